@@ -1,0 +1,90 @@
+# painsim — plain Makefile (Redis/Lua style): make, make run, make test, make bench.
+#   make deps            install missing Debian packages (needs root or sudo)
+#   make                 build bin/painsim and the test programs
+#   make run             deps + build + the default scenario into runs/default
+#   make test            the whole test suite on PoCL (prints "N passed, N failed")
+#   make WERROR=0        build without -Werror (default on, as in CI)
+
+CC      ?= cc
+WERROR  ?= 1
+OPT     ?= -O2
+SANITIZER ?=
+
+PKGS    := hdf5-openmpi ompi-c libcjson OpenCL
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wundef -Wpointer-arith -Wcast-qual -Wwrite-strings \
+           -Wno-unused-parameter -Wvla
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+ifneq ($(SANITIZER),)
+SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
+endif
+
+VERSION := 0.1.0
+GIT_HASH := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DCL_TARGET_OPENCL_VERSION=120 \
+            -DPAINSIM_VERSION=\"$(VERSION)\" -Ihost $(PKG_CFLAGS)
+CFLAGS  += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+BUILD   := build
+HOST_SRC := $(wildcard host/*.c)
+HOST_OBJ := $(HOST_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(filter-out $(BUILD)/host/main.o,$(HOST_OBJ))
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=bin/%)
+
+DEFAULT_SCENARIO ?= scenarios/default.json
+RUN_DIR ?= runs/default
+
+.PHONY: all deps run test validate bench clean FORCE
+all: bin/painsim $(TEST_BIN)
+
+deps:
+	@sh tools/deps.sh
+
+bin/painsim: $(HOST_OBJ) | bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bin/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJ) | bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The git hash changes without a source change: regenerate the header each build, but
+# touch it only when the hash differs, so only version.o is rebuilt.
+$(BUILD)/git_hash.h: FORCE
+	@mkdir -p $(BUILD)
+	@echo '#define PAINSIM_GIT_HASH "$(GIT_HASH)"' > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@
+	@rm -f $@.tmp
+$(BUILD)/host/version.o: $(BUILD)/git_hash.h
+$(BUILD)/host/version.o: CPPFLAGS += -I$(BUILD)
+FORCE:
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+bin:
+	@mkdir -p bin
+
+# deps first, then a fresh make that sees the newly installed pkg-config files.
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	bin/painsim run $(DEFAULT_SCENARIO) --out $(RUN_DIR) --force
+
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run_tests.sh
+
+clean:
+	rm -rf $(BUILD) bin
+
+-include $(HOST_OBJ:.o=.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d)

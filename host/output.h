@@ -1,0 +1,89 @@
+/* output.h — a run folder: HDF5 snapshots + XDMF index, summary time series, metadata.
+ *
+ * Layout of RUN/ (every file written under a temporary name in the same folder, then
+ * renamed, so a reader never sees a half-written file under its final name):
+ *   scenario.resolved.json   the scenario with every default filled in
+ *   snapshots/snap_NNNNNN.h5 one per snapshot, NNNNNN = simulation step
+ *   snapshots.xmf            XDMF 2 temporal collection over all snapshots (time in h),
+ *                            rewritten after each snapshot
+ *   summary.csv, summary.h5  one row per output interval, rewritten after each row
+ *   run.json                 version, git hash, device, seed, steps, wall time, agents
+ *
+ * Snapshot file layout (HDF5), per tissue T:
+ *   /tissues/T  attributes: origin_um[3], voxel_um, dims[3] (nx,ny,nz), size_um[3]
+ *   /tissues/T/fields/<mediator>  float32 [nz][ny][nx], nM, attribute units="nM"
+ *   /tissues/T/agents/position    float32 [N][3], world µm (tissue origin + local)
+ *   /tissues/T/agents/id          uint64  [N]
+ *   /tissues/T/agents/type        int32   [N]  (index into /types names attribute)
+ *   /tissues/T/agents/state       int32   [N]
+ *   /tissues/T/agents/<var>       float32 [N]  per-agent variables (units attribute)
+ *   root attributes: time_h, time_min, step, painsim_version, scenario_name,
+ *                    cell_type_names, mediator_names
+ */
+#ifndef PAINSIM_OUTPUT_H
+#define PAINSIM_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "status.h"
+
+typedef struct output output;
+
+/* One tissue's data for a snapshot; all arrays are host memory owned by the caller. */
+typedef struct {
+    const scn_tissue *tissue;       /* name, origin, voxel size, dims */
+    int n_fields;
+    const char *const *field_names; /* [n_fields] */
+    const float *const *fields;     /* [n_fields] each nz*ny*nx, x fastest, nM */
+    size_t n_agents;
+    const float *position_um;       /* [n_agents][3], world µm */
+    const uint64_t *id;             /* [n_agents] */
+    const int32_t *type;            /* [n_agents] */
+    const int32_t *state;           /* [n_agents] */
+    int n_vars;
+    const char *const *var_names;   /* [n_vars] */
+    const char *const *var_units;   /* [n_vars] */
+    const float *const *vars;       /* [n_vars][n_agents] */
+} output_tissue;
+
+/* Metadata written to run.json at the end. */
+typedef struct {
+    const char *device;             /* "platform / device" */
+    uint64_t seed;
+    long steps;
+    double simulated_h;
+    double wall_s;
+    long agents_end;
+    const char *status;             /* "completed" or a failure text */
+} output_run_info;
+
+/* Creates the run folder dir (and dir/snapshots). If dir exists and holds files,
+ * fails with PS_ERR_IO unless force, in which case painsim's own files there are
+ * removed first. Writes scenario.resolved.json. An unwritable or impossible path
+ * fails with PS_ERR_IO and a message naming the path and the system error. */
+ps_status output_open(output **o, const char *dir, int force, const scenario *s, ps_err *err);
+
+/* Declares the summary columns (after the implicit first column time_h). Must be
+ * called once before output_summary_row. Names are copied. */
+ps_status output_summary_columns(output *o, int n, const char *const *names, ps_err *err);
+
+/* Appends one summary row (n values in declared order) and rewrites summary.csv and
+ * summary.h5 atomically. */
+ps_status output_summary_row(output *o, double time_h, const double *values, ps_err *err);
+
+/* Writes snapshots/snap_<step>.h5 atomically and rewrites snapshots.xmf. */
+ps_status output_snapshot(output *o, long step, double time_h, int n_tissues,
+                          const output_tissue *tissues, ps_err *err);
+
+/* Writes run.json atomically. */
+ps_status output_run_info_write(output *o, const output_run_info *info, ps_err *err);
+
+/* Frees o (NULL is fine). Files already written stay. */
+void output_close(output *o);
+
+/* Path helpers shared by other modules: write `len` bytes to path via path.tmp + rename. */
+ps_status output_write_file_atomic(const char *path, const void *data, size_t len, ps_err *err);
+
+#endif

@@ -1,0 +1,170 @@
+/* scenario.h — the scenario: what a user asks painsim to simulate, as plain C data.
+ *
+ * scenario_load() reads a JSON file, applies --set overrides, validates every key
+ * strictly and fills this structure with defaults resolved, so that no other module
+ * touches JSON. Units are fixed here and named in every field: µm, min, h, nM,
+ * µm²/s, molecules/min. Sizes are fixed arrays: a scenario is small, and fixed
+ * arrays keep the struct copyable and trivially checkpointable.
+ *
+ * Conventions:
+ *  - Every name (mediator, cell type, state, tissue, region) is unique within its list,
+ *    matches [A-Za-z][A-Za-z0-9_-]* and is at most SCN_NAME_MAX-1 characters.
+ *  - Indices into other lists (mediator, cell type, state, region) are resolved at
+ *    load time; -1 means "none".
+ *  - Tissue coordinates are local: (0,0,0) is the low corner of the tissue box,
+ *    x in [0, size_um[0]]; origin_um only places the tissue for display.
+ */
+#ifndef PAINSIM_SCENARIO_H
+#define PAINSIM_SCENARIO_H
+
+#include <stdint.h>
+
+#include "status.h"
+
+#define SCN_NAME_MAX 48
+#define SCN_TEXT_MAX 512
+#define SCN_PATH_MAX 1024
+#define SCN_MAX_MEDIATORS 24
+#define SCN_MAX_TYPES 12
+#define SCN_MAX_STATES 6
+#define SCN_MAX_TISSUES 6
+#define SCN_MAX_REGIONS 16
+#define SCN_MAX_SEEDINGS 24
+
+/* Faces of a tissue box, in this order everywhere (boundary arrays, XDMF, docs). */
+typedef enum { SCN_X_MIN = 0, SCN_X_MAX, SCN_Y_MIN, SCN_Y_MAX, SCN_Z_MIN, SCN_Z_MAX, SCN_FACES } scn_face;
+
+typedef enum { SCN_BC_NO_FLUX = 0, SCN_BC_FIXED = 1 } scn_bc_kind;
+
+typedef struct {
+    scn_bc_kind kind;
+    double value_nM;            /* concentration held at the face when kind == SCN_BC_FIXED */
+} scn_bc;
+
+/* A diffusing mediator (cytokine, chemokine, damage signal), defined once. */
+typedef struct {
+    char name[SCN_NAME_MAX];
+    double D_um2_per_s;         /* free diffusion coefficient in water, µm²/s (> 0) */
+    double half_life_min;       /* first-order decay half-life, min; 0 = does not decay */
+    double kDa;                 /* molecular mass, kDa: only used to convert nM <-> pg/mL in output */
+} scn_mediator;
+
+/* A mediator as it exists in one tissue. Resolved: D is the effective coefficient. */
+typedef struct {
+    int present;                /* 1 if this tissue carries the field */
+    double D_um2_per_s;         /* effective D in this tissue = free D / tortuosity², unless overridden */
+    double half_life_min;       /* 0 = no decay */
+    double initial_nM;          /* uniform initial concentration */
+    scn_bc bc[SCN_FACES];       /* per-face boundary condition */
+} scn_field;
+
+typedef enum { SCN_SHAPE_BOX = 0, SCN_SHAPE_SPHERE, SCN_SHAPE_CYLINDER } scn_shape;
+
+/* A region of a tissue: a box, sphere or cylinder carrying properties. A voxel belongs
+ * to a region when its centre is inside the shape; later regions win where they overlap. */
+typedef struct {
+    char name[SCN_NAME_MAX];
+    scn_shape shape;
+    double min_um[3], max_um[3];   /* box: low and high corners */
+    double center_um[3];           /* sphere and cylinder: centre */
+    double radius_um;              /* sphere and cylinder */
+    int axis;                      /* cylinder: 0 = x, 1 = y, 2 = z */
+    double length_um;              /* cylinder: length along axis, centred on center_um */
+    double diffusion_multiplier;   /* multiplies every field's D inside the region (> 0), default 1 */
+    double source_nM_per_min[SCN_MAX_MEDIATORS]; /* zero-order production per voxel, indexed by mediator */
+    double sink_per_min[SCN_MAX_MEDIATORS];      /* extra first-order clearance, indexed by mediator */
+} scn_region;
+
+/* Initial cells placed in a tissue. */
+typedef struct {
+    int type;                   /* index into scenario.types */
+    int state;                  /* index into that type's states */
+    int64_t count;              /* number of cells (>= 0) */
+    int region;                 /* index into the tissue's regions; -1 = whole tissue */
+} scn_seeding;
+
+typedef struct {
+    char name[SCN_NAME_MAX];
+    char description[SCN_TEXT_MAX];
+    double size_um[3];          /* box edge lengths, µm (each a multiple of voxel_um) */
+    double voxel_um;            /* cubic voxel edge, µm */
+    double origin_um[3];        /* display placement of the low corner (XDMF, world positions) */
+    double tortuosity;          /* λ; D_eff = D_free / λ² (Syková & Nicholson 2008), default 1.6 */
+    scn_field fields[SCN_MAX_MEDIATORS]; /* indexed by mediator */
+    int n_regions;
+    scn_region regions[SCN_MAX_REGIONS];
+    int n_seedings;
+    scn_seeding seedings[SCN_MAX_SEEDINGS];
+} scn_tissue;
+
+/* One state of a cell type: what the cell secretes and takes up while in it. */
+typedef struct {
+    char name[SCN_NAME_MAX];
+    double secretion_molecules_per_min[SCN_MAX_MEDIATORS]; /* indexed by mediator, >= 0 */
+    double uptake_um3_per_min[SCN_MAX_MEDIATORS];          /* clearance volume rate, >= 0:
+                                                               dC/dt = -C * uptake / V_voxel */
+} scn_state;
+
+typedef struct {
+    char name[SCN_NAME_MAX];
+    double radius_um;               /* cell radius, µm (> 0) */
+    double speed_um_per_min;        /* random-walk speed, µm/min (>= 0) */
+    double persistence_min;         /* mean time between direction changes, min (> 0) */
+    double repulsion_um_per_min;    /* soft-sphere push speed at full overlap, µm/min (>= 0) */
+    double death_rate_per_h;        /* per-cell death hazard, 1/h (>= 0) */
+    double division_rate_per_h;     /* per-cell division hazard, 1/h (>= 0) */
+    int chemotaxis_mediator;        /* index into mediators, -1 = none */
+    double chemotaxis_speed_um_per_min;   /* maximal chemotactic drift speed, µm/min */
+    double chemotaxis_Kd_nM;              /* receptor dissociation constant, nM (> 0) */
+    double chemotaxis_half_gradient_per_um; /* receptor-occupancy gradient giving half-maximal drift, 1/µm (> 0) */
+    int n_states;
+    scn_state states[SCN_MAX_STATES];
+} scn_cell_type;
+
+typedef struct {
+    char name[SCN_NAME_MAX];
+    char description[SCN_TEXT_MAX];
+    char source_path[SCN_PATH_MAX];   /* file it was loaded from */
+    uint64_t seed;                    /* Philox key; same seed => bit-identical output */
+
+    double duration_h;                /* simulated time, h (> 0) */
+    double dt_min;                    /* step length for agents and fields, min (> 0) */
+    double output_interval_h;         /* summary rows, h (> 0) */
+    double snapshot_interval_h;       /* HDF5 snapshots, h (> 0) */
+
+    double agent_capacity_factor;     /* device capacity = factor x initial agents, grown as needed (>= 1.1) */
+
+    int n_mediators;
+    scn_mediator mediators[SCN_MAX_MEDIATORS];
+    int n_types;
+    scn_cell_type types[SCN_MAX_TYPES];
+    int n_tissues;
+    scn_tissue tissues[SCN_MAX_TISSUES];
+} scenario;
+
+/* Loads and validates path, then applies each "key.path=value" override in sets (in
+ * order, each validated like the file), then fills defaults and resolves indices.
+ * On failure returns PS_ERR_INPUT (or PS_ERR_IO when the file cannot be read) with
+ * err->msg of the form  "FILE: json.path: expected ..., got ..."  (with line:column
+ * for syntax errors) and leaves *out unspecified. Writes nothing to disk. */
+ps_status scenario_load(const char *path, const char *const *sets, int n_sets,
+                        scenario *out, ps_err *err);
+
+/* Same as scenario_load, from an in-memory JSON text; name is used in messages. */
+ps_status scenario_load_string(const char *text, const char *name, const char *const *sets,
+                               int n_sets, scenario *out, ps_err *err);
+
+/* The fully resolved scenario as JSON text (every default written out) that
+ * scenario_load accepts and turns back into an identical structure. malloc'd; the
+ * caller frees. NULL only when out of memory. */
+char *scenario_to_json(const scenario *s);
+
+/* Number of voxels of a tissue along each axis. */
+void scenario_tissue_dims(const scn_tissue *t, int dims[3]);
+
+/* Index of a mediator, cell type or tissue by name, or -1. */
+int scenario_mediator_index(const scenario *s, const char *name);
+int scenario_type_index(const scenario *s, const char *name);
+int scenario_tissue_index(const scenario *s, const char *name);
+
+#endif

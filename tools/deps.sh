@@ -1,0 +1,44 @@
+#!/bin/sh
+# deps.sh — installs the Debian packages painsim needs to build, run and test.
+# Idempotent: when everything is present it only checks (well under a second).
+set -eu
+
+PKGS="make gcc pkg-config
+ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo
+libhdf5-openmpi-dev hdf5-tools
+libcjson-dev
+libopenmpi-dev openmpi-bin
+librandom123-dev
+python3-h5py python3-numpy python3-matplotlib python3-paraview xvfb xauth"
+
+missing=""
+for p in $PKGS; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+
+if [ -z "$missing" ]; then
+    echo "deps: all packages present"
+    exit 0
+fi
+
+echo "deps: missing Debian packages:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        SUDO="sudo"
+    else
+        echo "deps: not running as root; install them with:" >&2
+        echo "    sudo apt-get update && sudo apt-get install -y$missing" >&2
+        exit 1
+    fi
+else
+    SUDO=""
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
+echo "deps: installed$missing"
