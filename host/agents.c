@@ -1,0 +1,764 @@
+/* agents.c — device populations: buffers, initial placement, the step kernels, growth,
+ * and the plain-C reference of the move rule.
+ *
+ * Buffers ping-pong so that no kernel reads what another work-item writes:
+ * positions/directions A -> S (agents_move) -> A (agents_compact); id, type, state and
+ * variables A -> B (agents_compact), then A and B swap.
+ */
+#include "agents.h"
+
+#include <Random123/philox.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AGENTS_MIN_CAPACITY 1024
+
+struct agents_kernels {
+    device *dev;
+    cl_program p_cellist, p_secrete, p_move, p_compact, p_summary;
+    cl_kernel k_count, k_scatter, k_sort, k_secrete, k_move, k_flags, k_cscatter, k_finish,
+        k_summary;
+};
+
+typedef struct {
+    cl_mem px, py, pz, ux, uy, uz;  /* float */
+} agents_pos_bufs;
+
+typedef struct {
+    cl_mem id;     /* ulong */
+    cl_mem type;   /* uchar */
+    cl_mem state;  /* uchar */
+    cl_mem vars;   /* float [NVARS][cap] */
+} agents_id_bufs;
+
+struct agents {
+    device *dev;
+    agents_kernels *k;
+    scan_plan *scan;
+    const scenario *s;
+    int tissue;
+    tissue_grid grid;
+    size_t nvox;
+    size_t cap;
+    int n_types;
+    int nb_range;
+    uint32_t seed_lo, seed_hi;
+    agents_pos_bufs A, S;
+    agents_id_bufs I, J;
+    cl_mem flag, voxel_of, order, alive, alive_pos, divides, div_pos;
+    cl_mem bin_count, bin_start, bin_fill;
+    cl_mem counters, tparams, sec, upt, state_counts;
+    uint64_t dropped_seen;
+};
+
+static const char *const agents_var_names[AGENTS_NVARS] = {"age_h"};
+static const char *const agents_var_units[AGENTS_NVARS] = {"h"};
+
+const char *agents_var_name(int k) { return agents_var_names[k]; }
+const char *agents_var_unit(int k) { return agents_var_units[k]; }
+
+size_t agents_bytes_per_agent(void)
+{
+    /* A + S positions (2 x 24), id/type/state/vars twice (2 x (8 + 2 + 4 NVARS)),
+     * flag 1, voxel 4, order 4, four scan arrays 16 */
+    return 2 * 24 + 2 * (8 + 2 + 4 * AGENTS_NVARS) + 1 + 4 + 4 + 16;
+}
+
+void agents_host_free(agents_host *h)
+{
+    free(h->pos);
+    free(h->dir);
+    free(h->id);
+    free(h->type);
+    free(h->state);
+    free(h->vars);
+    memset(h, 0, sizeof *h);
+}
+
+static ps_status agents_host_alloc(agents_host *h, size_t n, ps_err *err)
+{
+    memset(h, 0, sizeof *h);
+    size_t m = n ? n : 1;
+    h->n = n;
+    h->pos = malloc(3 * m * sizeof(float));
+    h->dir = malloc(3 * m * sizeof(float));
+    h->id = malloc(m * sizeof(uint64_t));
+    h->type = malloc(m);
+    h->state = malloc(m);
+    h->vars = calloc(AGENTS_NVARS * m, sizeof(float));
+    if (!h->pos || !h->dir || !h->id || !h->type || !h->state || !h->vars) {
+        agents_host_free(h);
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for %zu agents", n);
+    }
+    return PS_OK;
+}
+
+/* ---- host-side random numbers: the same Philox stream the kernels use ------------- */
+
+static float agents_u01(uint32_t x) { return ((float)(x >> 8) + 0.5f) * (1.0f / 16777216.0f); }
+
+static void agents_rand4(uint32_t seed_lo, uint32_t seed_hi, uint64_t id, uint32_t step,
+                         uint32_t purpose, float out[4])
+{
+    philox4x32_ctr_t c = {{(uint32_t)id, (uint32_t)(id >> 32), step, purpose}};
+    philox4x32_key_t k = {{seed_lo, seed_hi}};
+    philox4x32_ctr_t r = philox4x32(c, k);
+    for (int i = 0; i < 4; i++) out[i] = agents_u01(r.v[i]);
+}
+
+static void agents_unit_vector(float u1, float u2, float v[3])
+{
+    float z = 2.0f * u1 - 1.0f;
+    float r = sqrtf(fmaxf(0.0f, 1.0f - z * z));
+    float phi = 6.28318530717958647692f * u2;
+    v[0] = r * cosf(phi);
+    v[1] = r * sinf(phi);
+    v[2] = z;
+}
+
+/* ---- parameter tables -------------------------------------------------------------- */
+
+void agents_type_table(const scenario *s, int t, const field_params *fp, double dt_min,
+                       float *tp)
+{
+    (void)t;
+    for (int ty = 0; ty < s->n_types; ty++) {
+        const scn_cell_type *c = &s->types[ty];
+        float *row = tp + ty * TP_COUNT;
+        row[TP_SPEED] = (float)c->speed_um_per_min;
+        row[TP_P_TURN] = (float)(-expm1(-dt_min / c->persistence_min));
+        row[TP_REPULSION] = (float)c->repulsion_um_per_min;
+        row[TP_RADIUS] = (float)c->radius_um;
+        row[TP_P_DEATH] = (float)(-expm1(-c->death_rate_per_h * dt_min / 60.0));
+        row[TP_P_DIVIDE] = (float)(-expm1(-c->division_rate_per_h * dt_min / 60.0));
+        int m = c->chemotaxis_mediator;
+        row[TP_CHEMO_FIELD] = (float)(m >= 0 ? fp->local_of[m] : -1);
+        row[TP_CHEMO_SPEED] = (float)c->chemotaxis_speed_um_per_min;
+        row[TP_CHEMO_KD] = (float)(c->chemotaxis_Kd_nM > 0 ? c->chemotaxis_Kd_nM : 1.0);
+        row[TP_CHEMO_HALF] = (float)(c->chemotaxis_half_gradient_per_um > 0
+                                         ? c->chemotaxis_half_gradient_per_um : 1.0);
+    }
+}
+
+void agents_rate_tables(const scenario *s, int t, const field_params *fp, float *sec, float *upt)
+{
+    const scn_tissue *ts = &s->tissues[t];
+    double vvox_um3 = ts->voxel_um * ts->voxel_um * ts->voxel_um;
+    /* molecules -> nM in one voxel: n / (N_A * V[L]) * 1e9, V[L] = V[µm³] * 1e-15 */
+    double molecules_to_nM = 1e9 / (6.02214076e23 * vvox_um3 * 1e-15);
+    int nf = fp->nf;
+    for (int ty = 0; ty < s->n_types; ty++)
+        for (int st = 0; st < PS_MAX_STATES; st++)
+            for (int f = 0; f < nf; f++) {
+                size_t o = ((size_t)ty * PS_MAX_STATES + st) * nf + f;
+                sec[o] = 0.0f;
+                upt[o] = 0.0f;
+                if (st >= s->types[ty].n_states) continue;
+                const scn_state *S = &s->types[ty].states[st];
+                int m = fp->mediator_of[f];
+                sec[o] = (float)(S->secretion_molecules_per_min[m] * molecules_to_nM);
+                upt[o] = (float)(S->uptake_um3_per_min[m] / vvox_um3);
+            }
+}
+
+/* ---- initial placement ------------------------------------------------------------- */
+
+static void agents_region_bounds(const scn_tissue *ts, const scn_region *r, double lo[3],
+                                 double hi[3])
+{
+    for (int a = 0; a < 3; a++) {
+        lo[a] = 0.0;
+        hi[a] = ts->size_um[a];
+        if (!r) continue;
+        double rl, rh;
+        if (r->shape == SCN_SHAPE_BOX) {
+            rl = r->min_um[a];
+            rh = r->max_um[a];
+        } else if (r->shape == SCN_SHAPE_CYLINDER && a == r->axis) {
+            rl = r->center_um[a] - 0.5 * r->length_um;
+            rh = r->center_um[a] + 0.5 * r->length_um;
+        } else {
+            rl = r->center_um[a] - r->radius_um;
+            rh = r->center_um[a] + r->radius_um;
+        }
+        if (rl > lo[a]) lo[a] = rl;
+        if (rh < hi[a]) hi[a] = rh;
+    }
+}
+
+ps_status agents_initial(const scenario *s, int t, agents_host *h, ps_err *err)
+{
+    const scn_tissue *ts = &s->tissues[t];
+    int64_t total = 0;
+    for (int k = 0; k < ts->n_seedings; k++) total += ts->seedings[k].count;
+    PS_TRY(agents_host_alloc(h, (size_t)total, err));
+    uint32_t seed_lo = (uint32_t)s->seed, seed_hi = (uint32_t)(s->seed >> 32);
+    size_t n = 0;
+    for (int k = 0; k < ts->n_seedings; k++) {
+        const scn_seeding *sd = &ts->seedings[k];
+        const scn_region *r = sd->region >= 0 ? &ts->regions[sd->region] : NULL;
+        double lo[3], hi[3];
+        agents_region_bounds(ts, r, lo, hi);
+        for (int64_t c = 0; c < sd->count; c++, n++) {
+            uint64_t id = ((uint64_t)t << AGENTS_ID_TISSUE_SHIFT) | (uint64_t)n;
+            float u[4];
+            double p[3] = {0, 0, 0};
+            int placed = 0;
+            for (uint32_t attempt = 0; attempt < 10000 && !placed; attempt++) {
+                agents_rand4(seed_lo, seed_hi, id, attempt, RNG_PLACE, u);
+                for (int a = 0; a < 3; a++) p[a] = lo[a] + (hi[a] - lo[a]) * u[a];
+                placed = !r || tissue_region_contains(r, p[0], p[1], p[2]);
+            }
+            if (!placed)
+                return ps_err_set(err, PS_ERR_INPUT,
+                                  "%s: tissues[%d].cells[%d]: could not place a cell inside region "
+                                  "'%s' after 10000 tries: is the region inside the tissue?",
+                                  s->source_path, t, k, r ? r->name : "");
+            float d[3];
+            agents_unit_vector(u[3], agents_u01((uint32_t)(id * 2654435761u)), d);
+            for (int a = 0; a < 3; a++) {
+                h->pos[3 * n + a] = (float)p[a];
+                h->dir[3 * n + a] = d[a];
+            }
+            h->id[n] = id;
+            h->type[n] = (uint8_t)sd->type;
+            h->state[n] = (uint8_t)sd->state;
+            for (int v = 0; v < AGENTS_NVARS; v++) h->vars[(size_t)v * h->n + n] = 0.0f;
+        }
+    }
+    return PS_OK;
+}
+
+/* ---- kernels ----------------------------------------------------------------------- */
+
+ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
+{
+    *out = NULL;
+    agents_kernels *k = calloc(1, sizeof *k);
+    if (!k) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    k->dev = d;
+    char opts[64];
+    snprintf(opts, sizeof opts, "-DPS_NVARS=%d", AGENTS_NVARS);
+    ps_status s = device_build(d, "cellist.cl", opts, &k->p_cellist, err);
+    if (s == PS_OK) s = device_build(d, "agents_secrete.cl", opts, &k->p_secrete, err);
+    if (s == PS_OK) s = device_build(d, "agents_move.cl", opts, &k->p_move, err);
+    if (s == PS_OK) s = device_build(d, "compact.cl", opts, &k->p_compact, err);
+    if (s == PS_OK) s = device_build(d, "summary.cl", opts, &k->p_summary, err);
+    if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_count", &k->k_count, err);
+    if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_scatter", &k->k_scatter, err);
+    if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_sort_bins", &k->k_sort, err);
+    if (s == PS_OK) s = device_kernel(k->p_secrete, "agents_secrete", &k->k_secrete, err);
+    if (s == PS_OK) s = device_kernel(k->p_move, "agents_move", &k->k_move, err);
+    if (s == PS_OK) s = device_kernel(k->p_compact, "compact_flags", &k->k_flags, err);
+    if (s == PS_OK) s = device_kernel(k->p_compact, "compact_scatter", &k->k_cscatter, err);
+    if (s == PS_OK) s = device_kernel(k->p_compact, "compact_finish", &k->k_finish, err);
+    if (s == PS_OK) s = device_kernel(k->p_summary, "summary_count", &k->k_summary, err);
+    if (s != PS_OK) {
+        agents_kernels_destroy(k);
+        return s;
+    }
+    *out = k;
+    return PS_OK;
+}
+
+void agents_kernels_destroy(agents_kernels *k)
+{
+    if (!k) return;
+    cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_move,
+                      k->k_flags, k->k_cscatter, k->k_finish, k->k_summary};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+        if (ks[i]) clReleaseKernel(ks[i]);
+    cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_move, k->p_compact, k->p_summary};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
+        if (ps[i]) clReleaseProgram(ps[i]);
+    free(k);
+}
+
+/* ---- buffers ----------------------------------------------------------------------- */
+
+static ps_status agents_alloc_pos(device *d, agents_pos_bufs *b, size_t cap, ps_err *err)
+{
+    cl_mem *m[] = {&b->px, &b->py, &b->pz, &b->ux, &b->uy, &b->uz};
+    for (size_t i = 0; i < 6; i++)
+        PS_TRY(device_alloc(d, cap * sizeof(float), "agent positions", m[i], err));
+    return PS_OK;
+}
+
+static void agents_release_pos(agents_pos_bufs *b)
+{
+    cl_mem *m[] = {&b->px, &b->py, &b->pz, &b->ux, &b->uy, &b->uz};
+    for (size_t i = 0; i < 6; i++) device_release(m[i]);
+}
+
+static ps_status agents_alloc_id(device *d, agents_id_bufs *b, size_t cap, ps_err *err)
+{
+    PS_TRY(device_alloc(d, cap * sizeof(cl_ulong), "agent ids", &b->id, err));
+    PS_TRY(device_alloc(d, cap, "agent types", &b->type, err));
+    PS_TRY(device_alloc(d, cap, "agent states", &b->state, err));
+    PS_TRY(device_alloc(d, cap * AGENTS_NVARS * sizeof(float), "agent variables", &b->vars, err));
+    return PS_OK;
+}
+
+static void agents_release_id(agents_id_bufs *b)
+{
+    device_release(&b->id);
+    device_release(&b->type);
+    device_release(&b->state);
+    device_release(&b->vars);
+}
+
+static ps_status agents_alloc_scratch(agents *a, ps_err *err)
+{
+    device *d = a->dev;
+    size_t cap = a->cap;
+    PS_TRY(agents_alloc_pos(d, &a->A, cap, err));
+    PS_TRY(agents_alloc_pos(d, &a->S, cap, err));
+    PS_TRY(agents_alloc_id(d, &a->I, cap, err));
+    PS_TRY(agents_alloc_id(d, &a->J, cap, err));
+    PS_TRY(device_alloc(d, cap, "agent flags", &a->flag, err));
+    PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "agent voxels", &a->voxel_of, err));
+    PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "cell list order", &a->order, err));
+    PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "compaction flags", &a->alive, err));
+    PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "compaction slots", &a->alive_pos, err));
+    PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "division flags", &a->divides, err));
+    PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "division slots", &a->div_pos, err));
+    return PS_OK;
+}
+
+static void agents_release_scratch(agents *a)
+{
+    agents_release_pos(&a->A);
+    agents_release_pos(&a->S);
+    agents_release_id(&a->I);
+    agents_release_id(&a->J);
+    cl_mem *m[] = {&a->flag, &a->voxel_of, &a->order, &a->alive, &a->alive_pos, &a->divides,
+                   &a->div_pos};
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
+}
+
+static ps_status agents_upload(agents *a, const agents_host *h, ps_err *err)
+{
+    device *d = a->dev;
+    size_t n = h->n;
+    float *tmp = malloc((n ? n : 1) * sizeof(float));
+    if (!tmp) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    cl_mem pos[] = {a->A.px, a->A.py, a->A.pz}, dir[] = {a->A.ux, a->A.uy, a->A.uz};
+    ps_status s = PS_OK;
+    for (int c = 0; c < 3 && s == PS_OK; c++) {
+        for (size_t i = 0; i < n; i++) tmp[i] = h->pos[3 * i + c];
+        s = device_write(d, pos[c], 0, n * sizeof(float), tmp, err);
+        for (size_t i = 0; i < n && s == PS_OK; i++) tmp[i] = h->dir[3 * i + c];
+        if (s == PS_OK) s = device_write(d, dir[c], 0, n * sizeof(float), tmp, err);
+    }
+    free(tmp);
+    PS_TRY(s);
+    PS_TRY(device_write(d, a->I.id, 0, n * sizeof(cl_ulong), h->id, err));
+    PS_TRY(device_write(d, a->I.type, 0, n, h->type, err));
+    PS_TRY(device_write(d, a->I.state, 0, n, h->state, err));
+    for (int v = 0; v < AGENTS_NVARS; v++)
+        PS_TRY(device_write(d, a->I.vars, (size_t)v * a->cap * sizeof(float), n * sizeof(float),
+                            h->vars + (size_t)v * n, err));
+    cl_ulong ctr[CTR_COUNT] = {0};
+    ctr[CTR_N_AGENTS] = n;
+    uint64_t max_local = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t local = h->id[i] & ((1ull << AGENTS_ID_TISSUE_SHIFT) - 1);
+        if (local + 1 > max_local) max_local = local + 1;
+    }
+    ctr[CTR_NEXT_ID] = ((uint64_t)a->tissue << AGENTS_ID_TISSUE_SHIFT) | max_local;
+    return device_write(d, a->counters, 0, sizeof ctr, ctr, err);
+}
+
+ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenario *s, int t,
+                        const field_set *fs, const agents_host *h, ps_err *err)
+{
+    *out = NULL;
+    agents *a = calloc(1, sizeof *a);
+    if (!a) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    a->dev = d;
+    a->k = k;
+    a->s = s;
+    a->tissue = t;
+    tissue_grid_init(&a->grid, &s->tissues[t]);
+    a->nvox = tissue_grid_nvox(&a->grid);
+    a->n_types = s->n_types;
+    a->seed_lo = (uint32_t)s->seed;
+    a->seed_hi = (uint32_t)(s->seed >> 32);
+    double want = s->agent_capacity_factor * (double)h->n;
+    a->cap = want > AGENTS_MIN_CAPACITY ? (size_t)ceil(want) : AGENTS_MIN_CAPACITY;
+    double rmax = 0;
+    for (int ty = 0; ty < s->n_types; ty++)
+        if (s->types[ty].radius_um > rmax) rmax = s->types[ty].radius_um;
+    a->nb_range = (int)ceil(2.0 * rmax / a->grid.voxel_um);
+    if (a->nb_range < 1) a->nb_range = 1;
+
+    const field_params *fp = field_get_params(fs);
+    size_t nt = s->n_types > 0 ? (size_t)s->n_types : 1;
+    size_t ntab = nt * PS_MAX_STATES * (size_t)(fp->nf > 0 ? fp->nf : 1);
+    float *tp = calloc(nt * TP_COUNT, sizeof(float));
+    float *sec = calloc(ntab, sizeof(float)), *upt = calloc(ntab, sizeof(float));
+    ps_status st = (tp && sec && upt) ? PS_OK : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    if (st == PS_OK) {
+        agents_type_table(s, t, fp, s->dt_min, tp);
+        agents_rate_tables(s, t, fp, sec, upt);
+        st = agents_alloc_scratch(a, err);
+    }
+    if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list counts", &a->bin_count, err);
+    if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list starts", &a->bin_start, err);
+    if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list fill", &a->bin_fill, err);
+    if (st == PS_OK) st = device_alloc(d, CTR_COUNT * sizeof(cl_ulong), "agent counters", &a->counters, err);
+    if (st == PS_OK) st = device_alloc(d, nt * TP_COUNT * sizeof(float), "type table", &a->tparams, err);
+    if (st == PS_OK) st = device_alloc(d, ntab * sizeof(float), "secretion table", &a->sec, err);
+    if (st == PS_OK) st = device_alloc(d, ntab * sizeof(float), "uptake table", &a->upt, err);
+    if (st == PS_OK) st = device_alloc(d, nt * PS_MAX_STATES * sizeof(cl_uint), "state counts", &a->state_counts, err);
+    if (st == PS_OK) st = device_write(d, a->tparams, 0, nt * TP_COUNT * sizeof(float), tp, err);
+    if (st == PS_OK) st = device_write(d, a->sec, 0, ntab * sizeof(float), sec, err);
+    if (st == PS_OK) st = device_write(d, a->upt, 0, ntab * sizeof(float), upt, err);
+    if (st == PS_OK) st = scan_create(&a->scan, d, a->cap > a->nvox ? a->cap : a->nvox, err);
+    if (st == PS_OK) st = agents_upload(a, h, err);
+    free(tp);
+    free(sec);
+    free(upt);
+    if (st != PS_OK) {
+        agents_destroy(a);
+        return st;
+    }
+    *out = a;
+    return PS_OK;
+}
+
+void agents_destroy(agents *a)
+{
+    if (!a) return;
+    agents_release_scratch(a);
+    cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
+                   &a->sec, &a->upt, &a->state_counts};
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
+    scan_destroy(a->scan);
+    free(a);
+}
+
+size_t agents_capacity(const agents *a) { return a->cap; }
+
+/* ---- step kernels ------------------------------------------------------------------ */
+
+ps_status agents_bin(agents *a, ps_err *err)
+{
+    agents_kernels *k = a->k;
+    size_t vbytes = a->nvox * sizeof(cl_uint);
+    PS_TRY(device_fill_zero(a->dev, a->bin_count, vbytes, err));
+    PS_TRY(device_fill_zero(a->dev, a->bin_fill, vbytes, err));
+    cl_int nx = a->grid.dims[0], ny = a->grid.dims[1], nz = a->grid.dims[2];
+    cl_float inv_dx = (cl_float)(1.0 / a->grid.voxel_um);
+    SETARG(k->k_count, 0, cl_mem, a->counters, err);
+    SETARG(k->k_count, 1, cl_mem, a->A.px, err);
+    SETARG(k->k_count, 2, cl_mem, a->A.py, err);
+    SETARG(k->k_count, 3, cl_mem, a->A.pz, err);
+    SETARG(k->k_count, 4, cl_mem, a->voxel_of, err);
+    SETARG(k->k_count, 5, cl_mem, a->bin_count, err);
+    SETARG(k->k_count, 6, cl_int, nx, err);
+    SETARG(k->k_count, 7, cl_int, ny, err);
+    SETARG(k->k_count, 8, cl_int, nz, err);
+    SETARG(k->k_count, 9, cl_float, inv_dx, err);
+    PS_TRY(device_launch(a->dev, k->k_count, "cellist_count", a->cap, 0, err));
+    PS_TRY(scan_exclusive(a->scan, a->bin_count, a->bin_start, a->nvox, err));
+    SETARG(k->k_scatter, 0, cl_mem, a->counters, err);
+    SETARG(k->k_scatter, 1, cl_mem, a->voxel_of, err);
+    SETARG(k->k_scatter, 2, cl_mem, a->bin_start, err);
+    SETARG(k->k_scatter, 3, cl_mem, a->bin_fill, err);
+    SETARG(k->k_scatter, 4, cl_mem, a->order, err);
+    PS_TRY(device_launch(a->dev, k->k_scatter, "cellist_scatter", a->cap, 0, err));
+    SETARG(k->k_sort, 0, cl_mem, a->bin_start, err);
+    SETARG(k->k_sort, 1, cl_mem, a->bin_count, err);
+    SETARG(k->k_sort, 2, cl_mem, a->I.id, err);
+    SETARG(k->k_sort, 3, cl_mem, a->order, err);
+    SETARG(k->k_sort, 4, cl_uint, (cl_uint)a->nvox, err);
+    return device_launch(a->dev, k->k_sort, "cellist_sort_bins", a->nvox, 0, err);
+}
+
+ps_status agents_secrete(agents *a, field_set *fs, ps_err *err)
+{
+    const field_params *fp = field_get_params(fs);
+    if (fp->nf == 0) return PS_OK;
+    cl_kernel k = a->k->k_secrete;
+    SETARG(k, 0, cl_mem, a->bin_start, err);
+    SETARG(k, 1, cl_mem, a->bin_count, err);
+    SETARG(k, 2, cl_mem, a->order, err);
+    SETARG(k, 3, cl_mem, a->I.type, err);
+    SETARG(k, 4, cl_mem, a->I.state, err);
+    SETARG(k, 5, cl_mem, a->sec, err);
+    SETARG(k, 6, cl_mem, a->upt, err);
+    SETARG(k, 7, cl_mem, field_agent_src_buffer(fs), err);
+    SETARG(k, 8, cl_mem, field_agent_upt_buffer(fs), err);
+    SETARG(k, 9, cl_uint, (cl_uint)a->nvox, err);
+    SETARG(k, 10, cl_uint, (cl_uint)fp->nf, err);
+    return device_launch(a->dev, k, "agents_secrete", a->nvox, 0, err);
+}
+
+ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err)
+{
+    cl_kernel k = a->k->k_move;
+    int i = 0;
+    cl_mem in[] = {a->counters, a->A.px, a->A.py, a->A.pz, a->A.ux, a->A.uy, a->A.uz,
+                   a->I.id, a->I.type, a->voxel_of, a->bin_start, a->bin_count, a->order,
+                   field_conc_buffer(fs), a->tparams, a->S.px, a->S.py, a->S.pz, a->S.ux,
+                   a->S.uy, a->S.uz, a->flag};
+    for (size_t b = 0; b < sizeof in / sizeof in[0]; b++) SETARG(k, i++, cl_mem, in[b], err);
+    SETARG(k, i++, cl_int, a->grid.dims[0], err);
+    SETARG(k, i++, cl_int, a->grid.dims[1], err);
+    SETARG(k, i++, cl_int, a->grid.dims[2], err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.voxel_um, err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[0], err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[1], err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[2], err);
+    SETARG(k, i++, cl_int, a->nb_range, err);
+    SETARG(k, i++, cl_uint, a->seed_lo, err);
+    SETARG(k, i++, cl_uint, a->seed_hi, err);
+    SETARG(k, i++, cl_uint, step, err);
+    SETARG(k, i++, cl_float, (cl_float)a->s->dt_min, err);
+    return device_launch(a->dev, k, "agents_move", a->cap, 0, err);
+}
+
+ps_status agents_compact(agents *a, uint32_t step, ps_err *err)
+{
+    agents_kernels *k = a->k;
+    cl_uint cap = (cl_uint)a->cap;
+    SETARG(k->k_flags, 0, cl_mem, a->counters, err);
+    SETARG(k->k_flags, 1, cl_mem, a->flag, err);
+    SETARG(k->k_flags, 2, cl_mem, a->alive, err);
+    SETARG(k->k_flags, 3, cl_mem, a->divides, err);
+    SETARG(k->k_flags, 4, cl_uint, cap, err);
+    PS_TRY(device_launch(a->dev, k->k_flags, "compact_flags", a->cap, 0, err));
+    PS_TRY(scan_exclusive(a->scan, a->alive, a->alive_pos, a->cap, err));
+    PS_TRY(scan_exclusive(a->scan, a->divides, a->div_pos, a->cap, err));
+    cl_kernel c = k->k_cscatter;
+    int i = 0;
+    cl_mem b1[] = {a->counters, a->alive, a->alive_pos, a->divides, a->div_pos};
+    for (size_t b = 0; b < 5; b++) SETARG(c, i++, cl_mem, b1[b], err);
+    SETARG(c, i++, cl_uint, cap, err);
+    cl_mem b2[] = {a->S.px, a->S.py, a->S.pz, a->S.ux, a->S.uy, a->S.uz, a->I.id, a->I.type,
+                   a->I.state, a->I.vars, a->A.px, a->A.py, a->A.pz, a->A.ux, a->A.uy, a->A.uz,
+                   a->J.id, a->J.type, a->J.state, a->J.vars, a->tparams};
+    for (size_t b = 0; b < sizeof b2 / sizeof b2[0]; b++) SETARG(c, i++, cl_mem, b2[b], err);
+    SETARG(c, i++, cl_float, (cl_float)a->grid.size_um[0], err);
+    SETARG(c, i++, cl_float, (cl_float)a->grid.size_um[1], err);
+    SETARG(c, i++, cl_float, (cl_float)a->grid.size_um[2], err);
+    SETARG(c, i++, cl_uint, a->seed_lo, err);
+    SETARG(c, i++, cl_uint, a->seed_hi, err);
+    SETARG(c, i++, cl_uint, step, err);
+    SETARG(c, i++, cl_float, (cl_float)a->s->dt_min, err);
+    PS_TRY(device_launch(a->dev, c, "compact_scatter", a->cap, 0, err));
+    SETARG(k->k_finish, 0, cl_mem, a->counters, err);
+    SETARG(k->k_finish, 1, cl_mem, a->alive, err);
+    SETARG(k->k_finish, 2, cl_mem, a->alive_pos, err);
+    SETARG(k->k_finish, 3, cl_mem, a->divides, err);
+    SETARG(k->k_finish, 4, cl_mem, a->div_pos, err);
+    SETARG(k->k_finish, 5, cl_uint, cap, err);
+    PS_TRY(device_launch(a->dev, k->k_finish, "compact_finish", 1, 0, err));
+    agents_id_bufs tmp = a->I;
+    a->I = a->J;
+    a->J = tmp;
+    return PS_OK;
+}
+
+ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err)
+{
+    cl_ulong c[CTR_COUNT];
+    PS_TRY(device_read(a->dev, a->counters, 0, sizeof c, c, err));
+    for (int i = 0; i < CTR_COUNT; i++) ctr[i] = c[i];
+    return PS_OK;
+}
+
+/* Reallocates every per-agent buffer at new_cap, keeping the first n agents. */
+static ps_status agents_grow(agents *a, size_t n, size_t new_cap, ps_err *err)
+{
+    device *d = a->dev;
+    agents_pos_bufs oldA = a->A;
+    agents_id_bufs oldI = a->I;
+    size_t old_cap = a->cap;
+    memset(&a->A, 0, sizeof a->A);
+    memset(&a->I, 0, sizeof a->I);
+    agents_release_pos(&a->S);
+    agents_release_id(&a->J);
+    cl_mem *m[] = {&a->flag, &a->voxel_of, &a->order, &a->alive, &a->alive_pos, &a->divides,
+                   &a->div_pos};
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
+    a->cap = new_cap;
+    ps_status s = agents_alloc_scratch(a, err);
+    cl_mem src[] = {oldA.px, oldA.py, oldA.pz, oldA.ux, oldA.uy, oldA.uz};
+    cl_mem dst[] = {a->A.px, a->A.py, a->A.pz, a->A.ux, a->A.uy, a->A.uz};
+    for (int i = 0; i < 6 && s == PS_OK; i++) s = device_copy(d, src[i], dst[i], n * sizeof(float), err);
+    if (s == PS_OK) s = device_copy(d, oldI.id, a->I.id, n * sizeof(cl_ulong), err);
+    if (s == PS_OK) s = device_copy(d, oldI.type, a->I.type, n, err);
+    if (s == PS_OK) s = device_copy(d, oldI.state, a->I.state, n, err);
+    for (int v = 0; v < AGENTS_NVARS && s == PS_OK; v++)
+        CHECK_CL(clEnqueueCopyBuffer(device_queue(d), oldI.vars, a->I.vars,
+                                     (size_t)v * old_cap * sizeof(float),
+                                     (size_t)v * new_cap * sizeof(float), n * sizeof(float), 0,
+                                     NULL, NULL), err);
+    if (s == PS_OK) s = device_finish(d, err);
+    agents_release_pos(&oldA);
+    agents_release_id(&oldI);
+    if (s == PS_OK) {
+        scan_destroy(a->scan);
+        a->scan = NULL;
+        s = scan_create(&a->scan, d, new_cap > a->nvox ? new_cap : a->nvox, err);
+    }
+    return s;
+}
+
+ps_status agents_check_capacity(agents *a, uint64_t *dropped, ps_err *err)
+{
+    uint64_t ctr[CTR_COUNT];
+    PS_TRY(agents_counters(a, ctr, err));
+    *dropped = ctr[CTR_BIRTHS_DROPPED] - a->dropped_seen;
+    a->dropped_seen = ctr[CTR_BIRTHS_DROPPED];
+    size_t n = (size_t)ctr[CTR_N_AGENTS];
+    if (2 * n <= a->cap && *dropped == 0) return PS_OK;
+    size_t new_cap = 2 * a->cap;
+    while (2 * n > new_cap) new_cap *= 2;
+    if (new_cap > 0xffffffffu / 2)
+        return ps_err_set(err, PS_ERR_MEMORY,
+                          "tissue %s: %zu agents exceed what one device population can index",
+                          a->s->tissues[a->tissue].name, n);
+    return agents_grow(a, n, new_cap, err);
+}
+
+ps_status agents_count_states(agents *a, uint32_t *counts, ps_err *err)
+{
+    size_t nt = a->n_types > 0 ? (size_t)a->n_types : 1;
+    size_t bytes = nt * PS_MAX_STATES * sizeof(cl_uint);
+    PS_TRY(device_fill_zero(a->dev, a->state_counts, bytes, err));
+    cl_kernel k = a->k->k_summary;
+    SETARG(k, 0, cl_mem, a->counters, err);
+    SETARG(k, 1, cl_mem, a->I.type, err);
+    SETARG(k, 2, cl_mem, a->I.state, err);
+    SETARG(k, 3, cl_mem, a->state_counts, err);
+    PS_TRY(device_launch(a->dev, k, "summary_count", a->cap, 0, err));
+    return device_read(a->dev, a->state_counts, 0, bytes, counts, err);
+}
+
+ps_status agents_download(agents *a, agents_host *h, ps_err *err)
+{
+    uint64_t ctr[CTR_COUNT];
+    PS_TRY(agents_counters(a, ctr, err));
+    size_t n = (size_t)ctr[CTR_N_AGENTS];
+    PS_TRY(agents_host_alloc(h, n, err));
+    float *tmp = malloc((n ? n : 1) * sizeof(float));
+    if (!tmp) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    cl_mem pos[] = {a->A.px, a->A.py, a->A.pz}, dir[] = {a->A.ux, a->A.uy, a->A.uz};
+    ps_status s = PS_OK;
+    for (int c = 0; c < 3 && s == PS_OK; c++) {
+        s = device_read(a->dev, pos[c], 0, n * sizeof(float), tmp, err);
+        for (size_t i = 0; i < n && s == PS_OK; i++) h->pos[3 * i + c] = tmp[i];
+        if (s == PS_OK) s = device_read(a->dev, dir[c], 0, n * sizeof(float), tmp, err);
+        for (size_t i = 0; i < n && s == PS_OK; i++) h->dir[3 * i + c] = tmp[i];
+    }
+    free(tmp);
+    if (s == PS_OK) s = device_read(a->dev, a->I.id, 0, n * sizeof(cl_ulong), h->id, err);
+    if (s == PS_OK) s = device_read(a->dev, a->I.type, 0, n, h->type, err);
+    if (s == PS_OK) s = device_read(a->dev, a->I.state, 0, n, h->state, err);
+    for (int v = 0; v < AGENTS_NVARS && s == PS_OK; v++)
+        s = device_read(a->dev, a->I.vars, (size_t)v * a->cap * sizeof(float), n * sizeof(float),
+                        h->vars + (size_t)v * n, err);
+    if (s != PS_OK) agents_host_free(h);
+    return s;
+}
+
+/* ---- plain-C reference of agents_move ---------------------------------------------- */
+
+static float agents_reflect_ref(float x, float len, float *dir)
+{
+    if (x < 0.0f) {
+        x = -x;
+        *dir = -*dir;
+    } else if (x > len) {
+        x = 2.0f * len - x;
+        *dir = -*dir;
+    }
+    return x < 0.0f ? 0.0f : x > len ? len : x;
+}
+
+static int agents_voxel_axis_ref(float x, float inv_dx, int n)
+{
+    int i = (int)floorf(x * inv_dx);
+    return i < 0 ? 0 : i > n - 1 ? n - 1 : i;
+}
+
+void agents_move_ref(const scenario *s, int t, const field_params *fp, const float *conc,
+                     const agents_host *h, uint32_t step, float *out_pos, float *out_dir,
+                     uint8_t *out_flag)
+{
+    tissue_grid g;
+    tissue_grid_init(&g, &s->tissues[t]);
+    float tp[SCN_MAX_TYPES * TP_COUNT];
+    agents_type_table(s, t, fp, s->dt_min, tp);
+    uint32_t seed_lo = (uint32_t)s->seed, seed_hi = (uint32_t)(s->seed >> 32);
+    int nx = g.dims[0], ny = g.dims[1], nz = g.dims[2];
+    float dx = (float)g.voxel_um, dt = (float)s->dt_min, inv_dx = (float)(1.0 / g.voxel_um);
+    for (size_t i = 0; i < h->n; i++) {
+        const float *row = tp + h->type[i] * TP_COUNT;
+        float pos[3] = {h->pos[3 * i], h->pos[3 * i + 1], h->pos[3 * i + 2]};
+        float dir[3] = {h->dir[3 * i], h->dir[3 * i + 1], h->dir[3 * i + 2]};
+        float r[4];
+        agents_rand4(seed_lo, seed_hi, h->id[i], step, RNG_TURN, r);
+        if (r[0] < row[TP_P_TURN]) agents_unit_vector(r[1], r[2], dir);
+        float vel[3];
+        for (int a = 0; a < 3; a++) vel[a] = row[TP_SPEED] * dir[a];
+        int x = agents_voxel_axis_ref(pos[0], inv_dx, nx);
+        int y = agents_voxel_axis_ref(pos[1], inv_dx, ny);
+        int z = agents_voxel_axis_ref(pos[2], inv_dx, nz);
+        int cf = (int)row[TP_CHEMO_FIELD];
+        if (cf >= 0 && row[TP_CHEMO_SPEED] > 0.0f) {
+            const float *c = conc + (size_t)cf * g.dims[0] * g.dims[1] * g.dims[2];
+#define AT(X, Y, Z) c[((size_t)(Z) * ny + (Y)) * nx + (X)]
+            int lo[3] = {x > 0 ? x - 1 : 0, y > 0 ? y - 1 : 0, z > 0 ? z - 1 : 0};
+            int hi[3] = {x < nx - 1 ? x + 1 : nx - 1, y < ny - 1 ? y + 1 : ny - 1,
+                         z < nz - 1 ? z + 1 : nz - 1};
+            float gr[3] = {0, 0, 0};
+            if (hi[0] > lo[0]) gr[0] = (AT(hi[0], y, z) - AT(lo[0], y, z)) / ((hi[0] - lo[0]) * dx);
+            if (hi[1] > lo[1]) gr[1] = (AT(x, hi[1], z) - AT(x, lo[1], z)) / ((hi[1] - lo[1]) * dx);
+            if (hi[2] > lo[2]) gr[2] = (AT(x, y, hi[2]) - AT(x, y, lo[2])) / ((hi[2] - lo[2]) * dx);
+            float c0 = AT(x, y, z);
+#undef AT
+            float kd = row[TP_CHEMO_KD];
+            float den = fmaxf(c0, 0.0f) + kd;
+            float sc = kd / (den * den);
+            float gf[3] = {gr[0] * sc, gr[1] * sc, gr[2] * sc};
+            float gn = sqrtf(gf[0] * gf[0] + gf[1] * gf[1] + gf[2] * gf[2]);
+            if (gn > 0.0f)
+                for (int a = 0; a < 3; a++)
+                    vel[a] += row[TP_CHEMO_SPEED] * (gn / (gn + row[TP_CHEMO_HALF])) * (gf[a] / gn);
+        }
+        float ri = row[TP_RADIUS], rep = row[TP_REPULSION];
+        if (rep > 0.0f) {
+            float push[3] = {0, 0, 0};
+            for (size_t j = 0; j < h->n; j++) {
+                if (j == i) continue;
+                float rsum = ri + tp[h->type[j] * TP_COUNT + TP_RADIUS];
+                float d[3] = {pos[0] - h->pos[3 * j], pos[1] - h->pos[3 * j + 1],
+                              pos[2] - h->pos[3 * j + 2]};
+                float d2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                if (d2 >= rsum * rsum) continue;
+                float dist = sqrtf(d2);
+                float u[3] = {h->id[i] < h->id[j] ? -1.0f : 1.0f, 0, 0};
+                if (dist > 1e-4f)
+                    for (int a = 0; a < 3; a++) u[a] = d[a] / dist;
+                for (int a = 0; a < 3; a++) push[a] += rep * (1.0f - dist / rsum) * u[a];
+            }
+            float pl = sqrtf(push[0] * push[0] + push[1] * push[1] + push[2] * push[2]) * dt;
+            if (pl > ri)
+                for (int a = 0; a < 3; a++) push[a] *= ri / pl;
+            for (int a = 0; a < 3; a++) vel[a] += push[a];
+        }
+        for (int a = 0; a < 3; a++) {
+            float np = pos[a] + dt * vel[a];
+            out_pos[3 * i + a] = agents_reflect_ref(np, (float)g.size_um[a], &dir[a]);
+            out_dir[3 * i + a] = dir[a];
+        }
+        agents_rand4(seed_lo, seed_hi, h->id[i], step, RNG_FATE, r);
+        out_flag[i] = r[0] < row[TP_P_DEATH] ? AF_DEAD : r[1] < row[TP_P_DIVIDE] ? AF_DIVIDE : AF_ALIVE;
+    }
+}

@@ -1,0 +1,95 @@
+/* agents.h — one tissue's cells on the device, as a struct of arrays.
+ *
+ * Each agent: position (µm, tissue-local), unit direction of its random walk, a stable
+ * unique 64-bit id (tissue index in the top 8 bits), type, state and PS_NVARS float
+ * variables (var 0 = age, min). The population lives on the device: its size is a
+ * device counter, and kernels run over the capacity and stop at that size, so a step
+ * never waits for the host. The host reads the counters at output intervals only and
+ * grows the capacity there.
+ *
+ * A step, in order: agents_bin (cell list) -> agents_secrete (fills the field set's
+ * agent source/uptake buffers) -> field_step -> agents_move -> agents_compact.
+ */
+#ifndef PAINSIM_AGENTS_H
+#define PAINSIM_AGENTS_H
+
+#include <stdint.h>
+
+#include "../kernels/params.h"
+#include "device.h"
+#include "field.h"
+#include "scan.h"
+#include "scenario.h"
+#include "tissue.h"
+
+#define AGENTS_NVARS 1
+#define AGENTS_ID_TISSUE_SHIFT 56
+
+typedef struct agents agents;
+
+/* Programs shared by every tissue's population. */
+typedef struct agents_kernels agents_kernels;
+ps_status agents_kernels_create(agents_kernels **k, device *d, ps_err *err);
+void agents_kernels_destroy(agents_kernels *k);
+
+/* Host copy of a population (for output and tests). Arrays have n entries;
+ * vars is [AGENTS_NVARS][n]. */
+typedef struct {
+    size_t n;
+    float *pos;        /* [n][3], tissue-local µm */
+    float *dir;        /* [n][3] */
+    uint64_t *id;
+    uint8_t *type;
+    uint8_t *state;
+    float *vars;
+} agents_host;
+
+void agents_host_free(agents_host *h);
+
+/* Names and units of the per-agent variables, for output. */
+const char *agents_var_name(int k);
+const char *agents_var_unit(int k);
+
+/* Per-type parameter table [n_types][TP_COUNT] and per-(type,state) secretion/uptake
+ * tables [n_types][PS_MAX_STATES][nf] for tissue t (converted to its voxel volume). */
+void agents_type_table(const scenario *s, int t, const field_params *fp, double dt_min,
+                       float *tparams);
+void agents_rate_tables(const scenario *s, int t, const field_params *fp, float *sec, float *upt);
+
+/* Places the tissue's initial cells (Philox keyed by seed and id: reproducible). */
+ps_status agents_initial(const scenario *s, int t, agents_host *h, ps_err *err);
+
+/* Creates the device population for tissue t from h (capacity: factor x n, >= 1024). */
+ps_status agents_create(agents **a, device *d, agents_kernels *k, const scenario *s, int t,
+                        const field_set *fs, const agents_host *h, ps_err *err);
+void agents_destroy(agents *a);
+
+ps_status agents_bin(agents *a, ps_err *err);
+ps_status agents_secrete(agents *a, field_set *fs, ps_err *err);
+ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err);
+ps_status agents_compact(agents *a, uint32_t step, ps_err *err);
+
+/* Reads the device counters (blocking). */
+ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err);
+
+/* Grows the capacity when the population passed half of it; returns in *dropped the
+ * births lost for lack of room since the last call. */
+ps_status agents_check_capacity(agents *a, uint64_t *dropped, ps_err *err);
+size_t agents_capacity(const agents *a);
+
+/* Counts per (type, state), [n_types][PS_MAX_STATES] (blocking). */
+ps_status agents_count_states(agents *a, uint32_t *counts, ps_err *err);
+
+/* Copies the population to the host (allocates h's arrays). */
+ps_status agents_download(agents *a, agents_host *h, ps_err *err);
+
+/* Device bytes per unit of capacity. */
+size_t agents_bytes_per_agent(void);
+
+/* Plain-C reference of agents_move for one step on host arrays (brute-force neighbours):
+ * writes the new positions and directions into out_pos/out_dir and the fate flags. */
+void agents_move_ref(const scenario *s, int t, const field_params *fp, const float *conc,
+                     const agents_host *h, uint32_t step, float *out_pos, float *out_dir,
+                     uint8_t *out_flag);
+
+#endif

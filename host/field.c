@@ -1,0 +1,317 @@
+/* field.c — device fields of a tissue: buffers, kernels, and the C reference.
+ *
+ * Per step: field_react (exact linear reaction) then field_sweep along x, y and z.
+ * The reference implementation below mirrors the kernels' float arithmetic so the
+ * tests can compare a step to round-off.
+ */
+#include "field.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD_STATS_WG 64
+#define FIELD_STATS_GROUPS 64
+
+struct field_set {
+    device *dev;
+    field_params p;
+    cl_program prog;
+    cl_kernel k_react, k_sweep, k_stats;
+    cl_mem conc, scratch, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value;
+    cl_mem psum, pmax;
+};
+
+ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *err)
+{
+    memset(p, 0, sizeof *p);
+    const scn_tissue *ts = &s->tissues[t];
+    tissue_grid g;
+    tissue_grid_init(&g, ts);
+    for (int a = 0; a < 3; a++) p->dims[a] = g.dims[a];
+    p->nvox = tissue_grid_nvox(&g);
+    p->dt_min = s->dt_min;
+    double dx2 = g.voxel_um * g.voxel_um;
+    for (int m = 0; m < s->n_mediators; m++) {
+        p->local_of[m] = -1;
+        const scn_field *f = &ts->fields[m];
+        if (!f->present) continue;
+        int l = p->nf++;
+        p->local_of[m] = l;
+        p->mediator_of[l] = m;
+        /* D in µm²/s, dt in min: dt * 60 s/min * D / dx² */
+        p->alpha[l] = (float)(s->dt_min * 60.0 * f->D_um2_per_s / dx2);
+        p->decay[l] = f->half_life_min > 0 ? (float)(log(2.0) / f->half_life_min) : 0.0f;
+        for (int face = 0; face < 6; face++) {
+            p->bc_kind[l * 6 + face] = f->bc[face].kind == SCN_BC_FIXED ? 1 : 0;
+            p->bc_value[l * 6 + face] = (float)f->bc[face].value_nM;
+        }
+    }
+    size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
+    p->dmul = malloc(p->nvox * sizeof(float));
+    p->src = calloc(nf * p->nvox, sizeof(float));
+    p->sink = calloc(nf * p->nvox, sizeof(float));
+    if (!p->dmul || !p->src || !p->sink) {
+        field_params_free(p);
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the region maps of tissue %s",
+                          ts->name);
+    }
+    tissue_region_maps(ts, &g, p->local_of, s->n_mediators, p->dmul, p->src, p->sink);
+    return PS_OK;
+}
+
+void field_params_free(field_params *p)
+{
+    free(p->dmul);
+    free(p->src);
+    free(p->sink);
+    p->dmul = p->src = p->sink = NULL;
+}
+
+size_t field_device_bytes(const scenario *s, int t)
+{
+    int dims[3];
+    scenario_tissue_dims(&s->tissues[t], dims);
+    size_t nvox = (size_t)dims[0] * dims[1] * dims[2];
+    size_t nf = 0;
+    for (int m = 0; m < s->n_mediators; m++) nf += s->tissues[t].fields[m].present ? 1 : 0;
+    /* conc, scratch, src, sink, agent src, agent upt per field; dmul once */
+    return (6 * nf + 1) * nvox * sizeof(float);
+}
+
+static ps_status field_upload_params(field_set *fs, ps_err *err)
+{
+    device *d = fs->dev;
+    field_params *p = &fs->p;
+    size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
+    size_t fbytes = nf * p->nvox * sizeof(float);
+    PS_TRY(device_alloc(d, fbytes, "field concentrations", &fs->conc, err));
+    PS_TRY(device_alloc(d, fbytes, "field solver scratch", &fs->scratch, err));
+    PS_TRY(device_alloc(d, p->nvox * sizeof(float), "diffusion multiplier map", &fs->dmul, err));
+    PS_TRY(device_alloc(d, fbytes, "region sources", &fs->src, err));
+    PS_TRY(device_alloc(d, fbytes, "region sinks", &fs->sink, err));
+    PS_TRY(device_alloc(d, fbytes, "agent secretion", &fs->asrc, err));
+    PS_TRY(device_alloc(d, fbytes, "agent uptake", &fs->aupt, err));
+    PS_TRY(device_alloc(d, nf * sizeof(float), "field alpha", &fs->alpha, err));
+    PS_TRY(device_alloc(d, nf * sizeof(float), "field decay", &fs->decay, err));
+    PS_TRY(device_alloc(d, nf * 6 * sizeof(int), "boundary kinds", &fs->bc_kind, err));
+    PS_TRY(device_alloc(d, nf * 6 * sizeof(float), "boundary values", &fs->bc_value, err));
+    PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->psum, err));
+    PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->pmax, err));
+    PS_TRY(device_write(d, fs->dmul, 0, p->nvox * sizeof(float), p->dmul, err));
+    PS_TRY(device_write(d, fs->src, 0, fbytes, p->src, err));
+    PS_TRY(device_write(d, fs->sink, 0, fbytes, p->sink, err));
+    PS_TRY(device_fill_zero(d, fs->asrc, fbytes, err));
+    PS_TRY(device_fill_zero(d, fs->aupt, fbytes, err));
+    PS_TRY(device_write(d, fs->alpha, 0, (size_t)p->nf * sizeof(float), p->alpha, err));
+    PS_TRY(device_write(d, fs->decay, 0, (size_t)p->nf * sizeof(float), p->decay, err));
+    PS_TRY(device_write(d, fs->bc_kind, 0, (size_t)p->nf * 6 * sizeof(int), p->bc_kind, err));
+    PS_TRY(device_write(d, fs->bc_value, 0, (size_t)p->nf * 6 * sizeof(float), p->bc_value, err));
+    return PS_OK;
+}
+
+ps_status field_create(field_set **out, device *d, const scenario *s, int t, ps_err *err)
+{
+    *out = NULL;
+    field_set *fs = calloc(1, sizeof *fs);
+    if (!fs) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    fs->dev = d;
+    ps_status st = field_params_init(&fs->p, s, t, err);
+    if (st == PS_OK) st = field_upload_params(fs, err);
+    if (st == PS_OK) st = device_build(d, "fields.cl", "", &fs->prog, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_react", &fs->k_react, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep", &fs->k_sweep, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
+    if (st == PS_OK) {
+        /* initial concentrations: uniform per field */
+        const scn_tissue *ts = &s->tissues[t];
+        size_t n = (size_t)fs->p.nf * fs->p.nvox;
+        float *init = malloc((n ? n : 1) * sizeof(float));
+        if (!init) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+        for (int l = 0; st == PS_OK && l < fs->p.nf; l++) {
+            float c0 = (float)ts->fields[fs->p.mediator_of[l]].initial_nM;
+            for (size_t v = 0; v < fs->p.nvox; v++) init[(size_t)l * fs->p.nvox + v] = c0;
+        }
+        if (st == PS_OK) st = field_upload(fs, init, err);
+        free(init);
+    }
+    if (st != PS_OK) {
+        field_destroy(fs);
+        return st;
+    }
+    *out = fs;
+    return PS_OK;
+}
+
+void field_destroy(field_set *fs)
+{
+    if (!fs) return;
+    cl_mem *bufs[] = {&fs->conc, &fs->scratch, &fs->dmul, &fs->src, &fs->sink, &fs->asrc,
+                      &fs->aupt, &fs->alpha, &fs->decay, &fs->bc_kind, &fs->bc_value,
+                      &fs->psum, &fs->pmax};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
+    if (fs->k_react) clReleaseKernel(fs->k_react);
+    if (fs->k_sweep) clReleaseKernel(fs->k_sweep);
+    if (fs->k_stats) clReleaseKernel(fs->k_stats);
+    if (fs->prog) clReleaseProgram(fs->prog);
+    field_params_free(&fs->p);
+    free(fs);
+}
+
+const field_params *field_get_params(const field_set *fs) { return &fs->p; }
+cl_mem field_conc_buffer(const field_set *fs) { return fs->conc; }
+cl_mem field_agent_src_buffer(const field_set *fs) { return fs->asrc; }
+cl_mem field_agent_upt_buffer(const field_set *fs) { return fs->aupt; }
+
+ps_status field_step(field_set *fs, ps_err *err)
+{
+    const field_params *p = &fs->p;
+    if (p->nf == 0) return PS_OK;
+    cl_uint nvox = (cl_uint)p->nvox, nf = (cl_uint)p->nf;
+    cl_float dt = (cl_float)p->dt_min;
+    cl_kernel k = fs->k_react;
+    SETARG(k, 0, cl_mem, fs->conc, err);
+    SETARG(k, 1, cl_mem, fs->src, err);
+    SETARG(k, 2, cl_mem, fs->sink, err);
+    SETARG(k, 3, cl_mem, fs->asrc, err);
+    SETARG(k, 4, cl_mem, fs->aupt, err);
+    SETARG(k, 5, cl_mem, fs->decay, err);
+    SETARG(k, 6, cl_uint, nvox, err);
+    SETARG(k, 7, cl_uint, nf, err);
+    SETARG(k, 8, cl_float, dt, err);
+    PS_TRY(device_launch(fs->dev, k, "field_react", p->nvox * p->nf, 0, err));
+    k = fs->k_sweep;
+    SETARG(k, 0, cl_mem, fs->conc, err);
+    SETARG(k, 1, cl_mem, fs->scratch, err);
+    SETARG(k, 2, cl_mem, fs->dmul, err);
+    SETARG(k, 3, cl_mem, fs->alpha, err);
+    SETARG(k, 4, cl_mem, fs->bc_kind, err);
+    SETARG(k, 5, cl_mem, fs->bc_value, err);
+    SETARG(k, 6, cl_int, p->dims[0], err);
+    SETARG(k, 7, cl_int, p->dims[1], err);
+    SETARG(k, 8, cl_int, p->dims[2], err);
+    SETARG(k, 9, cl_uint, nf, err);
+    for (int axis = 0; axis < 3; axis++) {
+        SETARG(k, 10, cl_int, axis, err);
+        size_t lines = p->nvox / (size_t)p->dims[axis];
+        PS_TRY(device_launch(fs->dev, k, "field_sweep", lines * p->nf, 0, err));
+    }
+    return PS_OK;
+}
+
+ps_status field_download(field_set *fs, float *host, ps_err *err)
+{
+    return device_read(fs->dev, fs->conc, 0, (size_t)fs->p.nf * fs->p.nvox * sizeof(float), host,
+                       err);
+}
+
+ps_status field_upload(field_set *fs, const float *host, ps_err *err)
+{
+    return device_write(fs->dev, fs->conc, 0, (size_t)fs->p.nf * fs->p.nvox * sizeof(float), host,
+                        err);
+}
+
+ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err)
+{
+    float ps[FIELD_STATS_GROUPS], pm[FIELD_STATS_GROUPS];
+    cl_kernel k = fs->k_stats;
+    cl_uint nvox = (cl_uint)fs->p.nvox;
+    SETARG(k, 0, cl_mem, fs->conc, err);
+    SETARG(k, 1, cl_uint, nvox, err);
+    SETARG(k, 3, cl_mem, fs->psum, err);
+    SETARG(k, 4, cl_mem, fs->pmax, err);
+    CHECK_CL(clSetKernelArg(k, 5, FIELD_STATS_WG * sizeof(float), NULL), err);
+    CHECK_CL(clSetKernelArg(k, 6, FIELD_STATS_WG * sizeof(float), NULL), err);
+    for (int l = 0; l < fs->p.nf; l++) {
+        SETARG(k, 2, cl_uint, (cl_uint)l, err);
+        PS_TRY(device_launch(fs->dev, k, "field_stats", FIELD_STATS_WG * FIELD_STATS_GROUPS,
+                             FIELD_STATS_WG, err));
+        PS_TRY(device_read(fs->dev, fs->psum, 0, sizeof ps, ps, err));
+        PS_TRY(device_read(fs->dev, fs->pmax, 0, sizeof pm, pm, err));
+        double s = 0, mx = -INFINITY;
+        for (int g = 0; g < FIELD_STATS_GROUPS; g++) {
+            s += ps[g];
+            if (pm[g] > mx) mx = pm[g];
+        }
+        mean[l] = s / (double)fs->p.nvox;
+        max[l] = mx;
+    }
+    return PS_OK;
+}
+
+/* ---- plain-C reference ------------------------------------------------------------- */
+
+static float field_harmonic_ref(float a, float b)
+{
+    float s = a + b;
+    return s > 0.0f ? 2.0f * a * b / s : 0.0f;
+}
+
+static void field_sweep_ref(const field_params *p, float *conc, float *scratch, int axis)
+{
+    int nx = p->dims[0], ny = p->dims[1], nz = p->dims[2];
+    int n = p->dims[axis];
+    size_t stride = axis == 0 ? 1 : axis == 1 ? (size_t)nx : (size_t)nx * ny;
+    size_t nlines = p->nvox / (size_t)n;
+    for (int f = 0; f < p->nf; f++) {
+        for (size_t line = 0; line < nlines; line++) {
+            size_t base;
+            if (axis == 0) base = line * (size_t)nx;
+            else if (axis == 1) base = (line / (size_t)nx) * (size_t)nx * ny + line % (size_t)nx;
+            else base = line;
+            float *u = conc + (size_t)f * p->nvox + base;
+            float *cp = scratch + base;
+            const float *m = p->dmul + base;
+            float a = p->alpha[f];
+            int lo = 2 * axis, hi = lo + 1;
+            float b_lo = p->bc_kind[f * 6 + lo] == 1 ? 2.0f * a * m[0] : 0.0f;
+            float b_hi = p->bc_kind[f * 6 + hi] == 1 ? 2.0f * a * m[(size_t)(n - 1) * stride] : 0.0f;
+            float a_left = 0.0f, cprev = 0.0f, dprev = 0.0f;
+            for (int i = 0; i < n; i++) {
+                size_t o = (size_t)i * stride;
+                float a_right = (i + 1 < n) ? a * field_harmonic_ref(m[o], m[o + stride]) : 0.0f;
+                float diag = 1.0f + a_left + a_right;
+                float rhs = u[o];
+                if (i == 0) { diag += b_lo; rhs += b_lo * p->bc_value[f * 6 + lo]; }
+                if (i == n - 1) { diag += b_hi; rhs += b_hi * p->bc_value[f * 6 + hi]; }
+                float denom = diag + a_left * cprev;
+                cp[o] = -a_right / denom;
+                u[o] = (rhs + a_left * dprev) / denom;
+                cprev = cp[o];
+                dprev = u[o];
+                a_left = a_right;
+            }
+            float next = u[(size_t)(n - 1) * stride];
+            for (int i = n - 2; i >= 0; i--) {
+                size_t o = (size_t)i * stride;
+                next = u[o] - cp[o] * next;
+                u[o] = next;
+            }
+        }
+    }
+    (void)nz;
+}
+
+void field_step_ref(const field_params *p, float *conc, const float *agent_src,
+                    const float *agent_upt)
+{
+    float dt = (float)p->dt_min;
+    for (int f = 0; f < p->nf; f++)
+        for (size_t v = 0; v < p->nvox; v++) {
+            size_t g = (size_t)f * p->nvox + v;
+            float k = p->decay[f] + p->sink[g] + (agent_upt ? agent_upt[g] : 0.0f);
+            float s = p->src[g] + (agent_src ? agent_src[g] : 0.0f);
+            float c = conc[g];
+            if (k > 0.0f) {
+                float kdt = k * dt;
+                c = c * expf(-kdt) + s * (-expm1f(-kdt) / k);
+            } else {
+                c = c + s * dt;
+            }
+            conc[g] = c;
+        }
+    float *scratch = malloc(p->nvox * sizeof(float));
+    if (!scratch) return;
+    for (int axis = 0; axis < 3; axis++) field_sweep_ref(p, conc, scratch, axis);
+    free(scratch);
+}

@@ -1,0 +1,65 @@
+/* field.h — the diffusing mediators of one tissue, on the device (kernels/fields.cl).
+ *
+ * A field_set owns, for the nf mediators present in its tissue, the concentrations
+ * (nM, float32, [nf][nz][ny][nx]), the region maps (D multiplier, sources, sinks), and
+ * the per-step agent secretion/uptake buffers that the agents module fills before
+ * field_step. field_step_ref is the plain-C reference of one step, used by tests.
+ */
+#ifndef PAINSIM_FIELD_H
+#define PAINSIM_FIELD_H
+
+#include "device.h"
+#include "scenario.h"
+#include "tissue.h"
+
+typedef struct field_set field_set;
+
+/* Host copy of everything one step needs; also the input of field_step_ref. */
+typedef struct {
+    int nf;                              /* fields present in the tissue */
+    int dims[3];
+    size_t nvox;
+    double dt_min;
+    int mediator_of[SCN_MAX_MEDIATORS];  /* local field -> mediator index */
+    int local_of[SCN_MAX_MEDIATORS];     /* mediator index -> local field, -1 absent */
+    float alpha[SCN_MAX_MEDIATORS];      /* dt * D / dx², per local field */
+    float decay[SCN_MAX_MEDIATORS];      /* 1/min */
+    int bc_kind[SCN_MAX_MEDIATORS * 6];
+    float bc_value[SCN_MAX_MEDIATORS * 6];
+    float *dmul;                         /* [nvox] */
+    float *src;                          /* [nf][nvox] nM/min */
+    float *sink;                         /* [nf][nvox] 1/min */
+} field_params;
+
+/* Builds the parameters of tissue t of s for step dt (allocates the maps). */
+ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *err);
+void field_params_free(field_params *p);
+
+/* Creates the device buffers and kernels for tissue t, with initial concentrations. */
+ps_status field_create(field_set **fs, device *d, const scenario *s, int t, ps_err *err);
+void field_destroy(field_set *fs);
+
+const field_params *field_get_params(const field_set *fs);
+cl_mem field_conc_buffer(const field_set *fs);
+cl_mem field_agent_src_buffer(const field_set *fs);   /* [nf][nvox] nM/min, zeroed by caller's kernels */
+cl_mem field_agent_upt_buffer(const field_set *fs);   /* [nf][nvox] 1/min */
+
+/* Enqueues one step of length dt: exact reaction, then x, y, z diffusion sweeps. */
+ps_status field_step(field_set *fs, ps_err *err);
+
+/* Copies concentrations between host ([nf][nvox]) and device (blocking). */
+ps_status field_download(field_set *fs, float *host, ps_err *err);
+ps_status field_upload(field_set *fs, const float *host, ps_err *err);
+
+/* Mean and max of each field (nf values each), reduced on the device. */
+ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err);
+
+/* Device bytes a tissue's fields need (for the memory estimate). */
+size_t field_device_bytes(const scenario *s, int t);
+
+/* Plain-C reference of one field_step on host arrays: conc [nf][nvox] in place, with
+ * agent source/uptake arrays (may be NULL for none). Same arithmetic as the kernels. */
+void field_step_ref(const field_params *p, float *conc, const float *agent_src,
+                    const float *agent_upt);
+
+#endif

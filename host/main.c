@@ -1,0 +1,215 @@
+/* main.c — the painsim command line.
+ *
+ *   painsim devices
+ *   painsim run SCENARIO.json [--out DIR] [--device N] [--seed S] [--set key.path=value]...
+ *                             [--force] [--quiet]
+ *   painsim version | help
+ *
+ * Input is validated completely before anything is written: a bad scenario or option
+ * exits with status 2 and leaves no output folder behind.
+ */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "log.h"
+#include "output.h"
+#include "scenario.h"
+#include "sim.h"
+#include "version.h"
+
+#define MAIN_MAX_SETS 256
+
+static void main_usage(FILE *f)
+{
+    fprintf(f,
+            "painsim %s — GPU agent-based simulator of neuroimmune pain\n"
+            "\n"
+            "usage:\n"
+            "  painsim devices                 list OpenCL devices (index, type, memory)\n"
+            "  painsim run SCENARIO.json [options]\n"
+            "      --out DIR          run folder (default runs/<scenario name>)\n"
+            "      --device N         OpenCL device index (default: $PAINSIM_DEVICE, else the\n"
+            "                         first GPU, else the first CPU device)\n"
+            "      --seed S           random seed (same as --set seed=S)\n"
+            "      --set KEY=VALUE    override a scenario value, e.g. --set time.duration_h=48\n"
+            "                         or --set tissues.nerve.voxel_um=10 (repeatable)\n"
+            "      --force            overwrite an existing run folder\n"
+            "      --quiet            no progress messages\n"
+            "  painsim version\n"
+            "\n"
+            "environment: PAINSIM_DEVICE, PAINSIM_KERNELS (kernel folder),\n"
+            "             PAINSIM_RANDOM123_INCLUDE, POCL_MEMORY_LIMIT (GiB, PoCL only)\n",
+            painsim_version());
+}
+
+static int main_devices(const log_ctx *lg)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    device_info *list = NULL;
+    int n = 0;
+    if (device_list(&list, &n, &err) != PS_OK) {
+        log_error(lg, "%s", err.msg);
+        return ps_status_exit_code(err.code);
+    }
+    printf("%-5s %-12s %-40s %-28s %10s %6s\n", "index", "type", "device", "platform", "memory",
+           "units");
+    for (int i = 0; i < n; i++)
+        printf("%-5d %-12s %-40.40s %-28.28s %7.1f GiB %6u\n", list[i].index,
+               device_type_string(list[i].type), list[i].name, list[i].platform,
+               list[i].global_mem_bytes / 1073741824.0, list[i].compute_units);
+    free(list);
+    return 0;
+}
+
+typedef struct {
+    const char *scenario;
+    const char *out;
+    int device;
+    int force;
+    int quiet;
+    int n_sets;
+    const char *sets[MAIN_MAX_SETS];
+    char seed_set[64];
+} main_run_args;
+
+static int main_parse_int(const char *s, long *v)
+{
+    char *end = NULL;
+    *v = strtol(s, &end, 10);
+    return end != s && *end == '\0';
+}
+
+static ps_status main_parse_run(int argc, char **argv, main_run_args *a, ps_err *err)
+{
+    memset(a, 0, sizeof *a);
+    a->device = -1;
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i];
+        int has_next = i + 1 < argc;
+        if (strcmp(o, "--out") == 0 && has_next) {
+            a->out = argv[++i];
+        } else if (strcmp(o, "--device") == 0 && has_next) {
+            long v;
+            if (!main_parse_int(argv[++i], &v) || v < 0)
+                return ps_err_set(err, PS_ERR_USAGE, "--device %s: expected a device index "
+                                  "(0, 1, ...) from `painsim devices`", argv[i]);
+            a->device = (int)v;
+        } else if (strcmp(o, "--seed") == 0 && has_next) {
+            long v;
+            if (!main_parse_int(argv[++i], &v) || v < 0)
+                return ps_err_set(err, PS_ERR_USAGE, "--seed %s: expected a non-negative integer",
+                                  argv[i]);
+            snprintf(a->seed_set, sizeof a->seed_set, "seed=%ld", v);
+        } else if (strcmp(o, "--set") == 0 && has_next) {
+            if (a->n_sets >= MAIN_MAX_SETS - 1)
+                return ps_err_set(err, PS_ERR_USAGE, "too many --set options (at most %d)",
+                                  MAIN_MAX_SETS - 1);
+            a->sets[a->n_sets++] = argv[++i];
+        } else if (strcmp(o, "--force") == 0) {
+            a->force = 1;
+        } else if (strcmp(o, "--quiet") == 0) {
+            a->quiet = 1;
+        } else if (o[0] == '-') {
+            return ps_err_set(err, PS_ERR_USAGE, "unknown option '%s'%s (see `painsim help`)", o,
+                              (strcmp(o, "--out") == 0 || strcmp(o, "--device") == 0 ||
+                               strcmp(o, "--seed") == 0 || strcmp(o, "--set") == 0)
+                                  ? " needs a value" : "");
+        } else if (!a->scenario) {
+            a->scenario = o;
+        } else {
+            return ps_err_set(err, PS_ERR_USAGE, "unexpected argument '%s': one scenario file per run",
+                              o);
+        }
+    }
+    if (!a->scenario)
+        return ps_err_set(err, PS_ERR_USAGE, "run: missing the scenario file (painsim run "
+                          "SCENARIO.json --out DIR)");
+    if (a->seed_set[0]) a->sets[a->n_sets++] = a->seed_set;
+    return PS_OK;
+}
+
+static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank, int size)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    main_run_args a;
+    if (main_parse_run(argc, argv, &a, &err) != PS_OK) {
+        log_error(lg, "%s", err.msg);
+        return ps_status_exit_code(err.code);
+    }
+    lg->quiet = a.quiet;
+    scenario *s = calloc(1, sizeof *s);
+    if (!s) {
+        log_error(lg, "out of host memory");
+        return ps_status_exit_code(PS_ERR_MEMORY);
+    }
+    device *dev = NULL;
+    output *o = NULL;
+    sim *sm = NULL;
+    char outdir[1024];
+    ps_status st = scenario_load(a.scenario, a.sets, a.n_sets, s, &err);
+    if (st == PS_OK) {
+        if (a.out)
+            snprintf(outdir, sizeof outdir, "%s", a.out);
+        else
+            snprintf(outdir, sizeof outdir, "runs/%s", s->name);
+        st = device_open(&dev, a.device, &err);
+    }
+    if (st == PS_OK) {
+        log_info(lg, "device: %s", device_description(dev));
+        sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev};
+        st = sim_create(&sm, &ctx, s, &err);
+    }
+    /* Everything that can be checked before writing has been: now the run folder. */
+    if (st == PS_OK) st = output_open(&o, outdir, a.force, s, &err);
+    if (st == PS_OK) {
+        log_info(lg, "output: %s", outdir);
+        st = sim_run(sm, o, &err);
+        if (st != PS_OK) {
+            output_run_info info = {.device = device_description(dev), .seed = s->seed,
+                                    .steps = sim_step_index(sm), .simulated_h = sim_time_h(sm),
+                                    .wall_s = 0, .agents_end = -1, .status = err.msg};
+            ps_err ignore;
+            ps_err_clear(&ignore);
+            output_run_info_write(o, &info, &ignore);
+        }
+    }
+    if (st != PS_OK) log_error(lg, "%s", err.msg);
+    output_close(o);
+    sim_destroy(sm);
+    device_close(dev);
+    free(s);
+    return ps_status_exit_code(st);
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int rank = 0, size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    log_ctx lg;
+    log_init(&lg, rank, size, 0);
+    int rc;
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        main_usage(argc < 2 ? stderr : stdout);
+        rc = argc < 2 ? 2 : 0;
+    } else if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("painsim %s (git %s)\n", painsim_version(), painsim_git_hash());
+        rc = 0;
+    } else if (strcmp(argv[1], "devices") == 0) {
+        rc = main_devices(&lg);
+    } else if (strcmp(argv[1], "run") == 0) {
+        rc = main_run(argc, argv, &lg, MPI_COMM_WORLD, rank, size);
+    } else {
+        log_error(&lg, "unknown command '%s' (commands: run, devices, version, help)", argv[1]);
+        rc = 2;
+    }
+    MPI_Finalize();
+    return rc;
+}

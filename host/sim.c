@@ -1,0 +1,356 @@
+/* sim.c — the step loop.
+ *
+ * Per step and tissue, all enqueued on one in-order queue with no host wait:
+ *   bin agents (cell list) -> secretion/uptake gather -> field step (reaction +
+ *   implicit diffusion) -> move (sense, walk, chemotaxis, repulsion, fate) -> compact.
+ * The host touches the device only at output intervals: it reads the counters (and
+ * grows capacity), reduces the summary on the device, and at snapshot intervals copies
+ * fields and agents out for HDF5.
+ */
+#include "sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SIM_PROGRESS_S 3.0
+
+typedef struct {
+    field_set *fields;
+    agents *agents;
+    uint64_t last_count;
+} sim_tissue;
+
+struct sim {
+    sim_ctx ctx;
+    const scenario *s;
+    agents_kernels *ak;
+    sim_tissue t[SCN_MAX_TISSUES];
+    long step;
+    long n_steps, out_every, snap_every;
+    /* summary columns */
+    int n_cols;
+    char **col_names;
+    double *row;
+};
+
+static double sim_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static long sim_steps_of(double hours, double dt_min)
+{
+    return lround(hours * 60.0 / dt_min);
+}
+
+size_t sim_device_bytes(const scenario *s)
+{
+    size_t total = 0;
+    for (int t = 0; t < s->n_tissues; t++) {
+        const scn_tissue *ts = &s->tissues[t];
+        int64_t n = 0;
+        for (int k = 0; k < ts->n_seedings; k++) n += ts->seedings[k].count;
+        double cap = s->agent_capacity_factor * (double)n;
+        if (cap < 1024) cap = 1024;
+        int dims[3];
+        scenario_tissue_dims(ts, dims);
+        size_t nvox = (size_t)dims[0] * dims[1] * dims[2];
+        total += field_device_bytes(s, t);
+        total += (size_t)cap * agents_bytes_per_agent();
+        total += 3 * nvox * sizeof(cl_uint);                  /* cell list */
+        total += (size_t)((cap > (double)nvox ? cap : (double)nvox) / 1024 + 64) * 4;  /* scan */
+    }
+    return total;
+}
+
+static ps_status sim_columns(sim *sm, ps_err *err)
+{
+    const scenario *s = sm->s;
+    int cap = 0;
+    for (int t = 0; t < s->n_tissues; t++) {
+        for (int ty = 0; ty < s->n_types; ty++) cap += 1 + s->types[ty].n_states;
+        cap += 2 * s->n_mediators;
+    }
+    sm->col_names = calloc((size_t)cap + 1, sizeof(char *));
+    sm->row = calloc((size_t)cap + 1, sizeof(double));
+    if (!sm->col_names || !sm->row) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    char buf[3 * SCN_NAME_MAX + 16];
+    for (int t = 0; t < s->n_tissues; t++) {
+        const scn_tissue *ts = &s->tissues[t];
+        for (int ty = 0; ty < s->n_types; ty++) {
+            const scn_cell_type *c = &s->types[ty];
+            snprintf(buf, sizeof buf, "%s.%s", ts->name, c->name);
+            sm->col_names[sm->n_cols++] = strdup(buf);
+            if (c->n_states > 1)
+                for (int st = 0; st < c->n_states; st++) {
+                    snprintf(buf, sizeof buf, "%s.%s.%s", ts->name, c->name, c->states[st].name);
+                    sm->col_names[sm->n_cols++] = strdup(buf);
+                }
+        }
+        const field_params *fp = field_get_params(sm->t[t].fields);
+        for (int l = 0; l < fp->nf; l++) {
+            const char *m = s->mediators[fp->mediator_of[l]].name;
+            snprintf(buf, sizeof buf, "%s.%s.mean_nM", ts->name, m);
+            sm->col_names[sm->n_cols++] = strdup(buf);
+            snprintf(buf, sizeof buf, "%s.%s.max_nM", ts->name, m);
+            sm->col_names[sm->n_cols++] = strdup(buf);
+        }
+    }
+    for (int i = 0; i < sm->n_cols; i++)
+        if (!sm->col_names[i]) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    return PS_OK;
+}
+
+ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *err)
+{
+    *out = NULL;
+    const device_info *di = device_get_info(ctx->dev);
+    size_t need = sim_device_bytes(s);
+    if ((double)need > 0.9 * (double)di->global_mem_bytes)
+        return ps_err_set(err, PS_ERR_MEMORY,
+                          "%s: scenario needs about %.1f MiB of device memory, device '%s' has "
+                          "%.1f MiB (90%% usable): make the grids coarser (voxel_um), the tissues "
+                          "smaller or the populations smaller, or choose a larger device "
+                          "(--device; on PoCL raise POCL_MEMORY_LIMIT, in GiB)",
+                          s->source_path, need / 1048576.0, di->name,
+                          di->global_mem_bytes / 1048576.0);
+    sim *sm = calloc(1, sizeof *sm);
+    if (!sm) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    sm->ctx = *ctx;
+    sm->s = s;
+    sm->n_steps = sim_steps_of(s->duration_h, s->dt_min);
+    sm->out_every = sim_steps_of(s->output_interval_h, s->dt_min);
+    sm->snap_every = sim_steps_of(s->snapshot_interval_h, s->dt_min);
+    if (sm->out_every < 1) sm->out_every = 1;
+    if (sm->snap_every < 1) sm->snap_every = 1;
+    ps_status st = agents_kernels_create(&sm->ak, ctx->dev, err);
+    for (int t = 0; t < s->n_tissues && st == PS_OK; t++) {
+        st = field_create(&sm->t[t].fields, ctx->dev, s, t, err);
+        agents_host h;
+        memset(&h, 0, sizeof h);
+        if (st == PS_OK) st = agents_initial(s, t, &h, err);
+        if (st == PS_OK)
+            st = agents_create(&sm->t[t].agents, ctx->dev, sm->ak, s, t, sm->t[t].fields, &h, err);
+        sm->t[t].last_count = h.n;
+        agents_host_free(&h);
+    }
+    if (st == PS_OK) st = sim_columns(sm, err);
+    if (st != PS_OK) {
+        sim_destroy(sm);
+        return st;
+    }
+    *out = sm;
+    return PS_OK;
+}
+
+void sim_destroy(sim *sm)
+{
+    if (!sm) return;
+    for (int t = 0; t < SCN_MAX_TISSUES; t++) {
+        agents_destroy(sm->t[t].agents);
+        field_destroy(sm->t[t].fields);
+    }
+    agents_kernels_destroy(sm->ak);
+    for (int i = 0; i < sm->n_cols; i++) free(sm->col_names[i]);
+    free(sm->col_names);
+    free(sm->row);
+    free(sm);
+}
+
+long sim_step_index(const sim *sm) { return sm->step; }
+double sim_time_h(const sim *sm) { return (double)sm->step * sm->s->dt_min / 60.0; }
+field_set *sim_fields(sim *sm, int t) { return sm->t[t].fields; }
+agents *sim_agents(sim *sm, int t) { return sm->t[t].agents; }
+
+ps_status sim_step(sim *sm, ps_err *err)
+{
+    uint32_t step = (uint32_t)(sm->step + 1);
+    for (int t = 0; t < sm->s->n_tissues; t++) {
+        sim_tissue *T = &sm->t[t];
+        PS_TRY(agents_bin(T->agents, err));
+        PS_TRY(agents_secrete(T->agents, T->fields, err));
+        PS_TRY(field_step(T->fields, err));
+        PS_TRY(agents_move(T->agents, T->fields, step, err));
+        PS_TRY(agents_compact(T->agents, step, err));
+    }
+    sm->step++;
+    return PS_OK;
+}
+
+/* Summary row: counts per type and state, mean and max per field. */
+static ps_status sim_summary(sim *sm, output *o, ps_err *err)
+{
+    const scenario *s = sm->s;
+    int c = 0;
+    uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+    double mean[SCN_MAX_MEDIATORS], max[SCN_MAX_MEDIATORS];
+    for (int t = 0; t < s->n_tissues; t++) {
+        PS_TRY(agents_count_states(sm->t[t].agents, counts, err));
+        for (int ty = 0; ty < s->n_types; ty++) {
+            double total = 0;
+            for (int st = 0; st < s->types[ty].n_states; st++) total += counts[ty * PS_MAX_STATES + st];
+            sm->row[c++] = total;
+            if (s->types[ty].n_states > 1)
+                for (int st = 0; st < s->types[ty].n_states; st++)
+                    sm->row[c++] = counts[ty * PS_MAX_STATES + st];
+        }
+        PS_TRY(field_stats(sm->t[t].fields, mean, max, err));
+        const field_params *fp = field_get_params(sm->t[t].fields);
+        for (int l = 0; l < fp->nf; l++) {
+            sm->row[c++] = mean[l];
+            sm->row[c++] = max[l];
+        }
+    }
+    return output_summary_row(o, sim_time_h(sm), sm->row, err);
+}
+
+static ps_status sim_snapshot(sim *sm, output *o, ps_err *err)
+{
+    const scenario *s = sm->s;
+    int nt = s->n_tissues;
+    output_tissue ot[SCN_MAX_TISSUES];
+    agents_host ah[SCN_MAX_TISSUES];
+    float *conc[SCN_MAX_TISSUES];
+    float *world[SCN_MAX_TISSUES];
+    int32_t *types[SCN_MAX_TISSUES], *states[SCN_MAX_TISSUES];
+    const char *fnames[SCN_MAX_TISSUES][SCN_MAX_MEDIATORS];
+    const float *fptr[SCN_MAX_TISSUES][SCN_MAX_MEDIATORS];
+    const char *vnames[AGENTS_NVARS], *vunits[AGENTS_NVARS];
+    const float *vptr[SCN_MAX_TISSUES][AGENTS_NVARS];
+    float *vscaled[SCN_MAX_TISSUES];
+    memset(ah, 0, sizeof ah);
+    memset(conc, 0, sizeof conc);
+    memset(world, 0, sizeof world);
+    memset(types, 0, sizeof types);
+    memset(states, 0, sizeof states);
+    memset(vscaled, 0, sizeof vscaled);
+    for (int k = 0; k < AGENTS_NVARS; k++) {
+        vnames[k] = agents_var_name(k);
+        vunits[k] = agents_var_unit(k);
+    }
+    ps_status st = PS_OK;
+    for (int t = 0; t < nt && st == PS_OK; t++) {
+        const scn_tissue *ts = &s->tissues[t];
+        const field_params *fp = field_get_params(sm->t[t].fields);
+        size_t fn = (size_t)fp->nf * fp->nvox;
+        conc[t] = malloc((fn ? fn : 1) * sizeof(float));
+        if (!conc[t]) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory for a snapshot");
+        if (st == PS_OK) st = field_download(sm->t[t].fields, conc[t], err);
+        if (st == PS_OK) st = agents_download(sm->t[t].agents, &ah[t], err);
+        if (st != PS_OK) break;
+        size_t n = ah[t].n, m = n ? n : 1;
+        world[t] = malloc(3 * m * sizeof(float));
+        types[t] = malloc(m * sizeof(int32_t));
+        states[t] = malloc(m * sizeof(int32_t));
+        vscaled[t] = malloc(AGENTS_NVARS * m * sizeof(float));
+        if (!world[t] || !types[t] || !states[t] || !vscaled[t]) {
+            st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory for a snapshot");
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            for (int a = 0; a < 3; a++)
+                world[t][3 * i + a] = (float)(ts->origin_um[a] + ah[t].pos[3 * i + a]);
+            types[t][i] = ah[t].type[i];
+            states[t][i] = ah[t].state[i];
+        }
+        /* var 0 is the age, kept in minutes on the device, written in hours */
+        for (size_t i = 0; i < n; i++) vscaled[t][i] = ah[t].vars[i] / 60.0f;
+        for (int k = 1; k < AGENTS_NVARS; k++)
+            memcpy(vscaled[t] + (size_t)k * n, ah[t].vars + (size_t)k * n, n * sizeof(float));
+        for (int l = 0; l < fp->nf; l++) {
+            fnames[t][l] = s->mediators[fp->mediator_of[l]].name;
+            fptr[t][l] = conc[t] + (size_t)l * fp->nvox;
+        }
+        for (int k = 0; k < AGENTS_NVARS; k++) vptr[t][k] = vscaled[t] + (size_t)k * n;
+        ot[t] = (output_tissue){
+            .tissue = ts, .n_fields = fp->nf, .field_names = fnames[t], .fields = fptr[t],
+            .n_agents = n, .position_um = world[t], .id = ah[t].id, .type = types[t],
+            .state = states[t], .n_vars = AGENTS_NVARS, .var_names = vnames,
+            .var_units = vunits, .vars = vptr[t]};
+    }
+    if (st == PS_OK) st = output_snapshot(o, sm->step, sim_time_h(sm), nt, ot, err);
+    for (int t = 0; t < nt; t++) {
+        agents_host_free(&ah[t]);
+        free(conc[t]);
+        free(world[t]);
+        free(types[t]);
+        free(states[t]);
+        free(vscaled[t]);
+    }
+    return st;
+}
+
+/* At output intervals: read counters, grow capacity, warn about dropped births. */
+static ps_status sim_check_agents(sim *sm, uint64_t *total, ps_err *err)
+{
+    *total = 0;
+    for (int t = 0; t < sm->s->n_tissues; t++) {
+        uint64_t dropped = 0;
+        PS_TRY(agents_check_capacity(sm->t[t].agents, &dropped, err));
+        if (dropped > 0)
+            log_warn(&sm->ctx.log,
+                     "tissue %s: %llu cell divisions before t = %.2f h found no free slot and were "
+                     "skipped; capacity has grown, raise engine.agent_capacity_factor to avoid it",
+                     sm->s->tissues[t].name, (unsigned long long)dropped, sim_time_h(sm));
+        uint64_t ctr[CTR_COUNT];
+        PS_TRY(agents_counters(sm->t[t].agents, ctr, err));
+        sm->t[t].last_count = ctr[CTR_N_AGENTS];
+        *total += ctr[CTR_N_AGENTS];
+    }
+    return PS_OK;
+}
+
+static void sim_progress(const sim *sm, double t0, uint64_t agents_now)
+{
+    double el = sim_now() - t0;
+    double rate = el > 0 ? (double)sm->step / el : 0;
+    double eta = rate > 0 ? (double)(sm->n_steps - sm->step) / rate : 0;
+    log_info(&sm->ctx.log,
+             "t = %.2f h of %.2f h (%.0f%%), %.1f steps/s, %llu agents, elapsed %.0f s, ETA %.0f s",
+             sim_time_h(sm), sm->s->duration_h, 100.0 * (double)sm->step / (double)sm->n_steps,
+             rate, (unsigned long long)agents_now, el, eta);
+}
+
+ps_status sim_run(sim *sm, output *o, ps_err *err)
+{
+    double t0 = sim_now(), last_print = t0;
+    PS_TRY(output_summary_columns(o, sm->n_cols, (const char *const *)sm->col_names, err));
+    uint64_t total = 0;
+    PS_TRY(sim_check_agents(sm, &total, err));
+    PS_TRY(sim_summary(sm, o, err));
+    PS_TRY(sim_snapshot(sm, o, err));
+    log_info(&sm->ctx.log, "running %s: %.2f h in %ld steps of %.3g min on %s",
+             sm->s->name, sm->s->duration_h, sm->n_steps, sm->s->dt_min,
+             device_description(sm->ctx.dev));
+    while (sm->step < sm->n_steps) {
+        PS_TRY(sim_step(sm, err));
+        int last = sm->step == sm->n_steps;
+        int out_now = sm->step % sm->out_every == 0 || last;
+        int snap_now = sm->step % sm->snap_every == 0 || last;
+        if (out_now) {
+            PS_TRY(sim_check_agents(sm, &total, err));
+            PS_TRY(sim_summary(sm, o, err));
+        }
+        if (snap_now) PS_TRY(sim_snapshot(sm, o, err));
+        double now = sim_now();
+        if (now - last_print >= SIM_PROGRESS_S || last) {
+            if (!out_now) PS_TRY(device_finish(sm->ctx.dev, err));
+            sim_progress(sm, t0, total);
+            last_print = sim_now();
+        }
+    }
+    PS_TRY(device_finish(sm->ctx.dev, err));
+    double wall = sim_now() - t0;
+    output_run_info info = {.device = device_description(sm->ctx.dev), .seed = sm->s->seed,
+                            .steps = sm->step, .simulated_h = sim_time_h(sm), .wall_s = wall,
+                            .agents_end = (long)total, .status = "completed"};
+    PS_TRY(output_run_info_write(o, &info, err));
+    log_info(&sm->ctx.log, "done: %ld steps in %.1f s (%.1f steps/s), %llu agents at the end",
+             sm->step, wall, wall > 0 ? (double)sm->step / wall : 0.0, (unsigned long long)total);
+    return PS_OK;
+}

@@ -1,0 +1,51 @@
+/* sim.h — the simulation: per-tissue fields and agents on one device, the step loop,
+ * summary reductions and snapshots.
+ *
+ * The context (sim_ctx) is what every run shares and passes down: the MPI
+ * communicator and rank, the logger and the OpenCL device. A tissue's sub-domain
+ * bounds live in its tissue_grid (the whole grid until domain decomposition).
+ */
+#ifndef PAINSIM_SIM_H
+#define PAINSIM_SIM_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "agents.h"
+#include "device.h"
+#include "field.h"
+#include "log.h"
+#include "output.h"
+#include "scenario.h"
+
+typedef struct {
+    MPI_Comm comm;
+    int rank, size;
+    log_ctx log;
+    device *dev;
+} sim_ctx;
+
+typedef struct sim sim;
+
+/* Estimated device bytes for s (fields, agents at initial capacity, cell lists). */
+size_t sim_device_bytes(const scenario *s);
+
+/* Builds kernels, places the initial cells and uploads everything. Refuses with
+ * PS_ERR_MEMORY, naming needed and available amounts, when s does not fit the device. */
+ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *err);
+void sim_destroy(sim *sm);
+
+/* Enqueues one step of every tissue (no host wait). */
+ps_status sim_step(sim *sm, ps_err *err);
+
+long sim_step_index(const sim *sm);   /* steps taken */
+double sim_time_h(const sim *sm);
+
+/* Runs the whole scenario, writing summary rows, snapshots and run.json into o. */
+ps_status sim_run(sim *sm, output *o, ps_err *err);
+
+/* Access for tests: tissue t's fields and agents. */
+field_set *sim_fields(sim *sm, int t);
+agents *sim_agents(sim *sm, int t);
+
+#endif

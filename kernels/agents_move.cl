@@ -1,0 +1,112 @@
+/* agents_move.cl — one step of every agent: sense, decide, move.
+ *
+ * Velocity = persistent random walk + chemotaxis + soft-sphere repulsion:
+ *   - random walk: speed * d, where the unit direction d is redrawn uniformly with
+ *     probability p_turn = 1 - exp(-dt/persistence) per step;
+ *   - chemotaxis up the gradient of receptor occupancy f = C/(C+Kd):
+ *     v = v_max * |∇f|/(|∇f| + g_half) * ∇f/|∇f|, ∇f = Kd/(C+Kd)² ∇C, with ∇C by
+ *     central differences of the voxel values (one-sided at faces);
+ *   - repulsion from every neighbour j closer than r_i + r_j (cell list, ±nb_range
+ *     voxels): rep_i * (1 - dist/(r_i+r_j)) along x_i - x_j, at most r_i per step.
+ * Positions reflect at the tissue faces. Death and division are Bernoulli draws with
+ * per-step probabilities from the hazards. Reads the old state, writes new arrays,
+ * so the result does not depend on the order work-items run.
+ */
+#include "common.cl"
+
+inline float ps_field_at(__global const float *c, int x, int y, int z, int nx, int ny)
+{
+    return c[((size_t)z * ny + y) * nx + x];
+}
+
+__kernel void agents_move(__global const ulong *counters,
+                          __global const float *px, __global const float *py,
+                          __global const float *pz, __global const float *ux,
+                          __global const float *uy, __global const float *uz,
+                          __global const ulong *id, __global const uchar *type,
+                          __global const uint *voxel_of, __global const uint *bin_start,
+                          __global const uint *bin_count, __global const uint *order,
+                          __global const float *conc, __global const float *tparams,
+                          __global float *npx, __global float *npy, __global float *npz,
+                          __global float *nux, __global float *nuy, __global float *nuz,
+                          __global uchar *flag,
+                          int nx, int ny, int nz, float dx, float sx, float sy, float sz,
+                          int nb_range, uint seed_lo, uint seed_hi, uint step, float dt)
+{
+    uint i = get_global_id(0);
+    if (i >= (uint)counters[CTR_N_AGENTS]) return;
+    __global const float *tp = tparams + (uint)type[i] * TP_COUNT;
+    ulong myid = id[i];
+    float3 pos = (float3)(px[i], py[i], pz[i]);
+    float3 dir = (float3)(ux[i], uy[i], uz[i]);
+
+    /* random walk: maybe turn */
+    float4 r = ps_rand4(seed_lo, seed_hi, myid, step, RNG_TURN);
+    if (r.x < tp[TP_P_TURN]) dir = ps_unit_vector(r.y, r.z);
+    float3 vel = tp[TP_SPEED] * dir;
+
+    /* chemotaxis */
+    uint v = voxel_of[i];
+    int x = (int)(v % (uint)nx), y = (int)((v / (uint)nx) % (uint)ny), z = (int)(v / ((uint)nx * ny));
+    int cf = (int)tp[TP_CHEMO_FIELD];
+    if (cf >= 0 && tp[TP_CHEMO_SPEED] > 0.0f) {
+        __global const float *c = conc + (size_t)cf * nx * ny * nz;
+        float c0 = ps_field_at(c, x, y, z, nx, ny);
+        int xl = max(x - 1, 0), xr = min(x + 1, nx - 1);
+        int yl = max(y - 1, 0), yr = min(y + 1, ny - 1);
+        int zl = max(z - 1, 0), zr = min(z + 1, nz - 1);
+        float3 g = (float3)(0.0f);
+        if (xr > xl) g.x = (ps_field_at(c, xr, y, z, nx, ny) - ps_field_at(c, xl, y, z, nx, ny)) / ((xr - xl) * dx);
+        if (yr > yl) g.y = (ps_field_at(c, x, yr, z, nx, ny) - ps_field_at(c, x, yl, z, nx, ny)) / ((yr - yl) * dx);
+        if (zr > zl) g.z = (ps_field_at(c, x, y, zr, nx, ny) - ps_field_at(c, x, y, zl, nx, ny)) / ((zr - zl) * dx);
+        float kd = tp[TP_CHEMO_KD];
+        float denom = fmax(c0, 0.0f) + kd;
+        float3 gf = g * (kd / (denom * denom));
+        float gn = length(gf);
+        if (gn > 0.0f) vel += tp[TP_CHEMO_SPEED] * (gn / (gn + tp[TP_CHEMO_HALF])) * (gf / gn);
+    }
+
+    /* soft-sphere repulsion from neighbours in the cell list */
+    float ri = tp[TP_RADIUS];
+    float rep = tp[TP_REPULSION];
+    if (rep > 0.0f) {
+        float3 push = (float3)(0.0f);
+        for (int zz = max(z - nb_range, 0); zz <= min(z + nb_range, nz - 1); zz++)
+            for (int yy = max(y - nb_range, 0); yy <= min(y + nb_range, ny - 1); yy++)
+                for (int xx = max(x - nb_range, 0); xx <= min(x + nb_range, nx - 1); xx++) {
+                    uint nv = (uint)((zz * ny + yy) * nx + xx);
+                    uint b = bin_start[nv], n = bin_count[nv];
+                    for (uint k = 0; k < n; k++) {
+                        uint j = order[b + k];
+                        if (j == i) continue;
+                        float rsum = ri + tparams[(uint)type[j] * TP_COUNT + TP_RADIUS];
+                        float3 d = pos - (float3)(px[j], py[j], pz[j]);
+                        float d2 = dot(d, d);
+                        if (d2 >= rsum * rsum) continue;
+                        float dist = sqrt(d2);
+                        float3 u;
+                        if (dist > 1e-4f) u = d / dist;
+                        else u = (float3)(myid < id[j] ? -1.0f : 1.0f, 0.0f, 0.0f);
+                        push += rep * (1.0f - dist / rsum) * u;
+                    }
+                }
+        float pl = length(push) * dt;
+        if (pl > ri) push *= ri / pl;
+        vel += push;
+    }
+
+    /* move and reflect */
+    float3 np = pos + dt * vel;
+    float ddx = dir.x, ddy = dir.y, ddz = dir.z;
+    npx[i] = ps_reflect(np.x, sx, &ddx);
+    npy[i] = ps_reflect(np.y, sy, &ddy);
+    npz[i] = ps_reflect(np.z, sz, &ddz);
+    nux[i] = ddx; nuy[i] = ddy; nuz[i] = ddz;
+
+    /* fate */
+    float4 f = ps_rand4(seed_lo, seed_hi, myid, step, RNG_FATE);
+    uchar fl = AF_ALIVE;
+    if (f.x < tp[TP_P_DEATH]) fl = AF_DEAD;
+    else if (f.y < tp[TP_P_DIVIDE]) fl = AF_DIVIDE;
+    flag[i] = fl;
+}

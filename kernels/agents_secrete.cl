@@ -1,0 +1,37 @@
+/* agents_secrete.cl — agent secretion and uptake gathered per voxel.
+ *
+ * One work-item per voxel walks its bin (sorted by id) and sums each agent's rates
+ * from the (type, state) tables: no float atomics, so the sums are identical run to
+ * run. Tables are per tissue, already converted to this tissue's voxel volume:
+ *   sec[(type*PS_MAX_STATES + state)*nf + f]  nM/min added to the voxel per cell
+ *   upt[(type*PS_MAX_STATES + state)*nf + f]  1/min first-order clearance per cell
+ */
+#include "common.cl"
+
+__kernel void agents_secrete(__global const uint *bin_start, __global const uint *bin_count,
+                             __global const uint *order, __global const uchar *type,
+                             __global const uchar *state, __global const float *sec,
+                             __global const float *upt, __global float *src_out,
+                             __global float *upt_out, uint nvox, uint nf)
+{
+    uint v = get_global_id(0);
+    if (v >= nvox) return;
+    float s[PS_MAX_FIELDS], u[PS_MAX_FIELDS];
+    for (uint f = 0; f < nf; f++) {
+        s[f] = 0.0f;
+        u[f] = 0.0f;
+    }
+    uint b = bin_start[v], n = bin_count[v];
+    for (uint k = 0; k < n; k++) {
+        uint a = order[b + k];
+        uint row = ((uint)type[a] * PS_MAX_STATES + (uint)state[a]) * nf;
+        for (uint f = 0; f < nf; f++) {
+            s[f] += sec[row + f];
+            u[f] += upt[row + f];
+        }
+    }
+    for (uint f = 0; f < nf; f++) {
+        src_out[(size_t)f * nvox + v] = s[f];
+        upt_out[(size_t)f * nvox + v] = u[f];
+    }
+}

@@ -1,0 +1,59 @@
+/* common.cl — the prelude every kernel file includes: shared layouts, index math and
+ * counter-based random numbers (Random123 Philox4x32-10).
+ *
+ * Randomness is keyed by (seed) and counted by (agent id, step, purpose), so the
+ * number an agent draws does not depend on which work-item, work-group or MPI rank
+ * runs it, nor on the order agents are stored in.
+ */
+#ifndef PS_COMMON_CL
+#define PS_COMMON_CL
+
+#include "params.h"
+#include <Random123/philox.h>
+
+/* 32 random bits to a float in (0, 1): never 0, never 1. */
+inline float ps_u01(uint x)
+{
+    return ((float)(x >> 8) + 0.5f) * (1.0f / 16777216.0f);
+}
+
+/* Four uniform (0,1) numbers for (agent id, step, purpose) under key seed. */
+inline float4 ps_rand4(uint seed_lo, uint seed_hi, ulong id, uint step, uint purpose)
+{
+    philox4x32_ctr_t c = {{(uint)id, (uint)(id >> 32), step, purpose}};
+    philox4x32_key_t k = {{seed_lo, seed_hi}};
+    philox4x32_ctr_t r = philox4x32(c, k);
+    return (float4)(ps_u01(r.v[0]), ps_u01(r.v[1]), ps_u01(r.v[2]), ps_u01(r.v[3]));
+}
+
+/* A direction uniform on the unit sphere from two uniforms. */
+inline float3 ps_unit_vector(float u1, float u2)
+{
+    float z = 2.0f * u1 - 1.0f;
+    float r = sqrt(fmax(0.0f, 1.0f - z * z));
+    float phi = 6.28318530717958647692f * u2;
+    return (float3)(r * cos(phi), r * sin(phi), z);
+}
+
+/* Voxel index of a point (µm, tissue-local); points on the far face map to the last voxel. */
+inline int ps_voxel_axis(float x, float inv_dx, int n)
+{
+    int i = (int)floor(x * inv_dx);
+    return clamp(i, 0, n - 1);
+}
+
+/* Reflects a coordinate into [0, len] (one mirror bounce, then clamped for huge steps);
+ * flips *dir when a bounce happened. */
+inline float ps_reflect(float x, float len, float *dir)
+{
+    if (x < 0.0f) {
+        x = -x;
+        *dir = -*dir;
+    } else if (x > len) {
+        x = 2.0f * len - x;
+        *dir = -*dir;
+    }
+    return clamp(x, 0.0f, len);
+}
+
+#endif

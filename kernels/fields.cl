@@ -1,0 +1,150 @@
+/* fields.cl — diffusing mediators on a tissue's uniform grid.
+ *
+ * One step of length dt (min) is split (Lie splitting):
+ *   1. reaction, solved exactly per voxel: dC/dt = S - k C, with S = region sources +
+ *      agent secretion (nM/min) and k = decay + region sinks + agent uptake (1/min);
+ *   2. diffusion, locally one-dimensional backward Euler: one tridiagonal solve per grid
+ *      line along x, then y, then z (Thomas algorithm, one work-item per line and field).
+ * Backward Euler is unconditionally stable, so dt can be minutes while a voxel
+ * equilibrates in under a second. The flux form with face coefficients
+ * D_face = D * harmonic_mean(m_left, m_right) conserves mass to round-off with no-flux
+ * faces and lets D vary per region (m = region diffusion multiplier).
+ *
+ * Layout: conc[f * nvox + (z * ny + y) * nx + x], x fastest.
+ */
+#include "common.cl"
+
+__kernel void field_react(__global float *conc,
+                          __global const float *src_region,   /* [nf][nvox] nM/min */
+                          __global const float *sink_region,  /* [nf][nvox] 1/min */
+                          __global const float *src_agents,   /* [nf][nvox] nM/min */
+                          __global const float *upt_agents,   /* [nf][nvox] 1/min */
+                          __global const float *decay,        /* [nf] 1/min */
+                          uint nvox, uint nf, float dt)
+{
+    size_t g = get_global_id(0);
+    if (g >= (size_t)nvox * nf) return;
+    uint f = (uint)(g / nvox);
+    float k = decay[f] + sink_region[g] + upt_agents[g];
+    float s = src_region[g] + src_agents[g];
+    float c = conc[g];
+    if (k > 0.0f) {
+        float kdt = k * dt;
+        float e = exp(-kdt);
+        /* (1 - e)/k via expm1 keeps full precision when k*dt is tiny */
+        c = c * e + s * (-expm1(-kdt) / k);
+    } else {
+        c = c + s * dt;
+    }
+    conc[g] = c;
+}
+
+inline float ps_harmonic(float a, float b)
+{
+    float s = a + b;
+    return s > 0.0f ? 2.0f * a * b / s : 0.0f;
+}
+
+/* Backward-Euler diffusion along one axis for every grid line of every field.
+ * alpha[f] = dt * D_f / dx² (dimensionless); bc_kind/bc_value [nf][6] in face order
+ * x_min, x_max, y_min, y_max, z_min, z_max. scratch holds the modified upper diagonal. */
+__kernel void field_sweep(__global float *conc, __global float *scratch,
+                          __global const float *dmul,         /* [nvox] region D multiplier */
+                          __global const float *alpha,        /* [nf] */
+                          __global const int *bc_kind,        /* [nf][6] */
+                          __global const float *bc_value,     /* [nf][6] nM */
+                          int nx, int ny, int nz, uint nf, int axis)
+{
+    size_t g = get_global_id(0);
+    int n, stride;
+    size_t nlines, base;
+    size_t nvox = (size_t)nx * ny * nz;
+    if (axis == 0) {
+        n = nx; stride = 1; nlines = (size_t)ny * nz;
+    } else if (axis == 1) {
+        n = ny; stride = nx; nlines = (size_t)nx * nz;
+    } else {
+        n = nz; stride = nx * ny; nlines = (size_t)nx * ny;
+    }
+    if (g >= nlines * nf) return;
+    uint f = (uint)(g / nlines);
+    size_t line = g % nlines;
+    if (axis == 0) {
+        base = line * nx;                              /* line = z*ny + y */
+    } else if (axis == 1) {
+        size_t x = line % nx, z = line / nx;
+        base = z * nx * ny + x;
+    } else {
+        base = line;                                   /* line = y*nx + x */
+    }
+    __global float *u = conc + f * nvox + base;
+    __global float *cp = scratch + f * nvox + base;
+    __global const float *m = dmul + base;
+    float a = alpha[f];
+    int lo = 2 * axis, hi = 2 * axis + 1;
+    float b_lo = bc_kind[f * 6 + lo] == BC_FIXED ? 2.0f * a * m[0] : 0.0f;
+    float b_hi = bc_kind[f * 6 + hi] == BC_FIXED ? 2.0f * a * m[(size_t)(n - 1) * stride] : 0.0f;
+    float v_lo = bc_value[f * 6 + lo], v_hi = bc_value[f * 6 + hi];
+
+    /* forward elimination */
+    float m_prev = m[0];
+    float a_left = 0.0f;                               /* coefficient of the face below i */
+    float cprev = 0.0f, dprev = 0.0f;
+    for (int i = 0; i < n; i++) {
+        size_t o = (size_t)i * stride;
+        float m_i = (i == 0) ? m_prev : m[o];
+        float a_right = (i + 1 < n) ? a * ps_harmonic(m_i, m[o + stride]) : 0.0f;
+        float diag = 1.0f + a_left + a_right;
+        float rhs = u[o];
+        if (i == 0) { diag += b_lo; rhs += b_lo * v_lo; }
+        if (i == n - 1) { diag += b_hi; rhs += b_hi * v_hi; }
+        /* lower = -a_left, upper = -a_right */
+        float denom = diag - (-a_left) * cprev;
+        float c_i = -a_right / denom;
+        float d_i = (rhs - (-a_left) * dprev) / denom;
+        cp[o] = c_i;
+        u[o] = d_i;
+        cprev = c_i;
+        dprev = d_i;
+        a_left = a_right;
+        m_prev = m_i;
+    }
+    /* back substitution */
+    float next = u[(size_t)(n - 1) * stride];
+    for (int i = n - 2; i >= 0; i--) {
+        size_t o = (size_t)i * stride;
+        next = u[o] - cp[o] * next;
+        u[o] = next;
+    }
+}
+
+/* Per-work-group partial sum and max of field f (summary statistics). The host adds the
+ * partials in group order, so the mean is the same on every run. */
+__kernel void field_stats(__global const float *conc, uint nvox, uint f,
+                          __global float *partial_sum, __global float *partial_max,
+                          __local float *lsum, __local float *lmax)
+{
+    uint lid = get_local_id(0), wg = get_local_size(0);
+    size_t gid = get_global_id(0), gsz = get_global_size(0);
+    __global const float *c = conc + (size_t)f * nvox;
+    float s = 0.0f, mx = -INFINITY;
+    for (size_t i = gid; i < nvox; i += gsz) {
+        float v = c[i];
+        s += v;
+        mx = fmax(mx, v);
+    }
+    lsum[lid] = s;
+    lmax[lid] = mx;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint off = wg / 2; off > 0; off >>= 1) {
+        if (lid < off) {
+            lsum[lid] += lsum[lid + off];
+            lmax[lid] = fmax(lmax[lid], lmax[lid + off]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) {
+        partial_sum[get_group_id(0)] = lsum[0];
+        partial_max[get_group_id(0)] = lmax[0];
+    }
+}

@@ -1,0 +1,347 @@
+/* test_agents.c — agents on the device.
+ *  1. one step (bin, secrete, fields, move, compact) equals the plain-C reference of the
+ *     move rule (brute-force neighbours, so the cell list is checked too);
+ *  2. the persistent random walk's mean squared displacement equals its closed form;
+ *  3. chemotaxis drifts up a fixed linear gradient at the speed the rule implies;
+ *  4. division and death: population follows (1 + p_div - p_death)^steps, ids stay unique,
+ *     capacity grows;
+ *  5. secretion: a resting population adds exactly its molecules to the field.
+ */
+#include <math.h>
+
+#include "agents.h"
+#include "field.h"
+#include "test.h"
+#include "test_common.h"
+
+static void test_add_type(scenario *s, double radius, double speed, double persistence,
+                          double repulsion)
+{
+    scn_cell_type *c = &s->types[s->n_types++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, SCN_NAME_MAX, "cell%d", s->n_types);
+    c->radius_um = radius;
+    c->speed_um_per_min = speed;
+    c->persistence_min = persistence;
+    c->repulsion_um_per_min = repulsion;
+    c->chemotaxis_mediator = -1;
+    c->n_states = 1;
+    snprintf(c->states[0].name, SCN_NAME_MAX, "default");
+}
+
+/* n agents uniformly in [lo, hi]^3 (deterministic), types alternating over n_types. */
+static void test_population(agents_host *h, size_t n, double lo, double hi, int n_types)
+{
+    memset(h, 0, sizeof *h);
+    h->n = n;
+    h->pos = malloc(3 * n * sizeof(float));
+    h->dir = malloc(3 * n * sizeof(float));
+    h->id = malloc(n * sizeof(uint64_t));
+    h->type = malloc(n);
+    h->state = calloc(n, 1);
+    h->vars = calloc(AGENTS_NVARS * n, sizeof(float));
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < n; i++) {
+        double u[5];
+        for (int k = 0; k < 5; k++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            u[k] = (double)(x >> 11) / 9007199254740992.0;
+        }
+        for (int a = 0; a < 3; a++) h->pos[3 * i + a] = (float)(lo + (hi - lo) * u[a]);
+        double z = 2 * u[3] - 1, r = sqrt(1 - z * z), phi = 6.283185307179586 * u[4];
+        h->dir[3 * i] = (float)(r * cos(phi));
+        h->dir[3 * i + 1] = (float)(r * sin(phi));
+        h->dir[3 * i + 2] = (float)z;
+        h->id[i] = 1000 + 3 * i;          /* ids need not be dense */
+        h->type[i] = (uint8_t)(i % (size_t)n_types);
+    }
+}
+
+typedef struct {
+    field_set *fs;
+    agents_kernels *k;
+    agents *a;
+} test_world;
+
+static int test_world_create(test_world *w, device *d, const scenario *s, const agents_host *h)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    memset(w, 0, sizeof *w);
+    if (field_create(&w->fs, d, s, 0, &err) != PS_OK || agents_kernels_create(&w->k, d, &err) != PS_OK ||
+        agents_create(&w->a, d, w->k, s, 0, w->fs, h, &err) != PS_OK) {
+        TEST_CHECK(0, "setting up: %s", err.msg);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_world_destroy(test_world *w)
+{
+    agents_destroy(w->a);
+    agents_kernels_destroy(w->k);
+    field_destroy(w->fs);
+}
+
+static ps_status test_step(test_world *w, uint32_t step, ps_err *err)
+{
+    PS_TRY(agents_bin(w->a, err));
+    PS_TRY(agents_secrete(w->a, w->fs, err));
+    PS_TRY(field_step(w->fs, err));
+    PS_TRY(agents_move(w->a, w->fs, step, err));
+    return agents_compact(w->a, step, err);
+}
+
+static void test_reference(device *d)
+{
+    scenario s;
+    test_one_tissue(&s, 10, 8, 6, 20.0, 1.0, 50.0, 0.0);
+    s.tissues[0].fields[0].bc[SCN_X_MAX] = (scn_bc){SCN_BC_FIXED, 10.0};
+    test_add_type(&s, 8.0, 3.0, 4.0, 5.0);
+    test_add_type(&s, 5.0, 10.0, 2.0, 2.0);
+    s.types[1].chemotaxis_mediator = 0;
+    s.types[1].chemotaxis_speed_um_per_min = 4.0;
+    s.types[1].chemotaxis_Kd_nM = 2.0;
+    s.types[1].chemotaxis_half_gradient_per_um = 0.002;
+    agents_host h;
+    test_population(&h, 600, 0.0, 120.0, 2);   /* crowded: many overlaps */
+    test_world w;
+    if (!test_world_create(&w, d, &s, &h)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    /* a few steps to build a gradient, then one compared step */
+    for (uint32_t k = 1; k <= 5; k++) test_step(&w, k, &err);
+    agents_host before, after;
+    TEST_CHECK(agents_download(w.a, &before, &err) == PS_OK, "%s", err.msg);
+    const field_params *fp = field_get_params(w.fs);
+    float *conc_after = malloc(fp->nvox * sizeof(float));
+    /* the move of step 6 reads the fields after step 6's field update */
+    agents_bin(w.a, &err);
+    agents_secrete(w.a, w.fs, &err);
+    field_step(w.fs, &err);
+    field_download(w.fs, conc_after, &err);
+    agents_move(w.a, w.fs, 6, &err);
+    agents_compact(w.a, 6, &err);
+    TEST_CHECK(agents_download(w.a, &after, &err) == PS_OK, "%s", err.msg);
+    float *rp = malloc(3 * before.n * sizeof(float)), *rd = malloc(3 * before.n * sizeof(float));
+    uint8_t *rf = malloc(before.n);
+    agents_move_ref(&s, 0, fp, conc_after, &before, 6, rp, rd, rf);
+    TEST_CHECK(after.n == before.n, "population changed: %zu -> %zu", before.n, after.n);
+    double worst = 0;
+    int ids_ok = 1, moved = 0;
+    for (size_t i = 0; i < before.n && i < after.n; i++) {
+        ids_ok &= after.id[i] == before.id[i];
+        for (int a = 0; a < 3; a++) {
+            double e = fabs((double)after.pos[3 * i + a] - rp[3 * i + a]);
+            if (e > worst) worst = e;
+            moved |= after.pos[3 * i + a] != before.pos[3 * i + a];
+        }
+    }
+    printf("  one step vs plain-C reference, 600 crowded agents: max position difference %.2e µm\n",
+           worst);
+    TEST_CHECK(ids_ok, "agent order or ids changed");
+    TEST_CHECK(moved, "no agent moved");
+    /* float32 positions near 100 µm carry ~1e-5 µm; sums of neighbour pushes in another
+     * order and device vs libm transcendental functions add a few ulps */
+    TEST_CHECK(worst < 1e-3, "device and reference positions differ by %.3e µm", worst);
+    free(rp);
+    free(rd);
+    free(rf);
+    free(conc_after);
+    agents_host_free(&before);
+    agents_host_free(&after);
+    agents_host_free(&h);
+    test_world_destroy(&w);
+}
+
+static void test_msd(device *d)
+{
+    const double speed = 2.0, tau = 5.0, dt = 1.0;
+    const int steps = 40;
+    const size_t n = 10000;
+    scenario s;
+    test_one_tissue(&s, 10, 10, 10, 1000.0, dt, 50.0, 0.0);
+    test_add_type(&s, 5.0, speed, tau, 0.0);
+    agents_host h;
+    test_population(&h, n, 4990.0, 5010.0, 1);
+    test_world w;
+    if (!test_world_create(&w, d, &s, &h)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    for (uint32_t k = 1; k <= (uint32_t)steps; k++) test_step(&w, k, &err);
+    agents_host e;
+    TEST_CHECK(agents_download(w.a, &e, &err) == PS_OK, "%s", err.msg);
+    double msd = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++) {
+            double dd = (double)e.pos[3 * i + a] - h.pos[3 * i + a];
+            msd += dd * dd;
+        }
+    msd /= (double)n;
+    /* per-step turning probability p; direction correlation after m steps q^m, q = 1-p */
+    double q = exp(-dt / tau), expect = steps;
+    for (int m = 1; m < steps; m++) expect += 2.0 * (steps - m) * pow(q, m);
+    expect *= speed * speed * dt * dt;
+    double rel = fabs(msd - expect) / expect;
+    printf("  random walk, %zu agents, %d steps: MSD %.1f µm², closed form %.1f µm² (rel diff %.3f)\n",
+           n, steps, msd, expect, rel);
+    /* the relative standard error of an MSD over n walkers is about sqrt(2/3)/sqrt(n)
+     * = 0.8 %; 4 % is five standard errors */
+    TEST_CHECK(rel < 0.04, "MSD %.2f vs %.2f", msd, expect);
+    agents_host_free(&e);
+    agents_host_free(&h);
+    test_world_destroy(&w);
+}
+
+static void test_chemotaxis(device *d)
+{
+    const double vmax = 0.8, Kd = 1000.0, half = 1e-4, grad = 0.1; /* nM/µm */
+    const int steps = 30, nx = 40;
+    const double h_um = 20.0;
+    scenario s;
+    test_one_tissue(&s, nx, 10, 10, h_um, 1.0, 50.0, 0.0);
+    /* a steady linear profile: fixed faces at x = 0 and x = L hold C = grad * x */
+    s.tissues[0].fields[0].bc[SCN_X_MIN] = (scn_bc){SCN_BC_FIXED, 0.0};
+    s.tissues[0].fields[0].bc[SCN_X_MAX] = (scn_bc){SCN_BC_FIXED, grad * nx * h_um};
+    test_add_type(&s, 5.0, 1.0, 5.0, 0.0);
+    s.types[0].chemotaxis_mediator = 0;
+    s.types[0].chemotaxis_speed_um_per_min = vmax;
+    s.types[0].chemotaxis_Kd_nM = Kd;
+    s.types[0].chemotaxis_half_gradient_per_um = half;
+    agents_host h;
+    const size_t n = 4000;
+    test_population(&h, n, 300.0, 340.0, 1);
+    for (size_t i = 0; i < n; i++) h.pos[3 * i + 1] = h.pos[3 * i + 2] = 100.0f;
+    test_world w;
+    if (!test_world_create(&w, d, &s, &h)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    const field_params *fp = field_get_params(w.fs);
+    float *c = malloc(fp->nvox * sizeof(float));
+    for (size_t v = 0; v < fp->nvox; v++) c[v] = (float)(grad * ((double)(v % nx) + 0.5) * h_um);
+    field_upload(w.fs, c, &err);
+    for (uint32_t k = 1; k <= (uint32_t)steps; k++) test_step(&w, k, &err);
+    agents_host e;
+    agents_download(w.a, &e, &err);
+    double mx = 0, my = 0, mz = 0, sxx = 0, expect = 0;
+    for (size_t i = 0; i < n; i++) {
+        double dx = e.pos[3 * i] - h.pos[3 * i];
+        mx += dx;
+        sxx += dx * dx;
+        my += e.pos[3 * i + 1] - h.pos[3 * i + 1];
+        mz += e.pos[3 * i + 2] - h.pos[3 * i + 2];
+        /* expected drift at the agent's mid-path concentration */
+        double cm = grad * 0.5 * (e.pos[3 * i] + h.pos[3 * i]);
+        double gf = grad * Kd / ((cm + Kd) * (cm + Kd));
+        expect += vmax * gf / (gf + half);
+    }
+    mx /= n; my /= n; mz /= n; expect /= n;
+    double sd = sqrt(sxx / n - mx * mx) / sqrt((double)n);
+    double vx = mx / steps, ve = expect;
+    printf("  chemotaxis up a %.2f nM/µm gradient: drift %.4f µm/min along x (expected %.4f), "
+           "y %.3f µm, z %.3f µm (standard error %.3f µm)\n", grad, vx, ve, my, mz, sd);
+    /* the rule is evaluated on voxel values, so the drift is exact up to the random
+     * walk's noise: standard error of the mean displacement is sd (~0.2 µm of ~20 µm) */
+    TEST_CHECK(fabs(mx - ve * steps) < 5 * sd + 0.01 * ve * steps, "drift %.3f vs %.3f µm", mx, ve * steps);
+    TEST_CHECK(fabs(my) < 5 * sd && fabs(mz) < 5 * sd, "sideways drift %.3f %.3f", my, mz);
+    free(c);
+    agents_host_free(&e);
+    agents_host_free(&h);
+    test_world_destroy(&w);
+}
+
+static void test_birth_death(device *d)
+{
+    const double div_h = 0.6, death_h = 0.1, dt = 1.0;
+    const int steps = 120;
+    const size_t n0 = 1000;
+    scenario s;
+    test_one_tissue(&s, 20, 20, 20, 50.0, dt, 50.0, 0.0);
+    test_add_type(&s, 5.0, 1.0, 5.0, 0.5);
+    s.types[0].division_rate_per_h = div_h;
+    s.types[0].death_rate_per_h = death_h;
+    agents_host h;
+    test_population(&h, n0, 0.0, 1000.0, 1);
+    test_world w;
+    if (!test_world_create(&w, d, &s, &h)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    size_t cap0 = agents_capacity(w.a);
+    for (uint32_t k = 1; k <= (uint32_t)steps; k++) {
+        test_step(&w, k, &err);
+        if (k % 30 == 0) {
+            uint64_t dropped = 0;
+            TEST_CHECK(agents_check_capacity(w.a, &dropped, &err) == PS_OK, "%s", err.msg);
+        }
+    }
+    agents_host e;
+    agents_download(w.a, &e, &err);
+    double pd = -expm1(-death_h * dt / 60), pv = -expm1(-div_h * dt / 60);
+    double expect = n0 * pow(1 - pd + (1 - pd) * pv, steps);
+    double rel = fabs((double)e.n - expect) / expect;
+    printf("  birth/death over %d steps: %zu agents, expected %.0f (rel diff %.3f); capacity %zu -> %zu\n",
+           steps, e.n, expect, rel, cap0, agents_capacity(w.a));
+    /* a birth-death process from 1000 cells: relative SD ≈ sqrt((λ+μ)/(λ-μ) (e^{(λ-μ)t}-1)
+     * / (n0 e^{(λ-μ)t})) ≈ 4 %; 16 % is four SD */
+    TEST_CHECK(rel < 0.16, "population %zu vs expected %.0f", e.n, expect);
+    TEST_CHECK(agents_capacity(w.a) > cap0, "capacity did not grow");
+    int unique = 1;
+    for (size_t i = 1; i < e.n; i++)
+        for (size_t j = 0; j < i && unique; j++) unique &= e.id[i] != e.id[j];
+    TEST_CHECK(unique, "duplicate agent ids");
+    uint64_t ctr[CTR_COUNT];
+    agents_counters(w.a, ctr, &err);
+    TEST_CHECK(ctr[CTR_N_AGENTS] == n0 + ctr[CTR_BIRTHS] - ctr[CTR_DEATHS],
+               "counters: n %llu, births %llu, deaths %llu", (unsigned long long)ctr[CTR_N_AGENTS],
+               (unsigned long long)ctr[CTR_BIRTHS], (unsigned long long)ctr[CTR_DEATHS]);
+    agents_host_free(&e);
+    agents_host_free(&h);
+    test_world_destroy(&w);
+}
+
+static void test_secretion(device *d)
+{
+    const double rate = 6.0e4; /* molecules/min per cell */
+    const double h_um = 20.0;
+    scenario s;
+    test_one_tissue(&s, 8, 8, 8, h_um, 1.0, 50.0, 0.0);
+    test_add_type(&s, 5.0, 0.0, 5.0, 0.0);
+    s.types[0].states[0].secretion_molecules_per_min[0] = rate;
+    agents_host h;
+    const size_t n = 50;
+    test_population(&h, n, 0.0, 160.0, 1);
+    test_world w;
+    if (!test_world_create(&w, d, &s, &h)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    const int steps = 10;
+    for (uint32_t k = 1; k <= (uint32_t)steps; k++) test_step(&w, k, &err);
+    const field_params *fp = field_get_params(w.fs);
+    float *c = malloc(fp->nvox * sizeof(float));
+    field_download(w.fs, c, &err);
+    double total_nM_vox = 0;
+    for (size_t v = 0; v < fp->nvox; v++) total_nM_vox += c[v];
+    /* molecules = sum(C) * N_A * V_voxel */
+    double molecules = total_nM_vox * 1e-9 * 6.02214076e23 * h_um * h_um * h_um * 1e-15;
+    double expect = rate * (double)n * steps;
+    double rel = fabs(molecules - expect) / expect;
+    printf("  secretion: %.4g molecules in the field, %.4g secreted (rel diff %.2e)\n", molecules,
+           expect, rel);
+    TEST_CHECK(rel < 1e-5, "secreted amount off by %.3e", rel);
+    free(c);
+    agents_host_free(&h);
+    test_world_destroy(&w);
+}
+
+int main(void)
+{
+    device *d = test_open_device();
+    printf("test_agents on %s\n", device_description(d));
+    test_reference(d);
+    test_msd(d);
+    test_chemotaxis(d);
+    test_birth_death(d);
+    test_secretion(d);
+    device_close(d);
+    return test_report("test_agents");
+}
