@@ -209,7 +209,7 @@ ps_status agents_initial(const scenario *s, int t, agents_host *h, ps_err *err)
             for (uint32_t attempt = 0; attempt < 10000 && !placed; attempt++) {
                 agents_rand4(seed_lo, seed_hi, id, attempt, RNG_PLACE, u);
                 for (int a = 0; a < 3; a++) p[a] = lo[a] + (hi[a] - lo[a]) * u[a];
-                placed = !r || tissue_region_contains(r, p[0], p[1], p[2]);
+                placed = !r || scenario_region_contains(r, p);
             }
             if (!placed)
                 return ps_err_set(err, PS_ERR_INPUT,

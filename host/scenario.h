@@ -167,4 +167,11 @@ int scenario_mediator_index(const scenario *s, const char *name);
 int scenario_type_index(const scenario *s, const char *name);
 int scenario_tissue_index(const scenario *s, const char *name);
 
+/* 1 when the point p_um (tissue-local µm) is inside the region, boundaries included:
+ * box min <= p <= max on every axis; sphere |p - centre| <= radius; cylinder
+ * |p_axis - centre_axis| <= length/2 and radial distance <= radius. The one definition
+ * of "a voxel belongs to a region" (test its centre); the loader uses it to reject
+ * regions that contain no voxel centre. */
+int scenario_region_contains(const scn_region *r, const double p_um[3]);
+
 #endif

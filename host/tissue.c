@@ -1,7 +1,6 @@
 /* tissue.c — see tissue.h. Region maps are built once on the host at start-up. */
 #include "tissue.h"
 
-#include <math.h>
 #include <stddef.h>
 
 void tissue_grid_init(tissue_grid *g, const scn_tissue *t)
@@ -19,35 +18,6 @@ void tissue_grid_init(tissue_grid *g, const scn_tissue *t)
 size_t tissue_grid_nvox(const tissue_grid *g)
 {
     return (size_t)g->dims[0] * (size_t)g->dims[1] * (size_t)g->dims[2];
-}
-
-int tissue_region_contains(const scn_region *r, double x, double y, double z)
-{
-    const double p[3] = {x, y, z};
-    switch (r->shape) {
-    case SCN_SHAPE_BOX:
-        for (int a = 0; a < 3; a++)
-            if (p[a] < r->min_um[a] || p[a] > r->max_um[a]) return 0;
-        return 1;
-    case SCN_SHAPE_SPHERE: {
-        double d2 = 0;
-        for (int a = 0; a < 3; a++) d2 += (p[a] - r->center_um[a]) * (p[a] - r->center_um[a]);
-        return d2 <= r->radius_um * r->radius_um;
-    }
-    case SCN_SHAPE_CYLINDER: {
-        double d2 = 0;
-        for (int a = 0; a < 3; a++) {
-            double d = p[a] - r->center_um[a];
-            if (a == r->axis) {
-                if (fabs(d) > 0.5 * r->length_um) return 0;
-            } else {
-                d2 += d * d;
-            }
-        }
-        return d2 <= r->radius_um * r->radius_um;
-    }
-    }
-    return 0;
 }
 
 void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *local_of,
@@ -70,8 +40,8 @@ void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *lo
                 size_t v = ((size_t)z * g->dims[1] + y) * g->dims[0] + x;
                 for (int r = 0; r < t->n_regions; r++) {
                     const scn_region *reg = &t->regions[r];
-                    if (!tissue_region_contains(reg, (x + 0.5) * h, (y + 0.5) * h, (z + 0.5) * h))
-                        continue;
+                    const double c[3] = {(x + 0.5) * h, (y + 0.5) * h, (z + 0.5) * h};
+                    if (!scenario_region_contains(reg, c)) continue;
                     dmul[v] = (float)reg->diffusion_multiplier;
                     for (int m = 0; m < n_mediators; m++) {
                         int f = local_of[m];

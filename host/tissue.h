@@ -16,9 +16,6 @@ typedef struct {
 void tissue_grid_init(tissue_grid *g, const scn_tissue *t);
 size_t tissue_grid_nvox(const tissue_grid *g);
 
-/* 1 if the point (µm, tissue-local) lies inside the region's shape. */
-int tissue_region_contains(const scn_region *r, double x, double y, double z);
-
 /* Per-voxel property maps from the regions (later regions override earlier ones):
  * dmul[nvox] diffusion multiplier; for every mediator index m present in the tissue,
  * src[local_f][nvox] (nM/min) and sink[local_f][nvox] (1/min). local_of[m] maps a

@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""check_schema.py — keeps scenarios/schema.json and the C loader (host/scenario.c) in sync.
+
+Run from the repository root with Debian's Python (python3-jsonschema):
+    /usr/bin/python3 tests/check_schema.py
+
+Checks:
+  1. schema.json is a valid draft-07 schema;
+  2. every scenarios/*.json (except schema.json) and tests/data/scenario_*.json validates;
+  3. when bin/test_scenario exists, the loader accepts each of those files too, and the
+     resolved JSON it writes (every default filled in) validates against the schema:
+     so the schema knows every key the loader writes;
+  4. known-bad documents are rejected by the schema and, when bin/test_scenario exists,
+     by the loader as well.
+Prints "check_schema: N passed, M failed"; exits 1 on any failure.
+"""
+import copy
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import jsonschema
+except ImportError:
+    sys.exit("check_schema: python3-jsonschema is missing (apt-get install -y python3-jsonschema)")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCHEMA = os.path.join(ROOT, "scenarios", "schema.json")
+LOADER = os.path.join(ROOT, "bin", "test_scenario")
+
+passed = 0
+failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL " + what)
+
+
+def schema_errors(validator, doc):
+    return sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+
+
+def loader_resolve(path):
+    """(exit status, stdout, stderr) of the C loader on path."""
+    r = subprocess.run([LOADER, "--resolve", path], capture_output=True, text=True, cwd=ROOT)
+    return r.returncode, r.stdout, r.stderr
+
+
+MIN = {
+    "name": "bad",
+    "time": {"duration_h": 2},
+    "mediators": [{"name": "TNF", "D_um2_per_s": 100}],
+    "cell_types": [{"name": "m"}],
+    "tissues": [{"name": "skin", "size_um": [100, 100, 20], "voxel_um": 10}],
+}
+
+
+def bad(edit):
+    doc = copy.deepcopy(MIN)
+    edit(doc)
+    return doc
+
+
+def region(**kw):
+    return lambda d: d["tissues"][0].__setitem__("regions", [dict(name="r", **kw)])
+
+
+# Each is invalid for the schema and for the loader alike.
+BAD = {
+    "unknown top-level key": bad(lambda d: d.__setitem__("sed", 3)),
+    "missing name": bad(lambda d: d.pop("name")),
+    "bad name": bad(lambda d: d.__setitem__("name", "my scen")),
+    "name too long": bad(lambda d: d.__setitem__("name", "a" * 48)),
+    "negative seed": bad(lambda d: d.__setitem__("seed", -1)),
+    "fractional seed": bad(lambda d: d.__setitem__("seed", 1.5)),
+    "seed above 2^53-1": bad(lambda d: d.__setitem__("seed", 9007199254740992)),
+    "missing time": bad(lambda d: d.pop("time")),
+    "missing duration": bad(lambda d: d["time"].pop("duration_h")),
+    "dt_min 0": bad(lambda d: d["time"].__setitem__("dt_min", 0)),
+    "dt_min > 60": bad(lambda d: d["time"].__setitem__("dt_min", 61)),
+    "duration > 8760": bad(lambda d: d["time"].__setitem__("duration_h", 9000)),
+    "unknown time key": bad(lambda d: d["time"].__setitem__("duraton_h", 1)),
+    "dt as string": bad(lambda d: d["time"].__setitem__("dt_min", "1")),
+    "capacity factor 1": bad(lambda d: d.__setitem__("engine", {"agent_capacity_factor": 1})),
+    "no mediators": bad(lambda d: d.__setitem__("mediators", [])),
+    "25 mediators": bad(lambda d: d.__setitem__(
+        "mediators", [{"name": "M%d" % i, "D_um2_per_s": 1} for i in range(25)])),
+    "mediator without D": bad(lambda d: d["mediators"][0].pop("D_um2_per_s")),
+    "negative half-life": bad(lambda d: d["mediators"][0].__setitem__("half_life_min", -1)),
+    "kDa 0": bad(lambda d: d["mediators"][0].__setitem__("kDa", 0)),
+    "radius 0": bad(lambda d: d["cell_types"][0].__setitem__("radius_um", 0)),
+    "speed 101": bad(lambda d: d["cell_types"][0].__setitem__("speed_um_per_min", 101)),
+    "chemotaxis without speed": bad(lambda d: d["cell_types"][0].__setitem__(
+        "chemotaxis", {"mediator": "TNF"})),
+    "chemotaxis Kd 0": bad(lambda d: d["cell_types"][0].__setitem__(
+        "chemotaxis", {"mediator": "TNF", "speed_um_per_min": 1, "Kd_nM": 0})),
+    "empty states": bad(lambda d: d["cell_types"][0].__setitem__("states", [])),
+    "7 states": bad(lambda d: d["cell_types"][0].__setitem__(
+        "states", [{"name": "s%d" % i} for i in range(7)])),
+    "negative secretion": bad(lambda d: d["cell_types"][0].__setitem__(
+        "states", [{"name": "s", "secretion_molecules_per_min": {"TNF": -1}}])),
+    "secretion above 1e9": bad(lambda d: d["cell_types"][0].__setitem__(
+        "states", [{"name": "s", "uptake_um3_per_min": {"TNF": 2e9}}])),
+    "no tissues": bad(lambda d: d.__setitem__("tissues", [])),
+    "size of 2": bad(lambda d: d["tissues"][0].__setitem__("size_um", [100, 100])),
+    "size 0": bad(lambda d: d["tissues"][0].__setitem__("size_um", [0, 100, 20])),
+    "voxel 0": bad(lambda d: d["tissues"][0].__setitem__("voxel_um", 0)),
+    "tortuosity 0.5": bad(lambda d: d["tissues"][0].__setitem__("tortuosity", 0.5)),
+    "field unknown key": bad(lambda d: d["tissues"][0].__setitem__("fields", {"TNF": {"D": 1}})),
+    "initial above 1e6": bad(lambda d: d["tissues"][0].__setitem__(
+        "fields", {"TNF": {"initial_nM": 2e6}})),
+    "bad boundary type": bad(lambda d: d["tissues"][0].__setitem__(
+        "fields", {"TNF": {"boundary": {"x_min": {"type": "fixd"}}}})),
+    "fixed without value": bad(lambda d: d["tissues"][0].__setitem__(
+        "fields", {"TNF": {"boundary": {"all": {"type": "fixed"}}}})),
+    "no_flux with value": bad(lambda d: d["tissues"][0].__setitem__(
+        "fields", {"TNF": {"boundary": {"all": {"type": "no_flux", "value_nM": 1}}}})),
+    "unknown face": bad(lambda d: d["tissues"][0].__setitem__(
+        "fields", {"TNF": {"boundary": {"x_mn": {"type": "no_flux"}}}})),
+    "bad shape": bad(region(shape="cone")),
+    "box with radius": bad(region(shape="box", min_um=[0, 0, 0], max_um=[50, 50, 10], radius_um=3)),
+    "sphere with min_um": bad(region(shape="sphere", center_um=[5, 5, 5], radius_um=5, min_um=[0, 0, 0])),
+    "sphere without radius": bad(region(shape="sphere", center_um=[5, 5, 5])),
+    "cylinder without axis": bad(region(shape="cylinder", center_um=[5, 5, 5], radius_um=5, length_um=5)),
+    "cylinder axis w": bad(region(shape="cylinder", center_um=[5, 5, 5], radius_um=5, axis="w",
+                                  length_um=5)),
+    "diffusion multiplier 0": bad(region(shape="sphere", center_um=[5, 5, 5], radius_um=5,
+                                         diffusion_multiplier=0)),
+    "negative source": bad(region(shape="sphere", center_um=[5, 5, 5], radius_um=5,
+                                  sources_nM_per_min={"TNF": -1})),
+    "fractional count": bad(lambda d: d["tissues"][0].__setitem__(
+        "cells", [{"type": "m", "count": 2.5}])),
+    "count above 1e9": bad(lambda d: d["tissues"][0].__setitem__(
+        "cells", [{"type": "m", "count": 2000000000}])),
+    "seeding without count": bad(lambda d: d["tissues"][0].__setitem__("cells", [{"type": "m"}])),
+    "seeding unknown key": bad(lambda d: d["tissues"][0].__setitem__(
+        "cells", [{"type": "m", "count": 1, "where": "r"}])),
+}
+
+
+def main():
+    with open(SCHEMA, encoding="utf-8") as f:
+        schema = json.load(f)
+    cls = jsonschema.Draft7Validator
+    try:
+        cls.check_schema(schema)
+        check(True, "")
+    except jsonschema.SchemaError as e:
+        check(False, "schema.json is not a valid draft-07 schema: %s" % e.message)
+        print("check_schema: %d passed, %d failed" % (passed, failed))
+        return 1
+    validator = cls(schema)
+    have_loader = os.access(LOADER, os.X_OK)
+    if not have_loader:
+        print("check_schema: note: %s not built; checking the schema only" % os.path.relpath(LOADER, ROOT))
+
+    files = sorted(p for p in glob.glob(os.path.join(ROOT, "scenarios", "*.json"))
+                   if os.path.basename(p) != "schema.json")
+    files += sorted(glob.glob(os.path.join(ROOT, "tests", "data", "scenario_*.json")))
+    check(len(files) > 0, "no scenario files found")
+    for path in files:
+        rel = os.path.relpath(path, ROOT)
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        errs = schema_errors(validator, doc)
+        check(not errs, "%s: schema: %s" % (rel, "; ".join(
+            "%s: %s" % ("/".join(map(str, e.absolute_path)), e.message) for e in errs[:3])))
+        if not have_loader:
+            continue
+        rc, out, err = loader_resolve(rel)
+        check(rc == 0, "%s: the loader refuses it: %s" % (rel, err.strip()))
+        if rc != 0:
+            continue
+        resolved = json.loads(out)
+        errs = schema_errors(validator, resolved)
+        check(not errs, "%s: resolved JSON fails the schema: %s" % (rel, "; ".join(
+            "%s: %s" % ("/".join(map(str, e.absolute_path)), e.message) for e in errs[:3])))
+
+    # The base of the bad documents must itself be valid, or the checks prove nothing.
+    check(not schema_errors(validator, MIN), "the base document of the bad cases fails the schema")
+    with tempfile.TemporaryDirectory() as tmp:
+        if have_loader:
+            base = os.path.join(tmp, "base.json")
+            with open(base, "w", encoding="utf-8") as f:
+                json.dump(MIN, f)
+            rc, _, err = loader_resolve(base)
+            check(rc == 0, "the loader refuses the base document of the bad cases: %s" % err.strip())
+        for what, doc in BAD.items():
+            check(bool(schema_errors(validator, doc)), "schema accepts a bad document: %s" % what)
+            if have_loader:
+                path = os.path.join(tmp, "bad.json")
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(doc, f)
+                rc, _, err = loader_resolve(path)
+                check(rc != 0 and err.strip() != "", "loader accepts a bad document: %s" % what)
+
+    print("check_schema: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
