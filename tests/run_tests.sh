@@ -1,0 +1,38 @@
+#!/bin/sh
+# run_tests.sh — the whole suite, run by `make test` from the repository root.
+# Each entry is one test program; its own output says what it checked. The last line
+# counts programs: "N passed, M failed".
+set -u
+export POCL_MEMORY_LIMIT="${POCL_MEMORY_LIMIT:-8}"
+PY=/usr/bin/python3
+mkdir -p tests/out
+passed=0
+failed=0
+failed_names=""
+
+run() {
+    name="$1"
+    shift
+    start=$(date +%s)
+    echo "=== $name"
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "--- $name: ok ($(( $(date +%s) - start )) s)"
+    else
+        failed=$((failed + 1))
+        failed_names="$failed_names $name"
+        echo "--- $name: FAILED ($(( $(date +%s) - start )) s)"
+    fi
+}
+
+for t in bin/test_*; do
+    [ -x "$t" ] || continue
+    run "$(basename "$t")" "$t"
+done
+run check_schema "$PY" tests/check_schema.py
+run test_cli sh tests/test_cli.sh
+
+echo
+[ -n "$failed_names" ] && echo "failed:$failed_names"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
