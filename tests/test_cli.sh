@@ -41,6 +41,31 @@ for d in r_syntax r_typo r_dt r_set r_nofile r_dev; do
     if [ -e "$OUT/$d" ]; then bad "a failed run left $OUT/$d behind"; else ok "no output left by $d"; fi
 done
 
+# --- device problems: a kernel that does not build, a scenario larger than the device ---
+rm -rf "$OUT/badkernels" && cp -r kernels "$OUT/badkernels"
+echo "this is not OpenCL C;" >> "$OUT/badkernels/fields.cl"
+PAINSIM_KERNELS="$OUT/badkernels" bin/painsim run tests/data/tiny.json --out "$OUT/r_kern" --quiet \
+    > "$OUT/stdout" 2> "$OUT/stderr"
+rc=$?
+if [ "$rc" -eq 4 ] && grep -q "badkernels/fields.cl" "$OUT/stderr" && grep -q "options: " "$OUT/stderr" \
+        && grep -q -- "--- build log ---" "$OUT/stderr" && grep -q "error" "$OUT/stderr"; then
+    ok "kernel build failure names the file, the options and shows the build log (exit 4)"
+else
+    bad "kernel build failure: exit $rc, $(head -5 "$OUT/stderr")"
+fi
+# 16 M voxels x 3 fields need about 1.2 GiB; PoCL is told it has 1 GiB
+POCL_MEMORY_LIMIT=1 bin/painsim run tests/data/tiny.json --out "$OUT/r_mem" --quiet \
+    --set tissues.nerve.voxel_um=1 > "$OUT/stdout" 2> "$OUT/stderr"
+rc=$?
+if [ "$rc" -eq 5 ] && grep -q "MiB of device memory, device .* has" "$OUT/stderr"; then
+    ok "scenario too large for the device is refused up front with both amounts (exit 5)"
+else
+    bad "memory refusal: exit $rc, $(cat "$OUT/stderr")"
+fi
+for d in r_kern r_mem; do
+    if [ -e "$OUT/$d" ]; then bad "a failed run left $OUT/$d behind"; else ok "no output left by $d"; fi
+done
+
 # --- output folder safety ---------------------------------------------------------------
 touch "$OUT/a_file"
 expect_fail "output path under a regular file" 3 "$OUT/a_file/run" -- run tests/data/tiny.json --out "$OUT/a_file/run" --quiet
@@ -108,6 +133,17 @@ if xvfb-run -a pvpython tests/check_paraview.py "$OUT/a" --agents "$n_agents" --
     ok "ParaView opens snapshots.xmf: 3 times, $n_agents agents, fields"
 else
     bad "ParaView check: $(tail -5 "$OUT/pv.log")"
+fi
+
+# --- a tissue whose population dies out still opens (its agent block is left out) ------
+if bin/painsim run tests/data/tiny.json --out "$OUT/z" --quiet --set tissues.drg.cells.0.count=0 \
+        && xvfb-run -a pvpython tests/check_paraview.py "$OUT/z" --agents "$("$PY" -c "
+import h5py
+f=h5py.File('$OUT/z/snapshots/snap_000120.h5','r')
+print(f['tissues/nerve/agents/id'].shape[0])")" --fields TNF,IL10 --tissues drg,nerve --times 3 > "$OUT/pvz.log" 2>&1; then
+    ok "ParaView opens a run with an empty tissue"
+else
+    bad "empty tissue run: $(tail -5 "$OUT/pvz.log")"
 fi
 
 echo "test_cli: $pass passed, $fail failed"
