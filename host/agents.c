@@ -7,6 +7,8 @@
  */
 #include "agents.h"
 
+#include "signal.h"
+
 #include <Random123/philox.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,9 +19,9 @@
 
 struct agents_kernels {
     device *dev;
-    cl_program p_cellist, p_secrete, p_move, p_compact, p_summary;
-    cl_kernel k_count, k_scatter, k_sort, k_secrete, k_move, k_flags, k_cscatter, k_finish,
-        k_summary;
+    cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary;
+    cl_kernel k_count, k_scatter, k_sort, k_secrete, k_signal, k_move, k_flags, k_cscatter,
+        k_finish, k_summary;
 };
 
 typedef struct {
@@ -49,12 +51,13 @@ struct agents {
     agents_id_bufs I, J;
     cl_mem flag, voxel_of, order, alive, alive_pos, divides, div_pos;
     cl_mem bin_count, bin_start, bin_fill;
-    cl_mem counters, tparams, sec, upt, state_counts;
+    cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert;
+    int npert;
     uint64_t dropped_seen;
 };
 
-static const char *const agents_var_names[AGENTS_NVARS] = {"age_h"};
-static const char *const agents_var_units[AGENTS_NVARS] = {"h"};
+static const char *const agents_var_names[AGENTS_NVARS] = {"age_h", "pstat3", "socs3"};
+static const char *const agents_var_units[AGENTS_NVARS] = {"h", "1", "1"};
 
 const char *agents_var_name(int k) { return agents_var_names[k]; }
 const char *agents_var_unit(int k) { return agents_var_units[k]; }
@@ -131,8 +134,8 @@ void agents_type_table(const scenario *s, int t, const field_params *fp, double 
         row[TP_P_TURN] = (float)(-expm1(-dt_min / c->persistence_min));
         row[TP_REPULSION] = (float)c->repulsion_um_per_min;
         row[TP_RADIUS] = (float)c->radius_um;
-        row[TP_P_DEATH] = (float)(-expm1(-c->death_rate_per_h * dt_min / 60.0));
-        row[TP_P_DIVIDE] = (float)(-expm1(-c->division_rate_per_h * dt_min / 60.0));
+        row[TP_DEATH_RATE] = (float)(c->death_rate_per_h / 60.0);
+        row[TP_DIVIDE_RATE] = (float)(c->division_rate_per_h / 60.0);
         int m = c->chemotaxis_mediator;
         row[TP_CHEMO_FIELD] = (float)(m >= 0 ? fp->local_of[m] : -1);
         row[TP_CHEMO_SPEED] = (float)c->chemotaxis_speed_um_per_min;
@@ -243,6 +246,7 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     snprintf(opts, sizeof opts, "-DPS_NVARS=%d", AGENTS_NVARS);
     ps_status s = device_build(d, "cellist.cl", opts, &k->p_cellist, err);
     if (s == PS_OK) s = device_build(d, "agents_secrete.cl", opts, &k->p_secrete, err);
+    if (s == PS_OK) s = device_build(d, "agents_signal.cl", opts, &k->p_signal, err);
     if (s == PS_OK) s = device_build(d, "agents_move.cl", opts, &k->p_move, err);
     if (s == PS_OK) s = device_build(d, "compact.cl", opts, &k->p_compact, err);
     if (s == PS_OK) s = device_build(d, "summary.cl", opts, &k->p_summary, err);
@@ -250,6 +254,7 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_scatter", &k->k_scatter, err);
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_sort_bins", &k->k_sort, err);
     if (s == PS_OK) s = device_kernel(k->p_secrete, "agents_secrete", &k->k_secrete, err);
+    if (s == PS_OK) s = device_kernel(k->p_signal, "agents_signal", &k->k_signal, err);
     if (s == PS_OK) s = device_kernel(k->p_move, "agents_move", &k->k_move, err);
     if (s == PS_OK) s = device_kernel(k->p_compact, "compact_flags", &k->k_flags, err);
     if (s == PS_OK) s = device_kernel(k->p_compact, "compact_scatter", &k->k_cscatter, err);
@@ -266,11 +271,12 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
 void agents_kernels_destroy(agents_kernels *k)
 {
     if (!k) return;
-    cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_move,
-                      k->k_flags, k->k_cscatter, k->k_finish, k->k_summary};
+    cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_signal,
+                      k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
-    cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_move, k->p_compact, k->p_summary};
+    cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_signal, k->p_move, k->p_compact,
+                       k->p_summary};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) clReleaseProgram(ps[i]);
     free(k);
@@ -397,14 +403,27 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     const field_params *fp = field_get_params(fs);
     size_t nt = s->n_types > 0 ? (size_t)s->n_types : 1;
     size_t ntab = nt * PS_MAX_STATES * (size_t)(fp->nf > 0 ? fp->nf : 1);
+    size_t nf = (size_t)(fp->nf > 0 ? fp->nf : 1);
     float *tp = calloc(nt * TP_COUNT, sizeof(float));
     float *sec = calloc(ntab, sizeof(float)), *upt = calloc(ntab, sizeof(float));
-    ps_status st = (tp && sec && upt) ? PS_OK : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    float *sig = calloc(nt * ST_COUNT, sizeof(float)), *gain = calloc(nt * nf, sizeof(float));
+    float pert[SCN_MAX_PERTURBATIONS * PT_SIZE] = {0};
+    ps_status st = (tp && sec && upt && sig && gain) ? PS_OK
+                                                     : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     if (st == PS_OK) {
         agents_type_table(s, t, fp, s->dt_min, tp);
         agents_rate_tables(s, t, fp, sec, upt);
+        signal_type_table(s, fp, sig);
+        signal_gain_table(s, fp, gain);
+        a->npert = signal_perturbation_rows(s, t, fp, pert);
         st = agents_alloc_scratch(a, err);
     }
+    if (st == PS_OK) st = device_alloc(d, nt * ST_COUNT * sizeof(float), "signalling table", &a->sig, err);
+    if (st == PS_OK) st = device_alloc(d, nt * nf * sizeof(float), "secretion gains", &a->gain, err);
+    if (st == PS_OK) st = device_alloc(d, sizeof pert, "perturbations", &a->pert, err);
+    if (st == PS_OK) st = device_write(d, a->sig, 0, nt * ST_COUNT * sizeof(float), sig, err);
+    if (st == PS_OK) st = device_write(d, a->gain, 0, nt * nf * sizeof(float), gain, err);
+    if (st == PS_OK) st = device_write(d, a->pert, 0, sizeof pert, pert, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list counts", &a->bin_count, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list starts", &a->bin_start, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list fill", &a->bin_fill, err);
@@ -421,6 +440,8 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     free(tp);
     free(sec);
     free(upt);
+    free(sig);
+    free(gain);
     if (st != PS_OK) {
         agents_destroy(a);
         return st;
@@ -434,7 +455,7 @@ void agents_destroy(agents *a)
     if (!a) return;
     agents_release_scratch(a);
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
-                   &a->sec, &a->upt, &a->state_counts};
+                   &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);
@@ -478,23 +499,59 @@ ps_status agents_bin(agents *a, ps_err *err)
     return device_launch(a->dev, k->k_sort, "cellist_sort_bins", a->nvox, 0, err);
 }
 
-ps_status agents_secrete(agents *a, field_set *fs, ps_err *err)
+ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
 {
     const field_params *fp = field_get_params(fs);
     if (fp->nf == 0) return PS_OK;
     cl_kernel k = a->k->k_secrete;
-    SETARG(k, 0, cl_mem, a->bin_start, err);
-    SETARG(k, 1, cl_mem, a->bin_count, err);
-    SETARG(k, 2, cl_mem, a->order, err);
-    SETARG(k, 3, cl_mem, a->I.type, err);
-    SETARG(k, 4, cl_mem, a->I.state, err);
-    SETARG(k, 5, cl_mem, a->sec, err);
-    SETARG(k, 6, cl_mem, a->upt, err);
-    SETARG(k, 7, cl_mem, field_agent_src_buffer(fs), err);
-    SETARG(k, 8, cl_mem, field_agent_upt_buffer(fs), err);
-    SETARG(k, 9, cl_uint, (cl_uint)a->nvox, err);
-    SETARG(k, 10, cl_uint, (cl_uint)fp->nf, err);
+    int i = 0;
+    SETARG(k, i++, cl_mem, a->bin_start, err);
+    SETARG(k, i++, cl_mem, a->bin_count, err);
+    SETARG(k, i++, cl_mem, a->order, err);
+    SETARG(k, i++, cl_mem, a->I.type, err);
+    SETARG(k, i++, cl_mem, a->I.state, err);
+    SETARG(k, i++, cl_mem, a->I.vars, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->cap, err);
+    SETARG(k, i++, cl_mem, a->sec, err);
+    SETARG(k, i++, cl_mem, a->upt, err);
+    SETARG(k, i++, cl_mem, a->gain, err);
+    SETARG(k, i++, cl_mem, a->pert, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
+    SETARG(k, i++, cl_float, (cl_float)t_min, err);
+    SETARG(k, i++, cl_mem, field_agent_src_buffer(fs), err);
+    SETARG(k, i++, cl_mem, field_agent_upt_buffer(fs), err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->nvox, err);
+    SETARG(k, i++, cl_uint, (cl_uint)fp->nf, err);
     return device_launch(a->dev, k, "agents_secrete", a->nvox, 0, err);
+}
+
+ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, uint32_t step, double t_min,
+                        ps_err *err)
+{
+    cl_kernel k = a->k->k_signal;
+    int i = 0;
+    SETARG(k, i++, cl_mem, a->counters, err);
+    SETARG(k, i++, cl_mem, a->I.id, err);
+    SETARG(k, i++, cl_mem, a->I.type, err);
+    SETARG(k, i++, cl_mem, a->I.state, err);
+    SETARG(k, i++, cl_mem, a->I.vars, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->cap, err);
+    SETARG(k, i++, cl_mem, a->voxel_of, err);
+    SETARG(k, i++, cl_mem, field_conc_buffer(fs), err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->nvox, err);
+    SETARG(k, i++, cl_mem, J, err);
+    SETARG(k, i++, cl_uint, (cl_uint)(a->tissue * a->s->n_mediators), err);
+    SETARG(k, i++, cl_mem, a->sig, err);
+    SETARG(k, i++, cl_mem, a->tparams, err);
+    SETARG(k, i++, cl_mem, a->pert, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
+    SETARG(k, i++, cl_mem, a->flag, err);
+    SETARG(k, i++, cl_uint, a->seed_lo, err);
+    SETARG(k, i++, cl_uint, a->seed_hi, err);
+    SETARG(k, i++, cl_uint, step, err);
+    SETARG(k, i++, cl_float, (cl_float)t_min, err);
+    SETARG(k, i++, cl_float, (cl_float)a->s->dt_min, err);
+    return device_launch(a->dev, k, "agents_signal", a->cap, 0, err);
 }
 
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err)
@@ -504,7 +561,7 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
     cl_mem in[] = {a->counters, a->A.px, a->A.py, a->A.pz, a->A.ux, a->A.uy, a->A.uz,
                    a->I.id, a->I.type, a->voxel_of, a->bin_start, a->bin_count, a->order,
                    field_conc_buffer(fs), a->tparams, a->S.px, a->S.py, a->S.pz, a->S.ux,
-                   a->S.uy, a->S.uz, a->flag};
+                   a->S.uy, a->S.uz};
     for (size_t b = 0; b < sizeof in / sizeof in[0]; b++) SETARG(k, i++, cl_mem, in[b], err);
     SETARG(k, i++, cl_int, a->grid.dims[0], err);
     SETARG(k, i++, cl_int, a->grid.dims[1], err);
@@ -688,8 +745,7 @@ static int agents_voxel_axis_ref(float x, float inv_dx, int n)
 }
 
 void agents_move_ref(const scenario *s, int t, const field_params *fp, const float *conc,
-                     const agents_host *h, uint32_t step, float *out_pos, float *out_dir,
-                     uint8_t *out_flag)
+                     const agents_host *h, uint32_t step, float *out_pos, float *out_dir)
 {
     tissue_grid g;
     tissue_grid_init(&g, &s->tissues[t]);
@@ -758,7 +814,5 @@ void agents_move_ref(const scenario *s, int t, const field_params *fp, const flo
             out_pos[3 * i + a] = agents_reflect_ref(np, (float)g.size_um[a], &dir[a]);
             out_dir[3 * i + a] = dir[a];
         }
-        agents_rand4(seed_lo, seed_hi, h->id[i], step, RNG_FATE, r);
-        out_flag[i] = r[0] < row[TP_P_DEATH] ? AF_DEAD : r[1] < row[TP_P_DIVIDE] ? AF_DIVIDE : AF_ALIVE;
     }
 }

@@ -1,14 +1,15 @@
 /* agents.h — one tissue's cells on the device, as a struct of arrays.
  *
  * Each agent: position (µm, tissue-local), unit direction of its random walk, a stable
- * unique 64-bit id (tissue index in the top 8 bits), type, state and PS_NVARS float
- * variables (var 0 = age, min). The population lives on the device: its size is a
+ * unique 64-bit id (tissue index in the top 8 bits), type, state and AGENTS_NVARS float
+ * variables (VAR_AGE in min, VAR_PSTAT3, VAR_SOCS3: kernels/params.h). The population lives on the device: its size is a
  * device counter, and kernels run over the capacity and stop at that size, so a step
  * never waits for the host. The host reads the counters at output intervals only and
  * grows the capacity there.
  *
  * A step, in order: agents_bin (cell list) -> agents_secrete (fills the field set's
- * agent source/uptake buffers) -> field_step -> agents_move -> agents_compact.
+ * agent source/uptake buffers) -> field_step -> agents_signal (sense, JAK/STAT3, state
+ * transitions, fate) -> agents_move -> agents_compact.
  */
 #ifndef PAINSIM_AGENTS_H
 #define PAINSIM_AGENTS_H
@@ -22,7 +23,7 @@
 #include "scenario.h"
 #include "tissue.h"
 
-#define AGENTS_NVARS 1
+#define AGENTS_NVARS PS_NVARS_DEFAULT
 #define AGENTS_ID_TISSUE_SHIFT 56
 
 typedef struct agents agents;
@@ -65,7 +66,11 @@ ps_status agents_create(agents **a, device *d, agents_kernels *k, const scenario
 void agents_destroy(agents *a);
 
 ps_status agents_bin(agents *a, ps_err *err);
-ps_status agents_secrete(agents *a, field_set *fs, ps_err *err);
+/* t_min: simulated time at the start of the step (perturbation windows). */
+ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
+/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]). */
+ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, uint32_t step, double t_min,
+                        ps_err *err);
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err);
 ps_status agents_compact(agents *a, uint32_t step, ps_err *err);
 
@@ -87,9 +92,8 @@ ps_status agents_download(agents *a, agents_host *h, ps_err *err);
 size_t agents_bytes_per_agent(void);
 
 /* Plain-C reference of agents_move for one step on host arrays (brute-force neighbours):
- * writes the new positions and directions into out_pos/out_dir and the fate flags. */
+ * writes the new positions and directions into out_pos/out_dir. */
 void agents_move_ref(const scenario *s, int t, const field_params *fp, const float *conc,
-                     const agents_host *h, uint32_t step, float *out_pos, float *out_dir,
-                     uint8_t *out_flag);
+                     const agents_host *h, uint32_t step, float *out_pos, float *out_dir);
 
 #endif

@@ -1,8 +1,9 @@
 /* sim.c — the step loop.
  *
  * Per step and tissue, all enqueued on one in-order queue with no host wait:
- *   bin agents (cell list) -> secretion/uptake gather -> field step (reaction +
- *   implicit diffusion) -> move (sense, walk, chemotaxis, repulsion, fate) -> compact.
+ *   drug exposure (pk) -> bin agents (cell list) -> secretion/uptake gather -> field
+ *   step (reaction + implicit diffusion) -> signal (JAK/STAT3, state transitions, fate)
+ *   -> move (walk, chemotaxis, repulsion) -> compact (deaths, divisions).
  * The host touches the device only at output intervals: it reads the counters (and
  * grows capacity), reduces the summary on the device, and at snapshot intervals copies
  * fields and agents out for HDF5.
@@ -27,6 +28,7 @@ struct sim {
     sim_ctx ctx;
     const scenario *s;
     agents_kernels *ak;
+    pk *pk;
     sim_tissue t[SCN_MAX_TISSUES];
     long step;
     long n_steps, out_every, snap_every;
@@ -129,6 +131,7 @@ ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *e
     if (sm->out_every < 1) sm->out_every = 1;
     if (sm->snap_every < 1) sm->snap_every = 1;
     ps_status st = agents_kernels_create(&sm->ak, ctx->dev, err);
+    if (st == PS_OK) st = pk_create(&sm->pk, ctx->dev, s, err);
     for (int t = 0; t < s->n_tissues && st == PS_OK; t++) {
         st = field_create(&sm->t[t].fields, ctx->dev, s, t, err);
         agents_host h;
@@ -156,6 +159,7 @@ void sim_destroy(sim *sm)
         field_destroy(sm->t[t].fields);
     }
     agents_kernels_destroy(sm->ak);
+    pk_destroy(sm->pk);
     for (int i = 0; i < sm->n_cols; i++) free(sm->col_names[i]);
     free(sm->col_names);
     free(sm->row);
@@ -170,11 +174,14 @@ agents *sim_agents(sim *sm, int t) { return sm->t[t].agents; }
 ps_status sim_step(sim *sm, ps_err *err)
 {
     uint32_t step = (uint32_t)(sm->step + 1);
+    double t_min = (double)sm->step * sm->s->dt_min;   /* time at the start of the step */
+    PS_TRY(pk_update(sm->pk, t_min, err));
     for (int t = 0; t < sm->s->n_tissues; t++) {
         sim_tissue *T = &sm->t[t];
         PS_TRY(agents_bin(T->agents, err));
-        PS_TRY(agents_secrete(T->agents, T->fields, err));
+        PS_TRY(agents_secrete(T->agents, T->fields, t_min, err));
         PS_TRY(field_step(T->fields, err));
+        PS_TRY(agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk), step, t_min, err));
         PS_TRY(agents_move(T->agents, T->fields, step, err));
         PS_TRY(agents_compact(T->agents, step, err));
     }

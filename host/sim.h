@@ -16,6 +16,7 @@
 #include "field.h"
 #include "log.h"
 #include "output.h"
+#include "pk.h"
 #include "scenario.h"
 
 typedef struct {

@@ -8,9 +8,9 @@
  *     central differences of the voxel values (one-sided at faces);
  *   - repulsion from every neighbour j closer than r_i + r_j (cell list, ±nb_range
  *     voxels): rep_i * (1 - dist/(r_i+r_j)) along x_i - x_j, at most r_i per step.
- * Positions reflect at the tissue faces. Death and division are Bernoulli draws with
- * per-step probabilities from the hazards. Reads the old state, writes new arrays,
- * so the result does not depend on the order work-items run.
+ * Positions reflect at the tissue faces. Fate (death, division) is decided in
+ * agents_signal.cl. Reads the old positions, writes new arrays, so the result does not
+ * depend on the order work-items run.
  */
 #include "common.cl"
 
@@ -29,7 +29,6 @@ __kernel void agents_move(__global const ulong *counters,
                           __global const float *conc, __global const float *tparams,
                           __global float *npx, __global float *npy, __global float *npz,
                           __global float *nux, __global float *nuy, __global float *nuz,
-                          __global uchar *flag,
                           int nx, int ny, int nz, float dx, float sx, float sy, float sz,
                           int nb_range, uint seed_lo, uint seed_hi, uint step, float dt)
 {
@@ -102,11 +101,4 @@ __kernel void agents_move(__global const ulong *counters,
     npy[i] = ps_reflect(np.y, sy, &ddy);
     npz[i] = ps_reflect(np.z, sz, &ddz);
     nux[i] = ddx; nuy[i] = ddy; nuz[i] = ddz;
-
-    /* fate */
-    float4 f = ps_rand4(seed_lo, seed_hi, myid, step, RNG_FATE);
-    uchar fl = AF_ALIVE;
-    if (f.x < tp[TP_P_DEATH]) fl = AF_DEAD;
-    else if (f.y < tp[TP_P_DIVIDE]) fl = AF_DIVIDE;
-    flag[i] = fl;
 }

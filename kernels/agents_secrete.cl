@@ -5,14 +5,18 @@
  * run. Tables are per tissue, already converted to this tissue's voxel volume:
  *   sec[(type*PS_MAX_STATES + state)*nf + f]  nM/min added to the voxel per cell
  *   upt[(type*PS_MAX_STATES + state)*nf + f]  1/min first-order clearance per cell
+ *   gain[type*nf + f]  secretion multiplier 1 + gain * pSTAT3 (JAK/STAT3 output)
+ * An active knockout row (type, field, window) removes that secretion.
  */
 #include "common.cl"
 
 __kernel void agents_secrete(__global const uint *bin_start, __global const uint *bin_count,
                              __global const uint *order, __global const uchar *type,
-                             __global const uchar *state, __global const float *sec,
-                             __global const float *upt, __global float *src_out,
-                             __global float *upt_out, uint nvox, uint nf)
+                             __global const uchar *state, __global const float *vars, uint cap,
+                             __global const float *sec, __global const float *upt,
+                             __global const float *gain, __global const float *pert, uint npert,
+                             float t_min, __global float *src_out, __global float *upt_out,
+                             uint nvox, uint nf)
 {
     uint v = get_global_id(0);
     if (v >= nvox) return;
@@ -24,9 +28,18 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
     uint b = bin_start[v], n = bin_count[v];
     for (uint k = 0; k < n; k++) {
         uint a = order[b + k];
-        uint row = ((uint)type[a] * PS_MAX_STATES + (uint)state[a]) * nf;
+        uint t = type[a];
+        uint row = (t * PS_MAX_STATES + (uint)state[a]) * nf;
+        float P = vars[(size_t)VAR_PSTAT3 * cap + a];
         for (uint f = 0; f < nf; f++) {
-            s[f] += sec[row + f];
+            int knocked_out = 0;
+            for (uint q = 0; q < npert; q++) {
+                __global const float *p = pert + q * PT_SIZE;
+                knocked_out |= (int)p[PT_KIND] == PTK_KNOCKOUT && (int)p[PT_TYPE] == (int)t &&
+                               (int)p[PT_FIELD] == (int)f && t_min >= p[PT_START] &&
+                               t_min < p[PT_STOP];
+            }
+            if (!knocked_out) s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P);
             u[f] += upt[row + f];
         }
     }

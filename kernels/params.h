@@ -16,13 +16,81 @@
 #define TP_P_TURN       1   /* probability of a new direction per step = 1 - exp(-dt/persistence) */
 #define TP_REPULSION    2   /* soft-sphere push speed at full overlap, µm/min */
 #define TP_RADIUS       3   /* µm */
-#define TP_P_DEATH      4   /* per-step death probability = 1 - exp(-rate dt) */
-#define TP_P_DIVIDE     5   /* per-step division probability */
+#define TP_DEATH_RATE   4   /* death hazard, 1/min */
+#define TP_DIVIDE_RATE  5   /* division hazard, 1/min */
 #define TP_CHEMO_FIELD  6   /* tissue-local field index, or -1 */
 #define TP_CHEMO_SPEED  7   /* µm/min */
 #define TP_CHEMO_KD     8   /* nM */
 #define TP_CHEMO_HALF   9   /* occupancy gradient for half-maximal drift, 1/µm */
 #define TP_COUNT        10
+
+/* Signalling table [n_types][ST_COUNT] (floats), built per tissue by host/signal.c.
+ * A "driver" is a sensed mediator: tissue-local field (-1 absent), mediator index (for the
+ * JAK factor), EC50 (or IC50 for inhibitors), Hill coefficient, hazard rate (1/min). */
+#define MAX_DR          4
+#define DR_FIELD        0
+#define DR_MED          1
+#define DR_EC50         2
+#define DR_HILL         3
+#define DR_RATE         4
+#define DR_SIZE         5
+#define MAX_TR          8
+#define TR_FROM         0
+#define TR_TO           1
+#define TR_RATE         2   /* base hazard, 1/min */
+#define TR_PSTAT3       3   /* hazard per unit pSTAT3, 1/min */
+#define TR_NDR          4
+#define TR_NIN          5
+#define TR_DRIVERS      6
+#define TR_INHIB        (TR_DRIVERS + MAX_DR * DR_SIZE)
+#define TR_SIZE         (TR_INHIB + MAX_DR * DR_SIZE)
+#define ST_NTR          0
+#define ST_TR           1
+#define ST_NDIV         (ST_TR + MAX_TR * TR_SIZE)
+#define ST_DIV          (ST_NDIV + 1)
+#define ST_JAK_ON       (ST_DIV + MAX_DR * DR_SIZE)
+#define ST_JAK_NACT     (ST_JAK_ON + 1)
+#define ST_JAK_ACT      (ST_JAK_NACT + 1)
+#define ST_KON          (ST_JAK_ACT + MAX_DR * DR_SIZE)   /* 1/min */
+#define ST_KOFF         (ST_KON + 1)
+#define ST_SOCS_SYN     (ST_KON + 2)
+#define ST_SOCS_DEC     (ST_KON + 3)
+#define ST_SOCS_K       (ST_KON + 4)
+#define ST_JAK_INH      (ST_KON + 5)                      /* one driver record (IC50 in EC50) */
+#define ST_COUNT        (ST_JAK_INH + DR_SIZE)
+
+/* Perturbation rows [n][PT_SIZE] (floats) active in a tissue, times in minutes. */
+#define PT_KIND         0   /* PTK_* */
+#define PT_TYPE         1   /* cell type, -1 = all */
+#define PT_FIELD        2   /* tissue-local field, -1 = none */
+#define PT_START        3
+#define PT_STOP         4
+#define PT_RATE         5   /* depletion hazard, 1/min */
+#define PT_FRACTION     6   /* receptor block */
+#define PT_SIZE         7
+#define PTK_DEPLETION   0
+#define PTK_KNOCKOUT    1
+#define PTK_BLOCK       2
+
+/* Per-agent variables (float, [var][capacity]). */
+#define VAR_AGE         0   /* min */
+#define VAR_PSTAT3      1   /* pSTAT3 fraction, 0..1 */
+#define VAR_SOCS3       2   /* SOCS3 level, dimensionless */
+#define PS_NVARS_DEFAULT 3
+
+/* Drug tables for kernels/pk.cl. */
+#define PK_MAX_DRUGS    4   /* = SCN_MAX_DRUGS */
+#define PK_MAX_COURSES  8   /* = SCN_MAX_DOSES */
+#define DG_FACTOR       0   /* nM plasma per mg/kg dosed: F * 1e6 / (Vd * MW) */
+#define DG_KE           1   /* elimination rate, 1/min */
+#define DG_NCOURSES     2
+#define DG_IC50         3   /* 4 values: JAK1, JAK2, JAK3, TYK2 (0 = none), nM */
+#define DG_SIZE         7
+#define CO_START        0   /* min */
+#define CO_EVERY        1   /* min */
+#define CO_COUNT        2
+#define CO_DOSE         3   /* mg/kg */
+#define CO_SIZE         4
 
 /* Device counters, one ulong each. */
 #define CTR_N_AGENTS        0   /* live agents */
@@ -42,6 +110,7 @@
 #define RNG_TURN     2u
 #define RNG_FATE     3u     /* death and division */
 #define RNG_DAUGHTER 4u
+#define RNG_SWITCH   5u     /* state transitions */
 
 /* Boundary condition kinds (= scn_bc_kind). */
 #define BC_NO_FLUX 0

@@ -11,6 +11,7 @@
 
 #include "agents.h"
 #include "field.h"
+#include "pk.h"
 #include "test.h"
 #include "test_common.h"
 
@@ -61,6 +62,7 @@ typedef struct {
     field_set *fs;
     agents_kernels *k;
     agents *a;
+    pk *pk;
 } test_world;
 
 static int test_world_create(test_world *w, device *d, const scenario *s, const agents_host *h)
@@ -69,7 +71,8 @@ static int test_world_create(test_world *w, device *d, const scenario *s, const 
     ps_err_clear(&err);
     memset(w, 0, sizeof *w);
     if (field_create(&w->fs, d, s, 0, &err) != PS_OK || agents_kernels_create(&w->k, d, &err) != PS_OK ||
-        agents_create(&w->a, d, w->k, s, 0, w->fs, h, &err) != PS_OK) {
+        agents_create(&w->a, d, w->k, s, 0, w->fs, h, &err) != PS_OK ||
+        pk_create(&w->pk, d, s, &err) != PS_OK) {
         TEST_CHECK(0, "setting up: %s", err.msg);
         return 0;
     }
@@ -80,14 +83,16 @@ static void test_world_destroy(test_world *w)
 {
     agents_destroy(w->a);
     agents_kernels_destroy(w->k);
+    pk_destroy(w->pk);
     field_destroy(w->fs);
 }
 
 static ps_status test_step(test_world *w, uint32_t step, ps_err *err)
 {
     PS_TRY(agents_bin(w->a, err));
-    PS_TRY(agents_secrete(w->a, w->fs, err));
+    PS_TRY(agents_secrete(w->a, w->fs, 0.0, err));
     PS_TRY(field_step(w->fs, err));
+    PS_TRY(agents_signal(w->a, w->fs, pk_jak_factors(w->pk), step, 0.0, err));
     PS_TRY(agents_move(w->a, w->fs, step, err));
     return agents_compact(w->a, step, err);
 }
@@ -117,15 +122,15 @@ static void test_reference(device *d)
     float *conc_after = malloc(fp->nvox * sizeof(float));
     /* the move of step 6 reads the fields after step 6's field update */
     agents_bin(w.a, &err);
-    agents_secrete(w.a, w.fs, &err);
+    agents_secrete(w.a, w.fs, 0.0, &err);
     field_step(w.fs, &err);
     field_download(w.fs, conc_after, &err);
+    agents_signal(w.a, w.fs, pk_jak_factors(w.pk), 6, 0.0, &err);
     agents_move(w.a, w.fs, 6, &err);
     agents_compact(w.a, 6, &err);
     TEST_CHECK(agents_download(w.a, &after, &err) == PS_OK, "%s", err.msg);
     float *rp = malloc(3 * before.n * sizeof(float)), *rd = malloc(3 * before.n * sizeof(float));
-    uint8_t *rf = malloc(before.n);
-    agents_move_ref(&s, 0, fp, conc_after, &before, 6, rp, rd, rf);
+    agents_move_ref(&s, 0, fp, conc_after, &before, 6, rp, rd);
     TEST_CHECK(after.n == before.n, "population changed: %zu -> %zu", before.n, after.n);
     double worst = 0;
     int ids_ok = 1, moved = 0;
@@ -146,7 +151,6 @@ static void test_reference(device *d)
     TEST_CHECK(worst < 1e-3, "device and reference positions differ by %.3e µm", worst);
     free(rp);
     free(rd);
-    free(rf);
     free(conc_after);
     agents_host_free(&before);
     agents_host_free(&after);

@@ -1,0 +1,33 @@
+/* pk.h — drugs: one-compartment pharmacokinetics and JAK inhibition.
+ *
+ * The device evaluates exposures every step (kernels/pk.cl) into a table of JAK factors
+ * J[tissue][mediator]: the share of a mediator's signalling that the drugs leave
+ * (1 when the mediator needs no JAK or no drug is given). The same formulas in double
+ * precision on the host (pk_*_ref) give the summary columns and check the kernel.
+ */
+#ifndef PAINSIM_PK_H
+#define PAINSIM_PK_H
+
+#include "device.h"
+#include "scenario.h"
+
+typedef struct pk pk;
+
+ps_status pk_create(pk **p, device *d, const scenario *s, ps_err *err);
+void pk_destroy(pk *p);
+
+/* Enqueues the exposure update for time t_min (no-op without drugs). */
+ps_status pk_update(pk *p, double t_min, ps_err *err);
+
+/* Device table J[n_tissues][n_mediators] (floats). */
+cl_mem pk_jak_factors(const pk *p);
+
+/* Reads J ([n_tissues][n_mediators]) and the tissue exposures ([n_drugs][n_tissues], nM). */
+ps_status pk_read(pk *p, float *J, float *conc, ps_err *err);
+
+/* Host reference: plasma concentration (nM) of drug d at t_h hours. */
+double pk_plasma_nM_ref(const scn_drug *d, double t_h);
+/* Host reference: J of mediator m in tissue t at t_h hours. */
+double pk_jak_factor_ref(const scenario *s, int t, int m, double t_h);
+
+#endif

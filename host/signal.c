@@ -1,0 +1,96 @@
+/* signal.c — see signal.h. Rates are converted from 1/h to 1/min here, once. */
+#include "signal.h"
+
+#include <string.h>
+
+#include "../kernels/params.h"
+
+static void signal_driver(const scn_driver *d, const field_params *fp, float *out)
+{
+    out[DR_FIELD] = (float)fp->local_of[d->mediator];
+    out[DR_MED] = (float)d->mediator;
+    out[DR_EC50] = (float)d->EC50_nM;
+    out[DR_HILL] = (float)(d->hill > 0 ? d->hill : 1.0);
+    out[DR_RATE] = (float)(d->rate_per_h / 60.0);
+}
+
+static void signal_inhibitor(int mediator, double ic50, const field_params *fp, float *out)
+{
+    out[DR_FIELD] = (float)(mediator >= 0 ? fp->local_of[mediator] : -1);
+    out[DR_MED] = (float)(mediator >= 0 ? mediator : 0);
+    out[DR_EC50] = (float)(ic50 > 0 ? ic50 : 1.0);
+    out[DR_HILL] = 1.0f;
+    out[DR_RATE] = 0.0f;
+}
+
+void signal_type_table(const scenario *s, const field_params *fp, float *sig)
+{
+    memset(sig, 0, (size_t)(s->n_types > 0 ? s->n_types : 1) * ST_COUNT * sizeof(float));
+    for (int ty = 0; ty < s->n_types; ty++) {
+        const scn_cell_type *c = &s->types[ty];
+        float *st = sig + (size_t)ty * ST_COUNT;
+        st[ST_NTR] = (float)c->n_transitions;
+        for (int k = 0; k < c->n_transitions; k++) {
+            const scn_transition *tr = &c->transitions[k];
+            float *r = st + ST_TR + k * TR_SIZE;
+            r[TR_FROM] = (float)tr->from;
+            r[TR_TO] = (float)tr->to;
+            r[TR_RATE] = (float)(tr->rate_per_h / 60.0);
+            r[TR_PSTAT3] = (float)(tr->pstat3_rate_per_h / 60.0);
+            r[TR_NDR] = (float)tr->n_drivers;
+            r[TR_NIN] = (float)tr->n_inhibitors;
+            for (int d = 0; d < tr->n_drivers; d++)
+                signal_driver(&tr->drivers[d], fp, r + TR_DRIVERS + d * DR_SIZE);
+            for (int d = 0; d < tr->n_inhibitors; d++)
+                signal_inhibitor(tr->inhibitors[d].mediator, tr->inhibitors[d].IC50_nM, fp,
+                                 r + TR_INHIB + d * DR_SIZE);
+        }
+        st[ST_NDIV] = (float)c->n_division_drivers;
+        for (int d = 0; d < c->n_division_drivers; d++)
+            signal_driver(&c->division_drivers[d], fp, st + ST_DIV + d * DR_SIZE);
+        const scn_jak_stat3 *j = &c->jak_stat3;
+        st[ST_JAK_ON] = j->enabled ? 1.0f : 0.0f;
+        signal_inhibitor(-1, 1.0, fp, st + ST_JAK_INH);
+        if (!j->enabled) continue;
+        st[ST_JAK_NACT] = (float)j->n_activators;
+        for (int a = 0; a < j->n_activators; a++)
+            signal_driver(&j->activators[a], fp, st + ST_JAK_ACT + a * DR_SIZE);
+        st[ST_KON] = (float)j->k_on_per_min;
+        st[ST_KOFF] = (float)j->k_off_per_min;
+        st[ST_SOCS_SYN] = (float)j->socs_synthesis_per_min;
+        st[ST_SOCS_DEC] = (float)j->socs_decay_per_min;
+        st[ST_SOCS_K] = (float)j->socs_K;
+        if (j->inhibitor_mediator >= 0)
+            signal_inhibitor(j->inhibitor_mediator, j->inhibitor_IC50_nM, fp, st + ST_JAK_INH);
+    }
+}
+
+void signal_gain_table(const scenario *s, const field_params *fp, float *gain)
+{
+    for (int ty = 0; ty < s->n_types; ty++)
+        for (int f = 0; f < fp->nf; f++) {
+            const scn_jak_stat3 *j = &s->types[ty].jak_stat3;
+            gain[(size_t)ty * fp->nf + f] =
+                j->enabled ? (float)j->secretion_gain[fp->mediator_of[f]] : 0.0f;
+        }
+}
+
+int signal_perturbation_rows(const scenario *s, int t, const field_params *fp, float *rows)
+{
+    int n = 0;
+    for (int k = 0; k < s->n_perturbations; k++) {
+        const scn_perturbation *p = &s->perturbations[k];
+        if (p->tissue >= 0 && p->tissue != t) continue;
+        float *r = rows + (size_t)n * PT_SIZE;
+        r[PT_KIND] = (float)(p->kind == SCN_PERTURB_DEPLETION ? PTK_DEPLETION
+                             : p->kind == SCN_PERTURB_KNOCKOUT ? PTK_KNOCKOUT : PTK_BLOCK);
+        r[PT_TYPE] = (float)p->type;
+        r[PT_FIELD] = (float)(p->mediator >= 0 ? fp->local_of[p->mediator] : -1);
+        r[PT_START] = (float)(p->start_h * 60.0);
+        r[PT_STOP] = (float)(p->stop_h * 60.0);
+        r[PT_RATE] = (float)(p->rate_per_h / 60.0);
+        r[PT_FRACTION] = (float)p->fraction;
+        n++;
+    }
+    return n;
+}

@@ -1,0 +1,143 @@
+/* agents_signal.cl — what each cell senses and decides, once per step.
+ *
+ * Per cell, from the concentrations in its voxel (after this step's field update):
+ *   sensed x = C * J[m] * (1 - receptor block), J = JAK factor from pk.cl;
+ *   JAK/STAT3 (types with it enabled), linearly implicit so any dt is stable:
+ *     A = 1 - prod_a (1 - H_a),  g = 1 / ((1 + S/K)(1 + x_inh/IC50))
+ *     P <- (P + dt k_on A g) / (1 + dt (k_on A g + k_off))
+ *     S <- (S + dt syn P) / (1 + dt dec)
+ *   state transitions: competing hazards from the current state,
+ *     h_k = (rate + sum_d rate_d H_d + pstat3_rate P) * prod_i 1/(1 + x_i/IC50_i),
+ *     one fires with probability 1 - exp(-dt sum h), chosen in proportion to h_k;
+ *   fate: death hazard (type + active depletions), division hazard (type + drivers),
+ *     drawn as in the previous engine step (RNG_FATE).
+ * Each work-item reads and writes only its own cell: in place, order-free.
+ */
+#include "common.cl"
+
+inline float ps_hill(float x, float ec50, float n)
+{
+    if (x <= 0.0f) return 0.0f;
+    float r = pow(x / ec50, n);
+    return r / (1.0f + r);
+}
+
+/* Sensed concentration of a driver record for this cell. */
+inline float ps_sense(__global const float *dr, __global const float *conc, uint v, uint nvox,
+                      __global const float *J, __global const float *pert, uint npert,
+                      float t_min, int type)
+{
+    int f = (int)dr[DR_FIELD];
+    if (f < 0) return 0.0f;
+    float x = conc[(size_t)f * nvox + v] * J[(int)dr[DR_MED]];
+    for (uint k = 0; k < npert; k++) {
+        __global const float *p = pert + k * PT_SIZE;
+        if ((int)p[PT_KIND] == PTK_BLOCK && (int)p[PT_FIELD] == f && t_min >= p[PT_START] &&
+            t_min < p[PT_STOP] && ((int)p[PT_TYPE] < 0 || (int)p[PT_TYPE] == type))
+            x *= 1.0f - p[PT_FRACTION];
+    }
+    return fmax(x, 0.0f);
+}
+
+__kernel void agents_signal(__global const ulong *counters, __global const ulong *id,
+                            __global const uchar *type, __global uchar *state,
+                            __global float *vars, uint cap, __global const uint *voxel_of,
+                            __global const float *conc, uint nvox,
+                            __global const float *Jall, uint jrow, __global const float *sig,
+                            __global const float *tparams, __global const float *pert,
+                            uint npert, __global uchar *flag,
+                            uint seed_lo, uint seed_hi, uint step, float t_min, float dt)
+{
+    uint i = get_global_id(0);
+    if (i >= (uint)counters[CTR_N_AGENTS]) return;
+    __global const float *J = Jall + jrow;
+    int t = type[i];
+    int s = state[i];
+    uint v = voxel_of[i];
+    ulong myid = id[i];
+    __global const float *st = sig + t * ST_COUNT;
+    __global const float *tp = tparams + t * TP_COUNT;
+
+    /* JAK/STAT3 */
+    float P = vars[(size_t)VAR_PSTAT3 * cap + i];
+    if (st[ST_JAK_ON] > 0.0f) {
+        float S = vars[(size_t)VAR_SOCS3 * cap + i];
+        float none = 1.0f;
+        int na = (int)st[ST_JAK_NACT];
+        for (int a = 0; a < na; a++) {
+            __global const float *dr = st + ST_JAK_ACT + a * DR_SIZE;
+            float x = ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t);
+            none *= 1.0f - ps_hill(x, dr[DR_EC50], dr[DR_HILL]);
+        }
+        float A = 1.0f - none;
+        float g = 1.0f / (1.0f + S / st[ST_SOCS_K]);
+        __global const float *inh = st + ST_JAK_INH;
+        if ((int)inh[DR_FIELD] >= 0)
+            g /= 1.0f + ps_sense(inh, conc, v, nvox, J, pert, npert, t_min, t) / inh[DR_EC50];
+        float on = st[ST_KON] * A * g;
+        P = (P + dt * on) / (1.0f + dt * (on + st[ST_KOFF]));
+        S = (S + dt * st[ST_SOCS_SYN] * P) / (1.0f + dt * st[ST_SOCS_DEC]);
+        vars[(size_t)VAR_PSTAT3 * cap + i] = P;
+        vars[(size_t)VAR_SOCS3 * cap + i] = S;
+    }
+
+    /* state transitions */
+    int ntr = (int)st[ST_NTR];
+    float htot = 0.0f;
+    float h[MAX_TR];
+    for (int k = 0; k < ntr; k++) {
+        __global const float *tr = st + ST_TR + k * TR_SIZE;
+        h[k] = 0.0f;
+        if ((int)tr[TR_FROM] != s) continue;
+        float rate = tr[TR_RATE] + tr[TR_PSTAT3] * P;
+        int nd = (int)tr[TR_NDR], ni = (int)tr[TR_NIN];
+        for (int d = 0; d < nd; d++) {
+            __global const float *dr = tr + TR_DRIVERS + d * DR_SIZE;
+            rate += dr[DR_RATE] * ps_hill(ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t),
+                                          dr[DR_EC50], dr[DR_HILL]);
+        }
+        for (int d = 0; d < ni; d++) {
+            __global const float *dr = tr + TR_INHIB + d * DR_SIZE;
+            rate /= 1.0f + ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t) / dr[DR_EC50];
+        }
+        h[k] = rate;
+        htot += rate;
+    }
+    if (htot > 0.0f) {
+        float4 r = ps_rand4(seed_lo, seed_hi, myid, step, RNG_SWITCH);
+        if (r.x < -expm1(-htot * dt)) {
+            float pick = r.y * htot, acc = 0.0f;
+            int chosen = -1;
+            for (int k = 0; k < ntr && chosen < 0; k++) {
+                acc += h[k];
+                if (h[k] > 0.0f && pick <= acc) chosen = k;
+            }
+            if (chosen < 0) {            /* rounding at the top end: last firing one */
+                for (int k = ntr - 1; k >= 0 && chosen < 0; k--)
+                    if (h[k] > 0.0f) chosen = k;
+            }
+            state[i] = (uchar)(int)st[ST_TR + chosen * TR_SIZE + TR_TO];
+        }
+    }
+
+    /* fate */
+    float hd = tp[TP_DEATH_RATE];
+    for (uint k = 0; k < npert; k++) {
+        __global const float *p = pert + k * PT_SIZE;
+        if ((int)p[PT_KIND] == PTK_DEPLETION && (int)p[PT_TYPE] == t && t_min >= p[PT_START] &&
+            t_min < p[PT_STOP])
+            hd += p[PT_RATE];
+    }
+    float hv = tp[TP_DIVIDE_RATE];
+    int ndiv = (int)st[ST_NDIV];
+    for (int d = 0; d < ndiv; d++) {
+        __global const float *dr = st + ST_DIV + d * DR_SIZE;
+        hv += dr[DR_RATE] * ps_hill(ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t),
+                                    dr[DR_EC50], dr[DR_HILL]);
+    }
+    float4 f = ps_rand4(seed_lo, seed_hi, myid, step, RNG_FATE);
+    uchar fl = AF_ALIVE;
+    if (f.x < -expm1(-hd * dt)) fl = AF_DEAD;
+    else if (f.y < -expm1(-hv * dt)) fl = AF_DIVIDE;
+    flag[i] = fl;
+}
