@@ -30,6 +30,14 @@
 #define SCN_MAX_TISSUES 6
 #define SCN_MAX_REGIONS 16
 #define SCN_MAX_SEEDINGS 24
+#define SCN_MAX_TRANSITIONS 8
+#define SCN_MAX_DRIVERS 4
+#define SCN_MAX_DRUGS 4
+#define SCN_MAX_DOSES 8
+#define SCN_MAX_PERTURBATIONS 16
+
+/* The Janus kinases, in this order everywhere ("JAK1", "JAK2", "JAK3", "TYK2"). */
+typedef enum { SCN_JAK1 = 0, SCN_JAK2, SCN_JAK3, SCN_TYK2, SCN_N_JAKS } scn_jak;
 
 /* Faces of a tissue box, in this order everywhere (boundary arrays, XDMF, docs). */
 typedef enum { SCN_X_MIN = 0, SCN_X_MAX, SCN_Y_MIN, SCN_Y_MAX, SCN_Z_MIN, SCN_Z_MAX, SCN_FACES } scn_face;
@@ -47,6 +55,7 @@ typedef struct {
     double D_um2_per_s;         /* free diffusion coefficient in water, µm²/s (> 0) */
     double half_life_min;       /* first-order decay half-life, min; 0 = does not decay */
     double kDa;                 /* molecular mass, kDa: only used to convert nM <-> pg/mL in output */
+    int jak[SCN_N_JAKS];        /* 1 where the receptor's signalling needs that JAK (biology.md §4) */
 } scn_mediator;
 
 /* A mediator as it exists in one tissue. Resolved: D is the effective coefficient. */
@@ -105,6 +114,53 @@ typedef struct {
                                                                dC/dt = -C * uptake / V_voxel */
 } scn_state;
 
+/* A saturating response to a mediator sensed in the cell's voxel:
+ * H = x^hill / (x^hill + EC50^hill), x = C * J (J: share of signalling left by JAK inhibitors). */
+typedef struct {
+    int mediator;                   /* index into mediators */
+    double EC50_nM;                 /* > 0 */
+    double hill;                    /* Hill coefficient, [0.1, 8], default 1 */
+    double rate_per_h;              /* hazard added at full response, 1/h (transitions, division) */
+} scn_driver;
+
+/* Inhibition by a sensed mediator: factor 1 / (1 + C * J / IC50). */
+typedef struct {
+    int mediator;
+    double IC50_nM;                 /* > 0 */
+} scn_inhibitor;
+
+/* A state change with hazard
+ *   h = (rate + sum_d rate_d * H_d + pstat3_rate * pSTAT3) * prod_i 1/(1 + C_i J_i / IC50_i). */
+typedef struct {
+    int from, to;                   /* state indices of the type, from != to */
+    double rate_per_h;              /* base hazard, 1/h, >= 0 */
+    double pstat3_rate_per_h;       /* hazard per unit pSTAT3 (0..1), 1/h, >= 0 */
+    int n_drivers;
+    scn_driver drivers[SCN_MAX_DRIVERS];
+    int n_inhibitors;
+    scn_inhibitor inhibitors[SCN_MAX_DRIVERS];
+} scn_transition;
+
+/* Intracellular JAK/STAT3 signalling (seed 001), integrated every step per cell:
+ *   A = 1 - prod_a (1 - H_a)                       activators (IL-6, GM-CSF ...), JAK-gated
+ *   dP/dt = k_on A (1 - P) / ((1 + S/socs_K)(1 + C_inh J_inh / IC50_inh)) - k_off P
+ *   dS/dt = socs_synthesis P - socs_decay S
+ * P = pSTAT3 fraction (0..1), S = SOCS3 level (dimensionless). Secretion of mediator m in
+ * every state is multiplied by (1 + secretion_gain[m] * P). */
+typedef struct {
+    int enabled;
+    int n_activators;
+    scn_driver activators[SCN_MAX_DRIVERS];   /* rate_per_h unused */
+    double k_on_per_min;            /* default 0.05 */
+    double k_off_per_min;           /* default 0.02 */
+    double socs_synthesis_per_min;  /* default 0.01 */
+    double socs_decay_per_min;      /* default 0.005 */
+    double socs_K;                  /* default 0.5 */
+    int inhibitor_mediator;         /* -1 = none (e.g. IL10) */
+    double inhibitor_IC50_nM;
+    double secretion_gain[SCN_MAX_MEDIATORS]; /* >= 0, indexed by mediator */
+} scn_jak_stat3;
+
 typedef struct {
     char name[SCN_NAME_MAX];
     double radius_um;               /* cell radius, µm (> 0) */
@@ -119,7 +175,54 @@ typedef struct {
     double chemotaxis_half_gradient_per_um; /* receptor-occupancy gradient giving half-maximal drift, 1/µm (> 0) */
     int n_states;
     scn_state states[SCN_MAX_STATES];
+    int n_transitions;
+    scn_transition transitions[SCN_MAX_TRANSITIONS];
+    int n_division_drivers;
+    scn_driver division_drivers[SCN_MAX_DRIVERS];  /* add rate_per_h * H to division_rate_per_h */
+    scn_jak_stat3 jak_stat3;
 } scn_cell_type;
+
+typedef enum { SCN_ROUTE_SYSTEMIC = 0, SCN_ROUTE_INTRATHECAL } scn_route;
+
+/* A course of doses: count doses of mg_per_kg, every every_h hours from start_h. */
+typedef struct {
+    double start_h;                 /* >= 0 */
+    double every_h;                 /* > 0, default 24 */
+    int count;                      /* >= 1, default 1 */
+    double mg_per_kg;               /* > 0 */
+} scn_dose;
+
+/* A drug with one-compartment pharmacokinetics and instantaneous absorption:
+ *   C(t) = sum over doses given at t_k <= t of F * dose / Vd / MW * 1e6 * exp(-ln2 (t - t_k) / t_half)
+ * (nM), and in tissue T: C_T = tissue_fraction[T] * C. Per-JAK inhibition I = C_T/(C_T + IC50). */
+typedef struct {
+    char name[SCN_NAME_MAX];
+    double mw_g_per_mol;            /* > 0 */
+    double half_life_h;             /* > 0 */
+    double bioavailability;         /* (0, 1], default 1 */
+    double Vd_L_per_kg;             /* > 0 */
+    double ic50_nM[SCN_N_JAKS];     /* 0 = does not inhibit that JAK */
+    scn_route route;
+    double tissue_fraction[SCN_MAX_TISSUES]; /* [0, 1]; default 1 everywhere for systemic */
+    int n_doses;
+    scn_dose doses[SCN_MAX_DOSES];
+} scn_drug;
+
+typedef enum {
+    SCN_PERTURB_DEPLETION = 0,      /* extra death hazard rate_per_h for type in tissue */
+    SCN_PERTURB_KNOCKOUT,           /* type secretes none of mediator */
+    SCN_PERTURB_RECEPTOR_BLOCK      /* cells sense (1 - fraction) of mediator */
+} scn_perturb_kind;
+
+typedef struct {
+    scn_perturb_kind kind;
+    int type;                       /* cell type (depletion, knockout); -1 = all (receptor block) */
+    int tissue;                     /* -1 = every tissue */
+    int mediator;                   /* knockout, receptor block; -1 otherwise */
+    double start_h, stop_h;         /* active for start_h <= t < stop_h; stop default = duration */
+    double rate_per_h;              /* depletion hazard, 1/h */
+    double fraction;                /* receptor block, [0, 1] */
+} scn_perturbation;
 
 typedef struct {
     char name[SCN_NAME_MAX];
@@ -140,6 +243,10 @@ typedef struct {
     scn_cell_type types[SCN_MAX_TYPES];
     int n_tissues;
     scn_tissue tissues[SCN_MAX_TISSUES];
+    int n_drugs;
+    scn_drug drugs[SCN_MAX_DRUGS];
+    int n_perturbations;
+    scn_perturbation perturbations[SCN_MAX_PERTURBATIONS];
 } scenario;
 
 /* Loads and validates path, then applies each "key.path=value" override in sets (in
