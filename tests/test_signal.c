@@ -1,0 +1,379 @@
+/* test_signal.c — the biology primitives on the device.
+ *  1. drug exposure and JAK factors (kernels/pk.cl) equal the double-precision reference;
+ *  2. JAK/STAT3 reaches its analytic steady state, lowered exactly as the JAK factor says
+ *     under a JAK inhibitor, while a JAK-independent (IL-17A) signal is untouched;
+ *  3. a mediator-driven state transition fires at the Hill-function rate, and an
+ *     inhibitor divides it as stated;
+ *  4. depletion kills at its rate inside its window only;
+ *  5. a knockout removes exactly one cell type's secretion inside its window.
+ */
+#include <math.h>
+
+#include "../kernels/params.h"
+#include "agents.h"
+#include "field.h"
+#include "pk.h"
+#include "test.h"
+#include "test_common.h"
+
+typedef struct {
+    field_set *fs;
+    agents_kernels *k;
+    agents *a;
+    pk *pk;
+} world;
+
+/* Three mediators: 0 IL6 (JAK1, JAK2, TYK2), 1 IL17 (no JAK), 2 IL10 (JAK1, TYK2). */
+static void base_scenario(scenario *s)
+{
+    test_one_tissue(s, 6, 6, 6, 20.0, 1.0, 50.0, 0.0);
+    s->n_mediators = 3;
+    const char *names[] = {"IL6", "IL17", "IL10"};
+    for (int m = 0; m < 3; m++) {
+        snprintf(s->mediators[m].name, SCN_NAME_MAX, "%s", names[m]);
+        s->mediators[m].D_um2_per_s = 50;
+        s->mediators[m].kDa = 20;
+        s->tissues[0].fields[m].present = 1;
+        s->tissues[0].fields[m].D_um2_per_s = 50;
+    }
+    s->mediators[0].jak[SCN_JAK1] = s->mediators[0].jak[SCN_JAK2] = s->mediators[0].jak[SCN_TYK2] = 1;
+    s->mediators[2].jak[SCN_JAK1] = s->mediators[2].jak[SCN_TYK2] = 1;
+    s->n_types = 1;
+    scn_cell_type *c = &s->types[0];
+    snprintf(c->name, SCN_NAME_MAX, "cell");
+    c->radius_um = 5;
+    c->persistence_min = 5;
+    c->chemotaxis_mediator = -1;
+    c->n_states = 2;
+    snprintf(c->states[0].name, SCN_NAME_MAX, "A");
+    snprintf(c->states[1].name, SCN_NAME_MAX, "B");
+    c->jak_stat3.inhibitor_mediator = -1;
+}
+
+static void add_drug(scenario *s, double mg_per_kg, double half_life_h)
+{
+    scn_drug *d = &s->drugs[s->n_drugs++];
+    snprintf(d->name, SCN_NAME_MAX, "jaki");
+    d->mw_g_per_mol = 312.4;
+    d->half_life_h = half_life_h;
+    d->bioavailability = 0.74;
+    d->Vd_L_per_kg = 1.5;
+    d->ic50_nM[SCN_JAK1] = 56;
+    d->ic50_nM[SCN_JAK2] = 406;
+    d->route = SCN_ROUTE_SYSTEMIC;
+    for (int t = 0; t < SCN_MAX_TISSUES; t++) d->tissue_fraction[t] = 1.0;
+    d->n_doses = 1;
+    d->doses[0] = (scn_dose){.start_h = 0, .every_h = 24, .count = 1, .mg_per_kg = mg_per_kg};
+}
+
+static agents_host cells(size_t n)
+{
+    agents_host h;
+    memset(&h, 0, sizeof h);
+    h.n = n;
+    h.pos = malloc(3 * n * sizeof(float));
+    h.dir = calloc(3 * n, sizeof(float));
+    h.id = malloc(n * sizeof(uint64_t));
+    h.type = calloc(n, 1);
+    h.state = calloc(n, 1);
+    h.vars = calloc(AGENTS_NVARS * n, sizeof(float));
+    for (size_t i = 0; i < n; i++) {
+        for (int a = 0; a < 3; a++) h.pos[3 * i + a] = (float)(5.0 + (double)((i * (7 + 4 * a)) % 110));
+        h.dir[3 * i] = 1.0f;
+        h.id[i] = i;
+    }
+    return h;
+}
+
+static int world_make(world *w, device *d, const scenario *s, size_t n, const float *uniform_nM)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    memset(w, 0, sizeof *w);
+    agents_host h = cells(n);
+    int ok = field_create(&w->fs, d, s, 0, &err) == PS_OK &&
+             agents_kernels_create(&w->k, d, &err) == PS_OK &&
+             agents_create(&w->a, d, w->k, s, 0, w->fs, &h, &err) == PS_OK &&
+             pk_create(&w->pk, d, s, &err) == PS_OK;
+    agents_host_free(&h);
+    TEST_CHECK(ok, "setting up: %s", err.msg);
+    if (!ok) return 0;
+    const field_params *fp = field_get_params(w->fs);
+    float *c = malloc((size_t)fp->nf * fp->nvox * sizeof(float));
+    for (int f = 0; f < fp->nf; f++)
+        for (size_t v = 0; v < fp->nvox; v++) c[(size_t)f * fp->nvox + v] = uniform_nM[f];
+    field_upload(w->fs, c, &err);
+    free(c);
+    return 1;
+}
+
+static void world_free(world *w)
+{
+    agents_destroy(w->a);
+    agents_kernels_destroy(w->k);
+    pk_destroy(w->pk);
+    field_destroy(w->fs);
+}
+
+static void world_run(world *w, const scenario *s, int steps)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    for (int k = 1; k <= steps; k++) {
+        double t_min = (k - 1) * s->dt_min;
+        pk_update(w->pk, t_min, &err);
+        agents_bin(w->a, &err);
+        agents_secrete(w->a, w->fs, t_min, &err);
+        field_step(w->fs, &err);
+        agents_signal(w->a, w->fs, pk_jak_factors(w->pk), (uint32_t)k, t_min, &err);
+        agents_move(w->a, w->fs, (uint32_t)k, &err);
+        agents_compact(w->a, (uint32_t)k, &err);
+    }
+    TEST_CHECK(err.code == PS_OK, "stepping: %s", err.msg);
+}
+
+static void test_pk(device *d)
+{
+    scenario s;
+    base_scenario(&s);
+    add_drug(&s, 10, 3);
+    s.drugs[0].n_doses = 2;
+    s.drugs[0].doses[0] = (scn_dose){.start_h = 1, .every_h = 12, .count = 3, .mg_per_kg = 10};
+    s.drugs[0].doses[1] = (scn_dose){.start_h = 30, .every_h = 24, .count = 1, .mg_per_kg = 5};
+    ps_err err;
+    ps_err_clear(&err);
+    pk *p = NULL;
+    TEST_CHECK(pk_create(&p, d, &s, &err) == PS_OK, "%s", err.msg);
+    if (!p) return;
+    const double times[] = {0, 0.5, 1, 1.5, 13.2, 25, 30.5, 40};
+    double worst = 0;
+    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
+        float J[3], c[1];
+        pk_update(p, times[k] * 60, &err);
+        pk_read(p, J, c, &err);
+        double cref = pk_plasma_nM_ref(&s.drugs[0], times[k]);
+        double e = fabs(c[0] - cref) / (cref + 1e-3);
+        for (int m = 0; m < 3; m++) {
+            double jr = pk_jak_factor_ref(&s, 0, m, times[k]);
+            double ej = fabs(J[m] - jr);
+            if (ej > e) e = ej;
+        }
+        if (e > worst) worst = e;
+        TEST_CHECK(J[1] == 1.0f, "IL-17A needs no JAK but J = %g", J[1]);
+    }
+    printf("  PK on the device vs double reference over 8 times, 2 courses: max rel error %.2e\n", worst);
+    TEST_CHECK(worst < 1e-4, "device PK differs from the reference by %.3e", worst);
+    /* before the first dose nothing is inhibited */
+    float J[3], c[1];
+    pk_update(p, 0.0, &err);
+    pk_read(p, J, c, &err);
+    TEST_CHECK(J[0] == 1.0f && c[0] == 0.0f, "exposure before the first dose: C %g, J %g", c[0], J[0]);
+    pk_destroy(p);
+}
+
+/* Steady state of dP/dt = kon A (1-P)/(1+S/K) - koff P, S = syn P / dec (bisection). */
+static double pstat3_steady(double A, double kon, double koff, double syn, double dec, double K)
+{
+    double lo = 0, hi = 1;
+    for (int i = 0; i < 100; i++) {
+        double P = 0.5 * (lo + hi);
+        double f = kon * A * (1 - P) / (1 + syn * P / (dec * K)) - koff * P;
+        if (f > 0) lo = P;
+        else hi = P;
+    }
+    return 0.5 * (lo + hi);
+}
+
+static double mean_pstat3(world *w)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    agents_host h;
+    agents_download(w->a, &h, &err);
+    double m = 0;
+    for (size_t i = 0; i < h.n; i++) m += h.vars[(size_t)VAR_PSTAT3 * h.n + i];
+    m /= (double)(h.n ? h.n : 1);
+    agents_host_free(&h);
+    return m;
+}
+
+static void test_jak_stat3(device *d)
+{
+    const double il6 = 2.0, ec50 = 1.0;
+    for (int with_drug = 0; with_drug < 2; with_drug++) {
+        scenario s;
+        base_scenario(&s);
+        scn_jak_stat3 *j = &s.types[0].jak_stat3;
+        j->enabled = 1;
+        j->n_activators = 1;
+        j->activators[0] = (scn_driver){.mediator = 0, .EC50_nM = ec50, .hill = 1};
+        j->k_on_per_min = 0.05;
+        j->k_off_per_min = 0.02;
+        j->socs_synthesis_per_min = 0.01;
+        j->socs_decay_per_min = 0.005;
+        j->socs_K = 0.5;
+        s.dt_min = 5.0;   /* the linearly implicit update is stable at any step */
+        /* an IL-17A-driven, JAK-independent transition A -> B at 0.025/h at 1 nM */
+        s.types[0].n_transitions = 1;
+        scn_transition *tr = &s.types[0].transitions[0];
+        tr->from = 0;
+        tr->to = 1;
+        tr->n_drivers = 1;
+        tr->drivers[0] = (scn_driver){.mediator = 1, .EC50_nM = 1, .hill = 2, .rate_per_h = 0.05};
+        if (with_drug) add_drug(&s, 0.04, 1e4);   /* long half-life: a constant exposure */
+        world w;
+        const float c0[3] = {(float)il6, 1.0f, 0.0f};
+        const size_t n = 4000;
+        if (!world_make(&w, d, &s, n, c0)) return;
+        world_run(&w, &s, 480);
+        double P = mean_pstat3(&w);
+        double J = with_drug ? pk_jak_factor_ref(&s, 0, 0, 1.0) : 1.0;
+        double x = il6 * J, A = x / (x + ec50);
+        double Pss = pstat3_steady(A, 0.05, 0.02, 0.01, 0.005, 0.5);
+        uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+        ps_err err;
+        ps_err_clear(&err);
+        agents_count_states(w.a, counts, &err);
+        double frac_a = counts[0] / (double)n, expect_a = exp(-0.025 * 2400 / 60.0);
+        double sd_a = sqrt(expect_a * (1 - expect_a) / n);
+        printf("  JAK/STAT3 %s: IL-6 J = %.4f, pSTAT3 %.5f (steady state %.5f); IL-17A switch "
+               "left %.4f in A (expected %.4f)\n", with_drug ? "with inhibitor" : "untreated", J, P,
+               Pss, frac_a, expect_a);
+        /* SOCS3 relaxes with 1/dec = 200 min; after 2400 min the gap is < e^-12 */
+        TEST_CHECK(fabs(P - Pss) < 1e-3, "pSTAT3 %.5f vs steady state %.5f", P, Pss);
+        /* the same expectation with and without the drug: IL-17A needs no JAK */
+        TEST_CHECK(fabs(frac_a - expect_a) < 4 * sd_a, "A fraction %.4f vs %.4f (SD %.4f)", frac_a,
+                   expect_a, sd_a);
+        if (with_drug) TEST_CHECK(J > 0.2 && J < 0.6, "inhibitor exposure off target: J = %.3f", J);
+        world_free(&w);
+    }
+}
+
+static void test_transition(device *d)
+{
+    const size_t n = 4000;
+    const int steps = 120;
+    for (int inhibited = 0; inhibited < 2; inhibited++) {
+        scenario s;
+        base_scenario(&s);
+        s.types[0].n_transitions = 1;
+        scn_transition *tr = &s.types[0].transitions[0];
+        tr->from = 0;
+        tr->to = 1;
+        tr->rate_per_h = 0.1;
+        tr->n_drivers = 1;
+        tr->drivers[0] = (scn_driver){.mediator = 1, .EC50_nM = 1, .hill = 2, .rate_per_h = 0.6};
+        if (inhibited) {
+            tr->n_inhibitors = 1;
+            tr->inhibitors[0] = (scn_inhibitor){.mediator = 2, .IC50_nM = 1.0};
+        }
+        world w;
+        const float c0[3] = {0.0f, 1.0f, 1.0f};   /* IL-17A 1 nM (H = 0.5), IL-10 1 nM */
+        if (!world_make(&w, d, &s, n, c0)) return;
+        world_run(&w, &s, steps);
+        uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+        ps_err err;
+        ps_err_clear(&err);
+        agents_count_states(w.a, counts, &err);
+        double h = (0.1 + 0.6 * 0.5) / (inhibited ? 2.0 : 1.0);  /* 1/h */
+        double expect = exp(-h * steps / 60.0), got = counts[0] / (double)n;
+        double sd = sqrt(expect * (1 - expect) / n);
+        printf("  transition A->B %s: %.4f left in A after 2 h, expected %.4f (SD %.4f)\n",
+               inhibited ? "with IL-10 inhibition" : "driven by IL-17A", got, expect, sd);
+        TEST_CHECK(fabs(got - expect) < 4 * sd, "fraction %.4f vs %.4f", got, expect);
+        TEST_CHECK(counts[0] + counts[1] == n, "cells lost: %u + %u", counts[0], counts[1]);
+        world_free(&w);
+    }
+}
+
+static void test_depletion(device *d)
+{
+    scenario s;
+    base_scenario(&s);
+    s.n_perturbations = 1;
+    s.perturbations[0] = (scn_perturbation){.kind = SCN_PERTURB_DEPLETION, .type = 0, .tissue = 0,
+                                            .mediator = -1, .start_h = 0.5, .stop_h = 1.5,
+                                            .rate_per_h = 1.0};
+    world w;
+    const float c0[3] = {0, 0, 0};
+    const size_t n = 4000;
+    if (!world_make(&w, d, &s, n, c0)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    uint64_t ctr[CTR_COUNT];
+    world_run(&w, &s, 30);
+    agents_counters(w.a, ctr, &err);
+    TEST_CHECK(ctr[CTR_N_AGENTS] == n, "cells died before the window: %llu", (unsigned long long)ctr[CTR_N_AGENTS]);
+    world_run(&w, &s, 0);
+    /* continue to 2 h: world_run restarts its step count, so run the rest by hand */
+    for (int k = 31; k <= 120; k++) {
+        double t_min = (k - 1) * s.dt_min;
+        agents_bin(w.a, &err);
+        agents_secrete(w.a, w.fs, t_min, &err);
+        field_step(w.fs, &err);
+        agents_signal(w.a, w.fs, pk_jak_factors(w.pk), (uint32_t)k, t_min, &err);
+        agents_move(w.a, w.fs, (uint32_t)k, &err);
+        agents_compact(w.a, (uint32_t)k, &err);
+    }
+    agents_counters(w.a, ctr, &err);
+    double expect = n * exp(-1.0), sd = sqrt(n * exp(-1.0) * (1 - exp(-1.0)));
+    printf("  depletion at 1/h for 1 h: %llu of %zu left, expected %.0f (SD %.0f)\n",
+           (unsigned long long)ctr[CTR_N_AGENTS], n, expect, sd);
+    TEST_CHECK(fabs((double)ctr[CTR_N_AGENTS] - expect) < 4 * sd, "survivors %llu vs %.0f",
+               (unsigned long long)ctr[CTR_N_AGENTS], expect);
+    world_free(&w);
+}
+
+static void test_knockout(device *d)
+{
+    scenario s;
+    base_scenario(&s);
+    s.types[0].states[0].secretion_molecules_per_min[1] = 6e4;
+    s.n_perturbations = 1;
+    s.perturbations[0] = (scn_perturbation){.kind = SCN_PERTURB_KNOCKOUT, .type = 0, .tissue = -1,
+                                            .mediator = 1, .start_h = 0, .stop_h = 0.5};
+    world w;
+    const float c0[3] = {0, 0, 0};
+    const size_t n = 100;
+    if (!world_make(&w, d, &s, n, c0)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    const field_params *fp = field_get_params(w.fs);
+    float *c = malloc((size_t)fp->nf * fp->nvox * sizeof(float));
+    world_run(&w, &s, 30);
+    field_download(w.fs, c, &err);
+    double sum = 0;
+    for (size_t v = 0; v < fp->nvox; v++) sum += c[fp->nvox + v];
+    TEST_CHECK(sum == 0.0, "knocked-out secretion still reached the field: %g", sum);
+    for (int k = 31; k <= 60; k++) {
+        double t_min = (k - 1) * s.dt_min;
+        agents_bin(w.a, &err);
+        agents_secrete(w.a, w.fs, t_min, &err);
+        field_step(w.fs, &err);
+        agents_signal(w.a, w.fs, pk_jak_factors(w.pk), (uint32_t)k, t_min, &err);
+        agents_move(w.a, w.fs, (uint32_t)k, &err);
+        agents_compact(w.a, (uint32_t)k, &err);
+    }
+    field_download(w.fs, c, &err);
+    sum = 0;
+    for (size_t v = 0; v < fp->nvox; v++) sum += c[fp->nvox + v];
+    double molecules = sum * 1e-9 * 6.02214076e23 * 8000.0 * 1e-15, expect = 6e4 * n * 30;
+    printf("  knockout for 30 min: 0 molecules inside the window, %.4g after (expected %.4g)\n",
+           molecules, expect);
+    TEST_CHECK(fabs(molecules - expect) / expect < 1e-5, "%.4g vs %.4g", molecules, expect);
+    free(c);
+    world_free(&w);
+}
+
+int main(void)
+{
+    device *d = test_open_device();
+    printf("test_signal on %s\n", device_description(d));
+    test_pk(d);
+    test_jak_stat3(d);
+    test_transition(d);
+    test_depletion(d);
+    test_knockout(d);
+    device_close(d);
+    return test_report("test_signal");
+}
