@@ -16,12 +16,14 @@
 #include <string.h>
 
 #define AGENTS_MIN_CAPACITY 1024
+#define AGENTS_SUM_WG 64
+#define AGENTS_SUM_GROUPS 32
 
 struct agents_kernels {
     device *dev;
     cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary;
     cl_kernel k_count, k_scatter, k_sort, k_secrete, k_signal, k_move, k_flags, k_cscatter,
-        k_finish, k_summary;
+        k_finish, k_summary, k_var_sums;
 };
 
 typedef struct {
@@ -51,7 +53,7 @@ struct agents {
     agents_id_bufs I, J;
     cl_mem flag, voxel_of, order, alive, alive_pos, divides, div_pos;
     cl_mem bin_count, bin_start, bin_fill;
-    cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert;
+    cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, var_partial;
     int npert;
     uint64_t dropped_seen;
 };
@@ -260,6 +262,7 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     if (s == PS_OK) s = device_kernel(k->p_compact, "compact_scatter", &k->k_cscatter, err);
     if (s == PS_OK) s = device_kernel(k->p_compact, "compact_finish", &k->k_finish, err);
     if (s == PS_OK) s = device_kernel(k->p_summary, "summary_count", &k->k_summary, err);
+    if (s == PS_OK) s = device_kernel(k->p_summary, "summary_var_sums", &k->k_var_sums, err);
     if (s != PS_OK) {
         agents_kernels_destroy(k);
         return s;
@@ -272,7 +275,8 @@ void agents_kernels_destroy(agents_kernels *k)
 {
     if (!k) return;
     cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_signal,
-                      k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary};
+                      k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary,
+                      k->k_var_sums};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_signal, k->p_move, k->p_compact,
@@ -418,6 +422,9 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
         a->npert = signal_perturbation_rows(s, t, fp, pert);
         st = agents_alloc_scratch(a, err);
     }
+    if (st == PS_OK)
+        st = device_alloc(d, AGENTS_SUM_GROUPS * nt * sizeof(float), "summary partial sums",
+                          &a->var_partial, err);
     if (st == PS_OK) st = device_alloc(d, nt * ST_COUNT * sizeof(float), "signalling table", &a->sig, err);
     if (st == PS_OK) st = device_alloc(d, nt * nf * sizeof(float), "secretion gains", &a->gain, err);
     if (st == PS_OK) st = device_alloc(d, sizeof pert, "perturbations", &a->pert, err);
@@ -455,7 +462,8 @@ void agents_destroy(agents *a)
     if (!a) return;
     agents_release_scratch(a);
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
-                   &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert};
+                   &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert,
+                   &a->var_partial};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);
@@ -695,6 +703,33 @@ ps_status agents_count_states(agents *a, uint32_t *counts, ps_err *err)
     SETARG(k, 3, cl_mem, a->state_counts, err);
     PS_TRY(device_launch(a->dev, k, "summary_count", a->cap, 0, err));
     return device_read(a->dev, a->state_counts, 0, bytes, counts, err);
+}
+
+ps_status agents_var_means(agents *a, int var, const uint32_t *counts, double *means, ps_err *err)
+{
+    size_t nt = (size_t)a->n_types;
+    if (nt == 0) return PS_OK;
+    cl_kernel k = a->k->k_var_sums;
+    SETARG(k, 0, cl_mem, a->counters, err);
+    SETARG(k, 1, cl_mem, a->I.type, err);
+    SETARG(k, 2, cl_mem, a->I.vars, err);
+    SETARG(k, 3, cl_uint, (cl_uint)a->cap, err);
+    SETARG(k, 4, cl_uint, (cl_uint)var, err);
+    SETARG(k, 5, cl_uint, (cl_uint)nt, err);
+    SETARG(k, 6, cl_mem, a->var_partial, err);
+    CHECK_CL(clSetKernelArg(k, 7, AGENTS_SUM_WG * nt * sizeof(float), NULL), err);
+    PS_TRY(device_launch(a->dev, k, "summary_var_sums", AGENTS_SUM_WG * AGENTS_SUM_GROUPS,
+                         AGENTS_SUM_WG, err));
+    float part[AGENTS_SUM_GROUPS * SCN_MAX_TYPES];
+    PS_TRY(device_read(a->dev, a->var_partial, 0, AGENTS_SUM_GROUPS * nt * sizeof(float), part, err));
+    for (size_t t = 0; t < nt; t++) {
+        double sum = 0;
+        uint32_t n = 0;
+        for (size_t g = 0; g < AGENTS_SUM_GROUPS; g++) sum += part[g * nt + t];
+        for (int st = 0; st < PS_MAX_STATES; st++) n += counts[t * PS_MAX_STATES + (size_t)st];
+        means[t] = n > 0 ? sum / n : 0.0;
+    }
+    return PS_OK;
 }
 
 ps_status agents_download(agents *a, agents_host *h, ps_err *err)

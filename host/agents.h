@@ -85,6 +85,10 @@ size_t agents_capacity(const agents *a);
 /* Counts per (type, state), [n_types][PS_MAX_STATES] (blocking). */
 ps_status agents_count_states(agents *a, uint32_t *counts, ps_err *err);
 
+/* Mean of per-agent variable `var` by type ([n_types]; 0 where a type has no cells),
+ * given the counts from agents_count_states. Reduced on the device (blocking). */
+ps_status agents_var_means(agents *a, int var, const uint32_t *counts, double *means, ps_err *err);
+
 /* Copies the population to the host (allocates h's arrays). */
 ps_status agents_download(agents *a, agents_host *h, ps_err *err);
 

@@ -73,9 +73,9 @@ size_t sim_device_bytes(const scenario *s)
 static ps_status sim_columns(sim *sm, ps_err *err)
 {
     const scenario *s = sm->s;
-    int cap = 0;
+    int cap = s->n_drugs * SCN_MAX_TISSUES;
     for (int t = 0; t < s->n_tissues; t++) {
-        for (int ty = 0; ty < s->n_types; ty++) cap += 1 + s->types[ty].n_states;
+        for (int ty = 0; ty < s->n_types; ty++) cap += 2 + s->types[ty].n_states;
         cap += 2 * s->n_mediators;
     }
     sm->col_names = calloc((size_t)cap + 1, sizeof(char *));
@@ -93,6 +93,10 @@ static ps_status sim_columns(sim *sm, ps_err *err)
                     snprintf(buf, sizeof buf, "%s.%s.%s", ts->name, c->name, c->states[st].name);
                     sm->col_names[sm->n_cols++] = strdup(buf);
                 }
+            if (c->jak_stat3.enabled) {
+                snprintf(buf, sizeof buf, "%s.%s.pstat3_mean", ts->name, c->name);
+                sm->col_names[sm->n_cols++] = strdup(buf);
+            }
         }
         const field_params *fp = field_get_params(sm->t[t].fields);
         for (int l = 0; l < fp->nf; l++) {
@@ -103,6 +107,11 @@ static ps_status sim_columns(sim *sm, ps_err *err)
             sm->col_names[sm->n_cols++] = strdup(buf);
         }
     }
+    for (int d = 0; d < s->n_drugs; d++)
+        for (int t = 0; t < s->n_tissues; t++) {
+            snprintf(buf, sizeof buf, "%s.%s.exposure_nM", s->tissues[t].name, s->drugs[d].name);
+            sm->col_names[sm->n_cols++] = strdup(buf);
+        }
     for (int i = 0; i < sm->n_cols; i++)
         if (!sm->col_names[i]) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     return PS_OK;
@@ -195,9 +204,10 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
     const scenario *s = sm->s;
     int c = 0;
     uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
-    double mean[SCN_MAX_MEDIATORS], max[SCN_MAX_MEDIATORS];
+    double mean[SCN_MAX_MEDIATORS], max[SCN_MAX_MEDIATORS], p3[SCN_MAX_TYPES];
     for (int t = 0; t < s->n_tissues; t++) {
         PS_TRY(agents_count_states(sm->t[t].agents, counts, err));
+        PS_TRY(agents_var_means(sm->t[t].agents, VAR_PSTAT3, counts, p3, err));
         for (int ty = 0; ty < s->n_types; ty++) {
             double total = 0;
             for (int st = 0; st < s->types[ty].n_states; st++) total += counts[ty * PS_MAX_STATES + st];
@@ -205,6 +215,7 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
             if (s->types[ty].n_states > 1)
                 for (int st = 0; st < s->types[ty].n_states; st++)
                     sm->row[c++] = counts[ty * PS_MAX_STATES + st];
+            if (s->types[ty].jak_stat3.enabled) sm->row[c++] = p3[ty];
         }
         PS_TRY(field_stats(sm->t[t].fields, mean, max, err));
         const field_params *fp = field_get_params(sm->t[t].fields);
@@ -213,6 +224,11 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
             sm->row[c++] = max[l];
         }
     }
+    /* drug exposure per tissue from the double-precision reference (the kernels use
+     * the same formula in float; tests/test_signal.c holds them within 1e-4) */
+    for (int d = 0; d < s->n_drugs; d++)
+        for (int t = 0; t < s->n_tissues; t++)
+            sm->row[c++] = s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], sim_time_h(sm));
     return output_summary_row(o, sim_time_h(sm), sm->row, err);
 }
 

@@ -10,6 +10,7 @@
 
 #define PS_MAX_STATES 6      /* = SCN_MAX_STATES */
 #define PS_MAX_FIELDS 24     /* = SCN_MAX_MEDIATORS */
+#define PS_MAX_TYPES 12      /* = SCN_MAX_TYPES */
 
 /* Per-type parameter table columns (all float). */
 #define TP_SPEED        0   /* random-walk speed, µm/min */
