@@ -632,12 +632,15 @@ static ps_status check_duplicates(ctx *c, const cJSON *v)
  * The sections.
  * ---------------------------------------------------------------------------------- */
 
-static const char *const top_keys[] = {"name",     "description", "seed",       "time",
-                                       "engine",   "mediators",   "cell_types", "tissues"};
+static const char *const top_keys[] = {"name",      "description", "seed",
+                                       "time",      "engine",      "mediators",
+                                       "cell_types", "tissues",    "drugs",
+                                       "perturbations"};
 static const char *const time_keys[] = {"duration_h", "dt_min", "output_interval_h",
                                         "snapshot_interval_h"};
 static const char *const engine_keys[] = {"agent_capacity_factor"};
-static const char *const mediator_keys[] = {"name", "D_um2_per_s", "half_life_min", "kDa"};
+static const char *const mediator_keys[] = {"name", "D_um2_per_s", "half_life_min", "kDa", "jak"};
+static const char *const jak_names[SCN_N_JAKS] = {"JAK1", "JAK2", "JAK3", "TYK2"};
 static const char *const type_keys[] = {"name",
                                         "radius_um",
                                         "speed_um_per_min",
@@ -646,7 +649,35 @@ static const char *const type_keys[] = {"name",
                                         "death_rate_per_h",
                                         "division_rate_per_h",
                                         "chemotaxis",
-                                        "states"};
+                                        "states",
+                                        "transitions",
+                                        "division_drivers",
+                                        "jak_stat3"};
+static const char *const transition_keys[] = {"from",    "to",        "rate_per_h", "pstat3_rate_per_h",
+                                              "drivers", "inhibitors"};
+static const char *const driver_keys[] = {"mediator", "EC50_nM", "hill", "rate_per_h"};
+static const char *const activator_keys[] = {"mediator", "EC50_nM", "hill"};
+static const char *const inhibitor_keys[] = {"mediator", "IC50_nM"};
+static const char *const jak_stat3_keys[] = {"activators",         "k_on_per_min",       "k_off_per_min",
+                                             "socs_synthesis_per_min", "socs_decay_per_min", "socs_K",
+                                             "inhibitor",          "secretion_gain"};
+static const char *const drug_keys[] = {"name",            "mw_g_per_mol", "half_life_h", "bioavailability",
+                                        "Vd_L_per_kg",     "ic50_nM",      "route",       "tissue_fraction",
+                                        "doses"};
+static const char *const route_names[] = {"systemic", "intrathecal"};
+static const char *const dose_keys[] = {"start_h", "every_h", "count", "mg_per_kg"};
+static const char *const perturbation_keys[] = {"kind",   "type",   "tissue",     "mediator",
+                                                "start_h", "stop_h", "rate_per_h", "fraction"};
+static const char *const perturb_kinds[] = {"depletion", "knockout", "receptor_block"};
+
+/* Kind-dependent perturbation keys and the kinds that use them (rows in scn_perturb_kind
+ * order); the other keys (kind, tissue, start_h, stop_h) belong to every kind. */
+static const char *const perturb_kind_keys[] = {"type", "mediator", "rate_per_h", "fraction"};
+static const unsigned char perturb_used[3][4] = {
+    {1, 0, 1, 0}, /* depletion: type, rate_per_h */
+    {1, 1, 0, 0}, /* knockout: type, mediator */
+    {0, 1, 0, 1}, /* receptor_block: mediator, fraction */
+};
 static const char *const chemotaxis_keys[] = {"mediator", "speed_um_per_min", "Kd_nM",
                                               "half_gradient_per_um"};
 static const char *const state_keys[] = {"name", "secretion_molecules_per_min",
@@ -728,6 +759,32 @@ static ps_status read_engine(ctx *c, const cJSON *root, scenario *s)
     return PS_OK;
 }
 
+/* mediators[i].jak: unique JAK names; sets md->jak[] to 1 for each. */
+static ps_status read_jaks(ctx *c, const cJSON *e, scn_mediator *md)
+{
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, e, "jak", 0, 0, SCN_N_JAKS, "unique JAK names (\"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\")",
+                      &a, &n));
+    if (!a) return PS_OK;
+    size_t m = path_key(c, "jak"), list_len = c->len;
+    int first[SCN_N_JAKS] = {-1, -1, -1, -1};
+    int i = 0;
+    for (const cJSON *v = a->child; v; v = v->next, i++) {
+        int k = 0;
+        size_t mi = path_index(c, i);
+        PS_TRY(enum_value(c, v, jak_names, SCN_N_JAKS, &k));
+        if (first[k] >= 0)
+            return fail(c, "expected a JAK not listed before, got \"%s\" (%.*s[%d] is the same)", jak_names[k],
+                        (int)list_len, c->path, first[k]);
+        first[k] = i;
+        md->jak[k] = 1;
+        path_pop(c, mi);
+    }
+    path_pop(c, m);
+    return PS_OK;
+}
+
 static ps_status read_mediators(ctx *c, const cJSON *root, scenario *s)
 {
     const cJSON *a;
@@ -747,6 +804,7 @@ static ps_status read_mediators(ctx *c, const cJSON *root, scenario *s)
         PS_TRY(read_num(c, e, "D_um2_per_s", 1, 0.0, POS(10000.0), &md->D_um2_per_s));
         PS_TRY(read_num(c, e, "half_life_min", 0, 0.0, NONNEG(INFINITY), &md->half_life_min));
         PS_TRY(read_num(c, e, "kDa", 0, 17.0, POS(1000.0), &md->kDa));
+        PS_TRY(read_jaks(c, e, md));
         path_pop(c, mi);
     }
     s->n_mediators = n;
@@ -845,6 +903,166 @@ static ps_status read_states(ctx *c, const cJSON *e, const scenario *s, scn_cell
     return PS_OK;
 }
 
+/* obj.key (required) as the name of a mediator; *out = its index. */
+static ps_status read_mediator_ref(ctx *c, const cJSON *obj, const char *key, const scenario *s, int *out)
+{
+    const char *names[SCN_MAX_MEDIATORS];
+    mediator_names(s, names);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) return missing(c, key, "the name of a mediator");
+    size_t m = path_key(c, key);
+    PS_TRY(name_ref(c, v, NULL, "a mediator", names, s->n_mediators, out));
+    path_pop(c, m);
+    return PS_OK;
+}
+
+/* A driver {mediator, EC50_nM, hill[, rate_per_h]} at the current path; rate_max < 0:
+ * an activator, which has no rate (rate_per_h stays 0). */
+static ps_status read_driver(ctx *c, const cJSON *e, const scenario *s, double rate_max, scn_driver *d)
+{
+    int with_rate = rate_max >= 0.0;
+    PS_TRY(expect_object(c, e, with_rate ? "an object with mediator, EC50_nM and rate_per_h"
+                                         : "an object with mediator and EC50_nM"));
+    if (with_rate) PS_TRY(check_keys(c, e, driver_keys, COUNT(driver_keys)));
+    else PS_TRY(check_keys(c, e, activator_keys, COUNT(activator_keys)));
+    PS_TRY(read_mediator_ref(c, e, "mediator", s, &d->mediator));
+    PS_TRY(read_num(c, e, "EC50_nM", 1, 0.0, POS(1e6), &d->EC50_nM));
+    PS_TRY(read_num(c, e, "hill", 0, 1.0, RANGE(0.1, 8.0), &d->hill));
+    d->rate_per_h = 0.0;
+    if (with_rate) PS_TRY(read_num(c, e, "rate_per_h", 1, 0.0, NONNEG(rate_max), &d->rate_per_h));
+    return PS_OK;
+}
+
+/* obj.key as an array of min..SCN_MAX_DRIVERS drivers (see read_driver). */
+static ps_status read_drivers(ctx *c, const cJSON *obj, const char *key, int required, int min,
+                              double rate_max, const char *what, const scenario *s,
+                              scn_driver out[SCN_MAX_DRIVERS], int *n_out)
+{
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, obj, key, required, min, SCN_MAX_DRIVERS, what, &a, &n));
+    *n_out = 0;
+    if (!a) return PS_OK;
+    size_t m = path_key(c, key);
+    int i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t mi = path_index(c, i);
+        PS_TRY(read_driver(c, e, s, rate_max, &out[i]));
+        path_pop(c, mi);
+    }
+    *n_out = n;
+    path_pop(c, m);
+    return PS_OK;
+}
+
+/* An inhibitor {mediator, IC50_nM} at the current path. */
+static ps_status read_inhibitor(ctx *c, const cJSON *e, const scenario *s, int *mediator, double *IC50_nM)
+{
+    PS_TRY(expect_object(c, e, "an object with mediator and IC50_nM"));
+    PS_TRY(check_keys(c, e, inhibitor_keys, COUNT(inhibitor_keys)));
+    PS_TRY(read_mediator_ref(c, e, "mediator", s, mediator));
+    return read_num(c, e, "IC50_nM", 1, 0.0, POS(1e6), IC50_nM);
+}
+
+static ps_status read_jak_stat3(ctx *c, const cJSON *e, const scenario *s, scn_cell_type *ct)
+{
+    const cJSON *o;
+    scn_jak_stat3 *js = &ct->jak_stat3;
+    js->inhibitor_mediator = -1;
+    PS_TRY(read_object(c, e, "jak_stat3", 0, "an object with activators", &o));
+    if (!o) return PS_OK;
+    size_t m = path_key(c, "jak_stat3");
+    PS_TRY(check_keys(c, o, jak_stat3_keys, COUNT(jak_stat3_keys)));
+    js->enabled = 1;
+    PS_TRY(read_drivers(c, o, "activators", 1, 1, -1.0, "activators", s, js->activators, &js->n_activators));
+    PS_TRY(read_num(c, o, "k_on_per_min", 0, 0.05, POS(10.0), &js->k_on_per_min));
+    PS_TRY(read_num(c, o, "k_off_per_min", 0, 0.02, POS(10.0), &js->k_off_per_min));
+    PS_TRY(read_num(c, o, "socs_synthesis_per_min", 0, 0.01, NONNEG(10.0), &js->socs_synthesis_per_min));
+    PS_TRY(read_num(c, o, "socs_decay_per_min", 0, 0.005, POS(10.0), &js->socs_decay_per_min));
+    PS_TRY(read_num(c, o, "socs_K", 0, 0.5, POS(1e3), &js->socs_K));
+    const cJSON *inh;
+    PS_TRY(read_object(c, o, "inhibitor", 0, "an object with mediator and IC50_nM", &inh));
+    if (inh) {
+        size_t mi = path_key(c, "inhibitor");
+        PS_TRY(read_inhibitor(c, inh, s, &js->inhibitor_mediator, &js->inhibitor_IC50_nM));
+        path_pop(c, mi);
+    }
+    PS_TRY(read_mediator_map(c, o, "secretion_gain", s, NULL, NONNEG(1000.0), js->secretion_gain));
+    path_pop(c, m);
+    return PS_OK;
+}
+
+/* obj.key (required) as the name of a state of ct; *out = its index. */
+static ps_status read_state_ref(ctx *c, const cJSON *obj, const char *key, const scn_cell_type *ct, int *out)
+{
+    const char *names[SCN_MAX_STATES];
+    char what[160];
+    for (int i = 0; i < ct->n_states; i++) names[i] = ct->states[i].name;
+    snprintf(what, sizeof what, "a state of cell type \"%s\"", ct->name);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) return missing(c, key, what);
+    size_t m = path_key(c, key);
+    PS_TRY(name_ref(c, v, NULL, what, names, ct->n_states, out));
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_transition(ctx *c, const cJSON *e, const scenario *s, const scn_cell_type *ct,
+                                 scn_transition *tr)
+{
+    PS_TRY(expect_object(c, e, "an object with from and to"));
+    PS_TRY(check_keys(c, e, transition_keys, COUNT(transition_keys)));
+    PS_TRY(read_state_ref(c, e, "from", ct, &tr->from));
+    PS_TRY(read_state_ref(c, e, "to", ct, &tr->to));
+    if (tr->to == tr->from) {
+        path_key(c, "to");
+        return fail(c, "expected a state other than from (\"%s\"), got \"%s\"", ct->states[tr->from].name,
+                    ct->states[tr->to].name);
+    }
+    PS_TRY(read_num(c, e, "rate_per_h", 0, 0.0, NONNEG(1000.0), &tr->rate_per_h));
+    PS_TRY(read_num(c, e, "pstat3_rate_per_h", 0, 0.0, NONNEG(1000.0), &tr->pstat3_rate_per_h));
+    if (tr->pstat3_rate_per_h != 0.0 && !ct->jak_stat3.enabled) {
+        char got[40];
+        fmt_num(got, sizeof got, tr->pstat3_rate_per_h);
+        path_key(c, "pstat3_rate_per_h");
+        return fail(c, "expected 0 when the type has no jak_stat3 block (pSTAT3 is 0 without one), got %s", got);
+    }
+    PS_TRY(read_drivers(c, e, "drivers", 0, 0, 1000.0, "drivers", s, tr->drivers, &tr->n_drivers));
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, e, "inhibitors", 0, 0, SCN_MAX_DRIVERS, "inhibitors", &a, &n));
+    if (a) {
+        size_t m = path_key(c, "inhibitors");
+        int i = 0;
+        for (const cJSON *it = a->child; it; it = it->next, i++) {
+            size_t mi = path_index(c, i);
+            PS_TRY(read_inhibitor(c, it, s, &tr->inhibitors[i].mediator, &tr->inhibitors[i].IC50_nM));
+            path_pop(c, mi);
+        }
+        path_pop(c, m);
+    }
+    tr->n_inhibitors = n;
+    return PS_OK;
+}
+
+static ps_status read_transitions(ctx *c, const cJSON *e, const scenario *s, scn_cell_type *ct)
+{
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, e, "transitions", 0, 0, SCN_MAX_TRANSITIONS, "transitions", &a, &n));
+    if (!a) return PS_OK;
+    size_t m = path_key(c, "transitions");
+    int i = 0;
+    for (const cJSON *t = a->child; t; t = t->next, i++) {
+        size_t mi = path_index(c, i);
+        PS_TRY(read_transition(c, t, s, ct, &ct->transitions[i]));
+        path_pop(c, mi);
+    }
+    ct->n_transitions = n;
+    path_pop(c, m);
+    return PS_OK;
+}
+
 static ps_status read_types(ctx *c, const cJSON *root, scenario *s)
 {
     const cJSON *a;
@@ -872,6 +1090,10 @@ static ps_status read_types(ctx *c, const cJSON *root, scenario *s)
                         &ct->division_rate_per_h));
         PS_TRY(read_chemotaxis(c, e, s, ct));
         PS_TRY(read_states(c, e, s, ct));
+        PS_TRY(read_jak_stat3(c, e, s, ct));
+        PS_TRY(read_transitions(c, e, s, ct));
+        PS_TRY(read_drivers(c, e, "division_drivers", 0, 0, 100.0, "division drivers", s, ct->division_drivers,
+                            &ct->n_division_drivers));
         path_pop(c, mi);
     }
     s->n_types = n;
@@ -1224,6 +1446,210 @@ static ps_status read_tissues(ctx *c, const cJSON *root, scenario *s)
     return PS_OK;
 }
 
+static void tissue_names(const scenario *s, const char *names[SCN_MAX_TISSUES])
+{
+    for (int i = 0; i < s->n_tissues; i++) names[i] = s->tissues[i].name;
+}
+
+/* A start time (already read into start_h) must lie before the end of the simulation. */
+static ps_status check_starts_in_time(ctx *c, const scenario *s, double start_h, const char *what)
+{
+    if (start_h < s->duration_h) return PS_OK;
+    char dur[40], got[40];
+    fmt_num(dur, sizeof dur, s->duration_h);
+    fmt_num(got, sizeof got, start_h);
+    path_key(c, "start_h");
+    return fail(c, "expected a number < time.duration_h (%s h), got %s: the %s starts after the end of the "
+                   "simulation", dur, got, what);
+}
+
+static ps_status read_dose(ctx *c, const cJSON *e, const scenario *s, scn_dose *d)
+{
+    double count;
+    PS_TRY(expect_object(c, e, "an object with start_h and mg_per_kg"));
+    PS_TRY(check_keys(c, e, dose_keys, COUNT(dose_keys)));
+    PS_TRY(read_num(c, e, "start_h", 1, 0.0, NONNEG(8760.0), &d->start_h));
+    PS_TRY(check_starts_in_time(c, s, d->start_h, "dose course"));
+    PS_TRY(read_num(c, e, "every_h", 0, 24.0, POS(8760.0), &d->every_h));
+    PS_TRY(read_num(c, e, "count", 0, 1.0, INT_RANGE(1.0, 10000.0), &count));
+    d->count = (int)count;
+    return read_num(c, e, "mg_per_kg", 1, 0.0, POS(1e4), &d->mg_per_kg);
+}
+
+static ps_status read_ic50(ctx *c, const cJSON *e, scn_drug *dr)
+{
+    static const char *const want = "an object {JAK name: IC50 in nM} with at least one of JAK1, JAK2, JAK3, TYK2";
+    const cJSON *o;
+    PS_TRY(read_object(c, e, "ic50_nM", 1, want, &o));
+    size_t m = path_key(c, "ic50_nM");
+    if (!o->child) return expect_type_fail(c, want, o);
+    PS_TRY(check_keys(c, o, jak_names, SCN_N_JAKS));
+    for (int k = 0; k < SCN_N_JAKS; k++)
+        PS_TRY(read_num(c, o, jak_names[k], 0, 0.0, POS(1e9), &dr->ic50_nM[k]));
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_tissue_fraction(ctx *c, const cJSON *e, const scenario *s, scn_drug *dr)
+{
+    static const char *const want_it =
+        "an object {tissue name: fraction in [0, 1]} naming at least one tissue (an intrathecal drug reaches "
+        "only the tissues listed)";
+    const char *names[SCN_MAX_TISSUES];
+    const cJSON *o;
+    int it = dr->route == SCN_ROUTE_INTRATHECAL;
+    tissue_names(s, names);
+    PS_TRY(read_object(c, e, "tissue_fraction", it,
+                       it ? want_it : "an object {tissue name: fraction in [0, 1]}", &o));
+    for (int i = 0; i < s->n_tissues; i++) dr->tissue_fraction[i] = it ? 0.0 : 1.0;
+    if (!o) return PS_OK;
+    size_t m = path_key(c, "tissue_fraction");
+    if (it && !o->child) return expect_type_fail(c, want_it, o);
+    for (const cJSON *v = o->child; v; v = v->next) {
+        int idx = -1;
+        size_t mk = path_key(c, v->string);
+        PS_TRY(name_ref(c, NULL, v->string, "a tissue", names, s->n_tissues, &idx));
+        PS_TRY(num_value(c, v, RANGE(0.0, 1.0), &dr->tissue_fraction[idx]));
+        path_pop(c, mk);
+    }
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_drug(ctx *c, const cJSON *e, scenario *s, int k, size_t list_len)
+{
+    scn_drug *dr = &s->drugs[k];
+    const char *names[SCN_MAX_DRUGS];
+    int route = 0;
+    PS_TRY(expect_object(c, e, "an object with name, mw_g_per_mol, half_life_h, Vd_L_per_kg, ic50_nM and doses"));
+    PS_TRY(check_keys(c, e, drug_keys, COUNT(drug_keys)));
+    PS_TRY(read_name(c, e, "name", dr->name));
+    for (int j = 0; j < k; j++) names[j] = s->drugs[j].name;
+    PS_TRY(check_unique(c, dr->name, names, k, list_len));
+    PS_TRY(read_num(c, e, "mw_g_per_mol", 1, 0.0, POS(1e6), &dr->mw_g_per_mol));
+    PS_TRY(read_num(c, e, "half_life_h", 1, 0.0, POS(1e4), &dr->half_life_h));
+    PS_TRY(read_num(c, e, "bioavailability", 0, 1.0, POS(1.0), &dr->bioavailability));
+    PS_TRY(read_num(c, e, "Vd_L_per_kg", 1, 0.0, POS(1e4), &dr->Vd_L_per_kg));
+    PS_TRY(read_ic50(c, e, dr));
+    if (cJSON_GetObjectItemCaseSensitive(e, "route"))
+        PS_TRY(read_enum(c, e, "route", route_names, COUNT(route_names), &route));
+    dr->route = (scn_route)route;
+    PS_TRY(read_tissue_fraction(c, e, s, dr));
+
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, e, "doses", 1, 1, SCN_MAX_DOSES, "dose courses", &a, &n));
+    size_t m = path_key(c, "doses");
+    int i = 0;
+    for (const cJSON *d = a->child; d; d = d->next, i++) {
+        size_t mi = path_index(c, i);
+        PS_TRY(read_dose(c, d, s, &dr->doses[i]));
+        path_pop(c, mi);
+    }
+    dr->n_doses = n;
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_drugs(ctx *c, const cJSON *root, scenario *s)
+{
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, root, "drugs", 0, 0, SCN_MAX_DRUGS, "drugs", &a, &n));
+    if (!a) return PS_OK;
+    size_t m = path_key(c, "drugs"), list_len = c->len;
+    int i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t mi = path_index(c, i);
+        PS_TRY(read_drug(c, e, s, i, list_len));
+        path_pop(c, mi);
+    }
+    s->n_drugs = n;
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_perturbation(ctx *c, const cJSON *e, const scenario *s, scn_perturbation *p)
+{
+    int kind = 0;
+    PS_TRY(expect_object(c, e, "an object with kind"));
+    PS_TRY(check_keys(c, e, perturbation_keys, COUNT(perturbation_keys)));
+    PS_TRY(read_enum(c, e, "kind", perturb_kinds, COUNT(perturb_kinds), &kind));
+    p->kind = (scn_perturb_kind)kind;
+    for (int k = 0; k < COUNT(perturb_kind_keys); k++) {
+        if (perturb_used[kind][k] || !cJSON_GetObjectItemCaseSensitive(e, perturb_kind_keys[k])) continue;
+        const char *owners[3];
+        const char *wanted[8];
+        int no = 0, nw = 0;
+        char olist[64], wlist[160];
+        for (int kd = 0; kd < 3; kd++)
+            if (perturb_used[kd][k]) owners[no++] = perturb_kinds[kd];
+        for (int j = 0; j < COUNT(perturb_kind_keys); j++)
+            if (perturb_used[kind][j]) wanted[nw++] = perturb_kind_keys[j];
+        wanted[nw++] = "tissue";
+        wanted[nw++] = "start_h";
+        wanted[nw++] = "stop_h";
+        join(olist, sizeof olist, owners, no, no);
+        join(wlist, sizeof wlist, wanted, nw, nw);
+        path_key(c, perturb_kind_keys[k]);
+        return fail(c, "key not allowed for kind \"%s\" (it belongs to %s); a %s takes %s", perturb_kinds[kind],
+                    olist, perturb_kinds[kind], wlist);
+    }
+    const char *names[SCN_MAX_TYPES > SCN_MAX_TISSUES ? SCN_MAX_TYPES : SCN_MAX_TISSUES];
+    p->type = -1;
+    if (perturb_used[kind][0]) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "type");
+        if (!v) return missing(c, "type", "the name of a cell type");
+        for (int i = 0; i < s->n_types; i++) names[i] = s->types[i].name;
+        size_t m = path_key(c, "type");
+        PS_TRY(name_ref(c, v, NULL, "a cell type", names, s->n_types, &p->type));
+        path_pop(c, m);
+    }
+    p->mediator = -1;
+    if (perturb_used[kind][1]) PS_TRY(read_mediator_ref(c, e, "mediator", s, &p->mediator));
+    p->tissue = -1;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "tissue");
+    if (v) {
+        tissue_names(s, names);
+        size_t m = path_key(c, "tissue");
+        PS_TRY(name_ref(c, v, NULL, "a tissue", names, s->n_tissues, &p->tissue));
+        path_pop(c, m);
+    }
+    PS_TRY(read_num(c, e, "start_h", 0, 0.0, NONNEG(8760.0), &p->start_h));
+    PS_TRY(check_starts_in_time(c, s, p->start_h, "perturbation"));
+    PS_TRY(read_num(c, e, "stop_h", 0, s->duration_h, POS(INFINITY), &p->stop_h));
+    if (p->stop_h <= p->start_h) {
+        char lo[40], got[40];
+        fmt_num(lo, sizeof lo, p->start_h);
+        fmt_num(got, sizeof got, p->stop_h);
+        path_key(c, "stop_h");
+        return fail(c, "expected a number > start_h (%s), got %s", lo, got);
+    }
+    p->rate_per_h = 0.0;
+    if (perturb_used[kind][2]) PS_TRY(read_num(c, e, "rate_per_h", 1, 0.0, POS(1000.0), &p->rate_per_h));
+    p->fraction = 0.0;
+    if (perturb_used[kind][3]) PS_TRY(read_num(c, e, "fraction", 1, 0.0, RANGE(0.0, 1.0), &p->fraction));
+    return PS_OK;
+}
+
+static ps_status read_perturbations(ctx *c, const cJSON *root, scenario *s)
+{
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, root, "perturbations", 0, 0, SCN_MAX_PERTURBATIONS, "perturbations", &a, &n));
+    if (!a) return PS_OK;
+    size_t m = path_key(c, "perturbations");
+    int i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t mi = path_index(c, i);
+        PS_TRY(read_perturbation(c, e, s, &s->perturbations[i]));
+        path_pop(c, mi);
+    }
+    s->n_perturbations = n;
+    path_pop(c, m);
+    return PS_OK;
+}
+
 static ps_status read_scenario(ctx *c, const cJSON *root, scenario *s)
 {
     double seed;
@@ -1237,6 +1663,8 @@ static ps_status read_scenario(ctx *c, const cJSON *root, scenario *s)
     PS_TRY(read_mediators(c, root, s));
     PS_TRY(read_types(c, root, s));
     PS_TRY(read_tissues(c, root, s));
+    PS_TRY(read_drugs(c, root, s));
+    PS_TRY(read_perturbations(c, root, s));
     return PS_OK;
 }
 
@@ -1511,9 +1939,11 @@ typedef struct {
 } set_seg;
 
 /* Keys whose value is an array: --set cannot create them (only address into them). */
-static const char *const array_keys[] = {"mediators", "cell_types", "states",  "tissues",
-                                         "regions",   "cells",      "size_um", "origin_um",
-                                         "min_um",    "max_um",     "center_um"};
+static const char *const array_keys[] = {"mediators",  "cell_types",       "states",     "tissues",
+                                         "regions",    "cells",            "size_um",    "origin_um",
+                                         "min_um",     "max_um",           "center_um",  "jak",
+                                         "transitions", "division_drivers", "drivers",    "inhibitors",
+                                         "activators", "drugs",            "doses",      "perturbations"};
 
 static ps_status set_fail(ps_err *err, const char *spec, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -1867,6 +2297,107 @@ static void put_map(jw *w, cJSON *parent, const char *key, const scenario *s, co
         if (v[i] != 0.0) put(w, o, s->mediators[i].name, jnum(v[i]));
 }
 
+static void put_driver(jw *w, cJSON *arr, const scenario *s, const scn_driver *d, int with_rate)
+{
+    cJSON *o = put(w, arr, NULL, cJSON_CreateObject());
+    if (!o) return;
+    put(w, o, "mediator", cJSON_CreateString(s->mediators[d->mediator].name));
+    put(w, o, "EC50_nM", jnum(d->EC50_nM));
+    put(w, o, "hill", jnum(d->hill));
+    if (with_rate) put(w, o, "rate_per_h", jnum(d->rate_per_h));
+}
+
+static void put_drivers(jw *w, cJSON *parent, const char *key, const scenario *s, const scn_driver *d, int n,
+                        int with_rate)
+{
+    cJSON *a = put(w, parent, key, cJSON_CreateArray());
+    for (int i = 0; a && i < n; i++) put_driver(w, a, s, &d[i], with_rate);
+}
+
+static void put_inhibitor(jw *w, cJSON *parent, const char *key, const scenario *s, int mediator, double IC50_nM)
+{
+    cJSON *o = put(w, parent, key, cJSON_CreateObject());
+    if (!o) return;
+    put(w, o, "mediator", cJSON_CreateString(s->mediators[mediator].name));
+    put(w, o, "IC50_nM", jnum(IC50_nM));
+}
+
+/* The signalling part of a cell type: jak_stat3 (when enabled), transitions, division drivers. */
+static void put_type_signalling(jw *w, cJSON *o, const scenario *s, const scn_cell_type *ct)
+{
+    const scn_jak_stat3 *js = &ct->jak_stat3;
+    if (js->enabled) {
+        cJSON *jo = put(w, o, "jak_stat3", cJSON_CreateObject());
+        put_drivers(w, jo, "activators", s, js->activators, js->n_activators, 0);
+        put(w, jo, "k_on_per_min", jnum(js->k_on_per_min));
+        put(w, jo, "k_off_per_min", jnum(js->k_off_per_min));
+        put(w, jo, "socs_synthesis_per_min", jnum(js->socs_synthesis_per_min));
+        put(w, jo, "socs_decay_per_min", jnum(js->socs_decay_per_min));
+        put(w, jo, "socs_K", jnum(js->socs_K));
+        if (jo && js->inhibitor_mediator >= 0)
+            put_inhibitor(w, jo, "inhibitor", s, js->inhibitor_mediator, js->inhibitor_IC50_nM);
+        if (jo) put_map(w, jo, "secretion_gain", s, js->secretion_gain);
+    }
+    cJSON *ta = put(w, o, "transitions", cJSON_CreateArray());
+    for (int k = 0; ta && k < ct->n_transitions; k++) {
+        const scn_transition *tr = &ct->transitions[k];
+        cJSON *to = put(w, ta, NULL, cJSON_CreateObject());
+        if (!to) break;
+        put(w, to, "from", cJSON_CreateString(ct->states[tr->from].name));
+        put(w, to, "to", cJSON_CreateString(ct->states[tr->to].name));
+        put(w, to, "rate_per_h", jnum(tr->rate_per_h));
+        put(w, to, "pstat3_rate_per_h", jnum(tr->pstat3_rate_per_h));
+        put_drivers(w, to, "drivers", s, tr->drivers, tr->n_drivers, 1);
+        cJSON *ia = put(w, to, "inhibitors", cJSON_CreateArray());
+        for (int i = 0; ia && i < tr->n_inhibitors; i++)
+            put_inhibitor(w, ia, NULL, s, tr->inhibitors[i].mediator, tr->inhibitors[i].IC50_nM);
+    }
+    put_drivers(w, o, "division_drivers", s, ct->division_drivers, ct->n_division_drivers, 1);
+}
+
+static void put_drug(jw *w, cJSON *arr, const scenario *s, const scn_drug *dr)
+{
+    cJSON *o = put(w, arr, NULL, cJSON_CreateObject());
+    if (!o) return;
+    put(w, o, "name", cJSON_CreateString(dr->name));
+    put(w, o, "mw_g_per_mol", jnum(dr->mw_g_per_mol));
+    put(w, o, "half_life_h", jnum(dr->half_life_h));
+    put(w, o, "bioavailability", jnum(dr->bioavailability));
+    put(w, o, "Vd_L_per_kg", jnum(dr->Vd_L_per_kg));
+    cJSON *ic = put(w, o, "ic50_nM", cJSON_CreateObject());
+    for (int k = 0; ic && k < SCN_N_JAKS; k++)
+        if (dr->ic50_nM[k] != 0.0) put(w, ic, jak_names[k], jnum(dr->ic50_nM[k]));
+    put(w, o, "route", cJSON_CreateString(route_names[dr->route]));
+    cJSON *tf = put(w, o, "tissue_fraction", cJSON_CreateObject());
+    for (int i = 0; tf && i < s->n_tissues; i++) put(w, tf, s->tissues[i].name, jnum(dr->tissue_fraction[i]));
+    cJSON *da = put(w, o, "doses", cJSON_CreateArray());
+    for (int i = 0; da && i < dr->n_doses; i++) {
+        const scn_dose *d = &dr->doses[i];
+        char num[32];
+        cJSON *dobj = put(w, da, NULL, cJSON_CreateObject());
+        if (!dobj) break;
+        put(w, dobj, "start_h", jnum(d->start_h));
+        put(w, dobj, "every_h", jnum(d->every_h));
+        snprintf(num, sizeof num, "%d", d->count);
+        put(w, dobj, "count", cJSON_CreateRaw(num));
+        put(w, dobj, "mg_per_kg", jnum(d->mg_per_kg));
+    }
+}
+
+static void put_perturbation(jw *w, cJSON *arr, const scenario *s, const scn_perturbation *p)
+{
+    cJSON *o = put(w, arr, NULL, cJSON_CreateObject());
+    if (!o) return;
+    put(w, o, "kind", cJSON_CreateString(perturb_kinds[p->kind]));
+    if (p->type >= 0) put(w, o, "type", cJSON_CreateString(s->types[p->type].name));
+    if (p->mediator >= 0) put(w, o, "mediator", cJSON_CreateString(s->mediators[p->mediator].name));
+    if (p->tissue >= 0) put(w, o, "tissue", cJSON_CreateString(s->tissues[p->tissue].name));
+    put(w, o, "start_h", jnum(p->start_h));
+    put(w, o, "stop_h", jnum(p->stop_h));
+    if (p->kind == SCN_PERTURB_DEPLETION) put(w, o, "rate_per_h", jnum(p->rate_per_h));
+    if (p->kind == SCN_PERTURB_RECEPTOR_BLOCK) put(w, o, "fraction", jnum(p->fraction));
+}
+
 static cJSON *jbc(const scn_bc *bc)
 {
     cJSON *o = cJSON_CreateObject();
@@ -1968,6 +2499,9 @@ char *scenario_to_json(const scenario *s)
         put(&w, o, "D_um2_per_s", jnum(md->D_um2_per_s));
         put(&w, o, "half_life_min", jnum(md->half_life_min));
         put(&w, o, "kDa", jnum(md->kDa));
+        cJSON *ja = put(&w, o, "jak", cJSON_CreateArray());
+        for (int k = 0; ja && k < SCN_N_JAKS; k++)
+            if (md->jak[k]) put(&w, ja, NULL, cJSON_CreateString(jak_names[k]));
     }
 
     cJSON *ts = put(&w, root, "cell_types", cJSON_CreateArray());
@@ -1997,10 +2531,16 @@ char *scenario_to_json(const scenario *s)
             put_map(&w, so, "secretion_molecules_per_min", s, st->secretion_molecules_per_min);
             put_map(&w, so, "uptake_um3_per_min", s, st->uptake_um3_per_min);
         }
+        put_type_signalling(&w, o, s, ct);
     }
 
     cJSON *tis = put(&w, root, "tissues", cJSON_CreateArray());
     for (int i = 0; tis && i < s->n_tissues; i++) put_tissue(&w, tis, s, &s->tissues[i]);
+
+    cJSON *ds = put(&w, root, "drugs", cJSON_CreateArray());
+    for (int i = 0; ds && i < s->n_drugs; i++) put_drug(&w, ds, s, &s->drugs[i]);
+    cJSON *ps = put(&w, root, "perturbations", cJSON_CreateArray());
+    for (int i = 0; ps && i < s->n_perturbations; i++) put_perturbation(&w, ps, s, &s->perturbations[i]);
 
     char *text = w.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);

@@ -73,6 +73,29 @@ def region(**kw):
     return lambda d: d["tissues"][0].__setitem__("regions", [dict(name="r", **kw)])
 
 
+AB = [{"name": "a"}, {"name": "b"}]
+ACT = [{"mediator": "TNF", "EC50_nM": 1}]
+DRUG = {"name": "tofa", "mw_g_per_mol": 312, "half_life_h": 3, "Vd_L_per_kg": 1.2, "ic50_nM": {"JAK1": 56},
+        "doses": [{"start_h": 0, "mg_per_kg": 1}]}
+
+
+def typ(**kw):
+    """The cell type with keys set."""
+    return bad(lambda d: d["cell_types"][0].update(kw))
+
+
+def drug(**kw):
+    """One drug with keys set (None removes a key)."""
+    dr = dict(DRUG, **kw)
+    for k in [k for k, v in dr.items() if v is None]:
+        del dr[k]
+    return bad(lambda d: d.__setitem__("drugs", [dr]))
+
+
+def pert(**kw):
+    return bad(lambda d: d.__setitem__("perturbations", [kw]))
+
+
 # Each is invalid for the schema and for the loader alike.
 BAD = {
     "unknown top-level key": bad(lambda d: d.__setitem__("sed", 3)),
@@ -143,6 +166,74 @@ BAD = {
     "seeding without count": bad(lambda d: d["tissues"][0].__setitem__("cells", [{"type": "m"}])),
     "seeding unknown key": bad(lambda d: d["tissues"][0].__setitem__(
         "cells", [{"type": "m", "count": 1, "where": "r"}])),
+    # mediators[i].jak
+    "unknown JAK": bad(lambda d: d["mediators"][0].__setitem__("jak", ["JAK5"])),
+    "JAK listed twice": bad(lambda d: d["mediators"][0].__setitem__("jak", ["JAK1", "JAK1"])),
+    "jak as a string": bad(lambda d: d["mediators"][0].__setitem__("jak", "JAK1")),
+    # cell_types[i].transitions, division_drivers, jak_stat3
+    "transition without to": typ(states=AB, transitions=[{"from": "a"}]),
+    "transition rate above 1000": typ(states=AB, transitions=[{"from": "a", "to": "b", "rate_per_h": 2000}]),
+    "transition unknown key": typ(states=AB, transitions=[{"from": "a", "to": "b", "rate": 1}]),
+    "pstat3 rate without jak_stat3": typ(states=AB, transitions=[{"from": "a", "to": "b",
+                                                                  "pstat3_rate_per_h": 1}]),
+    "9 transitions": typ(states=AB, transitions=[{"from": "a", "to": "b"}] * 9),
+    "driver without rate": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
+        {"mediator": "TNF", "EC50_nM": 1}]}]),
+    "driver EC50 0": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
+        {"mediator": "TNF", "EC50_nM": 0, "rate_per_h": 1}]}]),
+    "driver hill 9": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
+        {"mediator": "TNF", "EC50_nM": 1, "hill": 9, "rate_per_h": 1}]}]),
+    "5 drivers": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
+        {"mediator": "TNF", "EC50_nM": 1, "rate_per_h": 1}] * 5}]),
+    "inhibitor IC50 0": typ(states=AB, transitions=[{"from": "a", "to": "b", "inhibitors": [
+        {"mediator": "TNF", "IC50_nM": 0}]}]),
+    "inhibitor with EC50": typ(states=AB, transitions=[{"from": "a", "to": "b", "inhibitors": [
+        {"mediator": "TNF", "EC50_nM": 1}]}]),
+    "division driver rate 200": typ(division_drivers=[{"mediator": "TNF", "EC50_nM": 1, "rate_per_h": 200}]),
+    "jak_stat3 without activators": typ(jak_stat3={}),
+    "jak_stat3 empty activators": typ(jak_stat3={"activators": []}),
+    "activator with a rate": typ(jak_stat3={"activators": [{"mediator": "TNF", "EC50_nM": 1, "rate_per_h": 1}]}),
+    "k_on 0": typ(jak_stat3={"activators": ACT, "k_on_per_min": 0}),
+    "socs_decay 0": typ(jak_stat3={"activators": ACT, "socs_decay_per_min": 0}),
+    "socs_K above 1000": typ(jak_stat3={"activators": ACT, "socs_K": 2000}),
+    "jak_stat3 inhibitor without IC50": typ(jak_stat3={"activators": ACT, "inhibitor": {"mediator": "TNF"}}),
+    "secretion gain above 1000": typ(jak_stat3={"activators": ACT, "secretion_gain": {"TNF": 2000}}),
+    "jak_stat3 unknown key": typ(jak_stat3={"activators": ACT, "k_of_per_min": 1}),
+    # drugs
+    "drug without doses": drug(doses=None),
+    "drug without ic50": drug(ic50_nM=None),
+    "drug empty ic50": drug(ic50_nM={}),
+    "drug unknown JAK": drug(ic50_nM={"JAK4": 1}),
+    "drug IC50 0": drug(ic50_nM={"JAK1": 0}),
+    "bioavailability 1.5": drug(bioavailability=1.5),
+    "bioavailability 0": drug(bioavailability=0),
+    "Vd 0": drug(Vd_L_per_kg=0),
+    "route oral": drug(route="oral"),
+    "intrathecal without tissue_fraction": drug(route="intrathecal"),
+    "intrathecal with empty tissue_fraction": drug(route="intrathecal", tissue_fraction={}),
+    "tissue fraction 1.5": drug(tissue_fraction={"skin": 1.5}),
+    "empty doses": drug(doses=[]),
+    "9 doses": drug(doses=[{"start_h": 0, "mg_per_kg": 1}] * 9),
+    "dose count 0": drug(doses=[{"start_h": 0, "mg_per_kg": 1, "count": 0}]),
+    "dose count 1.5": drug(doses=[{"start_h": 0, "mg_per_kg": 1, "count": 1.5}]),
+    "dose every 0 h": drug(doses=[{"start_h": 0, "mg_per_kg": 1, "every_h": 0}]),
+    "dose without mg_per_kg": drug(doses=[{"start_h": 0}]),
+    "dose negative start": drug(doses=[{"start_h": -1, "mg_per_kg": 1}]),
+    "drug unknown key": drug(dose_mg=5),
+    "5 drugs": bad(lambda d: d.__setitem__("drugs", [dict(DRUG, name="d%d" % i) for i in range(5)])),
+    # perturbations
+    "perturbation without kind": pert(type="m", rate_per_h=1),
+    "perturbation kind typo": pert(kind="knockot", type="m", mediator="TNF"),
+    "depletion with fraction": pert(kind="depletion", type="m", rate_per_h=1, fraction=0.5),
+    "depletion without rate": pert(kind="depletion", type="m"),
+    "depletion rate 0": pert(kind="depletion", type="m", rate_per_h=0),
+    "knockout with rate": pert(kind="knockout", type="m", mediator="TNF", rate_per_h=1),
+    "knockout without mediator": pert(kind="knockout", type="m"),
+    "receptor block with type": pert(kind="receptor_block", type="m", mediator="TNF", fraction=0.5),
+    "receptor block fraction 1.2": pert(kind="receptor_block", mediator="TNF", fraction=1.2),
+    "receptor block without fraction": pert(kind="receptor_block", mediator="TNF"),
+    "perturbation negative start": pert(kind="receptor_block", mediator="TNF", fraction=1, start_h=-1),
+    "perturbation unknown key": pert(kind="receptor_block", mediator="TNF", fraction=1, strat_h=1),
 }
 
 

@@ -46,6 +46,25 @@ static ps_status load_doc(const char *doc, const char *const *sets, int n_sets, 
 /* A valid document with replaced cell types. */
 #define DOC_TYPES(types) "{'name':'t'," TIME "," MEDS ",'cell_types':" types ",'tissues':[{" SKIN "}]}"
 
+/* A valid document with extra top-level keys (drugs, perturbations). */
+#define DOC_TOP(extra) "{'name':'t'," TIME "," MEDS "," TYPES ",'tissues':[{" SKIN "}]" extra "}"
+/* A valid document with replaced mediators. */
+#define DOC_MEDS(meds) "{'name':'t'," TIME ",'mediators':" meds ",'tissues':[{" SKIN "}]}"
+/* A cell type with two states a, b and extra keys. */
+#define TYPE_AB(extra) "[{'name':'m','states':[{'name':'a'},{'name':'b'}]" extra "}]"
+/* One transition a -> b with extra keys. */
+#define TR_AB(extra) TYPE_AB(",'transitions':[{'from':'a','to':'b'" extra "}]")
+/* A jak_stat3 block with extra keys after a valid activator list. */
+#define JS(extra) TYPE_AB(",'jak_stat3':{'activators':[{'mediator':'TNF','EC50_nM':1}]" extra "}")
+/* A drug named tofa whose keys after name are given. */
+#define DRUG_KEYS(keys) "{'name':'tofa','mw_g_per_mol':312,'half_life_h':3,'Vd_L_per_kg':1.2," keys "}"
+#define IC50 "'ic50_nM':{'JAK1':56}"
+#define DOSES "'doses':[{'start_h':0,'mg_per_kg':1}]"
+/* One drug with extra keys. */
+#define DRUG(extra) DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 "," DOSES extra) "]")
+/* One perturbation (the whole object given). */
+#define PERT(obj) DOC_TOP(",'perturbations':[" obj "]")
+
 static const char *const minimal = DOC_T("");
 
 static void test_defaults(void)
@@ -98,6 +117,14 @@ static void test_defaults(void)
     TEST_CHECK(scenario_mediator_index(s, "IL10") == 1 && scenario_mediator_index(s, "X") == -1, "mediator index");
     TEST_CHECK(scenario_type_index(s, "macrophage") == 0 && scenario_type_index(s, "x") == -1, "type index");
     TEST_CHECK(scenario_tissue_index(s, "skin") == 0 && scenario_tissue_index(s, "x") == -1, "tissue index");
+    for (int k = 0; k < SCN_N_JAKS; k++)
+        TEST_CHECK(s->mediators[0].jak[k] == 0 && s->mediators[1].jak[k] == 0, "no JAKs by default");
+    TEST_CHECK(ct->n_transitions == 0 && ct->n_division_drivers == 0, "no transitions, no division drivers");
+    TEST_CHECK(!ct->jak_stat3.enabled && ct->jak_stat3.inhibitor_mediator == -1 &&
+                   ct->jak_stat3.n_activators == 0 && ct->jak_stat3.k_on_per_min == 0 &&
+                   ct->jak_stat3.secretion_gain[0] == 0,
+               "no jak_stat3");
+    TEST_CHECK(s->n_drugs == 0 && s->n_perturbations == 0, "no drugs, no perturbations");
 
     /* Default origins: side by side along x with 100 µm gaps. */
     st = load_doc("{'name':'t'," TIME "," MEDS ",'tissues':[{" SKIN "},{'name':'b','size_um':[50,50,50],"
@@ -153,6 +180,84 @@ static void check_round_trip(const scenario *a, const char *what)
     free(b);
 }
 
+/* The JAK, transition, drug and perturbation keys of tests/data/scenario_full.json. */
+static void check_full_signalling(const scenario *s)
+{
+    const scn_mediator *il10 = &s->mediators[2], *il6 = &s->mediators[4];
+    TEST_CHECK(il10->jak[SCN_JAK1] && !il10->jak[SCN_JAK2] && !il10->jak[SCN_JAK3] && il10->jak[SCN_TYK2],
+               "IL10 JAK1/TYK2");
+    TEST_CHECK(il6->jak[SCN_JAK1] && il6->jak[SCN_JAK2] && !il6->jak[SCN_JAK3] && il6->jak[SCN_TYK2],
+               "IL6 JAK1/JAK2/TYK2 (listed out of order)");
+    TEST_CHECK(!s->mediators[0].jak[SCN_JAK1] && !s->mediators[3].jak[SCN_JAK2], "TNF, CCL2 none");
+
+    const scn_cell_type *m = &s->types[0];
+    const scn_jak_stat3 *js = &m->jak_stat3;
+    TEST_CHECK(js->enabled && js->n_activators == 2 && js->activators[0].mediator == 4 &&
+                   js->activators[0].EC50_nM == 0.05 && js->activators[0].hill == 1.5 &&
+                   js->activators[0].rate_per_h == 0 && js->activators[1].mediator == 0 &&
+                   js->activators[1].hill == 1,
+               "jak_stat3 activators");
+    TEST_CHECK(js->k_on_per_min == 0.06 && js->k_off_per_min == 0.03 && js->socs_synthesis_per_min == 0.02 &&
+                   js->socs_decay_per_min == 0.01 && js->socs_K == 0.4,
+               "jak_stat3 constants");
+    TEST_CHECK(js->inhibitor_mediator == 2 && js->inhibitor_IC50_nM == 0.2, "jak_stat3 inhibitor");
+    TEST_CHECK(js->secretion_gain[4] == 3 && js->secretion_gain[0] == 1 && js->secretion_gain[1] == 0,
+               "secretion gain by mediator index");
+    TEST_CHECK(m->n_transitions == 3, "three transitions");
+    const scn_transition *t0 = &m->transitions[0], *t1 = &m->transitions[1], *t2 = &m->transitions[2];
+    TEST_CHECK(t0->from == 0 && t0->to == 1 && t0->rate_per_h == 0.01 && t0->pstat3_rate_per_h == 0.5,
+               "transition 0");
+    TEST_CHECK(t0->n_drivers == 1 && t0->drivers[0].mediator == 0 && t0->drivers[0].EC50_nM == 0.1 &&
+                   t0->drivers[0].hill == 2 && t0->drivers[0].rate_per_h == 0.3,
+               "transition 0 driver");
+    TEST_CHECK(t0->n_inhibitors == 1 && t0->inhibitors[0].mediator == 2 && t0->inhibitors[0].IC50_nM == 0.3,
+               "transition 0 inhibitor");
+    TEST_CHECK(t1->from == 1 && t1->to == 2 && t1->rate_per_h == 0 && t1->pstat3_rate_per_h == 0 &&
+                   t1->n_drivers == 1 && t1->drivers[0].hill == 1 && t1->n_inhibitors == 0,
+               "transition 1 defaults");
+    TEST_CHECK(t2->from == 2 && t2->to == 0 && t2->rate_per_h == 0.05 && t2->n_drivers == 0, "transition 2");
+    TEST_CHECK(m->n_division_drivers == 1 && m->division_drivers[0].mediator == 3 &&
+                   m->division_drivers[0].hill == 0.5 && m->division_drivers[0].rate_per_h == 0.02,
+               "division driver");
+    const scn_jak_stat3 *jn = &s->types[1].jak_stat3;
+    TEST_CHECK(jn->enabled && jn->n_activators == 1 && jn->k_on_per_min == 0.05 && jn->k_off_per_min == 0.02 &&
+                   jn->socs_synthesis_per_min == 0.01 && jn->socs_decay_per_min == 0.005 && jn->socs_K == 0.5 &&
+                   jn->inhibitor_mediator == -1 && jn->inhibitor_IC50_nM == 0,
+               "jak_stat3 defaults");
+    TEST_CHECK(!s->types[2].jak_stat3.enabled && s->types[2].jak_stat3.inhibitor_mediator == -1,
+               "keratinocyte: no jak_stat3");
+
+    TEST_CHECK(s->n_drugs == 2, "two drugs");
+    const scn_drug *tofa = &s->drugs[0], *bari = &s->drugs[1];
+    TEST_CHECK(strcmp(tofa->name, "tofacitinib") == 0 && tofa->mw_g_per_mol == 312.37 && tofa->half_life_h == 3.2 &&
+                   tofa->bioavailability == 0.74 && tofa->Vd_L_per_kg == 1.2,
+               "tofacitinib PK");
+    TEST_CHECK(tofa->ic50_nM[SCN_JAK1] == 56 && tofa->ic50_nM[SCN_JAK2] == 1377 && tofa->ic50_nM[SCN_JAK3] == 56 &&
+                   tofa->ic50_nM[SCN_TYK2] == 0,
+               "tofacitinib IC50 (TYK2 absent: 0)");
+    TEST_CHECK(tofa->route == SCN_ROUTE_SYSTEMIC && tofa->tissue_fraction[0] == 1 && tofa->tissue_fraction[1] == 0.5,
+               "systemic: default 1, listed override");
+    TEST_CHECK(tofa->n_doses == 2 && tofa->doses[0].start_h == 1 && tofa->doses[0].every_h == 12 &&
+                   tofa->doses[0].count == 2 && tofa->doses[0].mg_per_kg == 0.07 && tofa->doses[1].every_h == 24 &&
+                   tofa->doses[1].count == 1,
+               "doses");
+    TEST_CHECK(bari->bioavailability == 1 && bari->route == SCN_ROUTE_INTRATHECAL && bari->tissue_fraction[0] == 0 &&
+                   bari->tissue_fraction[1] == 1 && bari->ic50_nM[SCN_TYK2] == 53,
+               "intrathecal: tissues not listed get 0");
+
+    TEST_CHECK(s->n_perturbations == 3, "three perturbations");
+    const scn_perturbation *p0 = &s->perturbations[0], *p1 = &s->perturbations[1], *p2 = &s->perturbations[2];
+    TEST_CHECK(p0->kind == SCN_PERTURB_DEPLETION && p0->type == 1 && p0->tissue == 0 && p0->mediator == -1 &&
+                   p0->start_h == 1 && p0->stop_h == 6 && p0->rate_per_h == 0.5 && p0->fraction == 0,
+               "depletion");
+    TEST_CHECK(p1->kind == SCN_PERTURB_KNOCKOUT && p1->type == 0 && p1->mediator == 0 && p1->tissue == -1 &&
+                   p1->start_h == 0 && p1->stop_h == 12 && p1->rate_per_h == 0,
+               "knockout defaults: every tissue, whole run");
+    TEST_CHECK(p2->kind == SCN_PERTURB_RECEPTOR_BLOCK && p2->type == -1 && p2->mediator == 1 && p2->tissue == 1 &&
+                   p2->fraction == 0.8 && p2->start_h == 2 && p2->stop_h == 12,
+               "receptor block");
+}
+
 static void test_round_trip(void)
 {
     scenario *s = malloc(sizeof *s);
@@ -167,7 +272,7 @@ static void test_round_trip(void)
     if (st == PS_OK) {
         TEST_CHECK(strcmp(s->source_path, "tests/data/scenario_full.json") == 0, "source path");
         TEST_CHECK(s->seed == 20240601 && s->dt_min == 0.5 && s->agent_capacity_factor == 3, "top level");
-        TEST_CHECK(s->n_mediators == 4 && s->n_types == 3 && s->n_tissues == 2, "counts");
+        TEST_CHECK(s->n_mediators == 5 && s->n_types == 3 && s->n_tissues == 2, "counts");
         const scn_cell_type *m = &s->types[0];
         TEST_CHECK(m->chemotaxis_mediator == 3 && m->chemotaxis_Kd_nM == 0.5, "chemotaxis");
         TEST_CHECK(s->types[1].chemotaxis_Kd_nM == 1 && s->types[1].chemotaxis_half_gradient_per_um == 0.001,
@@ -189,6 +294,7 @@ static void test_round_trip(void)
                    "seedings");
         TEST_CHECK(s->tissues[1].origin_um[0] == 1100, "second tissue origin %g", s->tissues[1].origin_um[0]);
         TEST_CHECK(s->tissues[1].fields[0].present && !s->tissues[1].fields[1].present, "drg fields");
+        check_full_signalling(s);
         check_round_trip(s, "scenario_full.json");
     }
     free(s);
@@ -326,6 +432,187 @@ static const bad_case bad_cases[] = {
     {"{'name':'t','time':{'duration_h':1},'mediators':[{'name':3,'D_um2_per_s':1}]}",
      "mediators[0].name: expected a name (1 to 47 characters: a letter, then letters, digits, '_' or '-'), got "
      "number 3"},
+
+    /* mediators[i].jak */
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['JAK1','JAK5']}]"),
+     "scen.json: mediators[0].jak[1]: expected one of \"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\", got \"JAK5\" (did "
+     "you mean \"JAK1\"?)"},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['JAK1','TYK2','JAK1']}]"),
+     "mediators[0].jak[2]: expected a JAK not listed before, got \"JAK1\" (mediators[0].jak[0] is the same)"},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':'JAK1'}]"),
+     "mediators[0].jak: expected an array of at most 4 unique JAK names (\"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\"), "
+     "got string \"JAK1\""},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['tyk2']}]"),
+     "mediators[0].jak[0]: expected one of \"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\", got \"tyk2\" (did you mean "
+     "\"TYK2\"?)"},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jaks':[]}]"),
+     "mediators[0].jaks: unknown key (did you mean \"jak\"?)"},
+
+    /* cell_types[i].transitions */
+    {DOC_TYPES(TYPE_AB(",'transitions':[{'from':'a','to':'a'}]")),
+     "scen.json: cell_types[0].transitions[0].to: expected a state other than from (\"a\"), got \"a\""},
+    {DOC_TYPES(TYPE_AB(",'transitions':[{'from':'a','to':'c'}]")),
+     "cell_types[0].transitions[0].to: expected the name of a state of cell type \"m\" (a, b), got \"c\""},
+    {DOC_TYPES(TYPE_AB(",'transitions':[{'from':'A','to':'b'}]")),
+     "cell_types[0].transitions[0].from: expected the name of a state of cell type \"m\" (a, b), got \"A\" (did "
+     "you mean \"a\"?)"},
+    {DOC_TYPES(TYPE_AB(",'transitions':[{'to':'b'}]")),
+     "cell_types[0].transitions[0].from: missing required key (expected a state of cell type \"m\")"},
+    {DOC_TYPES(TR_AB(",'pstat3_rate_per_h':0.5")),
+     "cell_types[0].transitions[0].pstat3_rate_per_h: expected 0 when the type has no jak_stat3 block"},
+    {DOC_TYPES(TR_AB(",'rate_per_h':2000")),
+     "cell_types[0].transitions[0].rate_per_h: expected a number >= 0 and <= 1000, got 2000"},
+    {DOC_TYPES(TR_AB(",'rate':1")),
+     "cell_types[0].transitions[0].rate: unknown key; expected one of from, to, rate_per_h, pstat3_rate_per_h, "
+     "drivers, inhibitors"},
+    {DOC_TYPES(TR_AB(",'drivers':[{'mediator':'TNF','rate_per_h':1}]")),
+     "cell_types[0].transitions[0].drivers[0].EC50_nM: missing required key (expected a number > 0 and <= 1000000)"},
+    {DOC_TYPES(TR_AB(",'drivers':[{'mediator':'TNF','EC50_nM':1,'hill':9,'rate_per_h':1}]")),
+     "cell_types[0].transitions[0].drivers[0].hill: expected a number >= 0.1 and <= 8, got 9"},
+    {DOC_TYPES(TR_AB(",'drivers':[{'mediator':'TFN','EC50_nM':1,'rate_per_h':1}]")),
+     "cell_types[0].transitions[0].drivers[0].mediator: expected the name of a mediator (TNF, IL10), got \"TFN\" "
+     "(did you mean \"TNF\"?)"},
+    {DOC_TYPES(TR_AB(",'drivers':[{'mediator':'TNF','EC50_nM':1}]")),
+     "cell_types[0].transitions[0].drivers[0].rate_per_h: missing required key (expected a number >= 0 and <= 1000)"},
+    {DOC_TYPES(TR_AB(",'drivers':[{'mediator':'TNF','EC50_nM':0,'rate_per_h':1}]")),
+     "cell_types[0].transitions[0].drivers[0].EC50_nM: expected a number > 0 and <= 1000000, got 0"},
+    {DOC_TYPES(TR_AB(",'inhibitors':[{'mediator':'IL10','IC50_nM':0}]")),
+     "cell_types[0].transitions[0].inhibitors[0].IC50_nM: expected a number > 0 and <= 1000000, got 0"},
+    {DOC_TYPES(TR_AB(",'inhibitors':[{'mediator':'IL10','EC50_nM':1}]")),
+     "cell_types[0].transitions[0].inhibitors[0].EC50_nM: unknown key (did you mean \"IC50_nM\"?); expected one "
+     "of mediator, IC50_nM"},
+    {DOC_TYPES(TR_AB(",'inhibitors':{'mediator':'IL10'}")),
+     "cell_types[0].transitions[0].inhibitors: expected an array of at most 4 inhibitors, got an object"},
+    {DOC_TYPES(TYPE_AB(",'transitions':[{'from':'a','to':'b'},{'from':'a','to':'b'},{'from':'a','to':'b'},"
+                       "{'from':'a','to':'b'},{'from':'a','to':'b'},{'from':'a','to':'b'},{'from':'a','to':'b'},"
+                       "{'from':'a','to':'b'},{'from':'a','to':'b'}]")),
+     "cell_types[0].transitions: expected an array of at most 8 transitions, got an array of 9 elements"},
+    {DOC_TYPES("[{'name':'m','transitions':[{'from':'default','to':'default'}]}]"),
+     "cell_types[0].transitions[0].to: expected a state other than from (\"default\"), got \"default\""},
+
+    /* cell_types[i].division_drivers */
+    {DOC_TYPES(TYPE_AB(",'division_drivers':[{'mediator':'TNF','EC50_nM':1,'rate_per_h':200}]")),
+     "cell_types[0].division_drivers[0].rate_per_h: expected a number >= 0 and <= 100, got 200"},
+    {DOC_TYPES(TYPE_AB(",'division_drivers':[{'EC50_nM':1,'rate_per_h':1}]")),
+     "cell_types[0].division_drivers[0].mediator: missing required key (expected the name of a mediator)"},
+    {DOC_TYPES(TYPE_AB(",'division_driver':[]")),
+     "cell_types[0].division_driver: unknown key (did you mean \"division_drivers\"?)"},
+
+    /* cell_types[i].jak_stat3 */
+    {DOC_TYPES(TYPE_AB(",'jak_stat3':{}")),
+     "cell_types[0].jak_stat3.activators: missing required key (expected an array of 1 to 4 activators)"},
+    {DOC_TYPES(TYPE_AB(",'jak_stat3':{'activators':[]}")),
+     "cell_types[0].jak_stat3.activators: expected an array of 1 to 4 activators, got an empty array"},
+    {DOC_TYPES(TYPE_AB(",'jak_stat3':true")),
+     "cell_types[0].jak_stat3: expected an object with activators, got true"},
+    {DOC_TYPES(TYPE_AB(",'jak_stat3':{'activators':[{'mediator':'TNF','EC50_nM':1,'rate_per_h':1}]}")),
+     "cell_types[0].jak_stat3.activators[0].rate_per_h: unknown key; expected one of mediator, EC50_nM, hill"},
+    {DOC_TYPES(JS(",'k_on_per_min':0")), "cell_types[0].jak_stat3.k_on_per_min: expected a number > 0 and <= 10, got 0"},
+    {DOC_TYPES(JS(",'socs_synthesis_per_min':-1")),
+     "cell_types[0].jak_stat3.socs_synthesis_per_min: expected a number >= 0 and <= 10, got -1"},
+    {DOC_TYPES(JS(",'socs_K':2000")), "cell_types[0].jak_stat3.socs_K: expected a number > 0 and <= 1000, got 2000"},
+    {DOC_TYPES(JS(",'inhibitor':{'mediator':'IL10'}")),
+     "cell_types[0].jak_stat3.inhibitor.IC50_nM: missing required key (expected a number > 0 and <= 1000000)"},
+    {DOC_TYPES(JS(",'inhibitor':{'mediator':'IL1O','IC50_nM':1}")),
+     "cell_types[0].jak_stat3.inhibitor.mediator: expected the name of a mediator (TNF, IL10), got \"IL1O\" (did "
+     "you mean \"IL10\"?)"},
+    {DOC_TYPES(JS(",'secretion_gain':{'IL6':1}")),
+     "cell_types[0].jak_stat3.secretion_gain.IL6: expected the name of a mediator (TNF, IL10), got \"IL6\""},
+    {DOC_TYPES(JS(",'secretion_gain':{'TNF':2000}")),
+     "cell_types[0].jak_stat3.secretion_gain.TNF: expected a number >= 0 and <= 1000, got 2000"},
+    {DOC_TYPES(JS(",'k_offf_per_min':1")),
+     "cell_types[0].jak_stat3.k_offf_per_min: unknown key (did you mean \"k_off_per_min\"?)"},
+
+    /* drugs */
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 "," DOSES) "," DRUG_KEYS(IC50 "," DOSES) "]"),
+     "scen.json: drugs[1].name: expected a unique name, got \"tofa\" (drugs[0] has the same name)"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS("'ic50_nM':{'JAK4':1}," DOSES) "]"),
+     "drugs[0].ic50_nM.JAK4: unknown key (did you mean \"JAK1\"?); expected one of JAK1, JAK2, JAK3, TYK2"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS("'ic50_nM':{}," DOSES) "]"),
+     "drugs[0].ic50_nM: expected an object {JAK name: IC50 in nM} with at least one of JAK1, JAK2, JAK3, TYK2, got "
+     "an empty object"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS("'ic50_nM':{'JAK2':0}," DOSES) "]"),
+     "drugs[0].ic50_nM.JAK2: expected a number > 0 and <= 1000000000, got 0"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(DOSES) "]"), "drugs[0].ic50_nM: missing required key"},
+    {DOC_TOP(",'drugs':[{'name':'tofa','half_life_h':3,'Vd_L_per_kg':1.2," IC50 "," DOSES "}]"),
+     "drugs[0].mw_g_per_mol: missing required key (expected a number > 0 and <= 1000000)"},
+    {DRUG(",'bioavailability':1.5"), "drugs[0].bioavailability: expected a number > 0 and <= 1, got 1.5"},
+    {DRUG(",'bioavailability':0"), "drugs[0].bioavailability: expected a number > 0 and <= 1, got 0"},
+    {DRUG(",'route':'oral'"), "drugs[0].route: expected one of \"systemic\", \"intrathecal\", got \"oral\""},
+    {DRUG(",'route':'intrathecal'"),
+     "drugs[0].tissue_fraction: missing required key (expected an object {tissue name: fraction in [0, 1]} naming "
+     "at least one tissue (an intrathecal drug reaches only the tissues listed))"},
+    {DRUG(",'route':'intrathecal','tissue_fraction':{}"),
+     "drugs[0].tissue_fraction: expected an object {tissue name: fraction in [0, 1]} naming at least one tissue (an "
+     "intrathecal drug reaches only the tissues listed), got an empty object"},
+    {DRUG(",'tissue_fraction':{'skn':0.5}"),
+     "drugs[0].tissue_fraction.skn: expected the name of a tissue (skin), got \"skn\" (did you mean \"skin\"?)"},
+    {DRUG(",'tissue_fraction':{'skin':1.5}"),
+     "drugs[0].tissue_fraction.skin: expected a number >= 0 and <= 1, got 1.5"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':5,'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[0].start_h: expected a number < time.duration_h (2 h), got 5: the dose course starts after the "
+     "end of the simulation"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'mg_per_kg':1},{'start_h':2,'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[1].start_h: expected a number < time.duration_h (2 h), got 2: the dose course starts after the "
+     "end of the simulation"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[]") "]"),
+     "drugs[0].doses: expected an array of 1 to 8 dose courses, got an empty array"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'count':0,'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[0].count: expected an integer >= 1 and <= 10000, got 0"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'count':1.5,'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[0].count: expected an integer >= 1 and <= 10000, got 1.5"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'every_h':0,'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[0].every_h: expected a number > 0 and <= 8760, got 0"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0}]") "]"),
+     "drugs[0].doses[0].mg_per_kg: missing required key (expected a number > 0 and <= 10000)"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[0].start_h: missing required key"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'mg_per_kg':1,'dose_mg':3}]") "]"),
+     "drugs[0].doses[0].dose_mg: unknown key; expected one of start_h, every_h, count, mg_per_kg"},
+    {DOC_TOP(",'drugs':{}"), "scen.json: drugs: expected an array of at most 4 drugs, got an empty object"},
+    {DOC_TOP(",'drugz':[]"), "scen.json: drugz: unknown key (did you mean \"drugs\"?)"},
+
+    /* perturbations */
+    {PERT("{'type':'macrophage','rate_per_h':1}"),
+     "perturbations[0].kind: missing required key (expected one of \"depletion\", \"knockout\", \"receptor_block\")"},
+    {PERT("{'kind':'knockot','type':'macrophage','mediator':'TNF'}"),
+     "perturbations[0].kind: expected one of \"depletion\", \"knockout\", \"receptor_block\", got \"knockot\" "
+     "(did you mean \"knockout\"?)"},
+    {PERT("{'kind':'depletion','type':'macrophage','rate_per_h':1,'fraction':0.5}"),
+     "scen.json: perturbations[0].fraction: key not allowed for kind \"depletion\" (it belongs to receptor_block); a "
+     "depletion takes type, rate_per_h, tissue, start_h, stop_h"},
+    {PERT("{'kind':'receptor_block','type':'macrophage','mediator':'TNF','fraction':0.5}"),
+     "perturbations[0].type: key not allowed for kind \"receptor_block\" (it belongs to depletion, knockout); a "
+     "receptor_block takes mediator, fraction, tissue, start_h, stop_h"},
+    {PERT("{'kind':'knockout','type':'macrophage','mediator':'TNF','rate_per_h':1}"),
+     "perturbations[0].rate_per_h: key not allowed for kind \"knockout\" (it belongs to depletion)"},
+    {PERT("{'kind':'depletion','type':'macrophage','mediator':'TNF','rate_per_h':1}"),
+     "perturbations[0].mediator: key not allowed for kind \"depletion\" (it belongs to knockout, receptor_block)"},
+    {PERT("{'kind':'depletion','type':'macrophage'}"),
+     "perturbations[0].rate_per_h: missing required key (expected a number > 0 and <= 1000)"},
+    {PERT("{'kind':'depletion','type':'macrophage','rate_per_h':0}"),
+     "perturbations[0].rate_per_h: expected a number > 0 and <= 1000, got 0"},
+    {PERT("{'kind':'depletion','rate_per_h':1}"),
+     "perturbations[0].type: missing required key (expected the name of a cell type)"},
+    {PERT("{'kind':'knockout','type':'macrophage'}"),
+     "perturbations[0].mediator: missing required key (expected the name of a mediator)"},
+    {PERT("{'kind':'knockout','type':'macrofage','mediator':'TNF'}"),
+     "perturbations[0].type: expected the name of a cell type (macrophage), got \"macrofage\" (did you mean "
+     "\"macrophage\"?)"},
+    {PERT("{'kind':'receptor_block','mediator':'TNF'}"),
+     "perturbations[0].fraction: missing required key (expected a number >= 0 and <= 1)"},
+    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1.2}"),
+     "perturbations[0].fraction: expected a number >= 0 and <= 1, got 1.2"},
+    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'tissue':'skn'}"),
+     "perturbations[0].tissue: expected the name of a tissue (skin), got \"skn\" (did you mean \"skin\"?)"},
+    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'start_h':1,'stop_h':1}"),
+     "perturbations[0].stop_h: expected a number > start_h (1), got 1"},
+    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'start_h':3}"),
+     "perturbations[0].start_h: expected a number < time.duration_h (2 h), got 3: the perturbation starts after the "
+     "end of the simulation"},
+    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'strat_h':1}"),
+     "perturbations[0].strat_h: unknown key (did you mean \"start_h\"?)"},
+    {PERT("'knockout'"), "perturbations[0]: expected an object with kind, got string \"knockout\""},
 };
 
 static void test_bad_inputs(void)
@@ -428,6 +715,120 @@ static void test_overrides(void)
     free(s);
 }
 
+/* A document with JAKs, a JAK/STAT3 type with transitions, a drug and perturbations,
+ * each mostly at its defaults. */
+#define DOC_SIG                                                                                          \
+    "{'name':'t','time':{'duration_h':4}"                                                                \
+    ",'mediators':[{'name':'TNF','D_um2_per_s':100},{'name':'IL6','D_um2_per_s':90,'jak':['JAK1','JAK2']}]" \
+    ",'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]"               \
+    ",'jak_stat3':{'activators':[{'mediator':'IL6','EC50_nM':1}]}"                                       \
+    ",'transitions':[{'from':'resting','to':'active','pstat3_rate_per_h':2}]}]"                         \
+    ",'tissues':[{'name':'skin','size_um':[100,100,20],'voxel_um':10},"                                 \
+    "{'name':'drg','size_um':[100,100,20],'voxel_um':10}]"                                              \
+    ",'drugs':[{'name':'tofacitinib','mw_g_per_mol':312.37,'half_life_h':3,'Vd_L_per_kg':1.2,"          \
+    "'ic50_nM':{'JAK1':56},'doses':[{'start_h':1,'mg_per_kg':0.07}]}]"                                   \
+    ",'perturbations':[{'kind':'depletion','type':'macrophage','rate_per_h':1},"                        \
+    "{'kind':'receptor_block','mediator':'IL6','fraction':0.5,'stop_h':3}]}"
+
+static void test_signalling(void)
+{
+    scenario *s = malloc(sizeof *s);
+    ps_err e;
+    ps_status st = load_doc(DOC_SIG, NULL, 0, s, &e);
+    TEST_CHECK(st == PS_OK, "signalling document: %s", e.msg);
+    if (st == PS_OK) {
+        TEST_CHECK(s->mediators[1].jak[SCN_JAK1] && s->mediators[1].jak[SCN_JAK2] && !s->mediators[1].jak[SCN_TYK2],
+                   "IL6 JAKs");
+        const scn_transition *tr = &s->types[0].transitions[0];
+        TEST_CHECK(tr->from == 0 && tr->to == 1 && tr->rate_per_h == 0 && tr->pstat3_rate_per_h == 2 &&
+                       tr->n_drivers == 0 && tr->n_inhibitors == 0,
+                   "transition defaults");
+        const scn_drug *d = &s->drugs[0];
+        TEST_CHECK(d->bioavailability == 1 && d->route == SCN_ROUTE_SYSTEMIC && d->tissue_fraction[0] == 1 &&
+                       d->tissue_fraction[1] == 1 && d->tissue_fraction[2] == 0,
+                   "drug defaults: systemic, every tissue 1");
+        TEST_CHECK(d->ic50_nM[SCN_JAK1] == 56 && d->ic50_nM[SCN_JAK2] == 0 && d->ic50_nM[SCN_JAK3] == 0 &&
+                       d->ic50_nM[SCN_TYK2] == 0,
+                   "IC50 not listed: 0");
+        TEST_CHECK(d->n_doses == 1 && d->doses[0].every_h == 24 && d->doses[0].count == 1, "dose defaults");
+        const scn_perturbation *p = &s->perturbations[0];
+        TEST_CHECK(p->kind == SCN_PERTURB_DEPLETION && p->tissue == -1 && p->mediator == -1 && p->start_h == 0 &&
+                       p->stop_h == 4 && p->fraction == 0,
+                   "depletion defaults: every tissue, whole run");
+        TEST_CHECK(s->perturbations[1].type == -1 && s->perturbations[1].stop_h == 3, "receptor block");
+        check_round_trip(s, "signalling document");
+    }
+
+    /* --set into the new arrays, by name and by index; stop_h follows a changed duration. */
+    const char *ok_sets[] = {
+        "drugs.tofacitinib.doses.0.mg_per_kg=10",
+        "cell_types.macrophage.transitions.0.rate_per_h=1",
+        "mediators.TNF.jak=[\"TYK2\"]",
+        "drugs[0].ic50_nM.TYK2=30",
+        "drugs.tofacitinib.tissue_fraction.drg=0.25",
+        "cell_types.macrophage.jak_stat3.secretion_gain.TNF=2",
+        "cell_types.macrophage.jak_stat3.activators.0.hill=2",
+        "perturbations.1.fraction=0.9",
+        "time.duration_h=6",
+        "drugs.tofacitinib.route=intrathecal",
+    };
+    st = load_doc(DOC_SIG, ok_sets, (int)(sizeof ok_sets / sizeof ok_sets[0]), s, &e);
+    TEST_CHECK(st == PS_OK, "signalling overrides: %s", e.msg);
+    if (st == PS_OK) {
+        const scn_drug *d = &s->drugs[0];
+        TEST_CHECK(d->doses[0].mg_per_kg == 10 && d->ic50_nM[SCN_TYK2] == 30, "drug by name");
+        TEST_CHECK(d->route == SCN_ROUTE_INTRATHECAL && d->tissue_fraction[0] == 0 && d->tissue_fraction[1] == 0.25,
+                   "intrathecal by --set: only the listed tissue");
+        TEST_CHECK(s->types[0].transitions[0].rate_per_h == 1, "transition by index");
+        TEST_CHECK(s->mediators[0].jak[SCN_TYK2] && !s->mediators[0].jak[SCN_JAK1], "jak list");
+        TEST_CHECK(s->types[0].jak_stat3.secretion_gain[0] == 2 && s->types[0].jak_stat3.activators[0].hill == 2,
+                   "jak_stat3 by --set");
+        TEST_CHECK(s->perturbations[1].fraction == 0.9, "perturbation by index");
+        TEST_CHECK(s->perturbations[0].stop_h == 6 && s->perturbations[1].stop_h == 3,
+                   "default stop_h is the new duration; explicit stays");
+        check_round_trip(s, "signalling overrides");
+    }
+
+    static const struct {
+        const char *set;
+        const char *expect;
+    } bad_sets[] = {
+        {"drugs.tofacitinib.doses.0.mg_per_kg=-1",
+         "scen.json (with --set drugs.tofacitinib.doses.0.mg_per_kg=-1): drugs[0].doses[0].mg_per_kg: expected a "
+         "number > 0 and <= 10000, got -1"},
+        {"drugs.tofacitnib.doses.0.mg_per_kg=1",
+         "--set drugs.tofacitnib.doses.0.mg_per_kg=1: drugs has no element named \"tofacitnib\" (did you mean "
+         "\"tofacitinib\"?); names: tofacitinib"},
+        {"drugs.tofacitinib.doses.1.mg_per_kg=1",
+         "--set drugs.tofacitinib.doses.1.mg_per_kg=1: drugs[0].doses has 1 element, so there is no [1]"},
+        {"cell_types.macrophage.transitions.0.to=resting",
+         "scen.json (with --set cell_types.macrophage.transitions.0.to=resting): cell_types[0].transitions[0].to: "
+         "expected a state other than from (\"resting\"), got \"resting\""},
+        {"cell_types.macrophage.transitions.0.drivers.0.rate_per_h=1",
+         "--set cell_types.macrophage.transitions.0.drivers.0.rate_per_h=1: cell_types[0].transitions[0].drivers does "
+         "not exist, and --set cannot create array elements"},
+        {"cell_types.macrophage.jak_stat3.k_on_per_min=0",
+         "(with --set cell_types.macrophage.jak_stat3.k_on_per_min=0): cell_types[0].jak_stat3.k_on_per_min: "
+         "expected a number > 0 and <= 10, got 0"},
+        {"perturbations.0.fraction=0.5",
+         "(with --set perturbations.0.fraction=0.5): perturbations[0].fraction: key not allowed for kind "
+         "\"depletion\""},
+        {"time.duration_h=1",
+         "scen.json (after --set overrides): drugs[0].doses[0].start_h: expected a number < time.duration_h (1 h), got "
+         "1: the dose course starts after the end of the simulation"},
+        {"mediators.IL6.jak=[\"JAK1\",\"JAK1\"]",
+         "(with --set mediators.IL6.jak=[\"JAK1\",\"JAK1\"]): mediators[1].jak[1]: expected a JAK not listed before"},
+        {"drugs.tofacitinib.route=intrathecal",
+         "(with --set drugs.tofacitinib.route=intrathecal): drugs[0].tissue_fraction: missing required key"},
+    };
+    for (size_t i = 0; i < sizeof bad_sets / sizeof bad_sets[0]; i++) {
+        st = load_doc(DOC_SIG, &bad_sets[i].set, 1, s, &e);
+        TEST_CHECK(st == PS_ERR_INPUT && strstr(e.msg, bad_sets[i].expect),
+                   "bad signalling --set %zu:\n  got:    %s\n  wanted: %s", i, e.msg, bad_sets[i].expect);
+    }
+    free(s);
+}
+
 static void test_files(void)
 {
     scenario *s = malloc(sizeof *s);
@@ -443,6 +844,14 @@ static void test_files(void)
     ps_err_clear(&e);
     st = scenario_load("tests/data/scenario_min.json", NULL, 0, s, &e);
     TEST_CHECK(st == PS_OK, "scenario_min.json: %s", e.msg);
+    /* The shipped scenarios load (every new key is optional) and round-trip. */
+    static const char *const shipped[] = {"scenarios/default.json", "tests/data/tiny.json"};
+    for (int i = 0; i < 2; i++) {
+        ps_err_clear(&e);
+        st = scenario_load(shipped[i], NULL, 0, s, &e);
+        TEST_CHECK(st == PS_OK, "%s: %s", shipped[i], e.msg);
+        if (st == PS_OK) check_round_trip(s, shipped[i]);
+    }
     free(s);
 }
 
@@ -473,6 +882,7 @@ int main(int argc, char **argv)
     test_round_trip();
     test_bad_inputs();
     test_overrides();
+    test_signalling();
     test_files();
     return test_report("test_scenario");
 }
