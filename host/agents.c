@@ -7,6 +7,7 @@
  */
 #include "agents.h"
 
+#include "neurons.h"
 #include "signal.h"
 
 #include <Random123/philox.h>
@@ -53,13 +54,14 @@ struct agents {
     agents_id_bufs I, J;
     cl_mem flag, voxel_of, order, alive, alive_pos, divides, div_pos;
     cl_mem bin_count, bin_start, bin_fill;
-    cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, var_partial;
+    cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, var_partial, np;
     int npert;
     uint64_t dropped_seen;
 };
 
-static const char *const agents_var_names[AGENTS_NVARS] = {"age_h", "pstat3", "socs3"};
-static const char *const agents_var_units[AGENTS_NVARS] = {"h", "1", "1"};
+static const char *const agents_var_names[AGENTS_NVARS] = {"age_h", "pstat3", "socs3",
+                                                            "injury", "excitability"};
+static const char *const agents_var_units[AGENTS_NVARS] = {"h", "1", "1", "1", "1"};
 
 const char *agents_var_name(int k) { return agents_var_names[k]; }
 const char *agents_var_unit(int k) { return agents_var_units[k]; }
@@ -193,45 +195,69 @@ static void agents_region_bounds(const scn_tissue *ts, const scn_region *r, doub
     }
 }
 
+/* One cell: id, type, state, a uniform position in region r (or the tissue). */
+static ps_status agents_place(const scenario *s, int t, const scn_region *r, uint64_t id,
+                              int type, int state, agents_host *h, size_t n, const char *what,
+                              ps_err *err)
+{
+    const scn_tissue *ts = &s->tissues[t];
+    uint32_t seed_lo = (uint32_t)s->seed, seed_hi = (uint32_t)(s->seed >> 32);
+    double lo[3], hi[3];
+    agents_region_bounds(ts, r, lo, hi);
+    float u[4];
+    double p[3] = {0, 0, 0};
+    int placed = 0;
+    for (uint32_t attempt = 0; attempt < 10000 && !placed; attempt++) {
+        agents_rand4(seed_lo, seed_hi, id, attempt, RNG_PLACE, u);
+        for (int a = 0; a < 3; a++) p[a] = lo[a] + (hi[a] - lo[a]) * u[a];
+        placed = !r || scenario_region_contains(r, p);
+    }
+    if (!placed)
+        return ps_err_set(err, PS_ERR_INPUT,
+                          "%s: %s: could not place a cell inside region '%s' after 10000 tries: "
+                          "is the region inside the tissue?", s->source_path, what, r ? r->name : "");
+    float d[3];
+    agents_unit_vector(u[3], agents_u01((uint32_t)(id * 2654435761u)), d);
+    for (int a = 0; a < 3; a++) {
+        h->pos[3 * n + a] = (float)p[a];
+        h->dir[3 * n + a] = d[a];
+    }
+    h->id[n] = id;
+    h->type[n] = (uint8_t)type;
+    h->state[n] = (uint8_t)state;
+    for (int v = 0; v < AGENTS_NVARS; v++) h->vars[(size_t)v * h->n + n] = 0.0f;
+    return PS_OK;
+}
+
 ps_status agents_initial(const scenario *s, int t, agents_host *h, ps_err *err)
 {
     const scn_tissue *ts = &s->tissues[t];
+    const scn_neurons *sn = &s->neurons;
+    const scn_compartment *comp[3] = {&sn->soma, &sn->peripheral, &sn->central};
     int64_t total = 0;
     for (int k = 0; k < ts->n_seedings; k++) total += ts->seedings[k].count;
+    for (int c = 0; c < 3; c++)
+        if (sn->enabled && comp[c]->tissue == t) total += sn->count;
     PS_TRY(agents_host_alloc(h, (size_t)total, err));
-    uint32_t seed_lo = (uint32_t)s->seed, seed_hi = (uint32_t)(s->seed >> 32);
     size_t n = 0;
+    char what[64];
     for (int k = 0; k < ts->n_seedings; k++) {
         const scn_seeding *sd = &ts->seedings[k];
         const scn_region *r = sd->region >= 0 ? &ts->regions[sd->region] : NULL;
-        double lo[3], hi[3];
-        agents_region_bounds(ts, r, lo, hi);
+        snprintf(what, sizeof what, "tissues[%d].cells[%d]", t, k);
         for (int64_t c = 0; c < sd->count; c++, n++) {
             uint64_t id = ((uint64_t)t << AGENTS_ID_TISSUE_SHIFT) | (uint64_t)n;
-            float u[4];
-            double p[3] = {0, 0, 0};
-            int placed = 0;
-            for (uint32_t attempt = 0; attempt < 10000 && !placed; attempt++) {
-                agents_rand4(seed_lo, seed_hi, id, attempt, RNG_PLACE, u);
-                for (int a = 0; a < 3; a++) p[a] = lo[a] + (hi[a] - lo[a]) * u[a];
-                placed = !r || scenario_region_contains(r, p);
-            }
-            if (!placed)
-                return ps_err_set(err, PS_ERR_INPUT,
-                                  "%s: tissues[%d].cells[%d]: could not place a cell inside region "
-                                  "'%s' after 10000 tries: is the region inside the tissue?",
-                                  s->source_path, t, k, r ? r->name : "");
-            float d[3];
-            agents_unit_vector(u[3], agents_u01((uint32_t)(id * 2654435761u)), d);
-            for (int a = 0; a < 3; a++) {
-                h->pos[3 * n + a] = (float)p[a];
-                h->dir[3 * n + a] = d[a];
-            }
-            h->id[n] = id;
-            h->type[n] = (uint8_t)sd->type;
-            h->state[n] = (uint8_t)sd->state;
-            for (int v = 0; v < AGENTS_NVARS; v++) h->vars[(size_t)v * h->n + n] = 0.0f;
+            PS_TRY(agents_place(s, t, r, id, sd->type, sd->state, h, n, what, err));
         }
+    }
+    static const char *const comp_names[3] = {"soma", "peripheral", "central"};
+    for (int c = 0; c < 3 && sn->enabled; c++) {
+        if (comp[c]->tissue != t) continue;
+        const scn_region *r = comp[c]->region >= 0 ? &ts->regions[comp[c]->region] : NULL;
+        snprintf(what, sizeof what, "neurons.%s", comp_names[c]);
+        for (int k = 0; k < sn->count; k++, n++)
+            PS_TRY(agents_place(s, t, r, neurons_compartment_id(t, k, c), comp[c]->type, 0, h, n,
+                                what, err));
     }
     return PS_OK;
 }
@@ -375,6 +401,7 @@ static ps_status agents_upload(agents *a, const agents_host *h, ps_err *err)
     uint64_t max_local = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t local = h->id[i] & ((1ull << AGENTS_ID_TISSUE_SHIFT) - 1);
+        if ((local >> NEURON_ID_BIT) & 1) continue;   /* nociceptor compartments */
         if (local + 1 > max_local) max_local = local + 1;
     }
     ctr[CTR_NEXT_ID] = ((uint64_t)a->tissue << AGENTS_ID_TISSUE_SHIFT) | max_local;
@@ -412,6 +439,7 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     float *sec = calloc(ntab, sizeof(float)), *upt = calloc(ntab, sizeof(float));
     float *sig = calloc(nt * ST_COUNT, sizeof(float)), *gain = calloc(nt * nf, sizeof(float));
     float pert[SCN_MAX_PERTURBATIONS * PT_SIZE] = {0};
+    float np[NP_COUNT];
     ps_status st = (tp && sec && upt && sig && gain) ? PS_OK
                                                      : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     if (st == PS_OK) {
@@ -420,6 +448,7 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
         signal_type_table(s, fp, sig);
         signal_gain_table(s, fp, gain);
         a->npert = signal_perturbation_rows(s, t, fp, pert);
+        neurons_table(s, t, fp, np);
         st = agents_alloc_scratch(a, err);
     }
     if (st == PS_OK)
@@ -431,6 +460,8 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     if (st == PS_OK) st = device_write(d, a->sig, 0, nt * ST_COUNT * sizeof(float), sig, err);
     if (st == PS_OK) st = device_write(d, a->gain, 0, nt * nf * sizeof(float), gain, err);
     if (st == PS_OK) st = device_write(d, a->pert, 0, sizeof pert, pert, err);
+    if (st == PS_OK) st = device_alloc(d, sizeof np, "neuron table", &a->np, err);
+    if (st == PS_OK) st = device_write(d, a->np, 0, sizeof np, np, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list counts", &a->bin_count, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list starts", &a->bin_start, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list fill", &a->bin_fill, err);
@@ -463,7 +494,7 @@ void agents_destroy(agents *a)
     agents_release_scratch(a);
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
                    &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert,
-                   &a->var_partial};
+                   &a->var_partial, &a->np};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);
@@ -533,8 +564,8 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
     return device_launch(a->dev, k, "agents_secrete", a->nvox, 0, err);
 }
 
-ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, uint32_t step, double t_min,
-                        ps_err *err)
+ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
+                        uint32_t step, double t_min, ps_err *err)
 {
     cl_kernel k = a->k->k_signal;
     int i = 0;
@@ -554,6 +585,10 @@ ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, uint32_t step,
     SETARG(k, i++, cl_mem, a->pert, err);
     SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
     SETARG(k, i++, cl_mem, a->flag, err);
+    SETARG(k, i++, cl_mem, a->np, err);
+    SETARG(k, i++, cl_mem, injury, err);
+    SETARG(k, i++, cl_mem, lesion, err);
+    SETARG(k, i++, cl_mem, field_region_mask_buffer(fs), err);
     SETARG(k, i++, cl_uint, a->seed_lo, err);
     SETARG(k, i++, cl_uint, a->seed_hi, err);
     SETARG(k, i++, cl_uint, step, err);

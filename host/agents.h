@@ -57,7 +57,8 @@ void agents_type_table(const scenario *s, int t, const field_params *fp, double 
                        float *tparams);
 void agents_rate_tables(const scenario *s, int t, const field_params *fp, float *sec, float *upt);
 
-/* Places the tissue's initial cells (Philox keyed by seed and id: reproducible). */
+/* Places the tissue's initial cells, then the nociceptor compartments that live in it
+ * (Philox keyed by seed and id: reproducible). */
 ps_status agents_initial(const scenario *s, int t, agents_host *h, ps_err *err);
 
 /* Creates the device population for tissue t from h (capacity: factor x n, >= 1024). */
@@ -68,9 +69,10 @@ void agents_destroy(agents *a);
 ps_status agents_bin(agents *a, ps_err *err);
 /* t_min: simulated time at the start of the step (perturbation windows). */
 ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
-/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]). */
-ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, uint32_t step, double t_min,
-                        ps_err *err);
+/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]); injury and lesion: the
+ * neuron buffers of neurons.h. */
+ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
+                        uint32_t step, double t_min, ps_err *err);
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err);
 ps_status agents_compact(agents *a, uint32_t step, ps_err *err);
 

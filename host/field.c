@@ -18,7 +18,7 @@ struct field_set {
     field_params p;
     cl_program prog;
     cl_kernel k_react, k_sweep, k_stats;
-    cl_mem conc, scratch, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value;
+    cl_mem conc, scratch, scratch_d, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value, mask;
     cl_mem psum, pmax;
 };
 
@@ -51,12 +51,14 @@ ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *e
     p->dmul = malloc(p->nvox * sizeof(float));
     p->src = calloc(nf * p->nvox, sizeof(float));
     p->sink = calloc(nf * p->nvox, sizeof(float));
-    if (!p->dmul || !p->src || !p->sink) {
+    p->region_mask = malloc(p->nvox * sizeof(uint32_t));
+    if (!p->dmul || !p->src || !p->sink || !p->region_mask) {
         field_params_free(p);
         return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the region maps of tissue %s",
                           ts->name);
     }
-    tissue_region_maps(ts, &g, p->local_of, s->n_mediators, p->dmul, p->src, p->sink);
+    tissue_region_maps(ts, &g, p->local_of, s->n_mediators, p->dmul, p->src, p->sink,
+                       p->region_mask);
     return PS_OK;
 }
 
@@ -65,7 +67,9 @@ void field_params_free(field_params *p)
     free(p->dmul);
     free(p->src);
     free(p->sink);
+    free(p->region_mask);
     p->dmul = p->src = p->sink = NULL;
+    p->region_mask = NULL;
 }
 
 size_t field_device_bytes(const scenario *s, int t)
@@ -75,8 +79,8 @@ size_t field_device_bytes(const scenario *s, int t)
     size_t nvox = (size_t)dims[0] * dims[1] * dims[2];
     size_t nf = 0;
     for (int m = 0; m < s->n_mediators; m++) nf += s->tissues[t].fields[m].present ? 1 : 0;
-    /* conc, scratch, src, sink, agent src, agent upt per field; dmul once */
-    return (6 * nf + 1) * nvox * sizeof(float);
+    /* conc, two scratch, src, sink, agent src, agent upt per field; dmul and mask once */
+    return (7 * nf + 2) * nvox * sizeof(float);
 }
 
 static ps_status field_upload_params(field_set *fs, ps_err *err)
@@ -87,6 +91,7 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
     size_t fbytes = nf * p->nvox * sizeof(float);
     PS_TRY(device_alloc(d, fbytes, "field concentrations", &fs->conc, err));
     PS_TRY(device_alloc(d, fbytes, "field solver scratch", &fs->scratch, err));
+    PS_TRY(device_alloc(d, fbytes, "field solver scratch", &fs->scratch_d, err));
     PS_TRY(device_alloc(d, p->nvox * sizeof(float), "diffusion multiplier map", &fs->dmul, err));
     PS_TRY(device_alloc(d, fbytes, "region sources", &fs->src, err));
     PS_TRY(device_alloc(d, fbytes, "region sinks", &fs->sink, err));
@@ -98,6 +103,8 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
     PS_TRY(device_alloc(d, nf * 6 * sizeof(float), "boundary values", &fs->bc_value, err));
     PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->psum, err));
     PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->pmax, err));
+    PS_TRY(device_alloc(d, p->nvox * sizeof(cl_uint), "region mask", &fs->mask, err));
+    PS_TRY(device_write(d, fs->mask, 0, p->nvox * sizeof(cl_uint), p->region_mask, err));
     PS_TRY(device_write(d, fs->dmul, 0, p->nvox * sizeof(float), p->dmul, err));
     PS_TRY(device_write(d, fs->src, 0, fbytes, p->src, err));
     PS_TRY(device_write(d, fs->sink, 0, fbytes, p->sink, err));
@@ -146,9 +153,9 @@ ps_status field_create(field_set **out, device *d, const scenario *s, int t, ps_
 void field_destroy(field_set *fs)
 {
     if (!fs) return;
-    cl_mem *bufs[] = {&fs->conc, &fs->scratch, &fs->dmul, &fs->src, &fs->sink, &fs->asrc,
+    cl_mem *bufs[] = {&fs->conc, &fs->scratch, &fs->scratch_d, &fs->dmul, &fs->src, &fs->sink, &fs->asrc,
                       &fs->aupt, &fs->alpha, &fs->decay, &fs->bc_kind, &fs->bc_value,
-                      &fs->psum, &fs->pmax};
+                      &fs->psum, &fs->pmax, &fs->mask};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
     if (fs->k_react) clReleaseKernel(fs->k_react);
     if (fs->k_sweep) clReleaseKernel(fs->k_sweep);
@@ -162,6 +169,7 @@ const field_params *field_get_params(const field_set *fs) { return &fs->p; }
 cl_mem field_conc_buffer(const field_set *fs) { return fs->conc; }
 cl_mem field_agent_src_buffer(const field_set *fs) { return fs->asrc; }
 cl_mem field_agent_upt_buffer(const field_set *fs) { return fs->aupt; }
+cl_mem field_region_mask_buffer(const field_set *fs) { return fs->mask; }
 
 ps_status field_step(field_set *fs, ps_err *err)
 {
@@ -183,16 +191,17 @@ ps_status field_step(field_set *fs, ps_err *err)
     k = fs->k_sweep;
     SETARG(k, 0, cl_mem, fs->conc, err);
     SETARG(k, 1, cl_mem, fs->scratch, err);
-    SETARG(k, 2, cl_mem, fs->dmul, err);
-    SETARG(k, 3, cl_mem, fs->alpha, err);
-    SETARG(k, 4, cl_mem, fs->bc_kind, err);
-    SETARG(k, 5, cl_mem, fs->bc_value, err);
-    SETARG(k, 6, cl_int, p->dims[0], err);
-    SETARG(k, 7, cl_int, p->dims[1], err);
-    SETARG(k, 8, cl_int, p->dims[2], err);
-    SETARG(k, 9, cl_uint, nf, err);
+    SETARG(k, 2, cl_mem, fs->scratch_d, err);
+    SETARG(k, 3, cl_mem, fs->dmul, err);
+    SETARG(k, 4, cl_mem, fs->alpha, err);
+    SETARG(k, 5, cl_mem, fs->bc_kind, err);
+    SETARG(k, 6, cl_mem, fs->bc_value, err);
+    SETARG(k, 7, cl_int, p->dims[0], err);
+    SETARG(k, 8, cl_int, p->dims[1], err);
+    SETARG(k, 9, cl_int, p->dims[2], err);
+    SETARG(k, 10, cl_uint, nf, err);
     for (int axis = 0; axis < 3; axis++) {
-        SETARG(k, 10, cl_int, axis, err);
+        SETARG(k, 11, cl_int, axis, err);
         size_t lines = p->nvox / (size_t)p->dims[axis];
         PS_TRY(device_launch(fs->dev, k, "field_sweep", lines * p->nf, 0, err));
     }
@@ -247,9 +256,9 @@ static float field_harmonic_ref(float a, float b)
     return s > 0.0f ? 2.0f * a * b / s : 0.0f;
 }
 
-static void field_sweep_ref(const field_params *p, float *conc, float *scratch, int axis)
+static void field_sweep_ref(const field_params *p, float *conc, float *cp, float *dp, int axis)
 {
-    int nx = p->dims[0], ny = p->dims[1], nz = p->dims[2];
+    int nx = p->dims[0], ny = p->dims[1];
     int n = p->dims[axis];
     size_t stride = axis == 0 ? 1 : axis == 1 ? (size_t)nx : (size_t)nx * ny;
     size_t nlines = p->nvox / (size_t)n;
@@ -260,36 +269,38 @@ static void field_sweep_ref(const field_params *p, float *conc, float *scratch, 
             else if (axis == 1) base = (line / (size_t)nx) * (size_t)nx * ny + line % (size_t)nx;
             else base = line;
             float *u = conc + (size_t)f * p->nvox + base;
-            float *cp = scratch + base;
+            float *c = cp + base, *d = dp + base;
             const float *m = p->dmul + base;
             float a = p->alpha[f];
             int lo = 2 * axis, hi = lo + 1;
             float b_lo = p->bc_kind[f * 6 + lo] == 1 ? 2.0f * a * m[0] : 0.0f;
             float b_hi = p->bc_kind[f * 6 + hi] == 1 ? 2.0f * a * m[(size_t)(n - 1) * stride] : 0.0f;
-            float a_left = 0.0f, cprev = 0.0f, dprev = 0.0f;
+            float a_left = 0.0f, u_left = 0.0f, cprev = 0.0f, dprev = 0.0f;
             for (int i = 0; i < n; i++) {
                 size_t o = (size_t)i * stride;
+                float u_i = u[o], u_right = (i + 1 < n) ? u[o + stride] : 0.0f;
                 float a_right = (i + 1 < n) ? a * field_harmonic_ref(m[o], m[o + stride]) : 0.0f;
                 float diag = 1.0f + a_left + a_right;
-                float rhs = u[o];
-                if (i == 0) { diag += b_lo; rhs += b_lo * p->bc_value[f * 6 + lo]; }
-                if (i == n - 1) { diag += b_hi; rhs += b_hi * p->bc_value[f * 6 + hi]; }
+                float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
+                if (i == 0) { diag += b_lo; rhs += b_lo * (p->bc_value[f * 6 + lo] - u_i); }
+                if (i == n - 1) { diag += b_hi; rhs += b_hi * (p->bc_value[f * 6 + hi] - u_i); }
                 float denom = diag + a_left * cprev;
-                cp[o] = -a_right / denom;
-                u[o] = (rhs + a_left * dprev) / denom;
-                cprev = cp[o];
-                dprev = u[o];
+                c[o] = -a_right / denom;
+                d[o] = (rhs + a_left * dprev) / denom;
+                cprev = c[o];
+                dprev = d[o];
                 a_left = a_right;
+                u_left = u_i;
             }
-            float next = u[(size_t)(n - 1) * stride];
+            float next = d[(size_t)(n - 1) * stride];
+            u[(size_t)(n - 1) * stride] += next;
             for (int i = n - 2; i >= 0; i--) {
                 size_t o = (size_t)i * stride;
-                next = u[o] - cp[o] * next;
-                u[o] = next;
+                next = d[o] - c[o] * next;
+                u[o] += next;
             }
         }
     }
-    (void)nz;
 }
 
 void field_step_ref(const field_params *p, float *conc, const float *agent_src,
@@ -310,8 +321,9 @@ void field_step_ref(const field_params *p, float *conc, const float *agent_src,
             }
             conc[g] = c;
         }
-    float *scratch = malloc(p->nvox * sizeof(float));
-    if (!scratch) return;
-    for (int axis = 0; axis < 3; axis++) field_sweep_ref(p, conc, scratch, axis);
-    free(scratch);
+    float *cp = malloc(p->nvox * sizeof(float)), *dp = malloc(p->nvox * sizeof(float));
+    if (cp && dp)
+        for (int axis = 0; axis < 3; axis++) field_sweep_ref(p, conc, cp, dp, axis);
+    free(cp);
+    free(dp);
 }

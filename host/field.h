@@ -27,6 +27,7 @@ typedef struct {
     int bc_kind[SCN_MAX_MEDIATORS * 6];
     float bc_value[SCN_MAX_MEDIATORS * 6];
     float *dmul;                         /* [nvox] */
+    uint32_t *region_mask;               /* [nvox] bit r: voxel centre in region r */
     float *src;                          /* [nf][nvox] nM/min */
     float *sink;                         /* [nf][nvox] 1/min */
 } field_params;
@@ -43,6 +44,7 @@ const field_params *field_get_params(const field_set *fs);
 cl_mem field_conc_buffer(const field_set *fs);
 cl_mem field_agent_src_buffer(const field_set *fs);   /* [nf][nvox] nM/min, zeroed by caller's kernels */
 cl_mem field_agent_upt_buffer(const field_set *fs);   /* [nf][nvox] 1/min */
+cl_mem field_region_mask_buffer(const field_set *fs); /* [nvox] uint, bit r = in region r */
 
 /* Enqueues one step of length dt: exact reaction, then x, y, z diffusion sweeps. */
 ps_status field_step(field_set *fs, ps_err *err);

@@ -136,6 +136,7 @@ ps_status pk_update(pk *p, double t_min, ps_err *err)
 }
 
 cl_mem pk_jak_factors(const pk *p) { return p->J; }
+cl_mem pk_exposure(const pk *p) { return p->conc; }
 
 ps_status pk_read(pk *p, float *J, float *conc, ps_err *err)
 {

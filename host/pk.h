@@ -21,6 +21,8 @@ ps_status pk_update(pk *p, double t_min, ps_err *err);
 
 /* Device table J[n_tissues][n_mediators] (floats). */
 cl_mem pk_jak_factors(const pk *p);
+/* Device table of tissue exposures [n_drugs][n_tissues] (nM). */
+cl_mem pk_exposure(const pk *p);
 
 /* Reads J ([n_tissues][n_mediators]) and the tissue exposures ([n_drugs][n_tissues], nM). */
 ps_status pk_read(pk *p, float *J, float *conc, ps_err *err);

@@ -224,10 +224,68 @@ typedef struct {
     double fraction;                /* receptor block, [0, 1] */
 } scn_perturbation;
 
+/* One compartment of the nociceptors: where it lives and as which cell type. The type
+ * must have a state named "injured" (resolved into injured_state). */
+typedef struct {
+    int tissue;                     /* index into tissues */
+    int type;                       /* index into cell_types */
+    int region;                     /* region of that tissue to place in; -1 = whole tissue */
+    int injured_state;              /* state index of "injured" in that type */
+} scn_compartment;
+
+/* Nociceptor neurons: each has a soma (DRG), a peripheral terminal (injury site) and a
+ * central terminal (dorsal horn), placed as immotile cells. Injury I (0..1) belongs to
+ * the neuron: a lesion at lesion_h injures (I = 1) every neuron whose peripheral terminal
+ * lies in the lesion region; a neurotoxic drug injures at
+ *   dI/dt = toxin_rate * H(C_soma; toxin_EC50, 1) (1 - I) - repair I.
+ * Each compartment follows I through a first-order lag of transport_delay_h and is in
+ * its "injured" state while its lagged injury exceeds 0.5. */
+typedef struct {
+    int enabled;
+    int count;                      /* neurons (>= 1 when enabled) */
+    scn_compartment soma, peripheral, central;
+    double transport_delay_h;       /* > 0 */
+    int lesion_region;              /* region of the peripheral tissue, -1 = no lesion */
+    double lesion_h;                /* time of the lesion */
+    int toxin_drug;                 /* drug index, -1 = none */
+    double toxin_EC50_nM;
+    double toxin_rate_per_h;
+    double repair_per_h;            /* >= 0 */
+} scn_neurons;
+
+#define SCN_MAX_PAIN_TERMS 12
+
+/* A term of terminal excitability: weight * H(x; EC50, hill), x the sensed concentration
+ * (JAK factor and receptor blocks applied) at a peripheral or central terminal. Negative
+ * weights desensitize (IL-10). sex: 0 both, 1 male only, 2 female only. */
+typedef struct {
+    int central;                    /* 0 peripheral terminal, 1 central terminal */
+    int mediator;
+    double EC50_nM;
+    double hill;
+    double weight;
+    int sex;
+} scn_pain_term;
+
+/* The pain readout. Each terminal's excitability E relaxes (time constant
+ * time_constant_h) toward max(0, sum of its terms + injury_weight * lagged injury).
+ * Sensitization S = mean E of peripheral terminals + mean E of central terminals;
+ * withdrawal threshold = baseline_threshold_g * exp(-S); pain index = 1 - exp(-S). */
+typedef struct {
+    double baseline_threshold_g;    /* von Frey threshold without sensitization, g */
+    double time_constant_h;         /* > 0 */
+    double injury_weight;           /* >= 0 */
+    int n_terms;
+    scn_pain_term terms[SCN_MAX_PAIN_TERMS];
+} scn_pain;
+
+typedef enum { SCN_SEX_MALE = 0, SCN_SEX_FEMALE = 1 } scn_sex;
+
 typedef struct {
     char name[SCN_NAME_MAX];
     char description[SCN_TEXT_MAX];
     char source_path[SCN_PATH_MAX];   /* file it was loaded from */
+    scn_sex sex;                      /* selects pain terms by sex */
     uint64_t seed;                    /* Philox key; same seed => bit-identical output */
 
     double duration_h;                /* simulated time, h (> 0) */
@@ -247,6 +305,8 @@ typedef struct {
     scn_drug drugs[SCN_MAX_DRUGS];
     int n_perturbations;
     scn_perturbation perturbations[SCN_MAX_PERTURBATIONS];
+    scn_neurons neurons;
+    scn_pain pain;
 } scenario;
 
 /* Loads and validates path, then applies each "key.path=value" override in sets (in

@@ -29,6 +29,7 @@ struct sim {
     const scenario *s;
     agents_kernels *ak;
     pk *pk;
+    neurons *neurons;
     sim_tissue t[SCN_MAX_TISSUES];
     long step;
     long n_steps, out_every, snap_every;
@@ -141,6 +142,7 @@ ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *e
     if (sm->snap_every < 1) sm->snap_every = 1;
     ps_status st = agents_kernels_create(&sm->ak, ctx->dev, err);
     if (st == PS_OK) st = pk_create(&sm->pk, ctx->dev, s, err);
+    if (st == PS_OK) st = neurons_create(&sm->neurons, ctx->dev, s, err);
     for (int t = 0; t < s->n_tissues && st == PS_OK; t++) {
         st = field_create(&sm->t[t].fields, ctx->dev, s, t, err);
         agents_host h;
@@ -169,6 +171,7 @@ void sim_destroy(sim *sm)
     }
     agents_kernels_destroy(sm->ak);
     pk_destroy(sm->pk);
+    neurons_destroy(sm->neurons);
     for (int i = 0; i < sm->n_cols; i++) free(sm->col_names[i]);
     free(sm->col_names);
     free(sm->row);
@@ -179,18 +182,22 @@ long sim_step_index(const sim *sm) { return sm->step; }
 double sim_time_h(const sim *sm) { return (double)sm->step * sm->s->dt_min / 60.0; }
 field_set *sim_fields(sim *sm, int t) { return sm->t[t].fields; }
 agents *sim_agents(sim *sm, int t) { return sm->t[t].agents; }
+neurons *sim_neurons(sim *sm) { return sm->neurons; }
 
 ps_status sim_step(sim *sm, ps_err *err)
 {
     uint32_t step = (uint32_t)(sm->step + 1);
     double t_min = (double)sm->step * sm->s->dt_min;   /* time at the start of the step */
     PS_TRY(pk_update(sm->pk, t_min, err));
+    PS_TRY(neurons_update(sm->neurons, pk_exposure(sm->pk), err));
     for (int t = 0; t < sm->s->n_tissues; t++) {
         sim_tissue *T = &sm->t[t];
         PS_TRY(agents_bin(T->agents, err));
         PS_TRY(agents_secrete(T->agents, T->fields, t_min, err));
         PS_TRY(field_step(T->fields, err));
-        PS_TRY(agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk), step, t_min, err));
+        PS_TRY(agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
+                             neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
+                             step, t_min, err));
         PS_TRY(agents_move(T->agents, T->fields, step, err));
         PS_TRY(agents_compact(T->agents, step, err));
     }

@@ -15,6 +15,7 @@
 #include "device.h"
 #include "field.h"
 #include "log.h"
+#include "neurons.h"
 #include "output.h"
 #include "pk.h"
 #include "scenario.h"
@@ -48,5 +49,6 @@ ps_status sim_run(sim *sm, output *o, ps_err *err);
 /* Access for tests: tissue t's fields and agents. */
 field_set *sim_fields(sim *sm, int t);
 agents *sim_agents(sim *sm, int t);
+neurons *sim_neurons(sim *sm);
 
 #endif

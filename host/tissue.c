@@ -21,11 +21,14 @@ size_t tissue_grid_nvox(const tissue_grid *g)
 }
 
 void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *local_of,
-                        int n_mediators, float *dmul, float *src, float *sink)
+                        int n_mediators, float *dmul, float *src, float *sink, uint32_t *mask)
 {
     size_t nvox = tissue_grid_nvox(g);
     double h = g->voxel_um;
-    for (size_t v = 0; v < nvox; v++) dmul[v] = 1.0f;
+    for (size_t v = 0; v < nvox; v++) {
+        dmul[v] = 1.0f;
+        mask[v] = 0;
+    }
     for (int m = 0; m < n_mediators; m++) {
         int f = local_of[m];
         if (f < 0) continue;
@@ -42,6 +45,7 @@ void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *lo
                     const scn_region *reg = &t->regions[r];
                     const double c[3] = {(x + 0.5) * h, (y + 0.5) * h, (z + 0.5) * h};
                     if (!scenario_region_contains(reg, c)) continue;
+                    mask[v] |= 1u << r;
                     dmul[v] = (float)reg->diffusion_multiplier;
                     for (int m = 0; m < n_mediators; m++) {
                         int f = local_of[m];

@@ -3,6 +3,9 @@
 #ifndef PAINSIM_TISSUE_H
 #define PAINSIM_TISSUE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "scenario.h"
 
 typedef struct {
@@ -18,9 +21,10 @@ size_t tissue_grid_nvox(const tissue_grid *g);
 
 /* Per-voxel property maps from the regions (later regions override earlier ones):
  * dmul[nvox] diffusion multiplier; for every mediator index m present in the tissue,
- * src[local_f][nvox] (nM/min) and sink[local_f][nvox] (1/min). local_of[m] maps a
- * mediator index to the tissue-local field index (-1 absent). */
+ * src[local_f][nvox] (nM/min) and sink[local_f][nvox] (1/min); mask[nvox] has bit r set
+ * when the voxel centre lies in region r. local_of[m] maps a mediator index to the
+ * tissue-local field index (-1 absent). */
 void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *local_of,
-                        int n_mediators, float *dmul, float *src, float *sink);
+                        int n_mediators, float *dmul, float *src, float *sink, uint32_t *mask);
 
 #endif

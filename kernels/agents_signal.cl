@@ -11,7 +11,12 @@
  *     one fires with probability 1 - exp(-dt sum h), chosen in proportion to h_k;
  *   fate: death hazard (type + active depletions), division hazard (type + drivers),
  *     drawn as in the previous engine step (RNG_FATE).
- * Each work-item reads and writes only its own cell: in place, order-free.
+ *   nociceptor compartments (ids with NEURON_ID_BIT): the peripheral terminal flags its
+ *     neuron when the lesion happens inside the lesion region; every compartment follows
+ *     its neuron's injury through a first-order lag (transport delay) and is "injured"
+ *     while that exceeds 0.5; terminals relax their excitability E toward
+ *     max(0, injury_weight * L + sum_terms weight * H(x)) with the pain time constant.
+ * Each work-item writes only its own cell (and its own neuron's lesion flag): order-free.
  */
 #include "common.cl"
 
@@ -22,14 +27,13 @@ inline float ps_hill(float x, float ec50, float n)
     return r / (1.0f + r);
 }
 
-/* Sensed concentration of a driver record for this cell. */
-inline float ps_sense(__global const float *dr, __global const float *conc, uint v, uint nvox,
-                      __global const float *J, __global const float *pert, uint npert,
-                      float t_min, int type)
+/* Sensed concentration of tissue-local field f (mediator m) for this cell. */
+inline float ps_sense_field(int f, int m, __global const float *conc, uint v, uint nvox,
+                            __global const float *J, __global const float *pert, uint npert,
+                            float t_min, int type)
 {
-    int f = (int)dr[DR_FIELD];
     if (f < 0) return 0.0f;
-    float x = conc[(size_t)f * nvox + v] * J[(int)dr[DR_MED]];
+    float x = conc[(size_t)f * nvox + v] * J[m];
     for (uint k = 0; k < npert; k++) {
         __global const float *p = pert + k * PT_SIZE;
         if ((int)p[PT_KIND] == PTK_BLOCK && (int)p[PT_FIELD] == f && t_min >= p[PT_START] &&
@@ -39,13 +43,24 @@ inline float ps_sense(__global const float *dr, __global const float *conc, uint
     return fmax(x, 0.0f);
 }
 
+/* Sensed concentration of a driver record. */
+inline float ps_sense(__global const float *dr, __global const float *conc, uint v, uint nvox,
+                      __global const float *J, __global const float *pert, uint npert,
+                      float t_min, int type)
+{
+    return ps_sense_field((int)dr[DR_FIELD], (int)dr[DR_MED], conc, v, nvox, J, pert, npert,
+                          t_min, type);
+}
+
 __kernel void agents_signal(__global const ulong *counters, __global const ulong *id,
                             __global const uchar *type, __global uchar *state,
                             __global float *vars, uint cap, __global const uint *voxel_of,
                             __global const float *conc, uint nvox,
                             __global const float *Jall, uint jrow, __global const float *sig,
                             __global const float *tparams, __global const float *pert,
-                            uint npert, __global uchar *flag,
+                            uint npert, __global uchar *flag, __global const float *np,
+                            __global const float *neuron_injury, __global uint *lesion_flag,
+                            __global const uint *region_mask,
                             uint seed_lo, uint seed_hi, uint step, float t_min, float dt)
 {
     uint i = get_global_id(0);
@@ -140,4 +155,33 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
     if (f.x < -expm1(-hd * dt)) fl = AF_DEAD;
     else if (f.y < -expm1(-hv * dt)) fl = AF_DIVIDE;
     flag[i] = fl;
+
+    /* nociceptor compartments */
+    ulong idbits = myid & ((1ul << 56) - 1ul);
+    if (np[NP_ENABLED] == 0.0f || ((idbits >> NEURON_ID_BIT) & 1ul) == 0ul) return;
+    uint code = (uint)(idbits & ((1ul << NEURON_ID_BIT) - 1ul));
+    uint neuron = code / 3u, comp = code % 3u;
+    int lesion = (int)np[NP_LESION_REGION];
+    float lesion_t = np[NP_LESION_MIN];
+    if (comp == 1u && lesion >= 0 && t_min <= lesion_t && lesion_t < t_min + dt &&
+        ((region_mask[v] >> lesion) & 1u))
+        lesion_flag[neuron] = 1u;
+    float L = vars[(size_t)VAR_INJURY * cap + i];
+    L += (neuron_injury[neuron] - L) * -expm1(-dt * np[NP_LAG_RATE]);
+    vars[(size_t)VAR_INJURY * cap + i] = L;
+    state[i] = (uchar)(int)(L > 0.5f ? np[NP_INJURED + comp] : np[NP_INTACT + comp]);
+    if (comp == 0u) return;
+    float target = np[NP_INJURY_WEIGHT] * L;
+    int nterms = (int)np[NP_NTERMS];
+    for (int k = 0; k < nterms; k++) {
+        __global const float *pt = np + NP_TERMS + k * PN_SIZE;
+        if ((uint)pt[PN_CENTRAL] + 1u != comp) continue;
+        float x = ps_sense_field((int)pt[PN_FIELD], (int)pt[PN_MED], conc, v, nvox, J, pert,
+                                 npert, t_min, t);
+        target += pt[PN_WEIGHT] * ps_hill(x, pt[PN_EC50], pt[PN_HILL]);
+    }
+    target = fmax(target, 0.0f);
+    float E = vars[(size_t)VAR_EXCIT * cap + i];
+    E += (target - E) * -expm1(-dt * np[NP_E_RATE]);
+    vars[(size_t)VAR_EXCIT * cap + i] = E;
 }

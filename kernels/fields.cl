@@ -47,8 +47,13 @@ inline float ps_harmonic(float a, float b)
 
 /* Backward-Euler diffusion along one axis for every grid line of every field.
  * alpha[f] = dt * D_f / dx² (dimensionless); bc_kind/bc_value [nf][6] in face order
- * x_min, x_max, y_min, y_max, z_min, z_max. scratch holds the modified upper diagonal. */
-__kernel void field_sweep(__global float *conc, __global float *scratch,
+ * x_min, x_max, y_min, y_max, z_min, z_max.
+ * Solved in increment form: (I - A) d = A u + b, u <- u + d. A uniform field then has a
+ * zero right-hand side and stays exactly uniform, and float rounding acts on the small
+ * increment rather than on u itself (a plain Thomas solve for u drifts by ~1e-6 of u per
+ * sweep at large alpha). cp and dp hold the modified upper diagonal and right-hand side. */
+__kernel void field_sweep(__global float *conc, __global float *scratch_c,
+                          __global float *scratch_d,
                           __global const float *dmul,         /* [nvox] region D multiplier */
                           __global const float *alpha,        /* [nf] */
                           __global const int *bc_kind,        /* [nf][6] */
@@ -78,7 +83,8 @@ __kernel void field_sweep(__global float *conc, __global float *scratch,
         base = line;                                   /* line = y*nx + x */
     }
     __global float *u = conc + f * nvox + base;
-    __global float *cp = scratch + f * nvox + base;
+    __global float *cp = scratch_c + f * nvox + base;
+    __global float *dp = scratch_d + f * nvox + base;
     __global const float *m = dmul + base;
     float a = alpha[f];
     int lo = 2 * axis, hi = 2 * axis + 1;
@@ -87,34 +93,35 @@ __kernel void field_sweep(__global float *conc, __global float *scratch,
     float v_lo = bc_value[f * 6 + lo], v_hi = bc_value[f * 6 + hi];
 
     /* forward elimination */
-    float m_prev = m[0];
     float a_left = 0.0f;                               /* coefficient of the face below i */
+    float u_left = 0.0f, u_i = u[0];
     float cprev = 0.0f, dprev = 0.0f;
     for (int i = 0; i < n; i++) {
         size_t o = (size_t)i * stride;
-        float m_i = (i == 0) ? m_prev : m[o];
-        float a_right = (i + 1 < n) ? a * ps_harmonic(m_i, m[o + stride]) : 0.0f;
+        float u_right = (i + 1 < n) ? u[o + stride] : 0.0f;
+        float a_right = (i + 1 < n) ? a * ps_harmonic(m[o], m[o + stride]) : 0.0f;
         float diag = 1.0f + a_left + a_right;
-        float rhs = u[o];
-        if (i == 0) { diag += b_lo; rhs += b_lo * v_lo; }
-        if (i == n - 1) { diag += b_hi; rhs += b_hi * v_hi; }
-        /* lower = -a_left, upper = -a_right */
-        float denom = diag - (-a_left) * cprev;
+        float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
+        if (i == 0) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }
+        if (i == n - 1) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }
+        float denom = diag + a_left * cprev;           /* lower = -a_left, upper = -a_right */
         float c_i = -a_right / denom;
-        float d_i = (rhs - (-a_left) * dprev) / denom;
+        float d_i = (rhs + a_left * dprev) / denom;
         cp[o] = c_i;
-        u[o] = d_i;
+        dp[o] = d_i;
         cprev = c_i;
         dprev = d_i;
         a_left = a_right;
-        m_prev = m_i;
+        u_left = u_i;
+        u_i = u_right;
     }
-    /* back substitution */
-    float next = u[(size_t)(n - 1) * stride];
+    /* back substitution of the increment */
+    float next = dp[(size_t)(n - 1) * stride];
+    u[(size_t)(n - 1) * stride] += next;
     for (int i = n - 2; i >= 0; i--) {
         size_t o = (size_t)i * stride;
-        next = u[o] - cp[o] * next;
-        u[o] = next;
+        next = dp[o] - cp[o] * next;
+        u[o] += next;
     }
 }
 

@@ -77,7 +77,34 @@
 #define VAR_AGE         0   /* min */
 #define VAR_PSTAT3      1   /* pSTAT3 fraction, 0..1 */
 #define VAR_SOCS3       2   /* SOCS3 level, dimensionless */
-#define PS_NVARS_DEFAULT 3
+#define VAR_INJURY      3   /* nociceptor compartment: lagged injury of its neuron, 0..1 */
+#define VAR_EXCIT       4   /* nociceptor terminal: excitability, dimensionless */
+#define PS_NVARS_DEFAULT 5
+
+/* Nociceptor compartments carry ids whose tissue-local part has bit NEURON_ID_BIT set;
+ * the rest is 3 * neuron + compartment (0 soma, 1 peripheral terminal, 2 central). */
+#define NEURON_ID_BIT   55
+
+/* Neuron and pain parameters for agents_signal (floats), built per tissue. */
+#define NP_ENABLED      0
+#define NP_LAG_RATE     1   /* 1/min: 1 / transport delay */
+#define NP_INJURED      2   /* 3 values: injured state of soma, peripheral, central type */
+#define NP_INTACT       5   /* 3 values: intact (first) state */
+#define NP_LESION_REGION 8  /* region bit in this tissue, -1 none */
+#define NP_LESION_MIN   9
+#define NP_E_RATE       10  /* 1/min: 1 / excitability time constant */
+#define NP_INJURY_WEIGHT 11
+#define NP_NTERMS       12
+#define NP_TERMS        13
+#define PN_CENTRAL      0   /* 0 peripheral terminal, 1 central terminal */
+#define PN_FIELD        1
+#define PN_MED          2
+#define PN_EC50         3
+#define PN_HILL         4
+#define PN_WEIGHT       5
+#define PN_SIZE         6
+#define NP_MAX_TERMS    12
+#define NP_COUNT        (NP_TERMS + NP_MAX_TERMS * PN_SIZE)
 
 /* Drug tables for kernels/pk.cl. */
 #define PK_MAX_DRUGS    4   /* = SCN_MAX_DRUGS */

@@ -11,6 +11,7 @@
 
 #include "agents.h"
 #include "field.h"
+#include "neurons.h"
 #include "pk.h"
 #include "test.h"
 #include "test_common.h"
@@ -63,6 +64,7 @@ typedef struct {
     agents_kernels *k;
     agents *a;
     pk *pk;
+    neurons *nr;
 } test_world;
 
 static int test_world_create(test_world *w, device *d, const scenario *s, const agents_host *h)
@@ -72,7 +74,7 @@ static int test_world_create(test_world *w, device *d, const scenario *s, const 
     memset(w, 0, sizeof *w);
     if (field_create(&w->fs, d, s, 0, &err) != PS_OK || agents_kernels_create(&w->k, d, &err) != PS_OK ||
         agents_create(&w->a, d, w->k, s, 0, w->fs, h, &err) != PS_OK ||
-        pk_create(&w->pk, d, s, &err) != PS_OK) {
+        pk_create(&w->pk, d, s, &err) != PS_OK || neurons_create(&w->nr, d, s, &err) != PS_OK) {
         TEST_CHECK(0, "setting up: %s", err.msg);
         return 0;
     }
@@ -84,6 +86,7 @@ static void test_world_destroy(test_world *w)
     agents_destroy(w->a);
     agents_kernels_destroy(w->k);
     pk_destroy(w->pk);
+    neurons_destroy(w->nr);
     field_destroy(w->fs);
 }
 
@@ -92,7 +95,8 @@ static ps_status test_step(test_world *w, uint32_t step, ps_err *err)
     PS_TRY(agents_bin(w->a, err));
     PS_TRY(agents_secrete(w->a, w->fs, 0.0, err));
     PS_TRY(field_step(w->fs, err));
-    PS_TRY(agents_signal(w->a, w->fs, pk_jak_factors(w->pk), step, 0.0, err));
+    PS_TRY(agents_signal(w->a, w->fs, pk_jak_factors(w->pk), neurons_injury_buffer(w->nr),
+                         neurons_lesion_buffer(w->nr), step, 0.0, err));
     PS_TRY(agents_move(w->a, w->fs, step, err));
     return agents_compact(w->a, step, err);
 }
@@ -125,7 +129,8 @@ static void test_reference(device *d)
     agents_secrete(w.a, w.fs, 0.0, &err);
     field_step(w.fs, &err);
     field_download(w.fs, conc_after, &err);
-    agents_signal(w.a, w.fs, pk_jak_factors(w.pk), 6, 0.0, &err);
+    agents_signal(w.a, w.fs, pk_jak_factors(w.pk), neurons_injury_buffer(w.nr),
+                  neurons_lesion_buffer(w.nr), 6, 0.0, &err);
     agents_move(w.a, w.fs, 6, &err);
     agents_compact(w.a, 6, &err);
     TEST_CHECK(agents_download(w.a, &after, &err) == PS_OK, "%s", err.msg);

@@ -2,7 +2,7 @@
  *  1. one step on the device equals the plain-C reference (regions, sources, sinks,
  *     fixed faces) to float round-off;
  *  2. mass is conserved with no-flux faces and no decay;
- *  3. decay happens at the exact rate;
+ *  3. a uniform field stays exactly uniform; decay happens at the exact rate;
  *  4. a Gaussian pulse matches the analytic solution (method of images for the no-flux
  *     box), and the error falls as dx² under refinement with dt ∝ dx² (second order in
  *     space, first order in time), and as dx² at a fixed small dt.
@@ -92,6 +92,31 @@ static void test_mass(device *d)
     /* float32 storage: each step rounds every voxel (~6e-8 relative); 200 steps x 4
      * operations of random-sign rounding stays well inside 1e-5 */
     TEST_CHECK(rel < 1e-5, "mass changed by %.3e", rel);
+    free(c);
+    field_destroy(fs);
+}
+
+/* A uniform field with no-flux faces is a steady state: it must stay exactly uniform,
+ * even at a large alpha (the increment form's right-hand side is exactly zero). */
+static void test_uniform(device *d)
+{
+    scenario s;
+    test_one_tissue(&s, 10, 5, 5, 20.0, 5.0, 139.0, 0.0);
+    s.tissues[0].fields[0].initial_nM = 1.0;
+    ps_err err;
+    ps_err_clear(&err);
+    field_set *fs = NULL;
+    TEST_CHECK(field_create(&fs, d, &s, 0, &err) == PS_OK, "%s", err.msg);
+    if (!fs) return;
+    size_t n = field_get_params(fs)->nvox;
+    float *c = malloc(n * sizeof(float));
+    for (int k = 0; k < 500; k++) field_step(fs, &err);
+    field_download(fs, c, &err);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) off += c[i] != 1.0f;
+    printf("  uniform 1 nM field, alpha %.0f, 500 steps: %zu voxels differ from 1 nM\n",
+           5.0 * 60 * 139 / 400.0, off);
+    TEST_CHECK(off == 0, "%zu voxels drifted from a uniform steady state", off);
     free(c);
     field_destroy(fs);
 }
@@ -204,6 +229,7 @@ int main(void)
     printf("test_fields on %s\n", device_description(d));
     test_reference(d);
     test_mass(d);
+    test_uniform(d);
     test_decay(d);
     test_convergence(d);
     device_close(d);

@@ -12,6 +12,7 @@
 #include "../kernels/params.h"
 #include "agents.h"
 #include "field.h"
+#include "neurons.h"
 #include "pk.h"
 #include "test.h"
 #include "test_common.h"
@@ -21,6 +22,7 @@ typedef struct {
     agents_kernels *k;
     agents *a;
     pk *pk;
+    neurons *nr;
 } world;
 
 /* Three mediators: 0 IL6 (JAK1, JAK2, TYK2), 1 IL17 (no JAK), 2 IL10 (JAK1, TYK2). */
@@ -94,7 +96,7 @@ static int world_make(world *w, device *d, const scenario *s, size_t n, const fl
     int ok = field_create(&w->fs, d, s, 0, &err) == PS_OK &&
              agents_kernels_create(&w->k, d, &err) == PS_OK &&
              agents_create(&w->a, d, w->k, s, 0, w->fs, &h, &err) == PS_OK &&
-             pk_create(&w->pk, d, s, &err) == PS_OK;
+             pk_create(&w->pk, d, s, &err) == PS_OK && neurons_create(&w->nr, d, s, &err) == PS_OK;
     agents_host_free(&h);
     TEST_CHECK(ok, "setting up: %s", err.msg);
     if (!ok) return 0;
@@ -112,25 +114,35 @@ static void world_free(world *w)
     agents_destroy(w->a);
     agents_kernels_destroy(w->k);
     pk_destroy(w->pk);
+    neurons_destroy(w->nr);
     field_destroy(w->fs);
 }
 
-static void world_run(world *w, const scenario *s, int steps)
+/* Step k (1-based) of the engine's step, as sim.c runs it. */
+static void world_step(world *w, const scenario *s, int k, ps_err *err)
+{
+    double t_min = (k - 1) * s->dt_min;
+    pk_update(w->pk, t_min, err);
+    neurons_update(w->nr, pk_exposure(w->pk), err);
+    agents_bin(w->a, err);
+    agents_secrete(w->a, w->fs, t_min, err);
+    field_step(w->fs, err);
+    agents_signal(w->a, w->fs, pk_jak_factors(w->pk), neurons_injury_buffer(w->nr),
+                  neurons_lesion_buffer(w->nr), (uint32_t)k, t_min, err);
+    agents_move(w->a, w->fs, (uint32_t)k, err);
+    agents_compact(w->a, (uint32_t)k, err);
+}
+
+/* Steps first..last. */
+static void world_run_from(world *w, const scenario *s, int first, int last)
 {
     ps_err err;
     ps_err_clear(&err);
-    for (int k = 1; k <= steps; k++) {
-        double t_min = (k - 1) * s->dt_min;
-        pk_update(w->pk, t_min, &err);
-        agents_bin(w->a, &err);
-        agents_secrete(w->a, w->fs, t_min, &err);
-        field_step(w->fs, &err);
-        agents_signal(w->a, w->fs, pk_jak_factors(w->pk), (uint32_t)k, t_min, &err);
-        agents_move(w->a, w->fs, (uint32_t)k, &err);
-        agents_compact(w->a, (uint32_t)k, &err);
-    }
+    for (int k = first; k <= last; k++) world_step(w, s, k, &err);
     TEST_CHECK(err.code == PS_OK, "stepping: %s", err.msg);
 }
+
+static void world_run(world *w, const scenario *s, int steps) { world_run_from(w, s, 1, steps); }
 
 static void test_pk(device *d)
 {
@@ -304,17 +316,7 @@ static void test_depletion(device *d)
     world_run(&w, &s, 30);
     agents_counters(w.a, ctr, &err);
     TEST_CHECK(ctr[CTR_N_AGENTS] == n, "cells died before the window: %llu", (unsigned long long)ctr[CTR_N_AGENTS]);
-    world_run(&w, &s, 0);
-    /* continue to 2 h: world_run restarts its step count, so run the rest by hand */
-    for (int k = 31; k <= 120; k++) {
-        double t_min = (k - 1) * s.dt_min;
-        agents_bin(w.a, &err);
-        agents_secrete(w.a, w.fs, t_min, &err);
-        field_step(w.fs, &err);
-        agents_signal(w.a, w.fs, pk_jak_factors(w.pk), (uint32_t)k, t_min, &err);
-        agents_move(w.a, w.fs, (uint32_t)k, &err);
-        agents_compact(w.a, (uint32_t)k, &err);
-    }
+    world_run_from(&w, &s, 31, 120);
     agents_counters(w.a, ctr, &err);
     double expect = n * exp(-1.0), sd = sqrt(n * exp(-1.0) * (1 - exp(-1.0)));
     printf("  depletion at 1/h for 1 h: %llu of %zu left, expected %.0f (SD %.0f)\n",
@@ -345,15 +347,7 @@ static void test_knockout(device *d)
     double sum = 0;
     for (size_t v = 0; v < fp->nvox; v++) sum += c[fp->nvox + v];
     TEST_CHECK(sum == 0.0, "knocked-out secretion still reached the field: %g", sum);
-    for (int k = 31; k <= 60; k++) {
-        double t_min = (k - 1) * s.dt_min;
-        agents_bin(w.a, &err);
-        agents_secrete(w.a, w.fs, t_min, &err);
-        field_step(w.fs, &err);
-        agents_signal(w.a, w.fs, pk_jak_factors(w.pk), (uint32_t)k, t_min, &err);
-        agents_move(w.a, w.fs, (uint32_t)k, &err);
-        agents_compact(w.a, (uint32_t)k, &err);
-    }
+    world_run_from(&w, &s, 31, 60);
     field_download(w.fs, c, &err);
     sum = 0;
     for (size_t v = 0; v < fp->nvox; v++) sum += c[fp->nvox + v];

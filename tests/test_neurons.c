@@ -1,0 +1,232 @@
+/* test_neurons.c — nociceptor neurons across three tissues, through the real step loop.
+ *  1. a nerve lesion injures exactly the neurons whose peripheral terminal lies in the
+ *     lesion region; every compartment (terminal, soma in the DRG, central terminal in
+ *     the dorsal horn) turns "injured" only after the transport delay (lag > 0.5 at
+ *     delay * ln 2), and stays intact before;
+ *  2. terminal excitability relaxes to weight * H(TNF) with its time constant, and a
+ *     female-only term counts only in a female scenario;
+ *  3. a neurotoxic drug injures every neuron once I = 1 - exp(-k t) passes 0.5.
+ */
+#include <math.h>
+#include <mpi.h>
+
+#include "../kernels/params.h"
+#include "sim.h"
+#include "test.h"
+#include "test_common.h"
+
+enum { NERVE, DRG, DH };
+enum { SOMA, TERM, CTERM };
+
+static void add_tissue(scenario *s, const char *name, double sx)
+{
+    scn_tissue *t = &s->tissues[s->n_tissues++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, SCN_NAME_MAX, "%s", name);
+    t->size_um[0] = sx;
+    t->size_um[1] = t->size_um[2] = 100;
+    t->voxel_um = 20;
+    t->tortuosity = 1;
+    t->fields[0].present = 1;
+    t->fields[0].D_um2_per_s = 50;
+    t->origin_um[0] = 300.0 * (s->n_tissues - 1);
+}
+
+static void add_type(scenario *s, const char *name)
+{
+    scn_cell_type *c = &s->types[s->n_types++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, SCN_NAME_MAX, "%s", name);
+    c->radius_um = 3;
+    c->persistence_min = 5;
+    c->chemotaxis_mediator = -1;
+    c->jak_stat3.inhibitor_mediator = -1;
+    c->n_states = 2;
+    snprintf(c->states[0].name, SCN_NAME_MAX, "intact");
+    snprintf(c->states[1].name, SCN_NAME_MAX, "injured");
+}
+
+static void base(scenario *s, int count)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, SCN_NAME_MAX, "neurons");
+    snprintf(s->source_path, SCN_PATH_MAX, "test");
+    s->seed = 3;
+    s->dt_min = 5;
+    s->duration_h = 24;
+    s->output_interval_h = 1;
+    s->snapshot_interval_h = 24;
+    s->agent_capacity_factor = 2;
+    s->n_mediators = 1;
+    snprintf(s->mediators[0].name, SCN_NAME_MAX, "TNF");
+    s->mediators[0].D_um2_per_s = 50;
+    s->mediators[0].kDa = 17;
+    add_tissue(s, "nerve", 200);
+    add_tissue(s, "drg", 100);
+    add_tissue(s, "dh", 100);
+    add_type(s, "soma");
+    add_type(s, "terminal");
+    add_type(s, "central_terminal");
+    scn_neurons *n = &s->neurons;
+    n->enabled = 1;
+    n->count = count;
+    n->soma = (scn_compartment){.tissue = DRG, .type = SOMA, .region = -1, .injured_state = 1};
+    n->peripheral = (scn_compartment){.tissue = NERVE, .type = TERM, .region = -1, .injured_state = 1};
+    n->central = (scn_compartment){.tissue = DH, .type = CTERM, .region = -1, .injured_state = 1};
+    n->transport_delay_h = 6;
+    n->lesion_region = -1;
+    n->toxin_drug = -1;
+    s->pain.baseline_threshold_g = 4;
+    s->pain.time_constant_h = 2;
+}
+
+static void run_to(sim *sm, double t_h)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    while (sim_time_h(sm) < t_h - 1e-9) sim_step(sm, &err);
+    TEST_CHECK(err.code == PS_OK, "%s", err.msg);
+}
+
+static uint32_t injured_count(sim *sm, int t, int type)
+{
+    uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+    ps_err err;
+    ps_err_clear(&err);
+    agents_count_states(sim_agents(sm, t), counts, &err);
+    return counts[type * PS_MAX_STATES + 1];
+}
+
+static void test_lesion(const sim_ctx *ctx)
+{
+    scenario *s = calloc(1, sizeof *s);
+    const int N = 400;
+    base(s, N);
+    scn_tissue *nerve = &s->tissues[NERVE];
+    nerve->n_regions = 1;
+    nerve->regions[0] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {0, 0, 0},
+                                     .max_um = {80, 100, 100}, .diffusion_multiplier = 1};
+    snprintf(nerve->regions[0].name, SCN_NAME_MAX, "lesion");
+    s->neurons.lesion_region = 0;
+    s->neurons.lesion_h = 1;
+    ps_err err;
+    ps_err_clear(&err);
+    sim *sm = NULL;
+    TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+    if (!sm) return;
+    /* which terminals sit in the lesion: voxel centres with x < 80 µm, i.e. x in [0, 80) */
+    agents_host h;
+    agents_download(sim_agents(sm, NERVE), &h, &err);
+    uint32_t expect = 0;
+    for (size_t i = 0; i < h.n; i++) expect += h.pos[3 * i] < 80.0f;
+    agents_host_free(&h);
+    run_to(sm, 5.0);   /* lag passes 0.5 at 1 h + 6 h ln 2 = 5.16 h */
+    uint32_t early = injured_count(sm, NERVE, TERM) + injured_count(sm, DRG, SOMA) +
+                     injured_count(sm, DH, CTERM);
+    double frac = 0;
+    neurons_injured_fraction(sim_neurons(sm), &frac, &err);
+    run_to(sm, 12.0);
+    uint32_t t_n = injured_count(sm, NERVE, TERM), t_d = injured_count(sm, DRG, SOMA),
+             t_c = injured_count(sm, DH, CTERM);
+    printf("  lesion at 1 h over %u of %d terminals: neurons injured %.3f at 5 h; injured "
+           "compartments %u before the delay, %u/%u/%u (terminal/soma/central) at 12 h\n",
+           expect, N, frac, early, t_n, t_d, t_c);
+    TEST_CHECK(expect > 100 && expect < 300, "lesion region holds %u of %d terminals", expect, N);
+    TEST_CHECK(fabs(frac - (double)expect / N) < 1e-12, "injured neurons %.4f vs %.4f", frac,
+               (double)expect / N);
+    TEST_CHECK(early == 0, "%u compartments injured before the transport delay", early);
+    TEST_CHECK(t_n == expect && t_d == expect && t_c == expect,
+               "injured compartments %u/%u/%u, expected %u each", t_n, t_d, t_c, expect);
+    sim_destroy(sm);
+    free(s);
+}
+
+static void test_excitability(const sim_ctx *ctx)
+{
+    for (int female = 0; female < 2; female++) {
+        scenario *s = calloc(1, sizeof *s);
+        base(s, 300);
+        s->sex = female ? SCN_SEX_FEMALE : SCN_SEX_MALE;
+        s->pain.n_terms = 2;
+        s->pain.terms[0] = (scn_pain_term){.central = 0, .mediator = 0, .EC50_nM = 1, .hill = 1,
+                                           .weight = 1, .sex = 0};
+        s->pain.terms[1] = (scn_pain_term){.central = 0, .mediator = 0, .EC50_nM = 1, .hill = 1,
+                                           .weight = 2, .sex = 2};
+        s->tissues[NERVE].fields[0].initial_nM = 1.0;   /* uniform, no decay: H = 0.5 */
+        ps_err err;
+        ps_err_clear(&err);
+        sim *sm = NULL;
+        TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+        if (!sm) return;
+        uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+        double means[SCN_MAX_TYPES];
+        run_to(sm, 12.0);
+        agents_count_states(sim_agents(sm, NERVE), counts, &err);
+        agents_var_means(sim_agents(sm, NERVE), VAR_EXCIT, counts, means, &err);
+        double w = female ? 3.0 : 1.0;
+        double expect = w * 0.5 * (1 - exp(-12.0 / 2.0));
+        printf("  excitability (%s) after 12 h in 1 nM TNF: %.5f, expected %.5f\n",
+               female ? "female" : "male", means[TERM], expect);
+        /* float relaxation in 144 steps: a few ulps per step */
+        TEST_CHECK(fabs(means[TERM] - expect) < 1e-5, "excitability %.6f vs %.6f", means[TERM], expect);
+        sim_destroy(sm);
+        free(s);
+    }
+}
+
+static void test_toxin(const sim_ctx *ctx)
+{
+    scenario *s = calloc(1, sizeof *s);
+    base(s, 200);
+    s->n_drugs = 1;
+    scn_drug *d = &s->drugs[0];
+    snprintf(d->name, SCN_NAME_MAX, "toxin");
+    d->mw_g_per_mol = 853.9;
+    d->half_life_h = 1e5;                 /* constant exposure */
+    d->bioavailability = 1;
+    d->Vd_L_per_kg = 1;
+    d->ic50_nM[SCN_JAK1] = 0;
+    for (int t = 0; t < SCN_MAX_TISSUES; t++) d->tissue_fraction[t] = 1;
+    d->n_doses = 1;
+    d->doses[0] = (scn_dose){.start_h = 0, .every_h = 24, .count = 1, .mg_per_kg = 1};
+    double c = 1e6 / 853.9;               /* nM */
+    s->neurons.toxin_drug = 0;
+    s->neurons.toxin_EC50_nM = c;         /* half-maximal: k = rate / 2 */
+    s->neurons.toxin_rate_per_h = 0.2;
+    s->neurons.transport_delay_h = 1;
+    ps_err err;
+    ps_err_clear(&err);
+    sim *sm = NULL;
+    TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+    if (!sm) return;
+    /* I = 1 - exp(-0.1 t) passes 0.5 at 6.93 h (implicit Euler at 5-min steps: 6.95 h) */
+    double f6 = 0, f8 = 0;
+    run_to(sm, 6.5);
+    neurons_injured_fraction(sim_neurons(sm), &f6, &err);
+    run_to(sm, 7.5);
+    neurons_injured_fraction(sim_neurons(sm), &f8, &err);
+    run_to(sm, 12.0);
+    uint32_t somata = injured_count(sm, DRG, SOMA);
+    printf("  neurotoxic drug at EC50: injured neurons %.2f at 6.5 h, %.2f at 7.5 h; %u/200 "
+           "somata injured at 12 h\n", f6, f8, somata);
+    TEST_CHECK(f6 == 0.0 && f8 == 1.0, "injured fraction %.2f at 6.5 h, %.2f at 7.5 h", f6, f8);
+    TEST_CHECK(somata == 200, "%u somata injured", somata);
+    sim_destroy(sm);
+    free(s);
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    sim_ctx ctx = {.comm = MPI_COMM_WORLD, .rank = 0, .size = 1};
+    log_init(&ctx.log, 0, 1, 1);
+    ctx.dev = test_open_device();
+    printf("test_neurons on %s\n", device_description(ctx.dev));
+    test_lesion(&ctx);
+    test_excitability(&ctx);
+    test_toxin(&ctx);
+    device_close(ctx.dev);
+    int rc = test_report("test_neurons");
+    MPI_Finalize();
+    return rc;
+}
