@@ -22,9 +22,9 @@
 
 struct agents_kernels {
     device *dev;
-    cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary;
+    cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary, p_recruit;
     cl_kernel k_count, k_scatter, k_sort, k_secrete, k_signal, k_move, k_flags, k_cscatter,
-        k_finish, k_summary, k_var_sums;
+        k_finish, k_summary, k_var_sums, k_rcount, k_rplace, k_rfinish;
 };
 
 typedef struct {
@@ -56,6 +56,8 @@ struct agents {
     cl_mem bin_count, bin_start, bin_fill;
     cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, var_partial, np;
     int npert;
+    int nrules;                      /* recruitment rules of this tissue */
+    cl_mem rules, births, offsets;   /* [nrules][nvox] counts and their scan */
     uint64_t dropped_seen;
 };
 
@@ -278,6 +280,10 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     if (s == PS_OK) s = device_build(d, "agents_move.cl", opts, &k->p_move, err);
     if (s == PS_OK) s = device_build(d, "compact.cl", opts, &k->p_compact, err);
     if (s == PS_OK) s = device_build(d, "summary.cl", opts, &k->p_summary, err);
+    if (s == PS_OK) s = device_build(d, "recruit.cl", opts, &k->p_recruit, err);
+    if (s == PS_OK) s = device_kernel(k->p_recruit, "recruit_count", &k->k_rcount, err);
+    if (s == PS_OK) s = device_kernel(k->p_recruit, "recruit_place", &k->k_rplace, err);
+    if (s == PS_OK) s = device_kernel(k->p_recruit, "recruit_finish", &k->k_rfinish, err);
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_count", &k->k_count, err);
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_scatter", &k->k_scatter, err);
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_sort_bins", &k->k_sort, err);
@@ -302,11 +308,11 @@ void agents_kernels_destroy(agents_kernels *k)
     if (!k) return;
     cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_signal,
                       k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary,
-                      k->k_var_sums};
+                      k->k_var_sums, k->k_rcount, k->k_rplace, k->k_rfinish};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_signal, k->p_move, k->p_compact,
-                       k->p_summary};
+                       k->p_summary, k->p_recruit};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) clReleaseProgram(ps[i]);
     free(k);
@@ -408,6 +414,35 @@ static ps_status agents_upload(agents *a, const agents_host *h, ps_err *err)
     return device_write(d, a->counters, 0, sizeof ctr, ctr, err);
 }
 
+/* The longest array this population scans: capacity, voxels, or rules x voxels. */
+static size_t agents_scan_size(const agents *a)
+{
+    size_t n = a->cap > a->nvox ? a->cap : a->nvox;
+    size_t r = a->nvox * (size_t)(a->nrules > 0 ? a->nrules : 1);
+    return r > n ? r : n;
+}
+
+/* RC_* rows of tissue t's recruitment rules; returns their number. */
+static int agents_recruit_rules(const scenario *s, int t, const field_params *fp, float *rows)
+{
+    const scn_tissue *ts = &s->tissues[t];
+    double vvox_mm3 = ts->voxel_um * ts->voxel_um * ts->voxel_um * 1e-9;
+    for (int k = 0; k < ts->n_recruitments; k++) {
+        const scn_recruitment *rc = &ts->recruitments[k];
+        float *r = rows + (size_t)k * RC_SIZE;
+        r[RC_TYPE] = (float)rc->type;
+        r[RC_STATE] = (float)rc->state;
+        r[RC_REGION] = (float)rc->region;
+        r[RC_RATE] = (float)(rc->rate_per_mm3_per_h * vvox_mm3 * rc->barrier_permeability / 60.0);
+        int m = rc->chemokine.mediator;
+        r[RC_FIELD] = (float)(m >= 0 ? fp->local_of[m] : -1);
+        r[RC_MED] = (float)(m >= 0 ? m : 0);
+        r[RC_EC50] = (float)(rc->chemokine.EC50_nM > 0 ? rc->chemokine.EC50_nM : 1.0);
+        r[RC_HILL] = (float)(rc->chemokine.hill > 0 ? rc->chemokine.hill : 1.0);
+    }
+    return ts->n_recruitments;
+}
+
 ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenario *s, int t,
                         const field_set *fs, const agents_host *h, ps_err *err)
 {
@@ -440,6 +475,7 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     float *sig = calloc(nt * ST_COUNT, sizeof(float)), *gain = calloc(nt * nf, sizeof(float));
     float pert[SCN_MAX_PERTURBATIONS * PT_SIZE] = {0};
     float np[NP_COUNT];
+    float rules[SCN_MAX_RECRUITMENTS * RC_SIZE] = {0};
     ps_status st = (tp && sec && upt && sig && gain) ? PS_OK
                                                      : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     if (st == PS_OK) {
@@ -449,6 +485,7 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
         signal_gain_table(s, fp, gain);
         a->npert = signal_perturbation_rows(s, t, fp, pert);
         neurons_table(s, t, fp, np);
+        a->nrules = agents_recruit_rules(s, t, fp, rules);
         st = agents_alloc_scratch(a, err);
     }
     if (st == PS_OK)
@@ -460,6 +497,11 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     if (st == PS_OK) st = device_write(d, a->sig, 0, nt * ST_COUNT * sizeof(float), sig, err);
     if (st == PS_OK) st = device_write(d, a->gain, 0, nt * nf * sizeof(float), gain, err);
     if (st == PS_OK) st = device_write(d, a->pert, 0, sizeof pert, pert, err);
+    size_t rslots = a->nvox * (size_t)(a->nrules > 0 ? a->nrules : 1);
+    if (st == PS_OK) st = device_alloc(d, sizeof rules, "recruitment rules", &a->rules, err);
+    if (st == PS_OK) st = device_write(d, a->rules, 0, sizeof rules, rules, err);
+    if (st == PS_OK) st = device_alloc(d, rslots * sizeof(cl_uint), "recruitment counts", &a->births, err);
+    if (st == PS_OK) st = device_alloc(d, rslots * sizeof(cl_uint), "recruitment slots", &a->offsets, err);
     if (st == PS_OK) st = device_alloc(d, sizeof np, "neuron table", &a->np, err);
     if (st == PS_OK) st = device_write(d, a->np, 0, sizeof np, np, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list counts", &a->bin_count, err);
@@ -473,7 +515,7 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     if (st == PS_OK) st = device_write(d, a->tparams, 0, nt * TP_COUNT * sizeof(float), tp, err);
     if (st == PS_OK) st = device_write(d, a->sec, 0, ntab * sizeof(float), sec, err);
     if (st == PS_OK) st = device_write(d, a->upt, 0, ntab * sizeof(float), upt, err);
-    if (st == PS_OK) st = scan_create(&a->scan, d, a->cap > a->nvox ? a->cap : a->nvox, err);
+    if (st == PS_OK) st = scan_create(&a->scan, d, agents_scan_size(a), err);
     if (st == PS_OK) st = agents_upload(a, h, err);
     free(tp);
     free(sec);
@@ -494,7 +536,7 @@ void agents_destroy(agents *a)
     agents_release_scratch(a);
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
                    &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert,
-                   &a->var_partial, &a->np};
+                   &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);
@@ -663,6 +705,59 @@ ps_status agents_compact(agents *a, uint32_t step, ps_err *err)
     return PS_OK;
 }
 
+ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err)
+{
+    if (a->nrules == 0) return PS_OK;
+    agents_kernels *k = a->k;
+    size_t slots = (size_t)a->nrules * a->nvox;
+    int i = 0;
+    cl_kernel c = k->k_rcount;
+    SETARG(c, i++, cl_mem, a->rules, err);
+    SETARG(c, i++, cl_uint, (cl_uint)a->nrules, err);
+    SETARG(c, i++, cl_mem, field_region_mask_buffer(fs), err);
+    SETARG(c, i++, cl_mem, field_conc_buffer(fs), err);
+    SETARG(c, i++, cl_mem, J, err);
+    SETARG(c, i++, cl_uint, (cl_uint)(a->tissue * a->s->n_mediators), err);
+    SETARG(c, i++, cl_uint, (cl_uint)a->nvox, err);
+    SETARG(c, i++, cl_mem, a->births, err);
+    SETARG(c, i++, cl_uint, a->seed_lo, err);
+    SETARG(c, i++, cl_uint, a->seed_hi, err);
+    SETARG(c, i++, cl_uint, (cl_uint)a->tissue, err);
+    SETARG(c, i++, cl_uint, step, err);
+    SETARG(c, i++, cl_float, (cl_float)a->s->dt_min, err);
+    PS_TRY(device_launch(a->dev, c, "recruit_count", slots, 0, err));
+    PS_TRY(scan_exclusive(a->scan, a->births, a->offsets, slots, err));
+    c = k->k_rplace;
+    i = 0;
+    SETARG(c, i++, cl_mem, a->counters, err);
+    SETARG(c, i++, cl_mem, a->rules, err);
+    SETARG(c, i++, cl_uint, (cl_uint)a->nrules, err);
+    SETARG(c, i++, cl_mem, a->births, err);
+    SETARG(c, i++, cl_mem, a->offsets, err);
+    SETARG(c, i++, cl_uint, (cl_uint)a->nvox, err);
+    SETARG(c, i++, cl_uint, (cl_uint)a->cap, err);
+    SETARG(c, i++, cl_int, a->grid.dims[0], err);
+    SETARG(c, i++, cl_int, a->grid.dims[1], err);
+    SETARG(c, i++, cl_float, (cl_float)a->grid.voxel_um, err);
+    SETARG(c, i++, cl_float, (cl_float)a->grid.size_um[0], err);
+    SETARG(c, i++, cl_float, (cl_float)a->grid.size_um[1], err);
+    SETARG(c, i++, cl_float, (cl_float)a->grid.size_um[2], err);
+    cl_mem b[] = {a->A.px, a->A.py, a->A.pz, a->A.ux, a->A.uy, a->A.uz, a->I.id, a->I.type,
+                  a->I.state, a->I.vars};
+    for (size_t q = 0; q < sizeof b / sizeof b[0]; q++) SETARG(c, i++, cl_mem, b[q], err);
+    SETARG(c, i++, cl_uint, a->seed_lo, err);
+    SETARG(c, i++, cl_uint, a->seed_hi, err);
+    SETARG(c, i++, cl_uint, step, err);
+    PS_TRY(device_launch(a->dev, c, "recruit_place", slots, 0, err));
+    c = k->k_rfinish;
+    SETARG(c, 0, cl_mem, a->counters, err);
+    SETARG(c, 1, cl_mem, a->births, err);
+    SETARG(c, 2, cl_mem, a->offsets, err);
+    SETARG(c, 3, cl_uint, (cl_uint)slots, err);
+    SETARG(c, 4, cl_uint, (cl_uint)a->cap, err);
+    return device_launch(a->dev, c, "recruit_finish", 1, 0, err);
+}
+
 ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err)
 {
     cl_ulong c[CTR_COUNT];
@@ -704,7 +799,7 @@ static ps_status agents_grow(agents *a, size_t n, size_t new_cap, ps_err *err)
     if (s == PS_OK) {
         scan_destroy(a->scan);
         a->scan = NULL;
-        s = scan_create(&a->scan, d, new_cap > a->nvox ? new_cap : a->nvox, err);
+        s = scan_create(&a->scan, d, agents_scan_size(a), err);
     }
     return s;
 }

@@ -9,7 +9,7 @@
  *
  * A step, in order: agents_bin (cell list) -> agents_secrete (fills the field set's
  * agent source/uptake buffers) -> field_step -> agents_signal (sense, JAK/STAT3, state
- * transitions, fate) -> agents_move -> agents_compact.
+ * transitions, fate) -> agents_move -> agents_compact -> agents_recruit.
  */
 #ifndef PAINSIM_AGENTS_H
 #define PAINSIM_AGENTS_H
@@ -74,6 +74,8 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
                         uint32_t step, double t_min, ps_err *err);
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err);
+/* Entries from the blood (after agents_compact); J as for agents_signal. */
+ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err);
 ps_status agents_compact(agents *a, uint32_t step, ps_err *err);
 
 /* Reads the device counters (blocking). */

@@ -49,6 +49,15 @@ typedef struct {
     double value_nM;            /* concentration held at the face when kind == SCN_BC_FIXED */
 } scn_bc;
 
+/* A saturating response to a mediator sensed in the cell's voxel:
+ * H = x^hill / (x^hill + EC50^hill), x = C * J (J: share of signalling left by JAK inhibitors). */
+typedef struct {
+    int mediator;                   /* index into mediators */
+    double EC50_nM;                 /* > 0 */
+    double hill;                    /* Hill coefficient, [0.1, 8], default 1 */
+    double rate_per_h;              /* hazard added at full response, 1/h (transitions, division) */
+} scn_driver;
+
 /* A diffusing mediator (cytokine, chemokine, damage signal), defined once. */
 typedef struct {
     char name[SCN_NAME_MAX];
@@ -92,6 +101,22 @@ typedef struct {
     int region;                 /* index into the tissue's regions; -1 = whole tissue */
 } scn_seeding;
 
+#define SCN_MAX_RECRUITMENTS 6
+
+/* Entry of circulating cells into a tissue at vessel voxels (the blood is an unlimited
+ * reservoir: an assumption). In every voxel of the vessel region, cells of `type` enter
+ * in state `state` as a Poisson process of rate
+ *   rate_per_mm3_per_h * V_voxel[mm³] * barrier_permeability * H(C_chemokine),
+ * with H = 1 when no chemokine is given. */
+typedef struct {
+    int type;
+    int state;
+    int region;                     /* vessel region; -1 = every voxel */
+    double rate_per_mm3_per_h;      /* >= 0 */
+    double barrier_permeability;    /* [0, 1], default 1 */
+    scn_driver chemokine;           /* mediator -1 = constant rate; rate_per_h unused */
+} scn_recruitment;
+
 typedef struct {
     char name[SCN_NAME_MAX];
     char description[SCN_TEXT_MAX];
@@ -104,6 +129,8 @@ typedef struct {
     scn_region regions[SCN_MAX_REGIONS];
     int n_seedings;
     scn_seeding seedings[SCN_MAX_SEEDINGS];
+    int n_recruitments;
+    scn_recruitment recruitments[SCN_MAX_RECRUITMENTS];
 } scn_tissue;
 
 /* One state of a cell type: what the cell secretes and takes up while in it. */
@@ -113,15 +140,6 @@ typedef struct {
     double uptake_um3_per_min[SCN_MAX_MEDIATORS];          /* clearance volume rate, >= 0:
                                                                dC/dt = -C * uptake / V_voxel */
 } scn_state;
-
-/* A saturating response to a mediator sensed in the cell's voxel:
- * H = x^hill / (x^hill + EC50^hill), x = C * J (J: share of signalling left by JAK inhibitors). */
-typedef struct {
-    int mediator;                   /* index into mediators */
-    double EC50_nM;                 /* > 0 */
-    double hill;                    /* Hill coefficient, [0.1, 8], default 1 */
-    double rate_per_h;              /* hazard added at full response, 1/h (transitions, division) */
-} scn_driver;
 
 /* Inhibition by a sensed mediator: factor 1 / (1 + C * J / IC50). */
 typedef struct {

@@ -3,7 +3,8 @@
  * Per step and tissue, all enqueued on one in-order queue with no host wait:
  *   drug exposure (pk) -> bin agents (cell list) -> secretion/uptake gather -> field
  *   step (reaction + implicit diffusion) -> signal (JAK/STAT3, state transitions, fate)
- *   -> move (walk, chemotaxis, repulsion) -> compact (deaths, divisions).
+ *   -> move (walk, chemotaxis, repulsion) -> compact (deaths, divisions) -> recruit
+ *   (entries from the blood).
  * The host touches the device only at output intervals: it reads the counters (and
  * grows capacity), reduces the summary on the device, and at snapshot intervals copies
  * fields and agents out for HDF5.
@@ -74,7 +75,7 @@ size_t sim_device_bytes(const scenario *s)
 static ps_status sim_columns(sim *sm, ps_err *err)
 {
     const scenario *s = sm->s;
-    int cap = s->n_drugs * SCN_MAX_TISSUES;
+    int cap = s->n_drugs * SCN_MAX_TISSUES + 6;
     for (int t = 0; t < s->n_tissues; t++) {
         for (int ty = 0; ty < s->n_types; ty++) cap += 2 + s->types[ty].n_states;
         cap += 2 * s->n_mediators;
@@ -113,6 +114,14 @@ static ps_status sim_columns(sim *sm, ps_err *err)
             snprintf(buf, sizeof buf, "%s.%s.exposure_nM", s->tissues[t].name, s->drugs[d].name);
             sm->col_names[sm->n_cols++] = strdup(buf);
         }
+    if (s->neurons.enabled) {
+        static const char *const pain_cols[] = {
+            "pain.withdrawal_threshold_g", "pain.index", "pain.sensitization",
+            "pain.peripheral_excitability", "pain.central_excitability",
+            "neurons.injured_fraction"};
+        for (size_t k = 0; k < sizeof pain_cols / sizeof pain_cols[0]; k++)
+            sm->col_names[sm->n_cols++] = strdup(pain_cols[k]);
+    }
     for (int i = 0; i < sm->n_cols; i++)
         if (!sm->col_names[i]) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     return PS_OK;
@@ -200,6 +209,7 @@ ps_status sim_step(sim *sm, ps_err *err)
                              step, t_min, err));
         PS_TRY(agents_move(T->agents, T->fields, step, err));
         PS_TRY(agents_compact(T->agents, step, err));
+        PS_TRY(agents_recruit(T->agents, T->fields, pk_jak_factors(sm->pk), step, err));
     }
     sm->step++;
     return PS_OK;
@@ -236,6 +246,24 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
     for (int d = 0; d < s->n_drugs; d++)
         for (int t = 0; t < s->n_tissues; t++)
             sm->row[c++] = s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], sim_time_h(sm));
+    if (s->neurons.enabled) {
+        double e[2];
+        const scn_compartment *term[2] = {&s->neurons.peripheral, &s->neurons.central};
+        for (int k = 0; k < 2; k++) {
+            agents *a = sm->t[term[k]->tissue].agents;
+            PS_TRY(agents_count_states(a, counts, err));
+            PS_TRY(agents_var_means(a, VAR_EXCIT, counts, p3, err));
+            e[k] = p3[term[k]->type];
+        }
+        double S = e[0] + e[1], injured = 0;
+        PS_TRY(neurons_injured_fraction(sm->neurons, &injured, err));
+        sm->row[c++] = s->pain.baseline_threshold_g * exp(-S);
+        sm->row[c++] = 1.0 - exp(-S);
+        sm->row[c++] = S;
+        sm->row[c++] = e[0];
+        sm->row[c++] = e[1];
+        sm->row[c++] = injured;
+    }
     return output_summary_row(o, sim_time_h(sm), sm->row, err);
 }
 

@@ -126,6 +126,7 @@
 #define CTR_BIRTHS_DROPPED  2   /* divisions that found no capacity (host grows capacity) */
 #define CTR_BIRTHS          3   /* total divisions placed */
 #define CTR_DEATHS          4   /* total deaths */
+#define CTR_RECRUITED       5   /* total cells entered from the blood */
 #define CTR_COUNT           8
 
 /* Agent step outcome flags. */
@@ -139,6 +140,20 @@
 #define RNG_FATE     3u     /* death and division */
 #define RNG_DAUGHTER 4u
 #define RNG_SWITCH   5u     /* state transitions */
+#define RNG_RECRUIT  6u     /* entries from the blood (keyed by rule and voxel) */
+#define RNG_ENTRY    7u     /* position and direction of an entering cell */
+
+/* Recruitment rules [n][RC_SIZE] (floats), built per tissue. */
+#define RC_TYPE     0
+#define RC_STATE    1
+#define RC_REGION   2       /* region bit, -1 = every voxel */
+#define RC_RATE     3       /* expected entries per voxel per minute at full drive */
+#define RC_FIELD    4       /* chemokine, tissue-local field or -1 */
+#define RC_MED      5
+#define RC_EC50     6
+#define RC_HILL     7
+#define RC_SIZE     8
+#define RC_MAX_PER_VOXEL 8  /* entries per rule, voxel and step at most (Poisson tail cut) */
 
 /* Boundary condition kinds (= scn_bc_kind). */
 #define BC_NO_FLUX 0

@@ -5,7 +5,8 @@
  *  3. a mediator-driven state transition fires at the Hill-function rate, and an
  *     inhibitor divides it as stated;
  *  4. depletion kills at its rate inside its window only;
- *  5. a knockout removes exactly one cell type's secretion inside its window.
+ *  5. a knockout removes exactly one cell type's secretion inside its window;
+ *  6. cells enter from the blood at vessel voxels at the stated rate, chemokine-driven.
  */
 #include <math.h>
 
@@ -131,6 +132,7 @@ static void world_step(world *w, const scenario *s, int k, ps_err *err)
                   neurons_lesion_buffer(w->nr), (uint32_t)k, t_min, err);
     agents_move(w->a, w->fs, (uint32_t)k, err);
     agents_compact(w->a, (uint32_t)k, err);
+    agents_recruit(w->a, w->fs, pk_jak_factors(w->pk), (uint32_t)k, err);
 }
 
 /* Steps first..last. */
@@ -359,6 +361,57 @@ static void test_knockout(device *d)
     world_free(&w);
 }
 
+static void test_recruitment(device *d)
+{
+    for (int driven = 0; driven < 2; driven++) {
+        scenario s;
+        base_scenario(&s);
+        scn_tissue *t = &s.tissues[0];
+        t->n_regions = 1;
+        t->regions[0] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {0, 0, 0},
+                                     .max_um = {60, 120, 120}, .diffusion_multiplier = 1};
+        t->n_recruitments = 1;
+        t->recruitments[0] = (scn_recruitment){.type = 0, .state = 1, .region = 0,
+                                               .rate_per_mm3_per_h = 2.3148148e6,
+                                               .barrier_permeability = 0.5,
+                                               .chemokine = {.mediator = -1}};
+        if (driven) t->recruitments[0].chemokine = (scn_driver){.mediator = 1, .EC50_nM = 1, .hill = 1};
+        world w;
+        const float c0[3] = {0.0f, 1.0f, 0.0f};   /* IL-17A 1 nM: H = 0.5 */
+        const size_t n0 = 10;
+        if (!world_make(&w, d, &s, n0, c0)) return;
+        ps_err err;
+        ps_err_clear(&err);
+        for (int k = 1; k <= 120; k++) {
+            world_step(&w, &s, k, &err);
+            if (k % 30 == 0) {
+                uint64_t dropped;
+                agents_check_capacity(w.a, &dropped, &err);
+                TEST_CHECK(dropped == 0, "%llu entries dropped", (unsigned long long)dropped);
+            }
+        }
+        agents_host h;
+        agents_download(w.a, &h, &err);
+        /* 108 vessel voxels of 8e-6 mm³, barrier 0.5, 2 h: 2000 expected (1000 when H = 0.5) */
+        double expect = driven ? 1000 : 2000, got = (double)(h.n - n0);
+        size_t outside = 0, wrong_state = 0, dup = 0;
+        for (size_t i = n0; i < h.n; i++) {
+            outside += h.pos[3 * i] > 60.0f;
+            wrong_state += h.state[i] != 1;
+            for (size_t j = 0; j < i; j++) dup += h.id[j] == h.id[i];
+        }
+        printf("  recruitment %s: %.0f cells entered in 2 h, expected %.0f (SD %.0f); %zu outside "
+               "the vessel region\n", driven ? "driven by IL-17A at EC50" : "at a constant rate", got,
+               expect, sqrt(expect), outside);
+        TEST_CHECK(fabs(got - expect) < 4 * sqrt(expect), "entries %.0f vs %.0f", got, expect);
+        TEST_CHECK(outside == 0 && wrong_state == 0 && dup == 0,
+                   "%zu outside, %zu in the wrong state, %zu duplicate ids", outside, wrong_state, dup);
+        TEST_CHECK(err.code == PS_OK, "%s", err.msg);
+        agents_host_free(&h);
+        world_free(&w);
+    }
+}
+
 int main(void)
 {
     device *d = test_open_device();
@@ -368,6 +421,7 @@ int main(void)
     test_transition(d);
     test_depletion(d);
     test_knockout(d);
+    test_recruitment(d);
     device_close(d);
     return test_report("test_signal");
 }

@@ -1,0 +1,103 @@
+/* recruit.cl — circulating cells entering a tissue at vessel voxels.
+ *
+ * recruit_count: for every (rule, voxel) a Poisson number of entries with mean
+ *   lambda = rate * barrier * H(C_chemokine * J) * dt
+ * drawn by inversion from one Philox uniform keyed by (rule, voxel, step), so the result
+ * is independent of scheduling (at most RC_MAX_PER_VOXEL per step: P(more) < 1e-9 for
+ * lambda < 0.5). An exclusive scan of the counts gives each entry its slot and id;
+ * recruit_place appends the cells after the population; recruit_finish updates the
+ * counters. Entries without a free slot are counted as dropped (capacity grows at the
+ * next output interval).
+ */
+#include "common.cl"
+
+inline float rc_hill(float x, float ec50, float n)
+{
+    if (x <= 0.0f) return 0.0f;
+    float r = pow(x / ec50, n);
+    return r / (1.0f + r);
+}
+
+__kernel void recruit_count(__global const float *rules, uint nrules,
+                            __global const uint *region_mask, __global const float *conc,
+                            __global const float *Jall, uint jrow, uint nvox,
+                            __global uint *births,
+                            uint seed_lo, uint seed_hi, uint tissue, uint step, float dt)
+{
+    size_t g = get_global_id(0);
+    if (g >= (size_t)nrules * nvox) return;
+    __global const float *J = Jall + jrow;
+    uint r = (uint)(g / nvox), v = (uint)(g % nvox);
+    __global const float *rc = rules + r * RC_SIZE;
+    int region = (int)rc[RC_REGION];
+    uint k = 0;
+    if (region < 0 || ((region_mask[v] >> region) & 1u)) {
+        float drive = 1.0f;
+        int f = (int)rc[RC_FIELD];
+        if (f >= 0) drive = rc_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]], rc[RC_EC50],
+                                    rc[RC_HILL]);
+        float lambda = rc[RC_RATE] * drive * dt;
+        if (lambda > 0.0f) {
+            ulong key = ((ulong)tissue << 56) | ((ulong)r << 40) | (ulong)v;
+            float u = ps_rand4(seed_lo, seed_hi, key, step, RNG_RECRUIT).x;
+            float p = exp(-lambda), F = p;
+            while (u > F && k < RC_MAX_PER_VOXEL) {
+                k++;
+                p *= lambda / (float)k;
+                F += p;
+            }
+        }
+    }
+    births[g] = k;
+}
+
+__kernel void recruit_place(__global const ulong *counters, __global const float *rules,
+                            uint nrules, __global const uint *births,
+                            __global const uint *offsets, uint nvox, uint cap,
+                            int nx, int ny, float dx, float sx, float sy, float sz,
+                            __global float *px, __global float *py, __global float *pz,
+                            __global float *ux, __global float *uy, __global float *uz,
+                            __global ulong *id, __global uchar *type, __global uchar *state,
+                            __global float *vars, uint seed_lo, uint seed_hi, uint step)
+{
+    size_t g = get_global_id(0);
+    if (g >= (size_t)nrules * nvox) return;
+    uint k = births[g];
+    if (k == 0) return;
+    uint r = (uint)(g / nvox), v = (uint)(g % nvox);
+    __global const float *rc = rules + r * RC_SIZE;
+    uint n = (uint)counters[CTR_N_AGENTS];
+    ulong next = counters[CTR_NEXT_ID];
+    int x = (int)(v % (uint)nx), y = (int)((v / (uint)nx) % (uint)ny), z = (int)(v / ((uint)nx * ny));
+    for (uint j = 0; j < k; j++) {
+        uint o = offsets[g] + j;
+        uint slot = n + o;
+        if (slot >= cap) return;
+        ulong nid = next + o;
+        float4 a = ps_rand4(seed_lo, seed_hi, nid, step, RNG_ENTRY);
+        float4 b = ps_rand4(seed_lo, seed_hi, nid, step, RNG_ENTRY + 16u);
+        px[slot] = clamp((x + a.x) * dx, 0.0f, sx);
+        py[slot] = clamp((y + a.y) * dx, 0.0f, sy);
+        pz[slot] = clamp((z + a.z) * dx, 0.0f, sz);
+        float3 d = ps_unit_vector(b.x, b.y);
+        ux[slot] = d.x; uy[slot] = d.y; uz[slot] = d.z;
+        id[slot] = nid;
+        type[slot] = (uchar)(int)rc[RC_TYPE];
+        state[slot] = (uchar)(int)rc[RC_STATE];
+        for (uint q = 0; q < PS_NVARS; q++) vars[(size_t)q * cap + slot] = 0.0f;
+    }
+}
+
+__kernel void recruit_finish(__global ulong *counters, __global const uint *births,
+                             __global const uint *offsets, uint total_slots, uint cap)
+{
+    if (get_global_id(0) != 0) return;
+    ulong total = offsets[total_slots - 1] + births[total_slots - 1];
+    ulong n = counters[CTR_N_AGENTS];
+    ulong room = cap > n ? cap - n : 0;
+    ulong placed = total < room ? total : room;
+    counters[CTR_N_AGENTS] = n + placed;
+    counters[CTR_NEXT_ID] += total;
+    counters[CTR_BIRTHS_DROPPED] += total - placed;
+    counters[CTR_RECRUITED] += placed;
+}
