@@ -79,6 +79,13 @@ run:
 	@$(MAKE) --no-print-directory all
 	bin/painsim run $(DEFAULT_SCENARIO) --out $(RUN_DIR) --force
 
+# The literature time courses (scenarios/README.md): every scenario with 3 seeds;
+# writes runs/validate/report.md.
+validate:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	/usr/bin/python3 tests/validate.py --out runs/validate --seeds 1,2,3
+
 test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all

@@ -635,7 +635,22 @@ static ps_status check_duplicates(ctx *c, const cJSON *v)
 static const char *const top_keys[] = {"name",      "description", "seed",
                                        "time",      "engine",      "mediators",
                                        "cell_types", "tissues",    "drugs",
-                                       "perturbations"};
+                                       "perturbations", "sex",     "neurons",
+                                       "pain"};
+static const char *const sex_names[] = {"male", "female"};
+static const char *const neuron_keys[] = {"count", "soma", "peripheral", "central",
+                                          "transport_delay_h", "lesion", "toxin", "repair_per_h"};
+static const char *const compartment_keys[] = {"tissue", "type", "region"};
+static const char *const lesion_keys[] = {"region", "at_h"};
+static const char *const toxin_keys[] = {"drug", "EC50_nM", "rate_per_h"};
+static const char *const pain_keys[] = {"baseline_threshold_g", "time_constant_h", "injury_weight",
+                                        "terms"};
+static const char *const pain_term_keys[] = {"terminal", "mediator", "EC50_nM", "hill", "weight",
+                                             "sex"};
+static const char *const terminal_names[] = {"peripheral", "central"};
+static const char *const term_sex_names[] = {"both", "male", "female"};
+static const char *const recruitment_keys[] = {"type", "state", "region", "rate_per_mm3_per_h",
+                                               "barrier_permeability", "chemokine"};
 static const char *const time_keys[] = {"duration_h", "dt_min", "output_interval_h",
                                         "snapshot_interval_h"};
 static const char *const engine_keys[] = {"agent_capacity_factor"};
@@ -684,7 +699,7 @@ static const char *const state_keys[] = {"name", "secretion_molecules_per_min",
                                          "uptake_um3_per_min"};
 static const char *const tissue_keys[] = {"name",       "description", "size_um", "voxel_um",
                                           "origin_um",  "tortuosity",  "fields",  "regions",
-                                          "cells"};
+                                          "cells",      "recruitment"};
 static const char *const field_keys[] = {"D_um2_per_s", "half_life_min", "initial_nM", "boundary"};
 static const char *const boundary_keys[] = {"all",   "x_min", "x_max", "y_min",
                                             "y_max", "z_min", "z_max"};
@@ -1350,6 +1365,54 @@ static ps_status read_seeding(ctx *c, const cJSON *e, const scenario *s, const s
     return PS_OK;
 }
 
+/* obj.key (required unless opt) naming an element of names[]; *out its index, -1 when absent. */
+static ps_status read_ref(ctx *c, const cJSON *obj, const char *key, int required, const char *what,
+                          const char *const *names, int n, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = -1;
+    if (!v) {
+        if (!required) return PS_OK;
+        char want[200];
+        snprintf(want, sizeof want, "the name of %s", what);
+        return missing(c, key, want);
+    }
+    size_t m = path_key(c, key);
+    PS_TRY(name_ref(c, v, NULL, what, names, n, out));
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_recruitment(ctx *c, const cJSON *e, const scenario *s, const scn_tissue *t,
+                                  scn_recruitment *r)
+{
+    const char *names[SCN_MAX_TYPES > SCN_MAX_REGIONS ? SCN_MAX_TYPES : SCN_MAX_REGIONS];
+    char what[160];
+    PS_TRY(expect_object(c, e, "an object with type and rate_per_mm3_per_h"));
+    PS_TRY(check_keys(c, e, recruitment_keys, COUNT(recruitment_keys)));
+    for (int i = 0; i < s->n_types; i++) names[i] = s->types[i].name;
+    PS_TRY(read_ref(c, e, "type", 1, "a cell type", names, s->n_types, &r->type));
+    const scn_cell_type *ct = &s->types[r->type];
+    for (int i = 0; i < ct->n_states; i++) names[i] = ct->states[i].name;
+    snprintf(what, sizeof what, "a state of cell type \"%s\"", ct->name);
+    PS_TRY(read_ref(c, e, "state", 0, what, names, ct->n_states, &r->state));
+    if (r->state < 0) r->state = 0;
+    for (int i = 0; i < t->n_regions; i++) names[i] = t->regions[i].name;
+    snprintf(what, sizeof what, "a region of tissue \"%s\"", t->name);
+    PS_TRY(read_ref(c, e, "region", 0, what, names, t->n_regions, &r->region));
+    PS_TRY(read_num(c, e, "rate_per_mm3_per_h", 1, 0.0, NONNEG(1e9), &r->rate_per_mm3_per_h));
+    PS_TRY(read_num(c, e, "barrier_permeability", 0, 1.0, RANGE(0.0, 1.0), &r->barrier_permeability));
+    r->chemokine.mediator = -1;
+    const cJSON *o;
+    PS_TRY(read_object(c, e, "chemokine", 0, "an object with mediator and EC50_nM", &o));
+    if (o) {
+        size_t m = path_key(c, "chemokine");
+        PS_TRY(read_driver(c, o, s, -1.0, &r->chemokine));
+        path_pop(c, m);
+    }
+    return PS_OK;
+}
+
 static ps_status read_tissue(ctx *c, const cJSON *e, scenario *s, int k, size_t tissues_len)
 {
     scn_tissue *t = &s->tissues[k];
@@ -1426,6 +1489,19 @@ static ps_status read_tissue(ctx *c, const cJSON *e, scenario *s, int k, size_t 
         path_pop(c, m);
     }
     t->n_seedings = n;
+
+    PS_TRY(read_array(c, e, "recruitment", 0, 0, SCN_MAX_RECRUITMENTS, "recruitment rules", &a, &n));
+    if (a) {
+        size_t m = path_key(c, "recruitment");
+        int i = 0;
+        for (const cJSON *r = a->child; r; r = r->next, i++) {
+            size_t mi = path_index(c, i);
+            PS_TRY(read_recruitment(c, r, s, t, &t->recruitments[i]));
+            path_pop(c, mi);
+        }
+        path_pop(c, m);
+    }
+    t->n_recruitments = n;
     return PS_OK;
 }
 
@@ -1478,11 +1554,11 @@ static ps_status read_dose(ctx *c, const cJSON *e, const scenario *s, scn_dose *
 
 static ps_status read_ic50(ctx *c, const cJSON *e, scn_drug *dr)
 {
-    static const char *const want = "an object {JAK name: IC50 in nM} with at least one of JAK1, JAK2, JAK3, TYK2";
+    static const char *const want = "an object {JAK name: IC50 in nM} with keys among JAK1, JAK2, JAK3, TYK2";
     const cJSON *o;
-    PS_TRY(read_object(c, e, "ic50_nM", 1, want, &o));
+    PS_TRY(read_object(c, e, "ic50_nM", 0, want, &o));
+    if (!o) return PS_OK;   /* a drug that inhibits no JAK (e.g. a chemotherapy) */
     size_t m = path_key(c, "ic50_nM");
-    if (!o->child) return expect_type_fail(c, want, o);
     PS_TRY(check_keys(c, o, jak_names, SCN_N_JAKS));
     for (int k = 0; k < SCN_N_JAKS; k++)
         PS_TRY(read_num(c, o, jak_names[k], 0, 0.0, POS(1e9), &dr->ic50_nM[k]));
@@ -1650,6 +1726,140 @@ static ps_status read_perturbations(ctx *c, const cJSON *root, scenario *s)
     return PS_OK;
 }
 
+static ps_status read_compartment(ctx *c, const cJSON *o, const char *key, const scenario *s,
+                                  scn_compartment *cp)
+{
+    const cJSON *e;
+    const char *names[SCN_MAX_TYPES > SCN_MAX_REGIONS ? SCN_MAX_TYPES : SCN_MAX_REGIONS];
+    char what[160];
+    PS_TRY(read_object(c, o, key, 1, "an object with tissue and type", &e));
+    size_t m = path_key(c, key);
+    PS_TRY(check_keys(c, e, compartment_keys, COUNT(compartment_keys)));
+    tissue_names(s, names);
+    PS_TRY(read_ref(c, e, "tissue", 1, "a tissue", names, s->n_tissues, &cp->tissue));
+    for (int i = 0; i < s->n_types; i++) names[i] = s->types[i].name;
+    PS_TRY(read_ref(c, e, "type", 1, "a cell type", names, s->n_types, &cp->type));
+    const scn_cell_type *ct = &s->types[cp->type];
+    cp->injured_state = -1;
+    for (int i = 1; i < ct->n_states; i++)
+        if (strcmp(ct->states[i].name, "injured") == 0) cp->injured_state = i;
+    if (cp->injured_state < 0) {
+        path_key(c, "type");
+        return fail(c, "expected a cell type with a state named \"injured\" that is not its first "
+                       "state (the first state is the intact one), got \"%s\"", ct->name);
+    }
+    const scn_tissue *t = &s->tissues[cp->tissue];
+    for (int i = 0; i < t->n_regions; i++) names[i] = t->regions[i].name;
+    snprintf(what, sizeof what, "a region of tissue \"%s\"", t->name);
+    PS_TRY(read_ref(c, e, "region", 0, what, names, t->n_regions, &cp->region));
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_neurons(ctx *c, const cJSON *root, scenario *s)
+{
+    scn_neurons *n = &s->neurons;
+    const cJSON *o, *e;
+    const char *names[SCN_MAX_REGIONS > SCN_MAX_DRUGS ? SCN_MAX_REGIONS : SCN_MAX_DRUGS];
+    char what[160];
+    double count;
+    n->lesion_region = -1;
+    n->toxin_drug = -1;
+    n->soma.region = n->peripheral.region = n->central.region = -1;
+    PS_TRY(read_object(c, root, "neurons", 0, "an object with count, soma, peripheral and central", &o));
+    if (!o) return PS_OK;
+    size_t m = path_key(c, "neurons");
+    PS_TRY(check_keys(c, o, neuron_keys, COUNT(neuron_keys)));
+    n->enabled = 1;
+    PS_TRY(read_num(c, o, "count", 1, 0.0, INT_RANGE(1.0, 1e7), &count));
+    n->count = (int)count;
+    PS_TRY(read_compartment(c, o, "soma", s, &n->soma));
+    PS_TRY(read_compartment(c, o, "peripheral", s, &n->peripheral));
+    PS_TRY(read_compartment(c, o, "central", s, &n->central));
+    PS_TRY(read_num(c, o, "transport_delay_h", 0, 12.0, POS(1000.0), &n->transport_delay_h));
+    PS_TRY(read_object(c, o, "lesion", 0, "an object with region", &e));
+    if (e) {
+        size_t ml = path_key(c, "lesion");
+        PS_TRY(check_keys(c, e, lesion_keys, COUNT(lesion_keys)));
+        const scn_tissue *t = &s->tissues[n->peripheral.tissue];
+        for (int i = 0; i < t->n_regions; i++) names[i] = t->regions[i].name;
+        snprintf(what, sizeof what, "a region of the peripheral tissue \"%s\"", t->name);
+        PS_TRY(read_ref(c, e, "region", 1, what, names, t->n_regions, &n->lesion_region));
+        PS_TRY(read_num(c, e, "at_h", 0, 0.0, NONNEG(8760.0), &n->lesion_h));
+        if (n->lesion_h >= s->duration_h) {
+            char dur[40], got[40];
+            fmt_num(dur, sizeof dur, s->duration_h);
+            fmt_num(got, sizeof got, n->lesion_h);
+            path_key(c, "at_h");
+            return fail(c, "expected a time before the end of the simulation (time.duration_h = %s), "
+                           "got %s", dur, got);
+        }
+        path_pop(c, ml);
+    }
+    PS_TRY(read_object(c, o, "toxin", 0, "an object with drug, EC50_nM and rate_per_h", &e));
+    if (e) {
+        size_t mt = path_key(c, "toxin");
+        PS_TRY(check_keys(c, e, toxin_keys, COUNT(toxin_keys)));
+        for (int i = 0; i < s->n_drugs; i++) names[i] = s->drugs[i].name;
+        PS_TRY(read_ref(c, e, "drug", 1, "a drug", names, s->n_drugs, &n->toxin_drug));
+        PS_TRY(read_num(c, e, "EC50_nM", 1, 0.0, POS(1e9), &n->toxin_EC50_nM));
+        PS_TRY(read_num(c, e, "rate_per_h", 1, 0.0, POS(100.0), &n->toxin_rate_per_h));
+        path_pop(c, mt);
+    }
+    PS_TRY(read_num(c, o, "repair_per_h", 0, 0.0, NONNEG(100.0), &n->repair_per_h));
+    path_pop(c, m);
+    return PS_OK;
+}
+
+static ps_status read_pain(ctx *c, const cJSON *root, scenario *s)
+{
+    scn_pain *p = &s->pain;
+    const cJSON *o;
+    PS_TRY(read_object(c, root, "pain", 0, "an object", &o));
+    static const cJSON empty = {0};
+    const cJSON *src = o ? o : &empty;
+    size_t m = 0;
+    if (o) {
+        m = path_key(c, "pain");
+        if (!s->neurons.enabled)
+            return fail(c, "expected a neurons section (the pain readout is computed from "
+                           "nociceptor terminals)");
+        PS_TRY(check_keys(c, o, pain_keys, COUNT(pain_keys)));
+    }
+    PS_TRY(read_num(c, src, "baseline_threshold_g", 0, 4.0, POS(300.0), &p->baseline_threshold_g));
+    PS_TRY(read_num(c, src, "time_constant_h", 0, 6.0, POS(1000.0), &p->time_constant_h));
+    PS_TRY(read_num(c, src, "injury_weight", 0, 0.0, NONNEG(100.0), &p->injury_weight));
+    const cJSON *a;
+    int n = 0;
+    if (o) PS_TRY(read_array(c, o, "terms", 0, 0, SCN_MAX_PAIN_TERMS, "pain terms", &a, &n));
+    else a = NULL;
+    if (a) {
+        size_t mt = path_key(c, "terms");
+        int i = 0;
+        for (const cJSON *e = a->child; e; e = e->next, i++) {
+            size_t mi = path_index(c, i);
+            scn_pain_term *t = &p->terms[i];
+            int kind = 0, sex = 0;
+            PS_TRY(expect_object(c, e, "an object with terminal, mediator, EC50_nM and weight"));
+            PS_TRY(check_keys(c, e, pain_term_keys, COUNT(pain_term_keys)));
+            PS_TRY(read_enum(c, e, "terminal", terminal_names, COUNT(terminal_names), &kind));
+            t->central = kind;
+            PS_TRY(read_mediator_ref(c, e, "mediator", s, &t->mediator));
+            PS_TRY(read_num(c, e, "EC50_nM", 1, 0.0, POS(1e9), &t->EC50_nM));
+            PS_TRY(read_num(c, e, "hill", 0, 1.0, RANGE(0.1, 8.0), &t->hill));
+            PS_TRY(read_num(c, e, "weight", 1, 0.0, RANGE(-100.0, 100.0), &t->weight));
+            if (cJSON_GetObjectItemCaseSensitive(e, "sex"))
+                PS_TRY(read_enum(c, e, "sex", term_sex_names, COUNT(term_sex_names), &sex));
+            t->sex = sex;
+            path_pop(c, mi);
+        }
+        path_pop(c, mt);
+    }
+    p->n_terms = n;
+    if (o) path_pop(c, m);
+    return PS_OK;
+}
+
 static ps_status read_scenario(ctx *c, const cJSON *root, scenario *s)
 {
     double seed;
@@ -1665,6 +1875,12 @@ static ps_status read_scenario(ctx *c, const cJSON *root, scenario *s)
     PS_TRY(read_tissues(c, root, s));
     PS_TRY(read_drugs(c, root, s));
     PS_TRY(read_perturbations(c, root, s));
+    int sex = 0;
+    if (cJSON_GetObjectItemCaseSensitive(root, "sex"))
+        PS_TRY(read_enum(c, root, "sex", sex_names, COUNT(sex_names), &sex));
+    s->sex = (scn_sex)sex;
+    PS_TRY(read_neurons(c, root, s));
+    PS_TRY(read_pain(c, root, s));
     return PS_OK;
 }
 
@@ -1943,7 +2159,8 @@ static const char *const array_keys[] = {"mediators",  "cell_types",       "stat
                                          "regions",    "cells",            "size_um",    "origin_um",
                                          "min_um",     "max_um",           "center_um",  "jak",
                                          "transitions", "division_drivers", "drivers",    "inhibitors",
-                                         "activators", "drugs",            "doses",      "perturbations"};
+                                         "activators", "drugs",            "doses",      "perturbations",
+                                         "recruitment", "terms"};
 
 static ps_status set_fail(ps_err *err, const char *spec, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -2469,6 +2686,86 @@ static void put_tissue(jw *w, cJSON *arr, const scenario *s, const scn_tissue *t
         put(w, so, "count", cJSON_CreateRaw(num));
         if (sd->region >= 0) put(w, so, "region", cJSON_CreateString(t->regions[sd->region].name));
     }
+    cJSON *ra = put(w, o, "recruitment", cJSON_CreateArray());
+    for (int i = 0; ra && i < t->n_recruitments; i++) {
+        const scn_recruitment *r = &t->recruitments[i];
+        const scn_cell_type *ct = &s->types[r->type];
+        cJSON *ro = put(w, ra, NULL, cJSON_CreateObject());
+        if (!ro) break;
+        put(w, ro, "type", cJSON_CreateString(ct->name));
+        put(w, ro, "state", cJSON_CreateString(ct->states[r->state].name));
+        if (r->region >= 0) put(w, ro, "region", cJSON_CreateString(t->regions[r->region].name));
+        put(w, ro, "rate_per_mm3_per_h", jnum(r->rate_per_mm3_per_h));
+        put(w, ro, "barrier_permeability", jnum(r->barrier_permeability));
+        if (r->chemokine.mediator >= 0) {
+            cJSON *ch = put(w, ro, "chemokine", cJSON_CreateObject());
+            if (ch) {
+                put(w, ch, "mediator", cJSON_CreateString(s->mediators[r->chemokine.mediator].name));
+                put(w, ch, "EC50_nM", jnum(r->chemokine.EC50_nM));
+                put(w, ch, "hill", jnum(r->chemokine.hill));
+            }
+        }
+    }
+}
+
+static void put_compartment(jw *w, cJSON *parent, const char *key, const scenario *s,
+                            const scn_compartment *cp)
+{
+    cJSON *o = put(w, parent, key, cJSON_CreateObject());
+    if (!o) return;
+    put(w, o, "tissue", cJSON_CreateString(s->tissues[cp->tissue].name));
+    put(w, o, "type", cJSON_CreateString(s->types[cp->type].name));
+    if (cp->region >= 0)
+        put(w, o, "region", cJSON_CreateString(s->tissues[cp->tissue].regions[cp->region].name));
+}
+
+static void put_neurons_pain(jw *w, cJSON *root, const scenario *s)
+{
+    put(w, root, "sex", cJSON_CreateString(sex_names[s->sex]));
+    const scn_neurons *n = &s->neurons;
+    if (n->enabled) {
+        char num[32];
+        cJSON *o = put(w, root, "neurons", cJSON_CreateObject());
+        if (o) {
+            snprintf(num, sizeof num, "%d", n->count);
+            put(w, o, "count", cJSON_CreateRaw(num));
+            put_compartment(w, o, "soma", s, &n->soma);
+            put_compartment(w, o, "peripheral", s, &n->peripheral);
+            put_compartment(w, o, "central", s, &n->central);
+            put(w, o, "transport_delay_h", jnum(n->transport_delay_h));
+            if (n->lesion_region >= 0) {
+                cJSON *l = put(w, o, "lesion", cJSON_CreateObject());
+                put(w, l, "region", cJSON_CreateString(
+                                        s->tissues[n->peripheral.tissue].regions[n->lesion_region].name));
+                put(w, l, "at_h", jnum(n->lesion_h));
+            }
+            if (n->toxin_drug >= 0) {
+                cJSON *t = put(w, o, "toxin", cJSON_CreateObject());
+                put(w, t, "drug", cJSON_CreateString(s->drugs[n->toxin_drug].name));
+                put(w, t, "EC50_nM", jnum(n->toxin_EC50_nM));
+                put(w, t, "rate_per_h", jnum(n->toxin_rate_per_h));
+            }
+            put(w, o, "repair_per_h", jnum(n->repair_per_h));
+        }
+        const scn_pain *p = &s->pain;
+        cJSON *po = put(w, root, "pain", cJSON_CreateObject());
+        if (!po) return;
+        put(w, po, "baseline_threshold_g", jnum(p->baseline_threshold_g));
+        put(w, po, "time_constant_h", jnum(p->time_constant_h));
+        put(w, po, "injury_weight", jnum(p->injury_weight));
+        cJSON *ta = put(w, po, "terms", cJSON_CreateArray());
+        for (int i = 0; ta && i < p->n_terms; i++) {
+            const scn_pain_term *t = &p->terms[i];
+            cJSON *to = put(w, ta, NULL, cJSON_CreateObject());
+            if (!to) break;
+            put(w, to, "terminal", cJSON_CreateString(terminal_names[t->central]));
+            put(w, to, "mediator", cJSON_CreateString(s->mediators[t->mediator].name));
+            put(w, to, "EC50_nM", jnum(t->EC50_nM));
+            put(w, to, "hill", jnum(t->hill));
+            put(w, to, "weight", jnum(t->weight));
+            put(w, to, "sex", cJSON_CreateString(term_sex_names[t->sex]));
+        }
+    }
 }
 
 char *scenario_to_json(const scenario *s)
@@ -2541,6 +2838,7 @@ char *scenario_to_json(const scenario *s)
     for (int i = 0; ds && i < s->n_drugs; i++) put_drug(&w, ds, s, &s->drugs[i]);
     cJSON *ps = put(&w, root, "perturbations", cJSON_CreateArray());
     for (int i = 0; ps && i < s->n_perturbations; i++) put_perturbation(&w, ps, s, &s->perturbations[i]);
+    put_neurons_pain(&w, root, s);
 
     char *text = w.oom ? NULL : cJSON_Print(root);
     cJSON_Delete(root);

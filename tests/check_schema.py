@@ -92,6 +92,10 @@ def drug(**kw):
     return bad(lambda d: d.__setitem__("drugs", [dr]))
 
 
+COMP = {"tissue": "skin", "type": "n"}
+NEUR = {"count": 2, "soma": COMP, "peripheral": COMP, "central": COMP}
+
+
 def pert(**kw):
     return bad(lambda d: d.__setitem__("perturbations", [kw]))
 
@@ -201,8 +205,22 @@ BAD = {
     "jak_stat3 unknown key": typ(jak_stat3={"activators": ACT, "k_of_per_min": 1}),
     # drugs
     "drug without doses": drug(doses=None),
-    "drug without ic50": drug(ic50_nM=None),
-    "drug empty ic50": drug(ic50_nM={}),
+    "drug ic50 not an object": drug(ic50_nM=[56]),
+    "sex not an enum": bad(lambda d: d.__setitem__("sex", "m")),
+    "pain without neurons": bad(lambda d: d.__setitem__("pain", {})),
+    "neurons without soma": bad(lambda d: d.__setitem__("neurons", {"count": 2, "peripheral": COMP,
+                                                                     "central": COMP})),
+    "neurons count 0": bad(lambda d: d.__setitem__("neurons", dict(NEUR, count=0))),
+    "neurons unknown key": bad(lambda d: d.__setitem__("neurons", dict(NEUR, delay_h=3))),
+    "lesion without region": bad(lambda d: d.__setitem__("neurons", dict(NEUR, lesion={"at_h": 1}))),
+    "pain term bad terminal": bad(lambda d: (d.__setitem__("neurons", NEUR), d.__setitem__(
+        "pain", {"terms": [{"terminal": "centre", "mediator": "TNF", "EC50_nM": 1, "weight": 1}]}))),
+    "pain term weight out of range": bad(lambda d: (d.__setitem__("neurons", NEUR), d.__setitem__(
+        "pain", {"terms": [{"terminal": "central", "mediator": "TNF", "EC50_nM": 1, "weight": 200}]}))),
+    "recruitment negative rate": bad(lambda d: d["tissues"][0].__setitem__(
+        "recruitment", [{"type": "m", "rate_per_mm3_per_h": -1}])),
+    "recruitment barrier above 1": bad(lambda d: d["tissues"][0].__setitem__(
+        "recruitment", [{"type": "m", "rate_per_mm3_per_h": 1, "barrier_permeability": 2}])),
     "drug unknown JAK": drug(ic50_nM={"JAK4": 1}),
     "drug IC50 0": drug(ic50_nM={"JAK1": 0}),
     "bioavailability 1.5": drug(bioavailability=1.5),
