@@ -168,6 +168,9 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
     if (st == PS_OK) st = output_open(&o, outdir, a.force, s, &err);
     if (st == PS_OK) {
         log_info(lg, "output: %s", outdir);
+        /* summary.csv/.h5 are rewritten whole: at most every 2 s of wall time, so that
+           runs with thousands of rows stay linear (the end of the run writes all rows) */
+        output_summary_set_min_interval(o, 2.0);
         st = sim_run(sm, o, &err);
         if (st != PS_OK) {
             output_run_info info = {.device = device_description(dev), .seed = s->seed,

@@ -4,9 +4,29 @@
  * Every file is written under NAME.tmp in its final folder and renamed when complete,
  * so a reader (ParaView, a plotting script, a killed run's post-mortem) never meets a
  * half-written file under a final name. The summary and the XDMF index are rewritten
- * whole each time: they are small, and rewriting keeps them valid at every moment.
- * HDF5 is used serially here; the file-access property list is made in one place
- * (output_fapl) so that a parallel (MPI-IO) list can replace it.
+ * whole each time: they are small, and rewriting keeps them valid at every moment. To
+ * keep that cheap, their text is kept in memory and only appended to (a rewrite is one
+ * write(), no reformatting), and the summary values are kept as one row-major table.
+ * The summary is not fsync'ed (it is rewritten after every row; the rename still makes
+ * each version appear whole), and output_summary_set_min_interval can pace its
+ * rewrites for runs with thousands of rows.
+ *
+ * HDF5 is used serially, contiguous and uncompressed (snapshot speed first). Every HDF5
+ * call goes through CHECK_H5, which turns a failure into a message naming the final
+ * file, the failing call and HDF5's own reason; HDF5's automatic error printing is
+ * switched off only while this file's calls run. The file-access property list is one
+ * field (output.fapl) so that an MPI-IO list can replace the serial default later.
+ *
+ * XDMF choices, checked with ParaView 5.11's "Xdmf Reader" (XDMF 2, XDMFReader proxy):
+ *  - agent ids are uint64 in HDF5 but described as NumberType="Int" Precision="8": the
+ *    reader maps "UInt" Precision="8" to a 32-bit unsigned array and clamps every id
+ *    above 2^32 (all ids outside tissue 0), while "Int" 8 gives an exact int64 array
+ *    (ids stay below 2^63: the tissue index sits in the top 8 bits);
+ *  - a tissue without agents at a time has no "<tissue>_agents" grid at that time (the
+ *    reader fails on an empty Polyvertex); spatial collections may differ between
+ *    times, which the reader handles.
+ * Xdmf3ReaderS reads the same file but drops the block names, so the legacy reader is
+ * the one to choose in ParaView.
  */
 #include "output.h"
 
@@ -15,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,127 +47,12 @@
 
 #include "version.h"
 
-typedef struct {
-    long step;
-    double time_h;
-    size_t n_agents[SCN_MAX_TISSUES];
-} output_snap_rec;
+/* ---- growable text buffer (XDMF, CSV) ---------------------------------------------- */
 
-struct output {
-    char dir[PATH_MAX];
-    const scenario *s;
-    char started[32];
-    /* snapshots written so far (for the XDMF index) */
-    output_snap_rec *snaps;
-    int n_snaps, cap_snaps;
-    int n_fields[SCN_MAX_TISSUES];
-    const char *field_names[SCN_MAX_TISSUES][SCN_MAX_MEDIATORS];
-    int n_vars;
-    char var_names[16][SCN_NAME_MAX];
-    /* summary */
-    int n_cols;
-    char **cols;
-    double *rows;
-    int n_rows, cap_rows;
-};
-
-/* ---- small helpers ----------------------------------------------------------------- */
-
-/* The innermost HDF5 error description, for messages. */
-static herr_t output_h5_walk(unsigned n, const H5E_error2_t *e, void *data)
-{
-    char *buf = data;
-    if (n == 0 && e && e->desc) snprintf(buf, 256, "%s (in %s)", e->desc, e->func_name);
-    return 0;
-}
-
-static const char *output_h5_reason(char *buf)
-{
-    buf[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, output_h5_walk, buf);
-    if (!buf[0]) snprintf(buf, 256, "HDF5 error");
-    if (errno) {
-        size_t len = strlen(buf);
-        snprintf(buf + len, 256 - len, "; %s", strerror(errno));
-    }
-    return buf;
-}
-
-static ps_status output_path(const output *o, char *buf, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static ps_status output_path(const output *o, char *buf, size_t n, const char *fmt, ...)
-{
-    int len = snprintf(buf, n, "%s/", o->dir);
-    va_list ap;
-    va_start(ap, fmt);
-    int more = vsnprintf(buf + len, n - (size_t)len, fmt, ap);
-    va_end(ap);
-    return (len < 0 || more < 0 || (size_t)(len + more) >= n) ? PS_ERR_IO : PS_OK;
-}
-
-static ps_status output_mkdir_p(const char *path, ps_err *err)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return ps_err_set(err, PS_ERR_IO, "%s: path too long", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return ps_err_set(err, PS_ERR_IO, "%s: cannot create folder %s: %s", path, buf,
-                                  strerror(errno));
-            struct stat st;
-            if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-                return ps_err_set(err, PS_ERR_IO, "%s: cannot create the output folder: %s is not "
-                                  "a folder", path, buf);
-            *p = c;
-            if (c == '\0') break;
-        }
-    }
-    return PS_OK;
-}
-
-ps_status output_write_file_atomic(const char *path, const void *data, size_t len, ps_err *err)
-{
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return ps_err_set(err, PS_ERR_IO, "%s: cannot rename the finished file into place: %s",
-                          path, strerror(e));
-    }
-    return PS_OK;
-}
-
-/* A growable text buffer for XDMF, CSV and JSON. */
 typedef struct {
     char *p;
     size_t len, cap;
-    int oom;
+    int oom;                        /* an allocation failed: the text is incomplete */
 } output_buf;
 
 static void output_bprintf(output_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -178,73 +84,236 @@ static void output_bprintf(output_buf *b, const char *fmt, ...)
     }
 }
 
-static ps_status output_buf_write(output_buf *b, const char *path, ps_err *err)
+/* Appends s with the XML special characters escaped (for attribute values and text). */
+static void output_bxml(output_buf *b, const char *s)
 {
-    ps_status s = b->oom ? ps_err_set(err, PS_ERR_MEMORY, "%s: out of memory composing the file", path)
-                         : output_write_file_atomic(path, b->p ? b->p : "", b->len, err);
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': output_bprintf(b, "&amp;"); break;
+        case '<': output_bprintf(b, "&lt;"); break;
+        case '>': output_bprintf(b, "&gt;"); break;
+        case '"': output_bprintf(b, "&quot;"); break;
+        case '\'': output_bprintf(b, "&apos;"); break;
+        default: output_bprintf(b, "%c", *s); break;
+        }
+    }
+}
+
+static void output_buf_free(output_buf *b)
+{
     free(b->p);
     memset(b, 0, sizeof *b);
-    return s;
 }
 
-/* ---- open / close ------------------------------------------------------------------ */
+/* ---- the output object ------------------------------------------------------------- */
 
-static int output_is_ours(const char *name)
+struct output {
+    char dir[PATH_MAX];
+    hid_t fapl;                     /* file-access list of every HDF5 file: H5P_DEFAULT
+                                       (serial); the MPI-IO list goes here later */
+    /* what the files need of the scenario, copied: o does not keep s */
+    char scenario_name[SCN_NAME_MAX];
+    char source_path[SCN_PATH_MAX];
+    int n_types, n_mediators;
+    char type_names[SCN_MAX_TYPES][SCN_NAME_MAX];
+    char mediator_names[SCN_MAX_MEDIATORS][SCN_NAME_MAX];
+    char started_utc[32];           /* ISO 8601, when output_open ran */
+    /* snapshots: the XDMF <Grid> of each one written so far */
+    output_buf xmf;
+    int n_snaps;
+    /* summary: n_cols names (time_h first), n_rows x n_cols values row-major, and the
+       CSV text of everything so far */
+    int n_cols;
+    char **cols;
+    double *rows;
+    double *column;                 /* scratch, cap_rows: one column for summary.h5 */
+    size_t n_rows, cap_rows;
+    output_buf csv;
+    size_t n_rows_written;          /* rows in the summary files on disk */
+    double summary_min_interval_s;  /* pacing of the rewrites, 0 = after every row */
+    double summary_written_at_s;    /* monotonic clock at the last rewrite, s */
+};
+
+static double output_now_s(void)
 {
-    static const char *const exact[] = {"scenario.resolved.json", "run.json", "summary.csv",
-                                        "summary.h5", "snapshots.xmf", "snapshots"};
-    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
-        if (strcmp(name, exact[i]) == 0) return 1;
-    size_t n = strlen(name);
-    if (n > 4 && strcmp(name + n - 4, ".tmp") == 0) return 1;
-    if (strncmp(name, "checkpoint_", 11) == 0) return 1;
-    return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Removes painsim's files from an existing run folder (for --force). */
-static ps_status output_clear(const char *dir, ps_err *err)
+/* "dir/<fmt>" into buf; PS_ERR_IO when it does not fit. */
+static ps_status output_path(const output *o, char *buf, size_t n, ps_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static ps_status output_path(const output *o, char *buf, size_t n, ps_err *err, const char *fmt, ...)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/snapshots", dir);
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            size_t n = strlen(e->d_name);
-            int snap = strncmp(e->d_name, "snap_", 5) == 0 &&
-                       ((n > 3 && strcmp(e->d_name + n - 3, ".h5") == 0) ||
-                        (n > 7 && strcmp(e->d_name + n - 7, ".h5.tmp") == 0));
-            if (!snap) continue;
-            char f[PATH_MAX + 256];
-            snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-            if (unlink(f) != 0) {
-                closedir(d);
-                return ps_err_set(err, PS_ERR_IO, "%s: cannot remove the old snapshot: %s", f,
-                                  strerror(errno));
-            }
-        }
-        closedir(d);
-    }
-    d = opendir(dir);
-    if (!d) return ps_err_set(err, PS_ERR_IO, "%s: cannot read the folder: %s", dir, strerror(errno));
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, "snapshots") == 0 || !output_is_ours(e->d_name)) continue;
-        char f[PATH_MAX + 256];
-        snprintf(f, sizeof f, "%s/%s", dir, e->d_name);
-        if (unlink(f) != 0) {
-            closedir(d);
-            return ps_err_set(err, PS_ERR_IO, "%s: cannot remove the old file: %s", f, strerror(errno));
-        }
-    }
-    closedir(d);
+    int len = snprintf(buf, n, "%s/", o->dir);
+    if (len < 0 || (size_t)len >= n) return ps_err_set(err, PS_ERR_IO, "%s: path too long", o->dir);
+    va_list ap;
+    va_start(ap, fmt);
+    int more = vsnprintf(buf + len, n - (size_t)len, fmt, ap);
+    va_end(ap);
+    if (more < 0 || (size_t)(len + more) >= n)
+        return ps_err_set(err, PS_ERR_IO, "%s: path too long", o->dir);
     return PS_OK;
 }
 
+/* ---- plain files ------------------------------------------------------------------- */
+
+/* Writes path via path.tmp + rename; sync: fsync before the rename (durable across a
+ * power loss; skipped for the summary, rewritten after every row, where it would cost
+ * more than the rest of the write). */
+static ps_status output_write_atomic(const char *path, const void *data, size_t len, int sync,
+                                     ps_err *err)
+{
+    char tmp[PATH_MAX + 8];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot write: path too long", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (sync && fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    if (close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot move the finished file into place: %s",
+                          path, strerror(e));
+    }
+    return PS_OK;
+}
+
+ps_status output_write_file_atomic(const char *path, const void *data, size_t len, ps_err *err)
+{
+    return output_write_atomic(path, data, len, 1, err);
+}
+
+static ps_status output_buf_write(const output_buf *b, const char *path, int sync, ps_err *err)
+{
+    if (b->oom) return ps_err_set(err, PS_ERR_MEMORY, "%s: out of host memory composing the file", path);
+    return output_write_atomic(path, b->p ? b->p : "", b->len, sync, err);
+}
+
+/* ---- the run folder ---------------------------------------------------------------- */
+
+/* Creates path and its missing parents (mkdir -p). *created gets the length of the
+ * shortest prefix of path that this call created, or 0 if it created nothing. */
+static ps_status output_mkdir_p(const char *path, size_t *created, ps_err *err)
+{
+    char buf[PATH_MAX];
+    *created = 0;
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return ps_err_set(err, PS_ERR_IO, "%s: path too long", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        if (p[-1] != '/') {         /* skip the empty components of "a//b" and "a/" */
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, 0777) == 0) {
+                if (!*created) *created = strlen(buf);
+            } else if (errno != EEXIST) {
+                int e = errno;
+                if (strcmp(buf, path) == 0)
+                    return ps_err_set(err, PS_ERR_IO, "%s: cannot create the folder: %s", path,
+                                      strerror(e));
+                return ps_err_set(err, PS_ERR_IO, "%s: cannot create the folder: %s: %s", path,
+                                  buf, strerror(e));
+            } else {
+                struct stat st;
+                if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+                    return ps_err_set(err, PS_ERR_IO, "%s: cannot create the folder: %s: %s",
+                                      path, buf, strerror(ENOTDIR));
+            }
+            *p = c;
+        }
+        if (*p == '\0') break;
+    }
+    return PS_OK;
+}
+
+/* Undoes output_mkdir_p: removes path and its parents down to the prefix it created
+ * (rmdir only: a folder that is no longer empty stays). */
+static void output_rmdir_created(const char *path, size_t created)
+{
+    if (!created) return;
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (;;) {
+        size_t n = strlen(buf);
+        while (n > 1 && buf[n - 1] == '/') buf[--n] = '\0';
+        if (n < created || rmdir(buf) != 0) return;
+        char *slash = strrchr(buf, '/');
+        if (!slash || (size_t)(slash - buf) < created) return;
+        *slash = '\0';
+    }
+}
+
+static int output_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* painsim's files in the run folder (top = 1) or in RUN/snapshots (top = 0). */
+static int output_is_ours(const char *name, int top)
+{
+    if (output_ends_with(name, ".tmp")) return 1;
+    if (!top) return strncmp(name, "snap_", 5) == 0 && output_ends_with(name, ".h5");
+    static const char *const exact[] = {"scenario.resolved.json", "run.json", "summary.csv",
+                                        "summary.h5", "snapshots.xmf"};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (strcmp(name, exact[i]) == 0) return 1;
+    return strncmp(name, "checkpoint_", 11) == 0 && output_ends_with(name, ".h5");
+}
+
+/* Removes painsim's files from folder dir (top: the run folder, else its snapshots/). */
+static ps_status output_clear_folder(const char *dir, int top, ps_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (!top && errno == ENOENT) return PS_OK;
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot read the folder: %s", dir, strerror(errno));
+    }
+    ps_status st = PS_OK;
+    struct dirent *e;
+    while (st == PS_OK && (e = readdir(d)) != NULL) {
+        if (!output_is_ours(e->d_name, top)) continue;
+        char f[PATH_MAX + 256];
+        snprintf(f, sizeof f, "%s/%s", dir, e->d_name);
+        if (unlink(f) != 0)
+            st = ps_err_set(err, PS_ERR_IO, "%s: cannot remove the old file: %s", f, strerror(errno));
+    }
+    closedir(d);
+    return st;
+}
+
+/* 1 when dir holds any entry; -1 (errno set) when it cannot be read. */
 static int output_dir_has_entries(const char *dir)
 {
     DIR *d = opendir(dir);
-    if (!d) return 0;
+    if (!d) return -1;
     struct dirent *e;
     int any = 0;
     while (!any && (e = readdir(d)) != NULL)
@@ -253,63 +322,94 @@ static int output_dir_has_entries(const char *dir)
     return any;
 }
 
+/* Prepares an existing folder: refuses a non-empty one without force, else clears it. */
+static ps_status output_prepare_existing(const char *dir, int force, ps_err *err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return PS_OK; /* output_mkdir_p explains */
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot use as the output folder: %s", dir,
+                          strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot use as the output folder: it exists and "
+                          "is not a folder", dir);
+    int any = output_dir_has_entries(dir);
+    if (any < 0)
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot read the folder: %s", dir, strerror(errno));
+    if (!any) return PS_OK;
+    if (!force)
+        return ps_err_set(err, PS_ERR_IO, "%s: output folder exists and is not empty; use --force "
+                          "to overwrite it, or choose another --out", dir);
+    char snaps[PATH_MAX + 16];
+    snprintf(snaps, sizeof snaps, "%s/snapshots", dir);
+    PS_TRY(output_clear_folder(snaps, 0, err));
+    return output_clear_folder(dir, 1, err);
+}
+
 ps_status output_open(output **out, const char *dir, int force, const scenario *s, ps_err *err)
 {
     *out = NULL;
-    if (!dir || !*dir) return ps_err_set(err, PS_ERR_IO, "empty output folder name");
-    if (strlen(dir) > PATH_MAX - 64) return ps_err_set(err, PS_ERR_IO, "%s: path too long", dir);
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return ps_err_set(err, PS_ERR_IO, "%s: exists and is not a folder", dir);
-        if (output_dir_has_entries(dir)) {
-            if (!force)
-                return ps_err_set(err, PS_ERR_IO,
-                                  "%s: output folder exists and is not empty; use --force to "
-                                  "overwrite it, or choose another --out", dir);
-            PS_TRY(output_clear(dir, err));
-        }
-    }
-    PS_TRY(output_mkdir_p(dir, err));
+    if (!dir || !*dir) return ps_err_set(err, PS_ERR_IO, "the output folder name is empty");
+    if (strlen(dir) > PATH_MAX - 128) return ps_err_set(err, PS_ERR_IO, "%s: path too long", dir);
+    if (!s) return ps_err_set(err, PS_ERR_INTERNAL, "output_open: no scenario");
+    PS_TRY(output_prepare_existing(dir, force, err));
+    size_t created = 0, created_snaps = 0;
+    PS_TRY(output_mkdir_p(dir, &created, err));
+
     output *o = calloc(1, sizeof *o);
-    if (!o) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    if (!o) {
+        output_rmdir_created(dir, created);
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    }
     snprintf(o->dir, sizeof o->dir, "%s", dir);
-    o->s = s;
+    o->fapl = H5P_DEFAULT;
+    snprintf(o->scenario_name, sizeof o->scenario_name, "%s", s->name);
+    snprintf(o->source_path, sizeof o->source_path, "%s", s->source_path);
+    o->n_types = s->n_types < 0 ? 0 : s->n_types > SCN_MAX_TYPES ? SCN_MAX_TYPES : s->n_types;
+    o->n_mediators = s->n_mediators < 0 ? 0
+                     : s->n_mediators > SCN_MAX_MEDIATORS ? SCN_MAX_MEDIATORS : s->n_mediators;
+    for (int i = 0; i < o->n_types; i++)
+        snprintf(o->type_names[i], SCN_NAME_MAX, "%s", s->types[i].name);
+    for (int i = 0; i < o->n_mediators; i++)
+        snprintf(o->mediator_names[i], SCN_NAME_MAX, "%s", s->mediators[i].name);
     time_t now = time(NULL);
     struct tm tmv;
     gmtime_r(&now, &tmv);
-    strftime(o->started, sizeof o->started, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    strftime(o->started_utc, sizeof o->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+
     char path[PATH_MAX];
-    ps_status st2 = PS_OK;
-    output_path(o, path, sizeof path, "snapshots");
-    st2 = output_mkdir_p(path, err);
-    if (st2 == PS_OK) {
-        /* a probe proves the folder is writable before any simulation time is spent */
-        output_path(o, path, sizeof path, ".write_probe.tmp");
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (fd < 0)
-            st2 = ps_err_set(err, PS_ERR_IO, "%s: output folder is not writable: %s", dir,
-                             strerror(errno));
-        else {
+    ps_status st = output_path(o, path, sizeof path, err, "snapshots");
+    if (st == PS_OK) st = output_mkdir_p(path, &created_snaps, err);
+    if (st == PS_OK) {
+        /* a probe proves the folder writable before any simulation time is spent */
+        st = output_path(o, path, sizeof path, err, ".write_probe.tmp");
+        int fd = st == PS_OK ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
+        if (st == PS_OK && fd < 0)
+            st = ps_err_set(err, PS_ERR_IO, "%s: the output folder is not writable: %s", dir,
+                            strerror(errno));
+        if (fd >= 0) {
             close(fd);
             unlink(path);
         }
     }
-    if (st2 == PS_OK) {
+    if (st == PS_OK) {
         char *json = scenario_to_json(s);
-        if (!json) st2 = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-        else {
-            output_path(o, path, sizeof path, "scenario.resolved.json");
-            size_t n = strlen(json);
-            st2 = output_write_file_atomic(path, json, n, err);
-            free(json);
+        if (!json) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory writing the resolved scenario");
+        if (st == PS_OK) st = output_path(o, path, sizeof path, err, "scenario.resolved.json");
+        if (st == PS_OK) st = output_write_file_atomic(path, json, strlen(json), err);
+        free(json);
+    }
+    if (st != PS_OK) {
+        if (created_snaps) {
+            char snaps[PATH_MAX + 16];
+            snprintf(snaps, sizeof snaps, "%s/snapshots", dir);
+            rmdir(snaps);
         }
-    }
-    if (st2 != PS_OK) {
+        output_rmdir_created(dir, created);
         output_close(o);
-        return st2;
+        return st;
     }
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     *out = o;
     return PS_OK;
 }
@@ -317,395 +417,577 @@ ps_status output_open(output **out, const char *dir, int force, const scenario *
 void output_close(output *o)
 {
     if (!o) return;
+    if (o->n_rows > o->n_rows_written) {   /* paced rows: best effort, close cannot fail */
+        ps_err ignore;
+        ps_err_clear(&ignore);
+        output_summary_flush(o, &ignore);
+    }
     for (int i = 0; i < o->n_cols; i++) free(o->cols[i]);
     free(o->cols);
     free(o->rows);
-    free(o->snaps);
+    free(o->column);
+    output_buf_free(&o->csv);
+    output_buf_free(&o->xmf);
     free(o);
 }
 
-/* ---- HDF5 helpers ------------------------------------------------------------------ */
+/* ---- HDF5 -------------------------------------------------------------------------- */
 
-static hid_t output_fapl(void)
+/* One HDF5 file being written: created as path.tmp, renamed to path when complete. */
+typedef struct {
+    const char *path;               /* final name, for messages */
+    char tmp[PATH_MAX + 8];
+    hid_t file;
+    H5E_auto2_t old_func;           /* HDF5's error printer, restored at the end */
+    void *old_data;
+    char why[1024];                 /* the first failure, "" while all is well */
+} output_h5;
+
+typedef struct {
+    char outer[256], inner[512];
+} output_h5_descs;
+
+static herr_t output_h5_walk(unsigned n, const H5E_error2_t *e, void *data)
 {
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl >= 0) H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST);
-    return fapl;
+    output_h5_descs *d = data;
+    if (!e || !e->desc) return 0;
+    if (n == 0) snprintf(d->outer, sizeof d->outer, "%s", e->desc);
+    snprintf(d->inner, sizeof d->inner, "%s", e->desc);
+    return 0;
 }
 
-static hid_t output_h5_create(const char *tmp)
+/* Records the first failure of w: the call (from the CHECK_H5 text), HDF5's outermost
+ * and innermost error descriptions, and where in this file. */
+static void output_h5_fail(output_h5 *w, const char *expr, const char *func, int line)
 {
-    hid_t fapl = output_fapl();
-    if (fapl < 0) return -1;
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    return f;
+    if (w->why[0]) return;
+    char call[64] = "HDF5 call";
+    const char *p = strstr(expr, "H5");
+    if (p) {
+        size_t n = strcspn(p, "(");
+        if (n >= sizeof call) n = sizeof call - 1;
+        memcpy(call, p, n);
+        call[n] = '\0';
+    }
+    output_h5_descs d = {"", ""};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, output_h5_walk, &d);
+    H5Eclear2(H5E_DEFAULT);
+    char *noise = strstr(d.inner, ", flags = ");  /* open(2) flags: noise in a message */
+    if (noise) *noise = '\0';
+    if (!d.outer[0])
+        snprintf(w->why, sizeof w->why, "%s failed [%s:%d %s]", call, __FILE__, line, func);
+    else if (strcmp(d.outer, d.inner) == 0)
+        snprintf(w->why, sizeof w->why, "%s failed: %s [%s:%d %s]", call, d.outer, __FILE__, line, func);
+    else
+        snprintf(w->why, sizeof w->why, "%s failed: %s: %s [%s:%d %s]", call, d.outer, d.inner,
+                 __FILE__, line, func);
 }
 
-static int output_attr_double(hid_t obj, const char *name, const double *v, hsize_t n)
+/* Runs an HDF5 call; on a negative result records why and jumps to `done`. */
+#define CHECK_H5(w, expr)                                    \
+    do {                                                     \
+        if ((expr) < 0) {                                    \
+            output_h5_fail((w), #expr, __func__, __LINE__);  \
+            goto done;                                       \
+        }                                                    \
+    } while (0)
+
+/* Starts writing path: silences HDF5's printer and creates path.tmp. Returns 0, or -1
+ * with w->why set (output_h5_finish still has to be called). */
+static int output_h5_start(output_h5 *w, const output *o, const char *path)
 {
-    hid_t sp = H5Screate_simple(1, &n, NULL);
-    hid_t a = H5Acreate2(obj, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = (sp < 0 || a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, v) < 0) ? -1 : 0;
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    w->file = -1;
+    H5Eget_auto2(H5E_DEFAULT, &w->old_func, &w->old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    H5Eclear2(H5E_DEFAULT);
+    int rc = -1;
+    if (snprintf(w->tmp, sizeof w->tmp, "%s.tmp", path) >= (int)sizeof w->tmp) {
+        snprintf(w->why, sizeof w->why, "path too long");
+        return -1;
+    }
+    CHECK_H5(w, w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, o->fapl));
+    rc = 0;
+done:
+    return rc;
+}
+
+/* Closes the file and renames it into place, or (on any failure) removes path.tmp and
+ * returns PS_ERR_IO naming path and the reason. Restores HDF5's error printer. */
+static ps_status output_h5_finish(output_h5 *w, ps_err *err)
+{
+    if (w->file >= 0) {
+        hid_t f = w->file;
+        w->file = -1;
+        CHECK_H5(w, H5Fclose(f));
+    }
+done:
+    H5Eset_auto2(H5E_DEFAULT, w->old_func, w->old_data);
+    if (w->why[0]) {
+        unlink(w->tmp);
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", w->path, w->why);
+    }
+    if (rename(w->tmp, w->path) != 0) {
+        int e = errno;
+        unlink(w->tmp);
+        return ps_err_set(err, PS_ERR_IO, "%s: cannot move the finished file into place: %s",
+                          w->path, strerror(e));
+    }
+    return PS_OK;
+}
+
+/* A numeric attribute: a scalar when n == 0, else a 1-D array of n. */
+static int output_attr_num(output_h5 *w, hid_t obj, const char *name, hid_t file_type,
+                           hid_t mem_type, const void *v, hsize_t n)
+{
+    int rc = -1;
+    hid_t sp = -1, a = -1;
+    CHECK_H5(w, sp = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR));
+    CHECK_H5(w, a = H5Acreate2(obj, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK_H5(w, H5Awrite(a, mem_type, v));
+    rc = 0;
+done:
     if (a >= 0) H5Aclose(a);
     if (sp >= 0) H5Sclose(sp);
     return rc;
 }
 
-static int output_attr_int64(hid_t obj, const char *name, const long long *v, hsize_t n)
+/* A variable-length UTF-8 string attribute: a scalar (array == 0) or n strings. */
+static int output_attr_str(output_h5 *w, hid_t obj, const char *name, const char *const *v,
+                           hsize_t n, int array)
 {
-    hid_t sp = H5Screate_simple(1, &n, NULL);
-    hid_t a = H5Acreate2(obj, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = (sp < 0 || a < 0 || H5Awrite(a, H5T_NATIVE_LLONG, v) < 0) ? -1 : 0;
-    if (a >= 0) H5Aclose(a);
-    if (sp >= 0) H5Sclose(sp);
-    return rc;
-}
-
-/* A string (n == 0) or an array of n strings, as variable-length UTF-8. */
-static int output_attr_strings(hid_t obj, const char *name, const char *const *v, hsize_t n,
-                               int scalar)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    hid_t sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
-    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = (t < 0 || sp < 0 || a < 0 || H5Awrite(a, t, v) < 0) ? -1 : 0;
+    int rc = -1;
+    hid_t t = -1, sp = -1, a = -1;
+    CHECK_H5(w, t = H5Tcopy(H5T_C_S1));
+    CHECK_H5(w, H5Tset_size(t, H5T_VARIABLE));
+    CHECK_H5(w, H5Tset_cset(t, H5T_CSET_UTF8));
+    CHECK_H5(w, sp = array ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR));
+    CHECK_H5(w, a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT));
+    if (!array || n > 0) CHECK_H5(w, H5Awrite(a, t, v));
+    rc = 0;
+done:
     if (a >= 0) H5Aclose(a);
     if (sp >= 0) H5Sclose(sp);
     if (t >= 0) H5Tclose(t);
     return rc;
 }
 
-static int output_dataset(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, int rank,
-                          const hsize_t *dims, const void *data, const char *units)
+/* A contiguous dataset of rank dims (a zero extent is fine: nothing is stored), with
+ * an optional units attribute. */
+static int output_dataset(output_h5 *w, hid_t loc, const char *name, hid_t file_type,
+                          hid_t mem_type, int rank, const hsize_t *dims, const void *data,
+                          const char *units)
 {
-    hid_t sp = H5Screate_simple(rank, dims, NULL);
-    hid_t d = sp >= 0 ? H5Dcreate2(loc, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    int rc = -1;
+    hid_t sp = -1, d = -1;
     hsize_t total = 1;
     for (int i = 0; i < rank; i++) total *= dims[i];
-    int rc = d < 0 ? -1 : 0;
-    if (rc == 0 && total > 0 && H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) rc = -1;
-    if (rc == 0 && units) {
+    CHECK_H5(w, sp = H5Screate_simple(rank, dims, NULL));
+    CHECK_H5(w, d = H5Dcreate2(loc, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    if (total > 0) CHECK_H5(w, H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data));
+    if (units) {
         const char *u[1] = {units};
-        rc = output_attr_strings(d, "units", u, 1, 1);
+        if (output_attr_str(w, d, "units", u, 1, 0) != 0) goto done;
     }
+    rc = 0;
+done:
     if (d >= 0) H5Dclose(d);
     if (sp >= 0) H5Sclose(sp);
     return rc;
 }
 
-/* Closes the file, renames tmp into place; on failure removes tmp. */
-static ps_status output_h5_finish(hid_t f, int ok, const char *tmp, const char *path, ps_err *err)
+/* ---- snapshots --------------------------------------------------------------------- */
+
+/* 1 when name can be an HDF5 link name and an XDMF/ParaView array name. */
+static int output_name_ok(const char *name)
 {
-    char why[256];
-    if (!ok) output_h5_reason(why);
-    if (f >= 0 && H5Fclose(f) < 0 && ok) {
-        ok = 0;
-        output_h5_reason(why);
-    }
-    if (!ok) {
-        unlink(tmp);
-        return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", path, why);
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return ps_err_set(err, PS_ERR_IO, "%s: cannot rename the finished file into place: %s",
-                          path, strerror(e));
+    return name && *name && strcmp(name, ".") != 0 && !strchr(name, '/');
+}
+
+/* Checks the caller's description of a snapshot (programming errors: PS_ERR_INTERNAL). */
+static ps_status output_check_tissues(int n_tissues, const output_tissue *ts, ps_err *err)
+{
+    if (n_tissues < 0 || n_tissues > SCN_MAX_TISSUES || (n_tissues > 0 && !ts))
+        return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: %d tissues", n_tissues);
+    for (int t = 0; t < n_tissues; t++) {
+        const output_tissue *x = &ts[t];
+        if (!x->tissue || !output_name_ok(x->tissue->name))
+            return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %d has no valid name", t);
+        const char *tn = x->tissue->name;
+        for (int u = 0; u < t; u++)
+            if (strcmp(ts[u].tissue->name, tn) == 0)
+                return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s given twice", tn);
+        int dims[3];
+        scenario_tissue_dims(x->tissue, dims);
+        if (dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0)
+            return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s has %d x %d x %d voxels",
+                              tn, dims[0], dims[1], dims[2]);
+        if (x->n_fields < 0 || (x->n_fields > 0 && (!x->field_names || !x->fields)))
+            return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s: bad field list", tn);
+        for (int i = 0; i < x->n_fields; i++) {
+            if (!output_name_ok(x->field_names[i]) || !x->fields[i])
+                return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s: field %d has "
+                                  "no valid name or no data", tn, i);
+            for (int j = 0; j < i; j++)
+                if (strcmp(x->field_names[i], x->field_names[j]) == 0)
+                    return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s: field %s "
+                                      "given twice", tn, x->field_names[i]);
+        }
+        if (x->n_agents > 0 && (!x->position_um || !x->id || !x->type || !x->state))
+            return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s: %zu agents "
+                              "without data", tn, x->n_agents);
+        if (x->n_vars < 0 || (x->n_vars > 0 && (!x->var_names || !x->vars)))
+            return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s: bad variable list", tn);
+        for (int k = 0; k < x->n_vars; k++) {
+            const char *v = x->var_names[k];
+            int clash = v && (strcmp(v, "position") == 0 || strcmp(v, "id") == 0 ||
+                              strcmp(v, "type") == 0 || strcmp(v, "state") == 0);
+            for (int j = 0; v && j < k; j++) clash |= strcmp(v, x->var_names[j]) == 0;
+            if (!output_name_ok(v) || clash || (x->n_agents > 0 && !x->vars[k]))
+                return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: tissue %s: agent variable "
+                                  "%d (%s) is unnamed, repeated, reserved or without data", tn, k,
+                                  v ? v : "null");
+        }
     }
     return PS_OK;
 }
 
-/* ---- snapshots --------------------------------------------------------------------- */
-
-static int output_write_tissue(hid_t f, const output_tissue *t)
+static int output_write_tissue(output_h5 *w, hid_t tissues, const output_tissue *x)
 {
-    int dims[3];
-    scenario_tissue_dims(t->tissue, dims);
-    char gname[SCN_NAME_MAX + 16];
-    snprintf(gname, sizeof gname, "/tissues/%s", t->tissue->name);
-    hid_t g = H5Gcreate2(f, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) return -1;
-    double dd[3] = {dims[0], dims[1], dims[2]};
-    long long di[3] = {dims[0], dims[1], dims[2]};
-    int rc = output_attr_double(g, "origin_um", t->tissue->origin_um, 3);
-    rc |= output_attr_double(g, "voxel_um", &t->tissue->voxel_um, 1);
-    rc |= output_attr_double(g, "size_um", t->tissue->size_um, 3);
-    rc |= output_attr_int64(g, "dims", di, 3);
-    (void)dd;
-    hid_t gf = H5Gcreate2(g, "fields", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hsize_t fd[3] = {(hsize_t)dims[2], (hsize_t)dims[1], (hsize_t)dims[0]};
-    for (int i = 0; rc == 0 && gf >= 0 && i < t->n_fields; i++)
-        rc |= output_dataset(gf, t->field_names[i], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, fd,
-                             t->fields[i], "nM");
-    if (gf >= 0) H5Gclose(gf);
-    else rc = -1;
-    hid_t ga = H5Gcreate2(g, "agents", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hsize_t n = t->n_agents, p[2] = {n, 3};
-    if (ga >= 0 && rc == 0) {
-        rc |= output_dataset(ga, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, p, t->position_um, "um");
-        rc |= output_dataset(ga, "id", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &n, t->id, NULL);
-        rc |= output_dataset(ga, "type", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, t->type, NULL);
-        rc |= output_dataset(ga, "state", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, t->state, NULL);
-        for (int k = 0; k < t->n_vars; k++)
-            rc |= output_dataset(ga, t->var_names[k], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, &n,
-                                 t->vars[k], t->var_units[k]);
+    int rc = -1;
+    hid_t g = -1, gf = -1, ga = -1;
+    const scn_tissue *ts = x->tissue;
+    int d[3];
+    scenario_tissue_dims(ts, d);
+    long long dims[3] = {d[0], d[1], d[2]};
+    CHECK_H5(w, g = H5Gcreate2(tissues, ts->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    if (output_attr_num(w, g, "origin_um", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, ts->origin_um, 3) ||
+        output_attr_num(w, g, "voxel_um", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &ts->voxel_um, 0) ||
+        output_attr_num(w, g, "dims", H5T_STD_I64LE, H5T_NATIVE_LLONG, dims, 3) ||
+        output_attr_num(w, g, "size_um", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, ts->size_um, 3))
+        goto done;
+
+    CHECK_H5(w, gf = H5Gcreate2(g, "fields", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    hsize_t fd[3] = {(hsize_t)d[2], (hsize_t)d[1], (hsize_t)d[0]};
+    for (int i = 0; i < x->n_fields; i++)
+        if (output_dataset(w, gf, x->field_names[i], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, fd,
+                           x->fields[i], "nM"))
+            goto done;
+
+    CHECK_H5(w, ga = H5Gcreate2(g, "agents", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    hsize_t n = x->n_agents, p[2] = {n, 3};
+    if (output_dataset(w, ga, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, p, x->position_um, "um") ||
+        output_dataset(w, ga, "id", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &n, x->id, NULL) ||
+        output_dataset(w, ga, "type", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, x->type, NULL) ||
+        output_dataset(w, ga, "state", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, x->state, NULL))
+        goto done;
+    for (int k = 0; k < x->n_vars; k++) {
+        const char *units = x->var_units && x->var_units[k] ? x->var_units[k] : "1";
+        if (output_dataset(w, ga, x->var_names[k], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, &n,
+                           x->vars[k], units))
+            goto done;
     }
+    rc = 0;
+done:
     if (ga >= 0) H5Gclose(ga);
-    else rc = -1;
-    H5Gclose(g);
+    if (gf >= 0) H5Gclose(gf);
+    if (g >= 0) H5Gclose(g);
     return rc;
 }
 
-static ps_status output_write_xdmf(output *o, ps_err *err);
+static int output_write_snapshot_file(output_h5 *w, const output *o, long step, double time_h,
+                                      int n_tissues, const output_tissue *ts)
+{
+    int rc = -1;
+    hid_t g = -1;
+    double time_min = time_h * 60.0;
+    long long st = step;
+    const char *ver[1] = {painsim_version()}, *name[1] = {o->scenario_name};
+    const char *types[SCN_MAX_TYPES], *meds[SCN_MAX_MEDIATORS];
+    for (int i = 0; i < o->n_types; i++) types[i] = o->type_names[i];
+    for (int i = 0; i < o->n_mediators; i++) meds[i] = o->mediator_names[i];
+    if (output_attr_num(w, w->file, "time_h", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &time_h, 0) ||
+        output_attr_num(w, w->file, "time_min", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &time_min, 0) ||
+        output_attr_num(w, w->file, "step", H5T_STD_I64LE, H5T_NATIVE_LLONG, &st, 0) ||
+        output_attr_str(w, w->file, "painsim_version", ver, 1, 0) ||
+        output_attr_str(w, w->file, "scenario_name", name, 1, 0) ||
+        output_attr_str(w, w->file, "cell_type_names", types, (hsize_t)o->n_types, 1) ||
+        output_attr_str(w, w->file, "mediator_names", meds, (hsize_t)o->n_mediators, 1))
+        goto done;
+    CHECK_H5(w, g = H5Gcreate2(w->file, "tissues", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    for (int t = 0; t < n_tissues; t++)
+        if (output_write_tissue(w, g, &ts[t])) goto done;
+    rc = 0;
+done:
+    if (g >= 0) H5Gclose(g);
+    return rc;
+}
+
+/* One DataItem pointing into a snapshot file. */
+static void output_xmf_item(output_buf *b, const char *dims, const char *type, int prec, long step,
+                            const char *tissue, const char *group, const char *name)
+{
+    output_bprintf(b, "      <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"%d\" "
+                      "Format=\"HDF\">snapshots/snap_%06ld.h5:/tissues/", dims, type, prec, step);
+    output_bxml(b, tissue);
+    output_bprintf(b, "/%s/", group);
+    output_bxml(b, name);
+    output_bprintf(b, "</DataItem>\n");
+}
+
+static void output_xmf_attr_open(output_buf *b, const char *name, const char *center)
+{
+    output_bprintf(b, "     <Attribute Name=\"");
+    output_bxml(b, name);
+    output_bprintf(b, "\" AttributeType=\"Scalar\" Center=\"%s\">\n", center);
+}
+
+/* Appends the spatial collection of one snapshot to the XDMF body. */
+static void output_xmf_snapshot(output_buf *b, long step, double time_h, int n_tissues,
+                                const output_tissue *ts)
+{
+    output_bprintf(b, "   <Grid Name=\"step_%06ld\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
+                      "    <Time Value=\"%.9g\" />\n", step, time_h);
+    for (int t = 0; t < n_tissues; t++) {
+        const output_tissue *x = &ts[t];
+        const scn_tissue *tis = x->tissue;
+        int d[3];
+        scenario_tissue_dims(tis, d);
+        char dims[64];
+        snprintf(dims, sizeof dims, "%d %d %d", d[2], d[1], d[0]);
+        output_bprintf(b, "    <Grid Name=\"");
+        output_bxml(b, tis->name);
+        output_bprintf(b, "_fields\" GridType=\"Uniform\">\n"
+                          "     <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%d %d %d\" />\n"
+                          "     <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+                          "      <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
+                          "Format=\"XML\">%.17g %.17g %.17g</DataItem>\n"
+                          "      <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
+                          "Format=\"XML\">%.17g %.17g %.17g</DataItem>\n"
+                          "     </Geometry>\n",
+                       d[2] + 1, d[1] + 1, d[0] + 1, tis->origin_um[2], tis->origin_um[1],
+                       tis->origin_um[0], tis->voxel_um, tis->voxel_um, tis->voxel_um);
+        for (int i = 0; i < x->n_fields; i++) {
+            output_xmf_attr_open(b, x->field_names[i], "Cell");
+            output_xmf_item(b, dims, "Float", 4, step, tis->name, "fields", x->field_names[i]);
+            output_bprintf(b, "     </Attribute>\n");
+        }
+        output_bprintf(b, "    </Grid>\n");
+        /* the reader fails on an empty Polyvertex: a tissue without agents has no block */
+        if (x->n_agents == 0) continue;
+        char nd[32], n3[48];
+        snprintf(nd, sizeof nd, "%zu", x->n_agents);
+        snprintf(n3, sizeof n3, "%zu 3", x->n_agents);
+        output_bprintf(b, "    <Grid Name=\"");
+        output_bxml(b, tis->name);
+        output_bprintf(b, "_agents\" GridType=\"Uniform\">\n"
+                          "     <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%zu\" "
+                          "NodesPerElement=\"1\" />\n"
+                          "     <Geometry GeometryType=\"XYZ\">\n", x->n_agents);
+        output_xmf_item(b, n3, "Float", 4, step, tis->name, "agents", "position");
+        output_bprintf(b, "     </Geometry>\n");
+        /* id: uint64 in the file, read as int64 (see the file header) */
+        static const struct {
+            const char *name, *type;
+            int prec;
+        } fixed[] = {{"id", "Int", 8}, {"type", "Int", 4}, {"state", "Int", 4}};
+        for (size_t a = 0; a < sizeof fixed / sizeof fixed[0]; a++) {
+            output_xmf_attr_open(b, fixed[a].name, "Node");
+            output_xmf_item(b, nd, fixed[a].type, fixed[a].prec, step, tis->name, "agents", fixed[a].name);
+            output_bprintf(b, "     </Attribute>\n");
+        }
+        for (int v = 0; v < x->n_vars; v++) {
+            output_xmf_attr_open(b, x->var_names[v], "Node");
+            output_xmf_item(b, nd, "Float", 4, step, tis->name, "agents", x->var_names[v]);
+            output_bprintf(b, "     </Attribute>\n");
+        }
+        output_bprintf(b, "    </Grid>\n");
+    }
+    output_bprintf(b, "   </Grid>\n");
+}
+
+static ps_status output_write_xmf(const output *o, ps_err *err)
+{
+    char path[PATH_MAX];
+    PS_TRY(output_path(o, path, sizeof path, err, "snapshots.xmf"));
+    output_buf b = {0};
+    output_bprintf(&b, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+                       "<Xdmf Version=\"2.0\">\n <Domain>\n  <Grid Name=\"");
+    output_bxml(&b, o->scenario_name);
+    output_bprintf(&b, "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
+    if (o->xmf.oom) b.oom = 1;
+    else if (o->xmf.len) output_bprintf(&b, "%s", o->xmf.p);
+    output_bprintf(&b, "  </Grid>\n </Domain>\n</Xdmf>\n");
+    ps_status st = output_buf_write(&b, path, 1, err);
+    output_buf_free(&b);
+    return st;
+}
 
 ps_status output_snapshot(output *o, long step, double time_h, int n_tissues,
                           const output_tissue *tissues, ps_err *err)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
-    if (output_path(o, path, sizeof path, "snapshots/snap_%06ld.h5", step) != PS_OK)
-        return ps_err_set(err, PS_ERR_IO, "%s: path too long", o->dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    const scenario *s = o->s;
-    errno = 0;
-    hid_t f = output_h5_create(tmp);
-    int ok = f >= 0;
-    if (ok) {
-        double tm = time_h * 60.0;
-        long long st = step;
-        const char *ver[1] = {painsim_version()}, *name[1] = {s->name};
-        const char *types[SCN_MAX_TYPES], *meds[SCN_MAX_MEDIATORS];
-        for (int i = 0; i < s->n_types; i++) types[i] = s->types[i].name;
-        for (int i = 0; i < s->n_mediators; i++) meds[i] = s->mediators[i].name;
-        ok = output_attr_double(f, "time_h", &time_h, 1) == 0 &&
-             output_attr_double(f, "time_min", &tm, 1) == 0 &&
-             output_attr_int64(f, "step", &st, 1) == 0 &&
-             output_attr_strings(f, "painsim_version", ver, 1, 1) == 0 &&
-             output_attr_strings(f, "scenario_name", name, 1, 1) == 0 &&
-             (s->n_types == 0 || output_attr_strings(f, "cell_type_names", types, (hsize_t)s->n_types, 0) == 0) &&
-             output_attr_strings(f, "mediator_names", meds, (hsize_t)s->n_mediators, 0) == 0;
-        hid_t g = ok ? H5Gcreate2(f, "/tissues", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-        if (g < 0) ok = 0;
-        else H5Gclose(g);
-        for (int t = 0; ok && t < n_tissues; t++) ok = output_write_tissue(f, &tissues[t]) == 0;
-    }
-    PS_TRY(output_h5_finish(f, ok, tmp, path, err));
-    /* remember the layout for the index */
-    if (o->n_snaps == o->cap_snaps) {
-        int nc = o->cap_snaps ? 2 * o->cap_snaps : 64;
-        output_snap_rec *ns = realloc(o->snaps, (size_t)nc * sizeof *ns);
-        if (!ns) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-        o->snaps = ns;
-        o->cap_snaps = nc;
-    }
-    output_snap_rec *r = &o->snaps[o->n_snaps++];
-    memset(r, 0, sizeof *r);
-    r->step = step;
-    r->time_h = time_h;
-    for (int t = 0; t < n_tissues; t++) {
-        r->n_agents[t] = tissues[t].n_agents;
-        o->n_fields[t] = tissues[t].n_fields;
-        for (int i = 0; i < tissues[t].n_fields; i++) o->field_names[t][i] = tissues[t].field_names[i];
-    }
-    o->n_vars = n_tissues > 0 ? tissues[0].n_vars : 0;
-    if (o->n_vars > 16) o->n_vars = 16;
-    for (int k = 0; k < o->n_vars; k++)
-        snprintf(o->var_names[k], SCN_NAME_MAX, "%s", tissues[0].var_names[k]);
-    return output_write_xdmf(o, err);
-}
-
-static void output_xdmf_item(output_buf *b, const char *dims, const char *type, int prec,
-                             long step, const char *tissue, const char *path)
-{
-    output_bprintf(b,
-                   "          <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"%d\" "
-                   "Format=\"HDF\">snapshots/snap_%06ld.h5:/tissues/%s/%s</DataItem>\n",
-                   dims, type, prec, step, tissue, path);
-}
-
-static ps_status output_write_xdmf(output *o, ps_err *err)
-{
-    const scenario *s = o->s;
-    output_buf b = {0};
-    output_bprintf(&b, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-                       "<Xdmf Version=\"2.0\">\n <Domain>\n"
-                       "  <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n",
-                   s->name);
-    for (int k = 0; k < o->n_snaps; k++) {
-        const output_snap_rec *r = &o->snaps[k];
-        output_bprintf(&b, "   <Grid Name=\"step_%06ld\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
-                           "    <Time Value=\"%.9g\" />\n", r->step, r->time_h);
-        for (int t = 0; t < s->n_tissues; t++) {
-            const scn_tissue *ts = &s->tissues[t];
-            int d[3];
-            scenario_tissue_dims(ts, d);
-            char dims[64];
-            snprintf(dims, sizeof dims, "%d %d %d", d[2], d[1], d[0]);
-            output_bprintf(&b,
-                           "    <Grid Name=\"%s_fields\" GridType=\"Uniform\">\n"
-                           "     <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%d %d %d\" />\n"
-                           "     <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
-                           "      <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.9g %.9g %.9g</DataItem>\n"
-                           "      <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.9g %.9g %.9g</DataItem>\n"
-                           "     </Geometry>\n",
-                           ts->name, d[2] + 1, d[1] + 1, d[0] + 1, ts->origin_um[2],
-                           ts->origin_um[1], ts->origin_um[0], ts->voxel_um, ts->voxel_um,
-                           ts->voxel_um);
-            for (int i = 0; i < o->n_fields[t]; i++) {
-                char p[SCN_NAME_MAX + 16];
-                snprintf(p, sizeof p, "fields/%s", o->field_names[t][i]);
-                output_bprintf(&b, "     <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Cell\">\n",
-                               o->field_names[t][i]);
-                output_xdmf_item(&b, dims, "Float", 4, r->step, ts->name, p);
-                output_bprintf(&b, "     </Attribute>\n");
-            }
-            output_bprintf(&b, "    </Grid>\n");
-            size_t n = r->n_agents[t];
-            if (n == 0) continue;   /* ParaView's reader rejects empty point sets: no block */
-            char nd[32], n3[48];
-            snprintf(nd, sizeof nd, "%zu", n);
-            snprintf(n3, sizeof n3, "%zu 3", n);
-            output_bprintf(&b,
-                           "    <Grid Name=\"%s_agents\" GridType=\"Uniform\">\n"
-                           "     <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%zu\" NodesPerElement=\"1\" />\n"
-                           "     <Geometry GeometryType=\"XYZ\">\n",
-                           ts->name, n);
-            output_xdmf_item(&b, n3, "Float", 4, r->step, ts->name, "agents/position");
-            output_bprintf(&b, "     </Geometry>\n");
-            static const struct {
-                const char *name, *type;
-                int prec;
-            } attrs[] = {{"id", "UInt", 8}, {"type", "Int", 4}, {"state", "Int", 4}};
-            for (size_t a = 0; a < sizeof attrs / sizeof attrs[0]; a++) {
-                char p[64];
-                snprintf(p, sizeof p, "agents/%s", attrs[a].name);
-                output_bprintf(&b, "     <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n",
-                               attrs[a].name);
-                output_xdmf_item(&b, nd, attrs[a].type, attrs[a].prec, r->step, ts->name, p);
-                output_bprintf(&b, "     </Attribute>\n");
-            }
-            for (int v = 0; v < o->n_vars; v++) {
-                char p[SCN_NAME_MAX + 16];
-                snprintf(p, sizeof p, "agents/%s", o->var_names[v]);
-                output_bprintf(&b, "     <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n",
-                               o->var_names[v]);
-                output_xdmf_item(&b, nd, "Float", 4, r->step, ts->name, p);
-                output_bprintf(&b, "     </Attribute>\n");
-            }
-            output_bprintf(&b, "    </Grid>\n");
-        }
-        output_bprintf(&b, "   </Grid>\n");
-    }
-    output_bprintf(&b, "  </Grid>\n </Domain>\n</Xdmf>\n");
+    if (step < 0) return ps_err_set(err, PS_ERR_INTERNAL, "output_snapshot: step %ld < 0", step);
+    PS_TRY(output_check_tissues(n_tissues, tissues, err));
     char path[PATH_MAX];
-    output_path(o, path, sizeof path, "snapshots.xmf");
-    return output_buf_write(&b, path, err);
+    PS_TRY(output_path(o, path, sizeof path, err, "snapshots/snap_%06ld.h5", step));
+    output_h5 w;
+    if (output_h5_start(&w, o, path) == 0)
+        output_write_snapshot_file(&w, o, step, time_h, n_tissues, tissues);
+    PS_TRY(output_h5_finish(&w, err));
+    output_xmf_snapshot(&o->xmf, step, time_h, n_tissues, tissues);
+    o->n_snaps++;
+    return output_write_xmf(o, err);
 }
 
 /* ---- summary ----------------------------------------------------------------------- */
 
 ps_status output_summary_columns(output *o, int n, const char *const *names, ps_err *err)
 {
-    o->cols = calloc((size_t)n + 1, sizeof(char *));
+    if (o->cols) return ps_err_set(err, PS_ERR_INTERNAL, "output_summary_columns: called twice");
+    if (n < 0 || (n > 0 && !names))
+        return ps_err_set(err, PS_ERR_INTERNAL, "output_summary_columns: %d columns", n);
+    for (int i = 0; i < n; i++) {
+        const char *c = names[i];
+        /* a column becomes a CSV header cell and an HDF5 dataset name */
+        int bad = !output_name_ok(c) || strpbrk(c, ",\"\r\n") != NULL ||
+                  strcmp(c, "time_h") == 0 || strcmp(c, "table") == 0;
+        for (int j = 0; !bad && j < i; j++) bad = strcmp(c, names[j]) == 0;
+        if (bad)
+            return ps_err_set(err, PS_ERR_INTERNAL, "output_summary_columns: column %d (%s) is "
+                              "empty, repeated, reserved or holds one of / , \" or a line break",
+                              i, c ? c : "null");
+    }
+    o->cols = calloc((size_t)n + 1, sizeof *o->cols);
     if (!o->cols) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    o->n_cols = n + 1;
     o->cols[0] = strdup("time_h");
     for (int i = 0; i < n; i++) o->cols[i + 1] = strdup(names[i]);
-    o->n_cols = n + 1;
     for (int i = 0; i < o->n_cols; i++)
         if (!o->cols[i]) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    for (int c = 0; c < o->n_cols; c++) output_bprintf(&o->csv, "%s%s", c ? "," : "", o->cols[c]);
+    output_bprintf(&o->csv, "\n");
     return PS_OK;
 }
 
-static ps_status output_summary_h5(output *o, ps_err *err)
+static int output_write_summary_file(output_h5 *w, const output *o)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
-    output_path(o, path, sizeof path, "summary.h5");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    errno = 0;
-    hid_t f = output_h5_create(tmp);
-    int ok = f >= 0;
-    size_t nr = (size_t)o->n_rows, nc = (size_t)o->n_cols;
-    double *col = malloc((nr ? nr : 1) * sizeof(double));
-    if (!col) ok = 0;
-    for (size_t c = 0; ok && c < nc; c++) {
-        for (size_t r = 0; r < nr; r++) col[r] = o->rows[r * nc + c];
-        hsize_t d = nr;
-        ok = output_dataset(f, o->cols[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &d, col,
-                            c == 0 ? "h" : NULL) == 0;
+    int rc = -1;
+    hid_t ds = -1;
+    size_t nr = o->n_rows, nc = (size_t)o->n_cols;
+    hsize_t d1 = nr;
+    for (size_t c = 0; c < nc; c++) {
+        for (size_t r = 0; r < nr; r++) o->column[r] = o->rows[r * nc + c];
+        if (output_dataset(w, w->file, o->cols[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &d1,
+                           o->column, c == 0 ? "h" : NULL))
+            goto done;
     }
-    free(col);
-    if (ok) {
-        hsize_t d[2] = {nr, nc};
-        ok = output_dataset(f, "table", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d, o->rows, NULL) == 0;
-        hid_t ds = ok ? H5Dopen2(f, "table", H5P_DEFAULT) : -1;
-        if (ds >= 0) {
-            ok = output_attr_strings(ds, "columns", (const char *const *)o->cols, nc, 0) == 0;
-            H5Dclose(ds);
-        }
-    }
-    return output_h5_finish(f, ok, tmp, path, err);
+    hsize_t d2[2] = {nr, nc};
+    if (output_dataset(w, w->file, "table", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, o->rows, NULL))
+        goto done;
+    CHECK_H5(w, ds = H5Dopen2(w->file, "table", H5P_DEFAULT));
+    if (output_attr_str(w, ds, "columns", (const char *const *)o->cols, nc, 1)) goto done;
+    rc = 0;
+done:
+    if (ds >= 0) H5Dclose(ds);
+    return rc;
 }
 
 ps_status output_summary_row(output *o, double time_h, const double *values, ps_err *err)
 {
-    if (o->n_cols == 0) return ps_err_set(err, PS_ERR_INTERNAL, "summary columns not declared");
+    if (!o->cols) return ps_err_set(err, PS_ERR_INTERNAL, "output_summary_row: columns not declared");
+    if (o->n_cols > 1 && !values) return ps_err_set(err, PS_ERR_INTERNAL, "output_summary_row: no values");
+    size_t nc = (size_t)o->n_cols;
     if (o->n_rows == o->cap_rows) {
-        int nc = o->cap_rows ? 2 * o->cap_rows : 256;
-        double *nr = realloc(o->rows, (size_t)nc * (size_t)o->n_cols * sizeof(double));
-        if (!nr) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-        o->rows = nr;
-        o->cap_rows = nc;
+        size_t cap = o->cap_rows ? 2 * o->cap_rows : 256;
+        double *rows = realloc(o->rows, cap * nc * sizeof *rows);
+        if (!rows) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the summary");
+        o->rows = rows;
+        double *col = realloc(o->column, cap * sizeof *col);
+        if (!col) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the summary");
+        o->column = col;
+        o->cap_rows = cap;
     }
-    double *row = o->rows + (size_t)o->n_rows * (size_t)o->n_cols;
+    double *row = o->rows + o->n_rows * nc;
     row[0] = time_h;
-    memcpy(row + 1, values, (size_t)(o->n_cols - 1) * sizeof(double));
+    if (nc > 1) memcpy(row + 1, values, (nc - 1) * sizeof *row);
     o->n_rows++;
-    output_buf b = {0};
-    for (int c = 0; c < o->n_cols; c++) output_bprintf(&b, "%s%s", c ? "," : "", o->cols[c]);
-    output_bprintf(&b, "\n");
-    for (int r = 0; r < o->n_rows; r++) {
-        const double *v = o->rows + (size_t)r * (size_t)o->n_cols;
-        for (int c = 0; c < o->n_cols; c++) output_bprintf(&b, "%s%.9g", c ? "," : "", v[c]);
-        output_bprintf(&b, "\n");
-    }
+    for (size_t c = 0; c < nc; c++) output_bprintf(&o->csv, "%s%.9g", c ? "," : "", row[c]);
+    output_bprintf(&o->csv, "\n");
+    if (o->summary_min_interval_s > 0 && o->n_rows_written > 0 &&
+        output_now_s() - o->summary_written_at_s < o->summary_min_interval_s)
+        return PS_OK;               /* paced: written by a later row or a flush */
+    return output_summary_flush(o, err);
+}
+
+ps_status output_summary_flush(output *o, ps_err *err)
+{
+    if (!o || o->n_rows == o->n_rows_written) return PS_OK;
     char path[PATH_MAX];
-    output_path(o, path, sizeof path, "summary.csv");
-    PS_TRY(output_buf_write(&b, path, err));
-    return output_summary_h5(o, err);
+    PS_TRY(output_path(o, path, sizeof path, err, "summary.csv"));
+    PS_TRY(output_buf_write(&o->csv, path, 0, err));
+    PS_TRY(output_path(o, path, sizeof path, err, "summary.h5"));
+    output_h5 w;
+    if (output_h5_start(&w, o, path) == 0) output_write_summary_file(&w, o);
+    PS_TRY(output_h5_finish(&w, err));
+    o->n_rows_written = o->n_rows;
+    o->summary_written_at_s = output_now_s();
+    return PS_OK;
+}
+
+void output_summary_set_min_interval(output *o, double min_interval_s)
+{
+    if (o) o->summary_min_interval_s = min_interval_s > 0 ? min_interval_s : 0;
 }
 
 /* ---- run.json ---------------------------------------------------------------------- */
 
 ps_status output_run_info_write(output *o, const output_run_info *info, ps_err *err)
 {
-    cJSON *j = cJSON_CreateObject();
-    char host[256] = "unknown";
-    gethostname(host, sizeof host - 1);
-    cJSON_AddStringToObject(j, "painsim_version", painsim_version());
-    cJSON_AddStringToObject(j, "git_hash", painsim_git_hash());
-    cJSON_AddStringToObject(j, "scenario", o->s->name);
-    cJSON_AddStringToObject(j, "scenario_file", o->s->source_path);
-    cJSON_AddStringToObject(j, "device", info->device ? info->device : "");
-    cJSON_AddNumberToObject(j, "seed", (double)info->seed);
-    cJSON_AddNumberToObject(j, "steps", (double)info->steps);
-    cJSON_AddNumberToObject(j, "simulated_h", info->simulated_h);
-    cJSON_AddNumberToObject(j, "wall_s", info->wall_s);
-    cJSON_AddNumberToObject(j, "agents_end", (double)info->agents_end);
-    cJSON_AddNumberToObject(j, "snapshots", o->n_snaps);
-    cJSON_AddNumberToObject(j, "summary_rows", o->n_rows);
-    cJSON_AddStringToObject(j, "status", info->status ? info->status : "");
-    cJSON_AddStringToObject(j, "host", host);
-    cJSON_AddStringToObject(j, "started_utc", o->started);
-    char *text = cJSON_Print(j);
-    cJSON_Delete(j);
-    if (!text) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    /* rows held back by pacing; run.json is written even when that fails */
+    ps_status flushed = output_summary_flush(o, err);
     char path[PATH_MAX];
-    output_path(o, path, sizeof path, "run.json");
+    PS_TRY(output_path(o, path, sizeof path, err, "run.json"));
+    char host[256] = "unknown";
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    char now[32], seed[32];
+    time_t t = time(NULL);
+    struct tm tmv;
+    gmtime_r(&t, &tmv);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    /* the seed as an exact integer: a JSON number through a double loses bits above 2^53 */
+    snprintf(seed, sizeof seed, "%" PRIu64, info->seed);
+
+    cJSON *j = cJSON_CreateObject();
+    int ok = j != NULL;
+    ok = ok && cJSON_AddStringToObject(j, "painsim_version", painsim_version());
+    ok = ok && cJSON_AddStringToObject(j, "git_hash", painsim_git_hash());
+    ok = ok && cJSON_AddStringToObject(j, "scenario", o->scenario_name);
+    ok = ok && cJSON_AddStringToObject(j, "scenario_file", o->source_path);
+    ok = ok && cJSON_AddStringToObject(j, "device", info->device ? info->device : "");
+    ok = ok && cJSON_AddRawToObject(j, "seed", seed);
+    ok = ok && cJSON_AddNumberToObject(j, "steps", (double)info->steps);
+    ok = ok && cJSON_AddNumberToObject(j, "simulated_h", info->simulated_h);
+    ok = ok && cJSON_AddNumberToObject(j, "wall_s", info->wall_s);
+    ok = ok && cJSON_AddNumberToObject(j, "agents_end", (double)info->agents_end);
+    ok = ok && cJSON_AddNumberToObject(j, "snapshots", o->n_snaps);
+    ok = ok && cJSON_AddNumberToObject(j, "summary_rows", (double)o->n_rows);
+    ok = ok && cJSON_AddStringToObject(j, "status", info->status ? info->status : "");
+    ok = ok && cJSON_AddStringToObject(j, "hostname", host);
+    ok = ok && cJSON_AddStringToObject(j, "started_utc", o->started_utc);
+    ok = ok && cJSON_AddStringToObject(j, "written_utc", now);
+    char *text = ok ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (!text) return ps_err_set(err, PS_ERR_MEMORY, "%s: out of host memory composing the file", path);
     size_t n = strlen(text);
-    text[n] = '\0';
-    ps_status s = output_write_file_atomic(path, text, n, err);
+    char *nl = realloc(text, n + 2);  /* end with a newline, like every text file */
+    if (nl) {
+        text = nl;
+        text[n++] = '\n';
+        text[n] = '\0';
+    }
+    ps_status st = output_write_file_atomic(path, text, n, err);
     free(text);
-    return s;
+    return flushed != PS_OK ? flushed : st;
 }
