@@ -1726,11 +1726,41 @@ static ps_status read_perturbations(ctx *c, const cJSON *root, scenario *s)
     return PS_OK;
 }
 
+/* obj.key naming a region of tissue k (what: "a region of tissue \"skin\""); *out its
+ * index, -1 when absent and optional. A name that belongs to a region of another tissue
+ * is told apart from a typo. */
+static ps_status read_region_ref(ctx *c, const cJSON *obj, const char *key, int required, const scenario *s,
+                                 int k, const char *what, int *out)
+{
+    const scn_tissue *t = &s->tissues[k];
+    const char *names[SCN_MAX_REGIONS];
+    for (int i = 0; i < t->n_regions; i++) names[i] = t->regions[i].name;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v && cJSON_IsString(v)) {
+        int own = 0;
+        for (int i = 0; i < t->n_regions && !own; i++) own = strcmp(names[i], v->valuestring) == 0;
+        for (int j = 0; j < s->n_tissues && !own; j++) {
+            const scn_tissue *o = &s->tissues[j];
+            for (int i = 0; i < o->n_regions; i++) {
+                if (j == k || strcmp(o->regions[i].name, v->valuestring) != 0) continue;
+                char list[1024], got[256];
+                if (t->n_regions) join(list, sizeof list, names, t->n_regions, 10);
+                else snprintf(list, sizeof list, "none is defined");
+                quote(got, sizeof got, v->valuestring);
+                path_key(c, key);
+                return fail(c, "expected the name of %s (%s), got %s, a region of tissue \"%s\"", what, list,
+                            got, o->name);
+            }
+        }
+    }
+    return read_ref(c, obj, key, required, what, names, t->n_regions, out);
+}
+
 static ps_status read_compartment(ctx *c, const cJSON *o, const char *key, const scenario *s,
                                   scn_compartment *cp)
 {
     const cJSON *e;
-    const char *names[SCN_MAX_TYPES > SCN_MAX_REGIONS ? SCN_MAX_TYPES : SCN_MAX_REGIONS];
+    const char *names[SCN_MAX_TYPES > SCN_MAX_TISSUES ? SCN_MAX_TYPES : SCN_MAX_TISSUES];
     char what[160];
     PS_TRY(read_object(c, o, key, 1, "an object with tissue and type", &e));
     size_t m = path_key(c, key);
@@ -1739,19 +1769,22 @@ static ps_status read_compartment(ctx *c, const cJSON *o, const char *key, const
     PS_TRY(read_ref(c, e, "tissue", 1, "a tissue", names, s->n_tissues, &cp->tissue));
     for (int i = 0; i < s->n_types; i++) names[i] = s->types[i].name;
     PS_TRY(read_ref(c, e, "type", 1, "a cell type", names, s->n_types, &cp->type));
+    /* The first state is the intact one; "injured" must be another. */
     const scn_cell_type *ct = &s->types[cp->type];
     cp->injured_state = -1;
     for (int i = 1; i < ct->n_states; i++)
         if (strcmp(ct->states[i].name, "injured") == 0) cp->injured_state = i;
     if (cp->injured_state < 0) {
+        char states[1024];
+        const char *sn[SCN_MAX_STATES];
+        for (int i = 0; i < ct->n_states; i++) sn[i] = ct->states[i].name;
+        join(states, sizeof states, sn, ct->n_states, SCN_MAX_STATES);
         path_key(c, "type");
-        return fail(c, "expected a cell type with a state named \"injured\" that is not its first "
-                       "state (the first state is the intact one), got \"%s\"", ct->name);
+        return fail(c, "expected a cell type with a state named \"injured\" that is not its first state, "
+                       "got \"%s\" (states: %s)", ct->name, states);
     }
-    const scn_tissue *t = &s->tissues[cp->tissue];
-    for (int i = 0; i < t->n_regions; i++) names[i] = t->regions[i].name;
-    snprintf(what, sizeof what, "a region of tissue \"%s\"", t->name);
-    PS_TRY(read_ref(c, e, "region", 0, what, names, t->n_regions, &cp->region));
+    snprintf(what, sizeof what, "a region of tissue \"%s\"", s->tissues[cp->tissue].name);
+    PS_TRY(read_region_ref(c, e, "region", 0, s, cp->tissue, what, &cp->region));
     path_pop(c, m);
     return PS_OK;
 }
@@ -1760,7 +1793,7 @@ static ps_status read_neurons(ctx *c, const cJSON *root, scenario *s)
 {
     scn_neurons *n = &s->neurons;
     const cJSON *o, *e;
-    const char *names[SCN_MAX_REGIONS > SCN_MAX_DRUGS ? SCN_MAX_REGIONS : SCN_MAX_DRUGS];
+    const char *names[SCN_MAX_DRUGS];
     char what[160];
     double count;
     n->lesion_region = -1;
@@ -1781,18 +1814,17 @@ static ps_status read_neurons(ctx *c, const cJSON *root, scenario *s)
     if (e) {
         size_t ml = path_key(c, "lesion");
         PS_TRY(check_keys(c, e, lesion_keys, COUNT(lesion_keys)));
-        const scn_tissue *t = &s->tissues[n->peripheral.tissue];
-        for (int i = 0; i < t->n_regions; i++) names[i] = t->regions[i].name;
-        snprintf(what, sizeof what, "a region of the peripheral tissue \"%s\"", t->name);
-        PS_TRY(read_ref(c, e, "region", 1, what, names, t->n_regions, &n->lesion_region));
+        snprintf(what, sizeof what, "a region of the peripheral tissue \"%s\"",
+                 s->tissues[n->peripheral.tissue].name);
+        PS_TRY(read_region_ref(c, e, "region", 1, s, n->peripheral.tissue, what, &n->lesion_region));
         PS_TRY(read_num(c, e, "at_h", 0, 0.0, NONNEG(8760.0), &n->lesion_h));
         if (n->lesion_h >= s->duration_h) {
             char dur[40], got[40];
             fmt_num(dur, sizeof dur, s->duration_h);
             fmt_num(got, sizeof got, n->lesion_h);
             path_key(c, "at_h");
-            return fail(c, "expected a time before the end of the simulation (time.duration_h = %s), "
-                           "got %s", dur, got);
+            return fail(c, "expected a number < time.duration_h (%s h), got %s: the lesion comes after the end "
+                           "of the simulation", dur, got);
         }
         path_pop(c, ml);
     }

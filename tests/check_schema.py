@@ -94,6 +94,47 @@ def drug(**kw):
 
 COMP = {"tissue": "skin", "type": "n"}
 NEUR = {"count": 2, "soma": COMP, "peripheral": COMP, "central": COMP}
+TERM = {"terminal": "central", "mediator": "TNF", "EC50_nM": 1, "weight": 1}
+# A valid base with neurons and pain: a type n with states intact/injured, a region
+# "cut" of the skin, a drug taxol (no ic50_nM) for the toxin.
+MIN_N = copy.deepcopy(MIN)
+MIN_N["cell_types"].append({"name": "n", "states": [{"name": "intact"}, {"name": "injured"}]})
+MIN_N["tissues"][0]["regions"] = [{"name": "cut", "shape": "box", "min_um": [0, 0, 0], "max_um": [50, 100, 20]}]
+MIN_N["drugs"] = [{"name": "taxol", "mw_g_per_mol": 854, "half_life_h": 20, "Vd_L_per_kg": 5,
+                   "doses": [{"start_h": 0, "mg_per_kg": 1}]}]
+MIN_N["sex"] = "female"
+MIN_N["neurons"] = dict(NEUR, lesion={"region": "cut", "at_h": 1},
+                        toxin={"drug": "taxol", "EC50_nM": 10, "rate_per_h": 0.1})
+MIN_N["pain"] = {"terms": [dict(TERM, sex="male")]}
+
+
+def neur(edit):
+    """MIN_N with edit applied (to the document)."""
+    doc = copy.deepcopy(MIN_N)
+    edit(doc)
+    return doc
+
+
+def nkey(**kw):
+    """MIN_N with neurons keys set (None removes a key)."""
+    def edit(d):
+        d["neurons"].update(kw)
+        for k in [k for k, v in kw.items() if v is None]:
+            del d["neurons"][k]
+    return neur(edit)
+
+
+def pkey(**kw):
+    """MIN_N with pain keys set."""
+    return neur(lambda d: d["pain"].update(kw))
+
+
+def term(**kw):
+    """MIN_N with one pain term whose keys are set (None removes a key)."""
+    t = dict(TERM, **kw)
+    for k in [k for k, v in t.items() if v is None]:
+        del t[k]
+    return neur(lambda d: d["pain"].__setitem__("terms", [t]))
 
 
 def pert(**kw):
@@ -206,17 +247,55 @@ BAD = {
     # drugs
     "drug without doses": drug(doses=None),
     "drug ic50 not an object": drug(ic50_nM=[56]),
+    # sex, neurons, pain
     "sex not an enum": bad(lambda d: d.__setitem__("sex", "m")),
+    "sex a number": bad(lambda d: d.__setitem__("sex", 1)),
     "pain without neurons": bad(lambda d: d.__setitem__("pain", {})),
-    "neurons without soma": bad(lambda d: d.__setitem__("neurons", {"count": 2, "peripheral": COMP,
-                                                                     "central": COMP})),
-    "neurons count 0": bad(lambda d: d.__setitem__("neurons", dict(NEUR, count=0))),
-    "neurons unknown key": bad(lambda d: d.__setitem__("neurons", dict(NEUR, delay_h=3))),
-    "lesion without region": bad(lambda d: d.__setitem__("neurons", dict(NEUR, lesion={"at_h": 1}))),
-    "pain term bad terminal": bad(lambda d: (d.__setitem__("neurons", NEUR), d.__setitem__(
-        "pain", {"terms": [{"terminal": "centre", "mediator": "TNF", "EC50_nM": 1, "weight": 1}]}))),
-    "pain term weight out of range": bad(lambda d: (d.__setitem__("neurons", NEUR), d.__setitem__(
-        "pain", {"terms": [{"terminal": "central", "mediator": "TNF", "EC50_nM": 1, "weight": 200}]}))),
+    "pain without neurons (with terms)": neur(lambda d: d.pop("neurons")),
+    "neurons not an object": neur(lambda d: d.__setitem__("neurons", [])),
+    "neurons without soma": nkey(soma=None),
+    "neurons without count": nkey(count=None),
+    "neurons count 0": nkey(count=0),
+    "neurons count 1.5": nkey(count=1.5),
+    "neurons count 10^7+1": nkey(count=10000001),
+    "neurons unknown key": nkey(delay_h=3),
+    "compartment without type": nkey(central={"tissue": "skin"}),
+    "compartment without tissue": nkey(central={"type": "n"}),
+    "compartment unknown key": nkey(peripheral=dict(COMP, regoin="cut")),
+    "compartment not an object": nkey(soma="skin"),
+    "transport delay 0": nkey(transport_delay_h=0),
+    "transport delay 1001": nkey(transport_delay_h=1001),
+    "repair negative": nkey(repair_per_h=-1),
+    "repair 101": nkey(repair_per_h=101),
+    "lesion without region": nkey(lesion={"at_h": 1}),
+    "lesion negative at_h": nkey(lesion={"region": "cut", "at_h": -1}),
+    "lesion unknown key": nkey(lesion={"region": "cut", "at": 1}),
+    "toxin without drug": nkey(toxin={"EC50_nM": 1, "rate_per_h": 1}),
+    "toxin without EC50": nkey(toxin={"drug": "taxol", "rate_per_h": 1}),
+    "toxin without rate": nkey(toxin={"drug": "taxol", "EC50_nM": 1}),
+    "toxin EC50 0": nkey(toxin={"drug": "taxol", "EC50_nM": 0, "rate_per_h": 1}),
+    "toxin rate 101": nkey(toxin={"drug": "taxol", "EC50_nM": 1, "rate_per_h": 101}),
+    "toxin unknown key": nkey(toxin={"drug": "taxol", "EC50_nM": 1, "rate_per_h": 1, "hill": 2}),
+    "pain unknown key": pkey(baseline_threshold=3),
+    "pain baseline 0": pkey(baseline_threshold_g=0),
+    "pain baseline 301": pkey(baseline_threshold_g=301),
+    "pain time constant 0": pkey(time_constant_h=0),
+    "pain injury weight negative": pkey(injury_weight=-1),
+    "pain injury weight 101": pkey(injury_weight=101),
+    "pain terms not an array": pkey(terms={}),
+    "13 pain terms": pkey(terms=[TERM] * 13),
+    "pain term bad terminal": term(terminal="centre"),
+    "pain term without terminal": term(terminal=None),
+    "pain term without mediator": term(mediator=None),
+    "pain term without EC50": term(EC50_nM=None),
+    "pain term without weight": term(weight=None),
+    "pain term EC50 0": term(EC50_nM=0),
+    "pain term hill 9": term(hill=9),
+    "pain term hill 0.05": term(hill=0.05),
+    "pain term weight out of range": term(weight=200),
+    "pain term weight below -100": term(weight=-101),
+    "pain term bad sex": term(sex="females"),
+    "pain term unknown key": term(Sex="male"),
     "recruitment negative rate": bad(lambda d: d["tissues"][0].__setitem__(
         "recruitment", [{"type": "m", "rate_per_mm3_per_h": -1}])),
     "recruitment barrier above 1": bad(lambda d: d["tissues"][0].__setitem__(
@@ -295,6 +374,7 @@ def main():
 
     # The base of the bad documents must itself be valid, or the checks prove nothing.
     check(not schema_errors(validator, MIN), "the base document of the bad cases fails the schema")
+    check(not schema_errors(validator, MIN_N), "the neurons base document of the bad cases fails the schema")
     with tempfile.TemporaryDirectory() as tmp:
         if have_loader:
             base = os.path.join(tmp, "base.json")
@@ -302,6 +382,10 @@ def main():
                 json.dump(MIN, f)
             rc, _, err = loader_resolve(base)
             check(rc == 0, "the loader refuses the base document of the bad cases: %s" % err.strip())
+            with open(base, "w", encoding="utf-8") as f:
+                json.dump(MIN_N, f)
+            rc, _, err = loader_resolve(base)
+            check(rc == 0, "the loader refuses the neurons base document of the bad cases: %s" % err.strip())
         for what, doc in BAD.items():
             check(bool(schema_errors(validator, doc)), "schema accepts a bad document: %s" % what)
             if have_loader:

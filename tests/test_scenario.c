@@ -71,6 +71,23 @@ static ps_status load_doc(const char *doc, const char *const *sets, int n_sets, 
 #define COMP "{'tissue':'skin','type':'n'}"
 #define NEUR(extra) "'neurons':{'count':5,'soma':" COMP ",'peripheral':" COMP ",'central':" COMP extra "}"
 #define DOC_N(extra) "{'name':'t'," TIME "," MEDS "," NTYPES ",'tissues':[{" SKINR "}]," extra "}"
+/* Two tissues with one region each (skin: cut, drg: ganglion), types whose "injured" state
+ * is missing (macrophage), first (first) or alone (lone), and a drug taxol without IC50s. */
+#define NTYPES2 "'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]}," \
+                "{'name':'n','states':[{'name':'intact'},{'name':'injured'}]}," \
+                "{'name':'first','states':[{'name':'injured'},{'name':'intact'}]}," \
+                "{'name':'lone','states':[{'name':'injured'}]}]"
+#define DRGR "'name':'drg','size_um':[100,100,20],'voxel_um':10," \
+             "'regions':[{'name':'ganglion','shape':'box','min_um':[0,0,0],'max_um':[100,100,20]}]"
+#define TAXOL "'drugs':[{'name':'taxol','mw_g_per_mol':854,'half_life_h':20,'Vd_L_per_kg':5," DOSES "}]"
+#define DOC_N2(extra) "{'name':'t'," TIME "," MEDS "," NTYPES2 ",'tissues':[{" SKINR "},{" DRGR "}]," TAXOL "," \
+                      extra "}"
+#define SOMA2 "{'tissue':'drg','type':'n'}"
+#define PERI2 "{'tissue':'skin','type':'n'}"
+/* Neurons with soma in drg, both terminals in skin; the compartments given whole. */
+#define NEUR2C(soma, peri, cent, extra) "'neurons':{'count':5,'soma':" soma ",'peripheral':" peri ",'central':" cent extra "}"
+#define NEUR2(extra) NEUR2C(SOMA2, PERI2, PERI2, extra)
+#define TERM(extra) "'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':1" extra "}]}"
 
 static const char *const minimal = DOC_T("");
 
@@ -132,6 +149,19 @@ static void test_defaults(void)
                    ct->jak_stat3.secretion_gain[0] == 0,
                "no jak_stat3");
     TEST_CHECK(s->n_drugs == 0 && s->n_perturbations == 0, "no drugs, no perturbations");
+    const scn_neurons *nr = &s->neurons;
+    TEST_CHECK(s->sex == SCN_SEX_MALE, "sex male by default");
+    TEST_CHECK(!nr->enabled && nr->count == 0 && nr->transport_delay_h == 0 && nr->lesion_region == -1 &&
+                   nr->lesion_h == 0 && nr->toxin_drug == -1 && nr->toxin_EC50_nM == 0 &&
+                   nr->toxin_rate_per_h == 0 && nr->repair_per_h == 0,
+               "no neurons");
+    TEST_CHECK(nr->soma.region == -1 && nr->peripheral.region == -1 && nr->central.region == -1 &&
+                   nr->soma.tissue == 0 && nr->soma.type == 0 && nr->central.injured_state == 0,
+               "no neurons: compartments zero, regions -1");
+    TEST_CHECK(s->pain.baseline_threshold_g == 4 && s->pain.time_constant_h == 6 && s->pain.injury_weight == 0 &&
+                   s->pain.n_terms == 0,
+               "pain defaults without a pain section");
+    TEST_CHECK(s->tissues[0].n_recruitments == 0, "no recruitment");
 
     /* Default origins: side by side along x with 100 µm gaps. */
     st = load_doc("{'name':'t'," TIME "," MEDS ",'tissues':[{" SKIN "},{'name':'b','size_um':[50,50,50],"
@@ -234,7 +264,7 @@ static void check_full_signalling(const scenario *s)
     TEST_CHECK(!s->types[2].jak_stat3.enabled && s->types[2].jak_stat3.inhibitor_mediator == -1,
                "keratinocyte: no jak_stat3");
 
-    TEST_CHECK(s->n_drugs == 2, "two drugs");
+    TEST_CHECK(s->n_drugs == 3, "three drugs");
     const scn_drug *tofa = &s->drugs[0], *bari = &s->drugs[1];
     TEST_CHECK(strcmp(tofa->name, "tofacitinib") == 0 && tofa->mw_g_per_mol == 312.37 && tofa->half_life_h == 3.2 &&
                    tofa->bioavailability == 0.74 && tofa->Vd_L_per_kg == 1.2,
@@ -249,8 +279,13 @@ static void check_full_signalling(const scenario *s)
                    tofa->doses[1].count == 1,
                "doses");
     TEST_CHECK(bari->bioavailability == 1 && bari->route == SCN_ROUTE_INTRATHECAL && bari->tissue_fraction[0] == 0 &&
-                   bari->tissue_fraction[1] == 1 && bari->ic50_nM[SCN_TYK2] == 53,
+                   bari->tissue_fraction[1] == 1 && bari->tissue_fraction[2] == 0 && bari->ic50_nM[SCN_TYK2] == 53,
                "intrathecal: tissues not listed get 0");
+    const scn_drug *ptx = &s->drugs[2];
+    TEST_CHECK(ptx->ic50_nM[SCN_JAK1] == 0 && ptx->ic50_nM[SCN_JAK2] == 0 && ptx->ic50_nM[SCN_JAK3] == 0 &&
+                   ptx->ic50_nM[SCN_TYK2] == 0 && ptx->tissue_fraction[2] == 1 && ptx->n_doses == 1 &&
+                   ptx->doses[0].count == 2,
+               "paclitaxel: no ic50_nM (inhibits no JAK), systemic");
 
     TEST_CHECK(s->n_perturbations == 3, "three perturbations");
     const scn_perturbation *p0 = &s->perturbations[0], *p1 = &s->perturbations[1], *p2 = &s->perturbations[2];
@@ -263,6 +298,47 @@ static void check_full_signalling(const scenario *s)
     TEST_CHECK(p2->kind == SCN_PERTURB_RECEPTOR_BLOCK && p2->type == -1 && p2->mediator == 1 && p2->tissue == 1 &&
                    p2->fraction == 0.8 && p2->start_h == 2 && p2->stop_h == 12,
                "receptor block");
+}
+
+/* The sex, neurons, pain and recruitment keys of tests/data/scenario_full.json. */
+static void check_full_neurons(const scenario *s)
+{
+    TEST_CHECK(s->sex == SCN_SEX_FEMALE, "sex female");
+    const scn_neurons *n = &s->neurons;
+    TEST_CHECK(n->enabled && n->count == 200 && n->transport_delay_h == 24 && n->repair_per_h == 0.01, "neurons");
+    TEST_CHECK(n->soma.tissue == 1 && n->soma.type == 3 && n->soma.region == -1 && n->soma.injured_state == 1,
+               "soma: drg, nociceptor_soma, whole tissue");
+    TEST_CHECK(n->peripheral.tissue == 0 && n->peripheral.type == 4 && n->peripheral.region == 2 &&
+                   n->peripheral.injured_state == 1,
+               "peripheral: skin, nerve_terminal, epidermis");
+    TEST_CHECK(n->central.tissue == 2 && n->central.type == 4 && n->central.region == 0 &&
+                   n->central.injured_state == 1,
+               "central: dorsal_horn, nerve_terminal, lamina_I");
+    TEST_CHECK(n->lesion_region == 0 && n->lesion_h == 2, "lesion in the skin's wound at 2 h");
+    TEST_CHECK(n->toxin_drug == 2 && n->toxin_EC50_nM == 50 && n->toxin_rate_per_h == 0.05, "toxin paclitaxel");
+    const scn_pain *p = &s->pain;
+    TEST_CHECK(p->baseline_threshold_g == 4.5 && p->time_constant_h == 8 && p->injury_weight == 1.5 &&
+                   p->n_terms == 4,
+               "pain");
+    const scn_pain_term *t = p->terms;
+    TEST_CHECK(t[0].central == 0 && t[0].mediator == 0 && t[0].EC50_nM == 0.5 && t[0].hill == 1 &&
+                   t[0].weight == 0.8 && t[0].sex == 0,
+               "term 0: peripheral TNF, defaults");
+    TEST_CHECK(t[1].central == 0 && t[1].mediator == 4 && t[1].hill == 1.5 && t[1].sex == 0, "term 1");
+    TEST_CHECK(t[2].central == 1 && t[2].mediator == 1 && t[2].hill == 2 && t[2].weight == 0.6 && t[2].sex == 1,
+               "term 2: central IL1b, male");
+    TEST_CHECK(t[3].central == 1 && t[3].mediator == 2 && t[3].weight == -0.5 && t[3].sex == 2,
+               "term 3: central IL10, female, negative weight");
+    const scn_tissue *skin = &s->tissues[0], *drg = &s->tissues[1];
+    TEST_CHECK(skin->n_recruitments == 1 && skin->recruitments[0].type == 1 && skin->recruitments[0].state == 0 &&
+                   skin->recruitments[0].region == 1 && skin->recruitments[0].rate_per_mm3_per_h == 20 &&
+                   skin->recruitments[0].barrier_permeability == 0.5 &&
+                   skin->recruitments[0].chemokine.mediator == 3 && skin->recruitments[0].chemokine.hill == 2,
+               "skin recruitment");
+    TEST_CHECK(drg->n_recruitments == 1 && drg->recruitments[0].type == 0 && drg->recruitments[0].region == -1 &&
+                   drg->recruitments[0].barrier_permeability == 1 && drg->recruitments[0].chemokine.mediator == -1,
+               "drg recruitment defaults");
+    TEST_CHECK(s->tissues[2].n_recruitments == 0 && s->tissues[2].fields[4].present, "dorsal horn defaults");
 }
 
 static void test_round_trip(void)
@@ -279,7 +355,7 @@ static void test_round_trip(void)
     if (st == PS_OK) {
         TEST_CHECK(strcmp(s->source_path, "tests/data/scenario_full.json") == 0, "source path");
         TEST_CHECK(s->seed == 20240601 && s->dt_min == 0.5 && s->agent_capacity_factor == 3, "top level");
-        TEST_CHECK(s->n_mediators == 5 && s->n_types == 3 && s->n_tissues == 2, "counts");
+        TEST_CHECK(s->n_mediators == 5 && s->n_types == 5 && s->n_tissues == 3, "counts");
         const scn_cell_type *m = &s->types[0];
         TEST_CHECK(m->chemotaxis_mediator == 3 && m->chemotaxis_Kd_nM == 0.5, "chemotaxis");
         TEST_CHECK(s->types[1].chemotaxis_Kd_nM == 1 && s->types[1].chemotaxis_half_gradient_per_um == 0.001,
@@ -302,6 +378,7 @@ static void test_round_trip(void)
         TEST_CHECK(s->tissues[1].origin_um[0] == 1100, "second tissue origin %g", s->tissues[1].origin_um[0]);
         TEST_CHECK(s->tissues[1].fields[0].present && !s->tissues[1].fields[1].present, "drg fields");
         check_full_signalling(s);
+        check_full_neurons(s);
         check_round_trip(s, "scenario_full.json");
     }
     free(s);
@@ -545,19 +622,110 @@ static const bad_case bad_cases[] = {
      "neurons.lesion.region: expected the name of a region of the peripheral tissue \"skin\" (cut), got "
      "\"cuts\" (did you mean \"cut\"?)"},
     {DOC_N(NEUR(",'lesion':{'region':'cut','at_h':2}")),
-     "neurons.lesion.at_h: expected a time before the end of the simulation (time.duration_h = 2), got 2"},
+     "neurons.lesion.at_h: expected a number < time.duration_h (2 h), got 2: the lesion comes after the end of "
+     "the simulation"},
     {DOC_N(NEUR(",'toxin':{'drug':'taxol','EC50_nM':1,'rate_per_h':1}")),
      "neurons.toxin.drug: expected the name of a drug (none is defined), got \"taxol\""},
     {DOC_N("'neurons':{'count':5,'soma':{'tissue':'skin','type':'macrophage'},'peripheral':" COMP
            ",'central':" COMP "}"),
-     "neurons.soma.type: expected a cell type with a state named \"injured\" that is not its first state"},
+     "neurons.soma.type: expected a cell type with a state named \"injured\" that is not its first state, got "
+     "\"macrophage\" (states: resting, active)"},
     {DOC_N("'neurons':{'count':5,'soma':{'tisue':'skin','type':'n'},'peripheral':" COMP ",'central':" COMP "}"),
      "neurons.soma.tisue: unknown key (did you mean \"tissue\"?)"},
     {DOC_N("'neurons':{'count':5,'peripheral':" COMP ",'central':" COMP "}"), "neurons.soma: missing required key"},
     {DOC_N("'neurons':{'count':0,'soma':" COMP ",'peripheral':" COMP ",'central':" COMP "}"),
      "neurons.count: expected an integer"},
     {DOC_N(NEUR(",'transport_delay_h':0")), "neurons.transport_delay_h: expected a number > 0"},
-    {DOC_TOP(",'pain':{}"), "pain: expected a neurons section"},
+    {DOC_TOP(",'pain':{}"), "scen.json: pain: expected a neurons section (the pain readout is computed from "
+                            "nociceptor terminals)"},
+    /* names: tissues, types, regions (also of the wrong tissue), drugs, mediators */
+    {DOC_N2(NEUR2C("{'tissue':'drgg','type':'n'}", PERI2, PERI2, "")),
+     "scen.json: neurons.soma.tissue: expected the name of a tissue (skin, drg), got \"drgg\" (did you mean "
+     "\"drg\"?)"},
+    {DOC_N2(NEUR2C(SOMA2, "{'tissue':'skin','type':'N'}", PERI2, "")),
+     "neurons.peripheral.type: expected the name of a cell type (macrophage, n, first, lone), got \"N\" (did you "
+     "mean \"n\"?)"},
+    {DOC_N2(NEUR2C(SOMA2, PERI2, "{'tissue':'skin','type':'n','region':'cat'}", "")),
+     "neurons.central.region: expected the name of a region of tissue \"skin\" (cut), got \"cat\" (did you mean "
+     "\"cut\"?)"},
+    {DOC_N2(NEUR2C(SOMA2, "{'tissue':'skin','type':'n','region':'ganglion'}", PERI2, "")),
+     "neurons.peripheral.region: expected the name of a region of tissue \"skin\" (cut), got \"ganglion\", a "
+     "region of tissue \"drg\""},
+    {DOC_N2(NEUR2(",'lesion':{'region':'ganglion'}")),
+     "neurons.lesion.region: expected the name of a region of the peripheral tissue \"skin\" (cut), got "
+     "\"ganglion\", a region of tissue \"drg\""},
+    {DOC_N2(NEUR2C(SOMA2, PERI2, "{'tissue':'skin','type':'first'}", "")),
+     "neurons.central.type: expected a cell type with a state named \"injured\" that is not its first state, got "
+     "\"first\" (states: injured, intact)"},
+    {DOC_N2(NEUR2C("{'tissue':'drg','type':'lone'}", PERI2, PERI2, "")),
+     "neurons.soma.type: expected a cell type with a state named \"injured\" that is not its first state, got "
+     "\"lone\" (states: injured)"},
+    {DOC_N2(NEUR2(",'toxin':{'drug':'taxl','EC50_nM':1,'rate_per_h':1}")),
+     "neurons.toxin.drug: expected the name of a drug (taxol), got \"taxl\" (did you mean \"taxol\"?)"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'IL-10','EC50_nM':1,'weight':1}]}"),
+     "pain.terms[0].mediator: expected the name of a mediator (TNF, IL10), got \"IL-10\" (did you mean \"IL10\"?)"},
+    /* shapes, required keys, unknown and duplicate keys */
+    {DOC_N2("'neurons':[]"), "neurons: expected an object with count, soma, peripheral and central, got an empty array"},
+    {DOC_N2(NEUR2C("'drg'", PERI2, PERI2, "")), "neurons.soma: expected an object with tissue and type, got "
+                                                "string \"drg\""},
+    {DOC_N2(NEUR2C(SOMA2, PERI2, "{'tissue':'skin'}", "")),
+     "neurons.central.type: missing required key (expected the name of a cell type)"},
+    {DOC_N2("'neurons':{'count':5,'count':6,'soma':" SOMA2 ",'peripheral':" PERI2 ",'central':" PERI2 "}"),
+     "scen.json: neurons: duplicate key \"count\""},
+    {DOC_N2(NEUR2(",'lesion':{'at_h':1}")),
+     "neurons.lesion.region: missing required key (expected the name of a region of the peripheral tissue"},
+    {DOC_N2(NEUR2(",'toxin':{'drug':'taxol','rate_per_h':1}")),
+     "neurons.toxin.EC50_nM: missing required key (expected a number > 0 and <= 1000000000)"},
+    {DOC_N2(NEUR2(",'toxin':{'drug':'taxol','ec50_nM':1,'rate_per_h':1}")),
+     "neurons.toxin.ec50_nM: unknown key (did you mean \"EC50_nM\"?); expected one of drug, EC50_nM, rate_per_h"},
+    {DOC_N2(NEUR2(",'lesion':{'region':'cut','at_hr':1}")),
+     "neurons.lesion.at_hr: unknown key (did you mean \"at_h\"?); expected one of region, at_h"},
+    {DOC_N2(NEUR2("") ",'pain':{'baseline_threshold':3}"),
+     "pain.baseline_threshold: unknown key (did you mean \"baseline_threshold_g\"?)"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[1]}"),
+     "pain.terms[0]: expected an object with terminal, mediator, EC50_nM and weight, got number 1"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':{}}"), "pain.terms: expected an array of at most 12 pain terms, got an "
+                                              "empty object"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'mediator':'TNF','EC50_nM':1,'weight':1}]}"),
+     "pain.terms[0].terminal: missing required key (expected one of \"peripheral\", \"central\")"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1}]}"),
+     "pain.terms[0].weight: missing required key (expected a number >= -100 and <= 100)"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':1,"
+                      "'Sex':'male'}]}"),
+     "pain.terms[0].Sex: unknown key (did you mean \"sex\"?)"},
+    /* enums */
+    {DOC_TOP(",'sex':'Female'"), "sex: expected one of \"male\", \"female\", got \"Female\" (did you mean "
+                                 "\"female\"?)"},
+    {DOC_TOP(",'sex':1"), "scen.json: sex: expected one of \"male\", \"female\", got number 1"},
+    {DOC_N2(NEUR2("") "," TERM(",'sex':'all'")), "pain.terms[0].sex: expected one of \"both\", \"male\", "
+                                                  "\"female\", got \"all\""},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':1,'mediator':'TNF','EC50_nM':1,'weight':1}]}"),
+     "pain.terms[0].terminal: expected one of \"peripheral\", \"central\", got number 1"},
+    /* ranges */
+    {DOC_N2("'neurons':{'count':1.5,'soma':" SOMA2 ",'peripheral':" PERI2 ",'central':" PERI2 "}"),
+     "neurons.count: expected an integer >= 1 and <= 10000000, got 1.5"},
+    {DOC_N2("'neurons':{'count':10000001,'soma':" SOMA2 ",'peripheral':" PERI2 ",'central':" PERI2 "}"),
+     "neurons.count: expected an integer >= 1 and <= 10000000, got 10000001"},
+    {DOC_N2(NEUR2(",'transport_delay_h':1001")), "neurons.transport_delay_h: expected a number > 0 and <= 1000, got "
+                                                 "1001"},
+    {DOC_N2(NEUR2(",'repair_per_h':-0.1")), "neurons.repair_per_h: expected a number >= 0 and <= 100, got -0.1"},
+    {DOC_N2(NEUR2(",'lesion':{'region':'cut','at_h':-1}")),
+     "neurons.lesion.at_h: expected a number >= 0 and <= 8760, got -1"},
+    {DOC_N2(NEUR2(",'lesion':{'region':'cut','at_h':5}")),
+     "neurons.lesion.at_h: expected a number < time.duration_h (2 h), got 5: the lesion comes after the end"},
+    {DOC_N2(NEUR2(",'toxin':{'drug':'taxol','EC50_nM':0,'rate_per_h':1}")),
+     "neurons.toxin.EC50_nM: expected a number > 0 and <= 1000000000, got 0"},
+    {DOC_N2(NEUR2(",'toxin':{'drug':'taxol','EC50_nM':1,'rate_per_h':101}")),
+     "neurons.toxin.rate_per_h: expected a number > 0 and <= 100, got 101"},
+    {DOC_N2(NEUR2("") ",'pain':{'time_constant_h':0}"), "pain.time_constant_h: expected a number > 0 and <= 1000, got 0"},
+    {DOC_N2(NEUR2("") ",'pain':{'injury_weight':-1}"), "pain.injury_weight: expected a number >= 0 and <= 100, got -1"},
+    {DOC_N2(NEUR2("") ",'pain':{'baseline_threshold_g':301}"),
+     "pain.baseline_threshold_g: expected a number > 0 and <= 300, got 301"},
+    {DOC_N2(NEUR2("") "," TERM(",'hill':9")), "pain.terms[0].hill: expected a number >= 0.1 and <= 8, got 9"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':0,'weight':1}]}"),
+     "pain.terms[0].EC50_nM: expected a number > 0 and <= 1000000000, got 0"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':-101}]}"),
+     "pain.terms[0].weight: expected a number >= -100 and <= 100, got -101"},
     {DOC_N(NEUR("") ",'pain':{'terms':[{'terminal':'centre','mediator':'TNF','EC50_nM':1,'weight':1}]}"),
      "pain.terms[0].terminal: expected one of \"peripheral\", \"central\", got \"centre\" (did you mean "
      "\"central\"?)"},
@@ -923,6 +1091,60 @@ static void test_neurons_pain_recruitment(void)
                   sets, 2, s, &e);
     TEST_CHECK(st == PS_OK && s->neurons.lesion_h == 1.5 && s->pain.terms[0].weight == 0.25,
                "--set into neurons and pain: %s", e.msg);
+
+    /* Neurons without a pain section: neuron defaults, pain defaults, toxin; round trip. */
+    st = load_doc(DOC_N2(NEUR2C(SOMA2, "{'tissue':'skin','type':'n','region':'cut'}",
+                                "{'tissue':'drg','type':'n','region':'ganglion'}",
+                                ",'toxin':{'drug':'taxol','EC50_nM':20,'rate_per_h':0.1}")),
+                  NULL, 0, s, &e);
+    TEST_CHECK(st == PS_OK, "neurons without pain: %s", e.msg);
+    if (st == PS_OK) {
+        const scn_neurons *n = &s->neurons;
+        TEST_CHECK(n->enabled && n->soma.tissue == 1 && n->soma.region == -1 && n->peripheral.tissue == 0 &&
+                       n->peripheral.region == 0 && n->central.tissue == 1 && n->central.region == 0 &&
+                       n->central.type == 1 && n->central.injured_state == 1,
+                   "compartments resolved");
+        TEST_CHECK(n->transport_delay_h == 12 && n->repair_per_h == 0 && n->lesion_region == -1 && n->lesion_h == 0,
+                   "neuron defaults");
+        TEST_CHECK(n->toxin_drug == 0 && n->toxin_EC50_nM == 20 && n->toxin_rate_per_h == 0.1, "toxin");
+        TEST_CHECK(s->sex == SCN_SEX_MALE && s->pain.baseline_threshold_g == 4 && s->pain.time_constant_h == 6 &&
+                       s->pain.injury_weight == 0 && s->pain.n_terms == 0,
+                   "pain defaults with neurons");
+        check_round_trip(s, "neurons without pain");
+    }
+    const char *set_sex[] = {"sex=female", "neurons.repair_per_h=0.5"};
+    st = load_doc(DOC_N2(NEUR2("")), set_sex, 2, s, &e);
+    TEST_CHECK(st == PS_OK && s->sex == SCN_SEX_FEMALE && s->neurons.repair_per_h == 0.5, "--set sex: %s", e.msg);
+
+    /* Bad overrides into the new sections name the override and the path. */
+    static const struct {
+        const char *set;
+        const char *expect;
+    } bad_sets[] = {
+        {"neurons.lesion.at_h=2", "scen.json (with --set neurons.lesion.at_h=2): neurons.lesion.at_h: expected a "
+                                  "number < time.duration_h (2 h), got 2: the lesion comes after the end"},
+        {"neurons.lesion.at_h=-3", "scen.json (with --set neurons.lesion.at_h=-3): neurons.lesion.at_h: expected a "
+                                   "number >= 0 and <= 8760, got -3"},
+        {"pain.terms.0.weight=101", "scen.json (with --set pain.terms.0.weight=101): pain.terms[0].weight: expected "
+                                    "a number >= -100 and <= 100, got 101"},
+        {"pain.terms[0].sex=\"femal\"", "pain.terms[0].sex: expected one of \"both\", \"male\", \"female\", got "
+                                        "\"femal\" (did you mean \"female\"?)"},
+        {"pain.terms.2.weight=1", "--set pain.terms.2.weight=1: pain.terms has 1 element, so there is no [2]"},
+        {"neurons.soma.type=macrophage",
+         "scen.json (with --set neurons.soma.type=macrophage): neurons.soma.type: expected a cell type with a state "
+         "named \"injured\" that is not its first state, got \"macrophage\""},
+        {"neurons.lesion.region=ganglion", "neurons.lesion.region: expected the name of a region of the peripheral "
+                                           "tissue \"skin\" (cut), got \"ganglion\", a region of tissue \"drg\""},
+        {"sex=other", "scen.json (with --set sex=other): sex: expected one of \"male\", \"female\", got \"other\""},
+        {"time.duration_h=1", "scen.json (after --set overrides): neurons.lesion.at_h: expected a number < "
+                              "time.duration_h (1 h), got 1"},
+    };
+    for (size_t i = 0; i < sizeof bad_sets / sizeof bad_sets[0]; i++) {
+        st = load_doc(DOC_N2(NEUR2(",'lesion':{'region':'cut','at_h':1}") "," TERM("")), &bad_sets[i].set, 1, s,
+                      &e);
+        TEST_CHECK(st == PS_ERR_INPUT && strstr(e.msg, bad_sets[i].expect),
+                   "bad --set into neurons/pain %zu:\n  got:    %s\n  wanted: %s", i, e.msg, bad_sets[i].expect);
+    }
     free(s);
 }
 
