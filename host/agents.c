@@ -607,7 +607,7 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
 }
 
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
-                        uint32_t step, double t_min, ps_err *err)
+                        cl_mem repair, uint32_t step, double t_min, ps_err *err)
 {
     cl_kernel k = a->k->k_signal;
     int i = 0;
@@ -630,6 +630,7 @@ ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury,
     SETARG(k, i++, cl_mem, a->np, err);
     SETARG(k, i++, cl_mem, injury, err);
     SETARG(k, i++, cl_mem, lesion, err);
+    SETARG(k, i++, cl_mem, repair, err);
     SETARG(k, i++, cl_mem, field_region_mask_buffer(fs), err);
     SETARG(k, i++, cl_uint, a->seed_lo, err);
     SETARG(k, i++, cl_uint, a->seed_hi, err);

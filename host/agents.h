@@ -69,10 +69,10 @@ void agents_destroy(agents *a);
 ps_status agents_bin(agents *a, ps_err *err);
 /* t_min: simulated time at the start of the step (perturbation windows). */
 ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
-/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]); injury and lesion: the
- * neuron buffers of neurons.h. */
+/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]); injury, lesion and repair:
+ * the neuron buffers of neurons.h. */
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
-                        uint32_t step, double t_min, ps_err *err);
+                        cl_mem repair, uint32_t step, double t_min, ps_err *err);
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err);
 /* Entries from the blood (after agents_compact); J as for agents_signal. */
 ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err);

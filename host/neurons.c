@@ -14,7 +14,7 @@ struct neurons {
     size_t n;
     cl_program prog;
     cl_kernel k;
-    cl_mem injury, lesion;
+    cl_mem injury, lesion, repair;
     float *host;
 };
 
@@ -39,6 +39,8 @@ ps_status neurons_create(neurons **out, device *d, const scenario *s, ps_err *er
     if (st == PS_OK) st = device_alloc(d, m * sizeof(cl_uint), "neuron lesion flags", &n->lesion, err);
     if (st == PS_OK) st = device_fill_zero(d, n->injury, m * sizeof(float), err);
     if (st == PS_OK) st = device_fill_zero(d, n->lesion, m * sizeof(cl_uint), err);
+    if (st == PS_OK) st = device_alloc(d, m * sizeof(float), "neuron repair signal", &n->repair, err);
+    if (st == PS_OK) st = device_fill_zero(d, n->repair, m * sizeof(float), err);
     if (st == PS_OK) st = device_build(d, "neurons.cl", "", &n->prog, err);
     if (st == PS_OK) st = device_kernel(n->prog, "neurons_update", &n->k, err);
     if (st != PS_OK) {
@@ -54,6 +56,7 @@ void neurons_destroy(neurons *n)
     if (!n) return;
     device_release(&n->injury);
     device_release(&n->lesion);
+    device_release(&n->repair);
     if (n->k) clReleaseKernel(n->k);
     if (n->prog) clReleaseProgram(n->prog);
     free(n->host);
@@ -62,6 +65,7 @@ void neurons_destroy(neurons *n)
 
 cl_mem neurons_injury_buffer(const neurons *n) { return n->injury; }
 cl_mem neurons_lesion_buffer(const neurons *n) { return n->lesion; }
+cl_mem neurons_repair_buffer(const neurons *n) { return n->repair; }
 
 ps_status neurons_update(neurons *n, cl_mem exposure, ps_err *err)
 {
@@ -78,6 +82,8 @@ ps_status neurons_update(neurons *n, cl_mem exposure, ps_err *err)
     SETARG(k, 6, cl_float, (cl_float)(sn->toxin_rate_per_h / 60.0), err);
     SETARG(k, 7, cl_float, (cl_float)(sn->repair_per_h / 60.0), err);
     SETARG(k, 8, cl_float, (cl_float)n->s->dt_min, err);
+    SETARG(k, 9, cl_mem, n->repair, err);
+    SETARG(k, 10, cl_int, (cl_int)sn->lesion_permanent, err);
     return device_launch(n->dev, k, "neurons_update", n->n, 0, err);
 }
 
@@ -125,4 +131,14 @@ void neurons_table(const scenario *s, int t, const field_params *fp, float *np)
         n++;
     }
     np[NP_NTERMS] = (float)n;
+    for (int k = 0; k < sn->n_repair_drivers; k++) {
+        const scn_driver *d = &sn->repair_drivers[k];
+        float *r = np + NP_REPAIR + k * PN_SIZE;
+        r[PN_FIELD] = (float)fp->local_of[d->mediator];
+        r[PN_MED] = (float)d->mediator;
+        r[PN_EC50] = (float)d->EC50_nM;
+        r[PN_HILL] = (float)(d->hill > 0 ? d->hill : 1.0);
+        r[PN_WEIGHT] = (float)(d->rate_per_h / 60.0);
+    }
+    np[NP_NREPAIR] = (float)sn->n_repair_drivers;
 }

@@ -22,6 +22,8 @@ ps_status neurons_update(neurons *n, cl_mem exposure, ps_err *err);
 
 cl_mem neurons_injury_buffer(const neurons *n);
 cl_mem neurons_lesion_buffer(const neurons *n);
+/* Repair hazard (1/min) sensed by each neuron's soma (written by agents_signal). */
+cl_mem neurons_repair_buffer(const neurons *n);
 
 /* Fraction of neurons with injury > 0.5 (blocking read; 0 when disabled). */
 ps_status neurons_injured_fraction(neurons *n, double *fraction, ps_err *err);

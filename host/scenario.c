@@ -372,6 +372,24 @@ static ps_status read_num(ctx *c, const cJSON *obj, const char *key, int require
     return PS_OK;
 }
 
+/* obj.key as true or false; def when absent. */
+static ps_status read_bool(ctx *c, const cJSON *obj, const char *key, int def, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        *out = def;
+        return PS_OK;
+    }
+    if (!cJSON_IsBool(v)) {
+        char got[120];
+        describe(got, sizeof got, v);
+        path_key(c, key);
+        return fail(c, "expected true or false, got %s", got);
+    }
+    *out = cJSON_IsTrue(v) ? 1 : 0;
+    return PS_OK;
+}
+
 /* obj.key as [x, y, z]; def (may be NULL when required) when absent. */
 static ps_status read_vec3(ctx *c, const cJSON *obj, const char *key, int required,
                            const double def[3], num_rule r, double out[3])
@@ -639,9 +657,10 @@ static const char *const top_keys[] = {"name",      "description", "seed",
                                        "pain"};
 static const char *const sex_names[] = {"male", "female"};
 static const char *const neuron_keys[] = {"count", "soma", "peripheral", "central",
-                                          "transport_delay_h", "lesion", "toxin", "repair_per_h"};
+                                          "transport_delay_h", "lesion", "toxin", "repair_per_h",
+                                          "repair_drivers"};
 static const char *const compartment_keys[] = {"tissue", "type", "region"};
-static const char *const lesion_keys[] = {"region", "at_h"};
+static const char *const lesion_keys[] = {"region", "at_h", "permanent"};
 static const char *const toxin_keys[] = {"drug", "EC50_nM", "rate_per_h"};
 static const char *const pain_keys[] = {"baseline_threshold_g", "time_constant_h", "injury_weight",
                                         "terms"};
@@ -1818,6 +1837,7 @@ static ps_status read_neurons(ctx *c, const cJSON *root, scenario *s)
                  s->tissues[n->peripheral.tissue].name);
         PS_TRY(read_region_ref(c, e, "region", 1, s, n->peripheral.tissue, what, &n->lesion_region));
         PS_TRY(read_num(c, e, "at_h", 0, 0.0, NONNEG(8760.0), &n->lesion_h));
+        PS_TRY(read_bool(c, e, "permanent", 1, &n->lesion_permanent));
         if (n->lesion_h >= s->duration_h) {
             char dur[40], got[40];
             fmt_num(dur, sizeof dur, s->duration_h);
@@ -1839,6 +1859,8 @@ static ps_status read_neurons(ctx *c, const cJSON *root, scenario *s)
         path_pop(c, mt);
     }
     PS_TRY(read_num(c, o, "repair_per_h", 0, 0.0, NONNEG(100.0), &n->repair_per_h));
+    PS_TRY(read_drivers(c, o, "repair_drivers", 0, 0, 100.0, "repair drivers", s, n->repair_drivers,
+                        &n->n_repair_drivers));
     path_pop(c, m);
     return PS_OK;
 }
@@ -2770,6 +2792,7 @@ static void put_neurons_pain(jw *w, cJSON *root, const scenario *s)
                 put(w, l, "region", cJSON_CreateString(
                                         s->tissues[n->peripheral.tissue].regions[n->lesion_region].name));
                 put(w, l, "at_h", jnum(n->lesion_h));
+                put(w, l, "permanent", cJSON_CreateBool(n->lesion_permanent));
             }
             if (n->toxin_drug >= 0) {
                 cJSON *t = put(w, o, "toxin", cJSON_CreateObject());
@@ -2778,6 +2801,7 @@ static void put_neurons_pain(jw *w, cJSON *root, const scenario *s)
                 put(w, t, "rate_per_h", jnum(n->toxin_rate_per_h));
             }
             put(w, o, "repair_per_h", jnum(n->repair_per_h));
+            put_drivers(w, o, "repair_drivers", s, n->repair_drivers, n->n_repair_drivers, 1);
         }
         const scn_pain *p = &s->pain;
         cJSON *po = put(w, root, "pain", cJSON_CreateObject());

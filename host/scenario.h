@@ -255,7 +255,9 @@ typedef struct {
  * central terminal (dorsal horn), placed as immotile cells. Injury I (0..1) belongs to
  * the neuron: a lesion at lesion_h injures (I = 1) every neuron whose peripheral terminal
  * lies in the lesion region; a neurotoxic drug injures at
- *   dI/dt = toxin_rate * H(C_soma; toxin_EC50, 1) (1 - I) - repair I.
+ *   dI/dt = toxin_rate * H(C_soma; toxin_EC50, 1) (1 - I) - repair I,
+ * repair = repair_per_h + sum of repair_drivers rate * H(mediator at the soma); a
+ * permanent lesion keeps its neurons at I = 1.
  * Each compartment follows I through a first-order lag of transport_delay_h and is in
  * its "injured" state while its lagged injury exceeds 0.5. */
 typedef struct {
@@ -269,6 +271,9 @@ typedef struct {
     double toxin_EC50_nM;
     double toxin_rate_per_h;
     double repair_per_h;            /* >= 0 */
+    int lesion_permanent;           /* 1: lesioned neurons keep I = 1 (no repair) */
+    scn_driver repair_drivers[SCN_MAX_DRIVERS];  /* sensed at the soma: add rate * H to repair */
+    int n_repair_drivers;
 } scn_neurons;
 
 #define SCN_MAX_PAIN_TERMS 12

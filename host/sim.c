@@ -18,6 +18,9 @@
 #include <time.h>
 
 #define SIM_PROGRESS_S 3.0
+/* capacity is checked (one small counter read per tissue) at least this often, so a
+   burst of entries from the blood or of divisions finds room before it fills the pool */
+#define SIM_CAPACITY_CHECK_STEPS 8
 
 typedef struct {
     field_set *fields;
@@ -206,6 +209,7 @@ ps_status sim_step(sim *sm, ps_err *err)
         PS_TRY(field_step(T->fields, err));
         PS_TRY(agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
                              neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
+                             neurons_repair_buffer(sm->neurons),
                              step, t_min, err));
         PS_TRY(agents_move(T->agents, T->fields, step, err));
         PS_TRY(agents_compact(T->agents, step, err));
@@ -343,7 +347,7 @@ static ps_status sim_snapshot(sim *sm, output *o, ps_err *err)
     return st;
 }
 
-/* At output intervals: read counters, grow capacity, warn about dropped births. */
+/* Every few steps and at outputs: read counters, grow capacity, warn about dropped births. */
 static ps_status sim_check_agents(sim *sm, uint64_t *total, ps_err *err)
 {
     *total = 0;
@@ -352,7 +356,7 @@ static ps_status sim_check_agents(sim *sm, uint64_t *total, ps_err *err)
         PS_TRY(agents_check_capacity(sm->t[t].agents, &dropped, err));
         if (dropped > 0)
             log_warn(&sm->ctx.log,
-                     "tissue %s: %llu cell divisions before t = %.2f h found no free slot and were "
+                     "tissue %s: %llu cell divisions or entries from the blood before t = %.2f h found no free slot and were "
                      "skipped; capacity has grown, raise engine.agent_capacity_factor to avoid it",
                      sm->s->tissues[t].name, (unsigned long long)dropped, sim_time_h(sm));
         uint64_t ctr[CTR_COUNT];
@@ -390,10 +394,9 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
         int last = sm->step == sm->n_steps;
         int out_now = sm->step % sm->out_every == 0 || last;
         int snap_now = sm->step % sm->snap_every == 0 || last;
-        if (out_now) {
+        if (out_now || sm->step % SIM_CAPACITY_CHECK_STEPS == 0)
             PS_TRY(sim_check_agents(sm, &total, err));
-            PS_TRY(sim_summary(sm, o, err));
-        }
+        if (out_now) PS_TRY(sim_summary(sm, o, err));
         if (snap_now) PS_TRY(sim_snapshot(sm, o, err));
         double now = sim_now();
         if (now - last_print >= SIM_PROGRESS_S || last) {

@@ -60,6 +60,7 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
                             __global const float *tparams, __global const float *pert,
                             uint npert, __global uchar *flag, __global const float *np,
                             __global const float *neuron_injury, __global uint *lesion_flag,
+                            __global float *neuron_repair,
                             __global const uint *region_mask,
                             uint seed_lo, uint seed_hi, uint step, float t_min, float dt)
 {
@@ -170,7 +171,18 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
     L += (neuron_injury[neuron] - L) * -expm1(-dt * np[NP_LAG_RATE]);
     vars[(size_t)VAR_INJURY * cap + i] = L;
     state[i] = (uchar)(int)(L > 0.5f ? np[NP_INJURED + comp] : np[NP_INTACT + comp]);
-    if (comp == 0u) return;
+    if (comp == 0u) {               /* the soma senses what repairs its neuron */
+        float rep = 0.0f;
+        int nrep = (int)np[NP_NREPAIR];
+        for (int k = 0; k < nrep; k++) {
+            __global const float *pr = np + NP_REPAIR + k * PN_SIZE;
+            float x = ps_sense_field((int)pr[PN_FIELD], (int)pr[PN_MED], conc, v, nvox, J, pert,
+                                     npert, t_min, t);
+            rep += pr[PN_WEIGHT] * ps_hill(x, pr[PN_EC50], pr[PN_HILL]);
+        }
+        neuron_repair[neuron] = rep;
+        return;
+    }
     float target = np[NP_INJURY_WEIGHT] * L;
     int nterms = (int)np[NP_NTERMS];
     for (int k = 0; k < nterms; k++) {

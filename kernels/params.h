@@ -104,7 +104,11 @@
 #define PN_WEIGHT       5
 #define PN_SIZE         6
 #define NP_MAX_TERMS    12
-#define NP_COUNT        (NP_TERMS + NP_MAX_TERMS * PN_SIZE)
+/* repair drivers sensed by the soma: PN_* layout, PN_WEIGHT = rate (1/min) */
+#define NP_NREPAIR      (NP_TERMS + NP_MAX_TERMS * PN_SIZE)
+#define NP_REPAIR       (NP_NREPAIR + 1)
+#define NP_MAX_REPAIR   4   /* = SCN_MAX_DRIVERS */
+#define NP_COUNT        (NP_REPAIR + NP_MAX_REPAIR * PN_SIZE)
 
 /* Drug tables for kernels/pk.cl. */
 #define PK_MAX_DRUGS    4   /* = SCN_MAX_DRUGS */

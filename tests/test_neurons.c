@@ -5,7 +5,11 @@
  *     delay * ln 2), and stays intact before;
  *  2. terminal excitability relaxes to weight * H(TNF) with its time constant, and a
  *     female-only term counts only in a female scenario;
- *  3. a neurotoxic drug injures every neuron once I = 1 - exp(-k t) passes 0.5.
+ *  3. a neurotoxic drug injures every neuron once I = 1 - exp(-k t) passes 0.5;
+ *  4. repair: a mediator sensed at the soma (repair driver) repairs lesioned neurons at
+ *     rate * H, I = (1 + dt k)^-n, so they leave the injured state between 7.5 and 9.5 h
+ *     after a lesion at 1 h (k = 0.1/h crosses 0.5 at 8.0 h); without the driver they
+ *     stay injured; a permanent lesion stays injured even at repair_per_h = 1/h.
  */
 #include <math.h>
 #include <mpi.h>
@@ -215,6 +219,65 @@ static void test_toxin(const sim_ctx *ctx)
     free(s);
 }
 
+/* Fraction of injured neurons at 7.5, 9.5 and 12 h after a lesion at 1 h over x < 80 µm. */
+static void repair_run(const sim_ctx *ctx, int driver, int permanent, double repair_per_h,
+                       double frac[3], double *lesioned)
+{
+    scenario *s = calloc(1, sizeof *s);
+    const int N = 300;
+    base(s, N);
+    scn_tissue *nerve = &s->tissues[NERVE];
+    nerve->n_regions = 1;
+    nerve->regions[0] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {0, 0, 0},
+                                     .max_um = {80, 100, 100}, .diffusion_multiplier = 1};
+    snprintf(nerve->regions[0].name, SCN_NAME_MAX, "lesion");
+    s->neurons.lesion_region = 0;
+    s->neurons.lesion_h = 1;
+    s->neurons.lesion_permanent = permanent;
+    s->neurons.repair_per_h = repair_per_h;
+    s->tissues[DRG].fields[0].initial_nM = 1.0;        /* uniform TNF at the somata: H = 0.5 */
+    if (driver) {
+        s->neurons.n_repair_drivers = 1;
+        s->neurons.repair_drivers[0] = (scn_driver){.mediator = 0, .EC50_nM = 1, .hill = 1,
+                                                    .rate_per_h = 0.2};
+    }
+    ps_err err;
+    ps_err_clear(&err);
+    sim *sm = NULL;
+    TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+    if (!sm) return;
+    agents_host h;
+    agents_download(sim_agents(sm, NERVE), &h, &err);
+    uint32_t expect = 0;
+    for (size_t i = 0; i < h.n; i++) expect += h.pos[3 * i] < 80.0f;
+    agents_host_free(&h);
+    *lesioned = (double)expect / N;
+    const double at[3] = {7.5, 9.5, 12.0};
+    for (int k = 0; k < 3; k++) {
+        run_to(sm, at[k]);
+        neurons_injured_fraction(sim_neurons(sm), &frac[k], &err);
+    }
+    sim_destroy(sm);
+    free(s);
+}
+
+static void test_repair(const sim_ctx *ctx)
+{
+    double f[3], ctl[3], perm[3], les = 0;
+    repair_run(ctx, 1, 0, 0.0, f, &les);
+    repair_run(ctx, 0, 0, 0.0, ctl, &les);
+    repair_run(ctx, 1, 1, 1.0, perm, &les);
+    printf("  repair driver (0.1/h at the soma): injured %.3f/%.3f at 7.5/9.5 h (lesioned %.3f); "
+           "no driver %.3f at 12 h; permanent lesion at repair 1/h %.3f at 12 h\n",
+           f[0], f[1], les, ctl[2], perm[2]);
+    TEST_CHECK(les > 0.25 && les < 0.75, "lesioned fraction %.3f", les);
+    TEST_CHECK(fabs(f[0] - les) < 1e-12 && f[1] == 0.0,
+               "with the repair driver: %.3f at 7.5 h (expected %.3f), %.3f at 9.5 h (expected 0)",
+               f[0], les, f[1]);
+    TEST_CHECK(fabs(ctl[2] - les) < 1e-12, "without the driver: %.3f at 12 h, expected %.3f", ctl[2], les);
+    TEST_CHECK(fabs(perm[2] - les) < 1e-12, "permanent lesion: %.3f at 12 h, expected %.3f", perm[2], les);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -225,6 +288,7 @@ int main(int argc, char **argv)
     test_lesion(&ctx);
     test_excitability(&ctx);
     test_toxin(&ctx);
+    test_repair(&ctx);
     device_close(ctx.dev);
     int rc = test_report("test_neurons");
     MPI_Finalize();

@@ -314,7 +314,12 @@ static void check_full_neurons(const scenario *s)
     TEST_CHECK(n->central.tissue == 2 && n->central.type == 4 && n->central.region == 0 &&
                    n->central.injured_state == 1,
                "central: dorsal_horn, nerve_terminal, lamina_I");
-    TEST_CHECK(n->lesion_region == 0 && n->lesion_h == 2, "lesion in the skin's wound at 2 h");
+    TEST_CHECK(n->lesion_region == 0 && n->lesion_h == 2 && !n->lesion_permanent,
+               "lesion in the skin's wound at 2 h, not permanent");
+    TEST_CHECK(n->n_repair_drivers == 1 && n->repair_drivers[0].EC50_nM == 0.05 &&
+                   n->repair_drivers[0].rate_per_h == 0.02 && n->repair_drivers[0].hill == 1 &&
+                   strcmp(s->mediators[n->repair_drivers[0].mediator].name, "IL10") == 0,
+               "repair driver IL10");
     TEST_CHECK(n->toxin_drug == 2 && n->toxin_EC50_nM == 50 && n->toxin_rate_per_h == 0.05, "toxin paclitaxel");
     const scn_pain *p = &s->pain;
     TEST_CHECK(p->baseline_threshold_g == 4.5 && p->time_constant_h == 8 && p->injury_weight == 1.5 &&
@@ -624,6 +629,10 @@ static const bad_case bad_cases[] = {
     {DOC_N(NEUR(",'lesion':{'region':'cut','at_h':2}")),
      "neurons.lesion.at_h: expected a number < time.duration_h (2 h), got 2: the lesion comes after the end of "
      "the simulation"},
+    {DOC_N(NEUR(",'lesion':{'region':'cut','permanent':'yes'}")),
+     "neurons.lesion.permanent: expected true or false, got string \"yes\""},
+    {DOC_N(NEUR(",'repair_drivers':[{'mediator':'TNF','EC50_nM':1}]")),
+     "neurons.repair_drivers[0].rate_per_h: missing required key (expected a number >= 0 and <= 100)"},
     {DOC_N(NEUR(",'toxin':{'drug':'taxol','EC50_nM':1,'rate_per_h':1}")),
      "neurons.toxin.drug: expected the name of a drug (none is defined), got \"taxol\""},
     {DOC_N("'neurons':{'count':5,'soma':{'tissue':'skin','type':'macrophage'},'peripheral':" COMP
