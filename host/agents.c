@@ -433,7 +433,8 @@ static int agents_recruit_rules(const scenario *s, int t, const field_params *fp
         r[RC_TYPE] = (float)rc->type;
         r[RC_STATE] = (float)rc->state;
         r[RC_REGION] = (float)rc->region;
-        r[RC_RATE] = (float)(rc->rate_per_mm3_per_h * vvox_mm3 * rc->barrier_permeability / 60.0);
+        double fsex = s->sex == SCN_SEX_FEMALE ? rc->female_rate_factor : 1.0;
+        r[RC_RATE] = (float)(rc->rate_per_mm3_per_h * fsex * vvox_mm3 * rc->barrier_permeability / 60.0);
         int m = rc->chemokine.mediator;
         r[RC_FIELD] = (float)(m >= 0 ? fp->local_of[m] : -1);
         r[RC_MED] = (float)(m >= 0 ? m : 0);

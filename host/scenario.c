@@ -669,7 +669,7 @@ static const char *const pain_term_keys[] = {"terminal", "mediator", "EC50_nM", 
 static const char *const terminal_names[] = {"peripheral", "central"};
 static const char *const term_sex_names[] = {"both", "male", "female"};
 static const char *const recruitment_keys[] = {"type", "state", "region", "rate_per_mm3_per_h",
-                                               "barrier_permeability", "chemokine"};
+                                               "barrier_permeability", "female_rate_factor", "chemokine"};
 static const char *const time_keys[] = {"duration_h", "dt_min", "output_interval_h",
                                         "snapshot_interval_h"};
 static const char *const engine_keys[] = {"agent_capacity_factor"};
@@ -1421,6 +1421,7 @@ static ps_status read_recruitment(ctx *c, const cJSON *e, const scenario *s, con
     PS_TRY(read_ref(c, e, "region", 0, what, names, t->n_regions, &r->region));
     PS_TRY(read_num(c, e, "rate_per_mm3_per_h", 1, 0.0, NONNEG(1e9), &r->rate_per_mm3_per_h));
     PS_TRY(read_num(c, e, "barrier_permeability", 0, 1.0, RANGE(0.0, 1.0), &r->barrier_permeability));
+    PS_TRY(read_num(c, e, "female_rate_factor", 0, 1.0, POS(1000.0), &r->female_rate_factor));
     r->chemokine.mediator = -1;
     const cJSON *o;
     PS_TRY(read_object(c, e, "chemokine", 0, "an object with mediator and EC50_nM", &o));
@@ -2751,6 +2752,7 @@ static void put_tissue(jw *w, cJSON *arr, const scenario *s, const scn_tissue *t
         if (r->region >= 0) put(w, ro, "region", cJSON_CreateString(t->regions[r->region].name));
         put(w, ro, "rate_per_mm3_per_h", jnum(r->rate_per_mm3_per_h));
         put(w, ro, "barrier_permeability", jnum(r->barrier_permeability));
+        put(w, ro, "female_rate_factor", jnum(r->female_rate_factor));
         if (r->chemokine.mediator >= 0) {
             cJSON *ch = put(w, ro, "chemokine", cJSON_CreateObject());
             if (ch) {

@@ -106,14 +106,16 @@ typedef struct {
 /* Entry of circulating cells into a tissue at vessel voxels (the blood is an unlimited
  * reservoir: an assumption). In every voxel of the vessel region, cells of `type` enter
  * in state `state` as a Poisson process of rate
- *   rate_per_mm3_per_h * V_voxel[mm³] * barrier_permeability * H(C_chemokine),
- * with H = 1 when no chemokine is given. */
+ *   rate_per_mm3_per_h * F_sex * V_voxel[mm³] * barrier_permeability * H(C_chemokine),
+ * with H = 1 when no chemokine is given and F_sex = female_rate_factor in a female
+ * scenario (1 in a male one). */
 typedef struct {
     int type;
     int state;
     int region;                     /* vessel region; -1 = every voxel */
     double rate_per_mm3_per_h;      /* >= 0 */
     double barrier_permeability;    /* [0, 1], default 1 */
+    double female_rate_factor;      /* > 0, default 1 */
     scn_driver chemokine;           /* mediator -1 = constant rate; rate_per_h unused */
 } scn_recruitment;
 

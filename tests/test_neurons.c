@@ -9,7 +9,9 @@
  *  4. repair: a mediator sensed at the soma (repair driver) repairs lesioned neurons at
  *     rate * H, I = (1 + dt k)^-n, so they leave the injured state between 7.5 and 9.5 h
  *     after a lesion at 1 h (k = 0.1/h crosses 0.5 at 8.0 h); without the driver they
- *     stay injured; a permanent lesion stays injured even at repair_per_h = 1/h.
+ *     stay injured; a permanent lesion stays injured even at repair_per_h = 1/h;
+ *  5. sex: entries from the blood at a constant rate follow rate * V * t (Poisson, within
+ *     5 sigma) in a male scenario and twice that with female_rate_factor 2 in a female one.
  */
 #include <math.h>
 #include <mpi.h>
@@ -278,6 +280,40 @@ static void test_repair(const sim_ctx *ctx)
     TEST_CHECK(fabs(perm[2] - les) < 1e-12, "permanent lesion: %.3f at 12 h, expected %.3f", perm[2], les);
 }
 
+static void test_recruitment_sex(const sim_ctx *ctx)
+{
+    double n[2] = {0, 0};
+    for (int female = 0; female < 2; female++) {
+        scenario *s = calloc(1, sizeof *s);
+        base(s, 10);
+        s->sex = female ? SCN_SEX_FEMALE : SCN_SEX_MALE;
+        add_type(s, "t_cell");
+        scn_tissue *nerve = &s->tissues[NERVE];
+        nerve->n_recruitments = 1;
+        nerve->recruitments[0] = (scn_recruitment){.type = 3, .state = 0, .region = -1,
+                                                   .rate_per_mm3_per_h = 1e5,
+                                                   .barrier_permeability = 0.5,
+                                                   .female_rate_factor = 2,
+                                                   .chemokine = {.mediator = -1}};
+        ps_err err;
+        ps_err_clear(&err);
+        sim *sm = NULL;
+        TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+        if (!sm) return;
+        run_to(sm, 2.0);
+        uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+        agents_count_states(sim_agents(sm, NERVE), counts, &err);
+        n[female] = counts[3 * PS_MAX_STATES];
+        sim_destroy(sm);
+        free(s);
+    }
+    /* 1e5 /mm³/h x 0.002 mm³ x 0.5 x 2 h = 200 (male), 400 (female); the pool holds 1024 */
+    printf("  entries from the blood in 2 h: %.0f (male, expected 200), %.0f (female, expected 400)\n",
+           n[0], n[1]);
+    TEST_CHECK(fabs(n[0] - 200) < 5 * sqrt(200.0), "male entries %.0f, expected 200", n[0]);
+    TEST_CHECK(fabs(n[1] - 400) < 5 * sqrt(400.0), "female entries %.0f, expected 400", n[1]);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -289,6 +325,7 @@ int main(int argc, char **argv)
     test_excitability(&ctx);
     test_toxin(&ctx);
     test_repair(&ctx);
+    test_recruitment_sex(&ctx);
     device_close(ctx.dev);
     int rc = test_report("test_neurons");
     MPI_Finalize();
