@@ -440,6 +440,8 @@ static int agents_recruit_rules(const scenario *s, int t, const field_params *fp
         r[RC_MED] = (float)(m >= 0 ? m : 0);
         r[RC_EC50] = (float)(rc->chemokine.EC50_nM > 0 ? rc->chemokine.EC50_nM : 1.0);
         r[RC_HILL] = (float)(rc->chemokine.hill > 0 ? rc->chemokine.hill : 1.0);
+        r[RC_PRIME_FROM] = (float)(rc->priming_from_h * 60.0);
+        r[RC_PRIME_PEAK] = (float)(rc->priming_peak_h * 60.0);
     }
     return ts->n_recruitments;
 }
@@ -727,6 +729,7 @@ ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step
     SETARG(c, i++, cl_uint, (cl_uint)a->tissue, err);
     SETARG(c, i++, cl_uint, step, err);
     SETARG(c, i++, cl_float, (cl_float)a->s->dt_min, err);
+    SETARG(c, i++, cl_float, (cl_float)((double)(step - 1) * a->s->dt_min), err);
     PS_TRY(device_launch(a->dev, c, "recruit_count", slots, 0, err));
     PS_TRY(scan_exclusive(a->scan, a->births, a->offsets, slots, err));
     c = k->k_rplace;

@@ -669,7 +669,9 @@ static const char *const pain_term_keys[] = {"terminal", "mediator", "EC50_nM", 
 static const char *const terminal_names[] = {"peripheral", "central"};
 static const char *const term_sex_names[] = {"both", "male", "female"};
 static const char *const recruitment_keys[] = {"type", "state", "region", "rate_per_mm3_per_h",
-                                               "barrier_permeability", "female_rate_factor", "chemokine"};
+                                               "barrier_permeability", "female_rate_factor", "chemokine",
+                                               "priming"};
+static const char *const priming_keys[] = {"from_h", "peak_h"};
 static const char *const time_keys[] = {"duration_h", "dt_min", "output_interval_h",
                                         "snapshot_interval_h"};
 static const char *const engine_keys[] = {"agent_capacity_factor"};
@@ -1428,6 +1430,14 @@ static ps_status read_recruitment(ctx *c, const cJSON *e, const scenario *s, con
     if (o) {
         size_t m = path_key(c, "chemokine");
         PS_TRY(read_driver(c, o, s, -1.0, &r->chemokine));
+        path_pop(c, m);
+    }
+    PS_TRY(read_object(c, e, "priming", 0, "an object with from_h and peak_h", &o));
+    if (o) {
+        size_t m = path_key(c, "priming");
+        PS_TRY(check_keys(c, o, priming_keys, COUNT(priming_keys)));
+        PS_TRY(read_num(c, o, "from_h", 0, 0.0, NONNEG(8760.0), &r->priming_from_h));
+        PS_TRY(read_num(c, o, "peak_h", 1, 0.0, POS(8760.0), &r->priming_peak_h));
         path_pop(c, m);
     }
     return PS_OK;
@@ -2760,6 +2770,11 @@ static void put_tissue(jw *w, cJSON *arr, const scenario *s, const scn_tissue *t
                 put(w, ch, "EC50_nM", jnum(r->chemokine.EC50_nM));
                 put(w, ch, "hill", jnum(r->chemokine.hill));
             }
+        }
+        if (r->priming_peak_h > 0) {
+            cJSON *pr = put(w, ro, "priming", cJSON_CreateObject());
+            put(w, pr, "from_h", jnum(r->priming_from_h));
+            put(w, pr, "peak_h", jnum(r->priming_peak_h));
         }
     }
 }

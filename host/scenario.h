@@ -108,7 +108,9 @@ typedef struct {
  * in state `state` as a Poisson process of rate
  *   rate_per_mm3_per_h * F_sex * V_voxel[mm³] * barrier_permeability * H(C_chemokine),
  * with H = 1 when no chemokine is given and F_sex = female_rate_factor in a female
- * scenario (1 in a male one). */
+ * scenario (1 in a male one). With priming, the rate is further multiplied by the
+ * primed circulating pool P(tau) = (tau/peak) e^(1 - tau/peak), tau = t - from >= 0
+ * (0 before the trigger; 1 at the peak). */
 typedef struct {
     int type;
     int state;
@@ -116,6 +118,8 @@ typedef struct {
     double rate_per_mm3_per_h;      /* >= 0 */
     double barrier_permeability;    /* [0, 1], default 1 */
     double female_rate_factor;      /* > 0, default 1 */
+    double priming_from_h;          /* primed pool: trigger time (h) */
+    double priming_peak_h;          /* > 0: rate x P(t - from); 0 = no priming (P = 1) */
     scn_driver chemokine;           /* mediator -1 = constant rate; rate_per_h unused */
 } scn_recruitment;
 

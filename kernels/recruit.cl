@@ -22,7 +22,8 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
                             __global const uint *region_mask, __global const float *conc,
                             __global const float *Jall, uint jrow, uint nvox,
                             __global uint *births,
-                            uint seed_lo, uint seed_hi, uint tissue, uint step, float dt)
+                            uint seed_lo, uint seed_hi, uint tissue, uint step, float dt,
+                            float t_min)
 {
     size_t g = get_global_id(0);
     if (g >= (size_t)nrules * nvox) return;
@@ -36,6 +37,11 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
         int f = (int)rc[RC_FIELD];
         if (f >= 0) drive = rc_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]], rc[RC_EC50],
                                     rc[RC_HILL]);
+        float peak = rc[RC_PRIME_PEAK];
+        if (peak > 0.0f) {          /* primed circulating pool: a gamma pulse after the trigger */
+            float tau = (t_min - rc[RC_PRIME_FROM]) / peak;
+            drive *= tau > 0.0f ? tau * exp(1.0f - tau) : 0.0f;
+        }
         float lambda = rc[RC_RATE] * drive * dt;
         if (lambda > 0.0f) {
             ulong key = ((ulong)tissue << 56) | ((ulong)r << 40) | (ulong)v;

@@ -10,8 +10,9 @@
  *     rate * H, I = (1 + dt k)^-n, so they leave the injured state between 7.5 and 9.5 h
  *     after a lesion at 1 h (k = 0.1/h crosses 0.5 at 8.0 h); without the driver they
  *     stay injured; a permanent lesion stays injured even at repair_per_h = 1/h;
- *  5. sex: entries from the blood at a constant rate follow rate * V * t (Poisson, within
- *     5 sigma) in a male scenario and twice that with female_rate_factor 2 in a female one.
+ *  5. sex and priming: entries from the blood at a constant rate follow rate * V * t
+ *     (Poisson, within 5 sigma) in a male scenario, twice that with female_rate_factor 2
+ *     in a female one, and the integral of the primed pool's gamma pulse with priming.
  */
 #include <math.h>
 #include <mpi.h>
@@ -282,8 +283,9 @@ static void test_repair(const sim_ctx *ctx)
 
 static void test_recruitment_sex(const sim_ctx *ctx)
 {
-    double n[2] = {0, 0};
-    for (int female = 0; female < 2; female++) {
+    double n[3] = {0, 0, 0};
+    for (int run = 0; run < 3; run++) {
+        int female = run == 1;
         scenario *s = calloc(1, sizeof *s);
         base(s, 10);
         s->sex = female ? SCN_SEX_FEMALE : SCN_SEX_MALE;
@@ -295,6 +297,10 @@ static void test_recruitment_sex(const sim_ctx *ctx)
                                                    .barrier_permeability = 0.5,
                                                    .female_rate_factor = 2,
                                                    .chemokine = {.mediator = -1}};
+        if (run == 2) {             /* primed pool peaking 1 h after a trigger at 0.5 h */
+            nerve->recruitments[0].priming_from_h = 0.5;
+            nerve->recruitments[0].priming_peak_h = 1.0;
+        }
         ps_err err;
         ps_err_clear(&err);
         sim *sm = NULL;
@@ -303,7 +309,7 @@ static void test_recruitment_sex(const sim_ctx *ctx)
         run_to(sm, 2.0);
         uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
         agents_count_states(sim_agents(sm, NERVE), counts, &err);
-        n[female] = counts[3 * PS_MAX_STATES];
+        n[run] = counts[3 * PS_MAX_STATES];
         sim_destroy(sm);
         free(s);
     }
@@ -312,6 +318,14 @@ static void test_recruitment_sex(const sim_ctx *ctx)
            n[0], n[1]);
     TEST_CHECK(fabs(n[0] - 200) < 5 * sqrt(200.0), "male entries %.0f, expected 200", n[0]);
     TEST_CHECK(fabs(n[1] - 400) < 5 * sqrt(400.0), "female entries %.0f, expected 400", n[1]);
+    /* primed: 100/h x sum over 5-min steps of P(t_start - 0.5 h) x 1/12 h */
+    double e = 0;
+    for (int k = 0; k < 24; k++) {
+        double tau = (k * 5.0 / 60.0 - 0.5) / 1.0;
+        if (tau > 0) e += 100.0 * tau * exp(1.0 - tau) / 12.0;
+    }
+    printf("  primed pool (trigger 0.5 h, peak 1 h later): %.0f entries in 2 h, expected %.1f\n", n[2], e);
+    TEST_CHECK(fabs(n[2] - e) < 5 * sqrt(e), "primed entries %.0f, expected %.1f", n[2], e);
 }
 
 int main(int argc, char **argv)

@@ -338,10 +338,13 @@ static void check_full_neurons(const scenario *s)
     TEST_CHECK(skin->n_recruitments == 1 && skin->recruitments[0].type == 1 && skin->recruitments[0].state == 0 &&
                    skin->recruitments[0].region == 1 && skin->recruitments[0].rate_per_mm3_per_h == 20 &&
                    skin->recruitments[0].barrier_permeability == 0.5 &&
-                   skin->recruitments[0].chemokine.mediator == 3 && skin->recruitments[0].chemokine.hill == 2,
+                   skin->recruitments[0].chemokine.mediator == 3 && skin->recruitments[0].chemokine.hill == 2 &&
+                   skin->recruitments[0].female_rate_factor == 2 && skin->recruitments[0].priming_from_h == 1 &&
+                   skin->recruitments[0].priming_peak_h == 96,
                "skin recruitment");
     TEST_CHECK(drg->n_recruitments == 1 && drg->recruitments[0].type == 0 && drg->recruitments[0].region == -1 &&
-                   drg->recruitments[0].barrier_permeability == 1 && drg->recruitments[0].chemokine.mediator == -1,
+                   drg->recruitments[0].barrier_permeability == 1 && drg->recruitments[0].chemokine.mediator == -1 &&
+                   drg->recruitments[0].female_rate_factor == 1 && drg->recruitments[0].priming_peak_h == 0,
                "drg recruitment defaults");
     TEST_CHECK(s->tissues[2].n_recruitments == 0 && s->tissues[2].fields[4].present, "dorsal horn defaults");
 }
@@ -749,6 +752,10 @@ static const bad_case bad_cases[] = {
     {DOC_T(",'recruitment':[{'type':'macrophage','rate_per_mm3_per_h':1,'region':'vessel'}]"),
      "tissues[0].recruitment[0].region: expected the name of a region of tissue \"skin\" (none is defined), "
      "got \"vessel\""},
+    {DOC_T(",'recruitment':[{'type':'macrophage','rate_per_mm3_per_h':1,'priming':{'from_h':1}}]"),
+     "tissues[0].recruitment[0].priming.peak_h: missing required key"},
+    {DOC_T(",'recruitment':[{'type':'macrophage','rate_per_mm3_per_h':1,'female_rate_factor':0}]"),
+     "tissues[0].recruitment[0].female_rate_factor: expected a number > 0"},
     {DOC_T(",'recruitment':[{'type':'macrophage','rate_per_mm3_per_h':1,'barrier_permeability':2}]"),
      "tissues[0].recruitment[0].barrier_permeability: expected a number >= 0 and <= 1, got 2"},
     {DOC_T(",'recruitment':[{'type':'macrophage','state':'activ','rate_per_mm3_per_h':1}]"),
