@@ -22,9 +22,10 @@
 
 struct agents_kernels {
     device *dev;
-    cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary, p_recruit;
+    cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary, p_recruit, p_contact;
     cl_kernel k_count, k_scatter, k_sort, k_secrete, k_signal, k_move, k_flags, k_cscatter,
-        k_finish, k_summary, k_var_sums, k_rcount, k_rplace, k_rfinish;
+        k_finish, k_summary, k_var_sums, k_rcount, k_rplace, k_rfinish, k_cprey, k_cactor,
+        k_capply;
 };
 
 typedef struct {
@@ -58,6 +59,9 @@ struct agents {
     int npert;
     int nrules;                      /* recruitment rules of this tissue */
     cl_mem rules, births, offsets;   /* [nrules][nvox] counts and their scan */
+    int ncontacts;                   /* contact rules (all types) */
+    int nb_contact;                  /* cell-list reach of the contact rules, voxels */
+    cl_mem contacts;
     uint64_t dropped_seen;
 };
 
@@ -281,6 +285,10 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     if (s == PS_OK) s = device_build(d, "compact.cl", opts, &k->p_compact, err);
     if (s == PS_OK) s = device_build(d, "summary.cl", opts, &k->p_summary, err);
     if (s == PS_OK) s = device_build(d, "recruit.cl", opts, &k->p_recruit, err);
+    if (s == PS_OK) s = device_build(d, "contacts.cl", opts, &k->p_contact, err);
+    if (s == PS_OK) s = device_kernel(k->p_contact, "contact_prey", &k->k_cprey, err);
+    if (s == PS_OK) s = device_kernel(k->p_contact, "contact_actor", &k->k_cactor, err);
+    if (s == PS_OK) s = device_kernel(k->p_contact, "contact_apply", &k->k_capply, err);
     if (s == PS_OK) s = device_kernel(k->p_recruit, "recruit_count", &k->k_rcount, err);
     if (s == PS_OK) s = device_kernel(k->p_recruit, "recruit_place", &k->k_rplace, err);
     if (s == PS_OK) s = device_kernel(k->p_recruit, "recruit_finish", &k->k_rfinish, err);
@@ -308,11 +316,12 @@ void agents_kernels_destroy(agents_kernels *k)
     if (!k) return;
     cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_signal,
                       k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary,
-                      k->k_var_sums, k->k_rcount, k->k_rplace, k->k_rfinish};
+                      k->k_var_sums, k->k_rcount, k->k_rplace, k->k_rfinish, k->k_cprey,
+                      k->k_cactor, k->k_capply};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_signal, k->p_move, k->p_compact,
-                       k->p_summary, k->p_recruit};
+                       k->p_summary, k->p_recruit, k->p_contact};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) clReleaseProgram(ps[i]);
     free(k);
@@ -422,6 +431,35 @@ static size_t agents_scan_size(const agents *a)
     return r > n ? r : n;
 }
 
+/* CT_* rows of every type's contact rules; returns their number and the largest range
+ * (µm, a rule without one reaches the sum of the two radii). */
+static int agents_contact_rules(const scenario *s, double dt_min, float *rows, double *reach)
+{
+    int n = 0;
+    double rmax = 0;
+    for (int ty = 0; ty < s->n_types; ty++)
+        if (s->types[ty].radius_um > rmax) rmax = s->types[ty].radius_um;
+    *reach = 0;
+    for (int ty = 0; ty < s->n_types; ty++) {
+        const scn_cell_type *ct = &s->types[ty];
+        for (int k = 0; k < ct->n_contacts && n < CT_MAX; k++, n++) {
+            const scn_contact *c = &ct->contacts[k];
+            float *r = rows + (size_t)n * CT_SIZE;
+            r[CT_ACTOR] = (float)ty;
+            r[CT_FROM] = (float)c->from;
+            r[CT_PARTNER] = (float)c->partner;
+            r[CT_PSTATE] = (float)c->partner_state;
+            r[CT_RANGE] = (float)c->range_um;
+            r[CT_P] = (float)-expm1(-c->rate_per_h / 60.0 * dt_min);
+            r[CT_EAT] = (float)c->eat;
+            r[CT_TO] = (float)c->to;
+            double reach_k = c->range_um > 0 ? c->range_um : 2.0 * rmax;
+            if (reach_k > *reach) *reach = reach_k;
+        }
+    }
+    return n;
+}
+
 /* RC_* rows of tissue t's recruitment rules; returns their number. */
 static int agents_recruit_rules(const scenario *s, int t, const field_params *fp, float *rows)
 {
@@ -479,6 +517,7 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     float pert[SCN_MAX_PERTURBATIONS * PT_SIZE] = {0};
     float np[NP_COUNT];
     float rules[SCN_MAX_RECRUITMENTS * RC_SIZE] = {0};
+    float contacts[CT_MAX * CT_SIZE] = {0};
     ps_status st = (tp && sec && upt && sig && gain) ? PS_OK
                                                      : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     if (st == PS_OK) {
@@ -489,6 +528,10 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
         a->npert = signal_perturbation_rows(s, t, fp, pert);
         neurons_table(s, t, fp, np);
         a->nrules = agents_recruit_rules(s, t, fp, rules);
+        double reach = 0;
+        a->ncontacts = agents_contact_rules(s, s->dt_min, contacts, &reach);
+        a->nb_contact = (int)ceil(reach / a->grid.voxel_um);
+        if (a->nb_contact < 1) a->nb_contact = 1;
         st = agents_alloc_scratch(a, err);
     }
     if (st == PS_OK)
@@ -505,6 +548,8 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     if (st == PS_OK) st = device_write(d, a->rules, 0, sizeof rules, rules, err);
     if (st == PS_OK) st = device_alloc(d, rslots * sizeof(cl_uint), "recruitment counts", &a->births, err);
     if (st == PS_OK) st = device_alloc(d, rslots * sizeof(cl_uint), "recruitment slots", &a->offsets, err);
+    if (st == PS_OK) st = device_alloc(d, sizeof contacts, "contact rules", &a->contacts, err);
+    if (st == PS_OK) st = device_write(d, a->contacts, 0, sizeof contacts, contacts, err);
     if (st == PS_OK) st = device_alloc(d, sizeof np, "neuron table", &a->np, err);
     if (st == PS_OK) st = device_write(d, a->np, 0, sizeof np, np, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list counts", &a->bin_count, err);
@@ -539,7 +584,7 @@ void agents_destroy(agents *a)
     agents_release_scratch(a);
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
                    &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert,
-                   &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets};
+                   &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets, &a->contacts};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);
@@ -641,6 +686,38 @@ ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury,
     SETARG(k, i++, cl_float, (cl_float)t_min, err);
     SETARG(k, i++, cl_float, (cl_float)a->s->dt_min, err);
     return device_launch(a->dev, k, "agents_signal", a->cap, 0, err);
+}
+
+ps_status agents_contact(agents *a, uint32_t step, ps_err *err)
+{
+    if (a->ncontacts == 0) return PS_OK;
+    agents_kernels *k = a->k;
+    /* the compaction scratch arrays are free until agents_compact: alive holds who ate
+       each cell, divides the next states */
+    cl_mem eaten = a->alive, next = a->divides;
+    cl_mem common[] = {a->counters, a->I.id, a->I.type, a->I.state, a->A.px, a->A.py, a->A.pz,
+                       a->voxel_of, a->bin_start, a->bin_count, a->order, a->tparams, a->contacts};
+    cl_kernel ks[2] = {k->k_cprey, k->k_cactor};
+    for (int q = 0; q < 2; q++) {
+        cl_kernel c = ks[q];
+        int i = 0;
+        for (size_t b = 0; b < sizeof common / sizeof common[0]; b++) SETARG(c, i++, cl_mem, common[b], err);
+        SETARG(c, i++, cl_uint, (cl_uint)a->ncontacts, err);
+        SETARG(c, i++, cl_mem, eaten, err);
+        SETARG(c, i++, cl_mem, q == 0 ? a->flag : next, err);
+        SETARG(c, i++, cl_int, a->grid.dims[0], err);
+        SETARG(c, i++, cl_int, a->grid.dims[1], err);
+        SETARG(c, i++, cl_int, a->grid.dims[2], err);
+        SETARG(c, i++, cl_int, a->nb_contact, err);
+        SETARG(c, i++, cl_uint, a->seed_lo, err);
+        SETARG(c, i++, cl_uint, a->seed_hi, err);
+        SETARG(c, i++, cl_uint, step, err);
+        PS_TRY(device_launch(a->dev, c, q == 0 ? "contact_prey" : "contact_actor", a->cap, 0, err));
+    }
+    SETARG(k->k_capply, 0, cl_mem, a->counters, err);
+    SETARG(k->k_capply, 1, cl_mem, next, err);
+    SETARG(k->k_capply, 2, cl_mem, a->I.state, err);
+    return device_launch(a->dev, k->k_capply, "contact_apply", a->cap, 0, err);
 }
 
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err)

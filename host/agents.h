@@ -73,6 +73,9 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
  * the neuron buffers of neurons.h. */
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
                         cl_mem repair, uint32_t step, double t_min, ps_err *err);
+/* Contact-dependent events (cell_types[i].contacts): eating and contact-driven state
+ * changes, after agents_signal (which set this step's fates) and before agents_move. */
+ps_status agents_contact(agents *a, uint32_t step, ps_err *err);
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err);
 /* Entries from the blood (after agents_compact); J as for agents_signal. */
 ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err);

@@ -688,7 +688,10 @@ static const char *const type_keys[] = {"name",
                                         "states",
                                         "transitions",
                                         "division_drivers",
-                                        "jak_stat3"};
+                                        "jak_stat3",
+                                        "contacts"};
+static const char *const contact_keys[] = {"partner", "partner_state", "from", "to", "eat",
+                                           "range_um", "rate_per_h"};
 static const char *const transition_keys[] = {"from",    "to",        "rate_per_h", "pstat3_rate_per_h",
                                               "drivers", "inhibitors"};
 static const char *const driver_keys[] = {"mediator", "EC50_nM", "hill", "rate_per_h"};
@@ -1099,6 +1102,48 @@ static ps_status read_transitions(ctx *c, const cJSON *e, const scenario *s, scn
     return PS_OK;
 }
 
+static ps_status read_ref(ctx *c, const cJSON *obj, const char *key, int required, const char *what,
+                          const char *const *names, int n, int *out);
+
+/* cell_types[i].contacts, read once every type is known (partners may come later). */
+static ps_status read_contacts(ctx *c, const cJSON *e, const scenario *s, scn_cell_type *ct)
+{
+    const cJSON *a;
+    int n;
+    PS_TRY(read_array(c, e, "contacts", 0, 0, SCN_MAX_CONTACTS, "contact rules", &a, &n));
+    ct->n_contacts = 0;
+    if (!a) return PS_OK;
+    const char *names[SCN_MAX_TYPES > SCN_MAX_STATES ? SCN_MAX_TYPES : SCN_MAX_STATES];
+    char what[160];
+    size_t m = path_key(c, "contacts");
+    int i = 0;
+    for (const cJSON *r = a->child; r; r = r->next, i++) {
+        scn_contact *k = &ct->contacts[i];
+        size_t mi = path_index(c, i);
+        PS_TRY(expect_object(c, r, "an object with partner and rate_per_h"));
+        PS_TRY(check_keys(c, r, contact_keys, COUNT(contact_keys)));
+        for (int t = 0; t < s->n_types; t++) names[t] = s->types[t].name;
+        PS_TRY(read_ref(c, r, "partner", 1, "a cell type", names, s->n_types, &k->partner));
+        const scn_cell_type *pt = &s->types[k->partner];
+        for (int t = 0; t < pt->n_states; t++) names[t] = pt->states[t].name;
+        snprintf(what, sizeof what, "a state of cell type \"%s\"", pt->name);
+        PS_TRY(read_ref(c, r, "partner_state", 0, what, names, pt->n_states, &k->partner_state));
+        for (int t = 0; t < ct->n_states; t++) names[t] = ct->states[t].name;
+        snprintf(what, sizeof what, "a state of cell type \"%s\"", ct->name);
+        PS_TRY(read_ref(c, r, "from", 0, what, names, ct->n_states, &k->from));
+        PS_TRY(read_ref(c, r, "to", 0, what, names, ct->n_states, &k->to));
+        PS_TRY(read_bool(c, r, "eat", 0, &k->eat));
+        PS_TRY(read_num(c, r, "range_um", 0, 0.0, NONNEG(1000.0), &k->range_um));
+        PS_TRY(read_num(c, r, "rate_per_h", 1, 0.0, POS(1000.0), &k->rate_per_h));
+        if (!k->eat && k->to < 0)
+            return fail(c, "expected \"eat\": true or a state \"to\": the rule would do nothing");
+        path_pop(c, mi);
+    }
+    ct->n_contacts = n;
+    path_pop(c, m);
+    return PS_OK;
+}
+
 static ps_status read_types(ctx *c, const cJSON *root, scenario *s)
 {
     const cJSON *a;
@@ -1133,6 +1178,12 @@ static ps_status read_types(ctx *c, const cJSON *root, scenario *s)
         path_pop(c, mi);
     }
     s->n_types = n;
+    i = 0;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        size_t mi = path_index(c, i);
+        PS_TRY(read_contacts(c, e, s, &s->types[i]));
+        path_pop(c, mi);
+    }
     path_pop(c, m);
     return PS_OK;
 }
@@ -2635,6 +2686,23 @@ static void put_type_signalling(jw *w, cJSON *o, const scenario *s, const scn_ce
             put_inhibitor(w, ia, NULL, s, tr->inhibitors[i].mediator, tr->inhibitors[i].IC50_nM);
     }
     put_drivers(w, o, "division_drivers", s, ct->division_drivers, ct->n_division_drivers, 1);
+    if (ct->n_contacts > 0) {
+        cJSON *ca = put(w, o, "contacts", cJSON_CreateArray());
+        for (int i = 0; ca && i < ct->n_contacts; i++) {
+            const scn_contact *k = &ct->contacts[i];
+            const scn_cell_type *pt = &s->types[k->partner];
+            cJSON *ko = put(w, ca, NULL, cJSON_CreateObject());
+            if (!ko) break;
+            put(w, ko, "partner", cJSON_CreateString(pt->name));
+            if (k->partner_state >= 0)
+                put(w, ko, "partner_state", cJSON_CreateString(pt->states[k->partner_state].name));
+            if (k->from >= 0) put(w, ko, "from", cJSON_CreateString(ct->states[k->from].name));
+            if (k->to >= 0) put(w, ko, "to", cJSON_CreateString(ct->states[k->to].name));
+            put(w, ko, "eat", cJSON_CreateBool(k->eat));
+            put(w, ko, "range_um", jnum(k->range_um));
+            put(w, ko, "rate_per_h", jnum(k->rate_per_h));
+        }
+    }
 }
 
 static void put_drug(jw *w, cJSON *arr, const scenario *s, const scn_drug *dr)

@@ -31,6 +31,7 @@
 #define SCN_MAX_REGIONS 16
 #define SCN_MAX_SEEDINGS 24
 #define SCN_MAX_TRANSITIONS 8
+#define SCN_MAX_CONTACTS 4              /* contact rules per cell type */
 #define SCN_MAX_DRIVERS 4
 #define SCN_MAX_DRUGS 4
 #define SCN_MAX_DOSES 8
@@ -185,6 +186,22 @@ typedef struct {
     double secretion_gain[SCN_MAX_MEDIATORS]; /* >= 0, indexed by mediator */
 } scn_jak_stat3;
 
+/* A contact-dependent event (cell list): while in state `from` (-1: any), a cell of this
+ * type meets every cell of type `partner` (in `partner_state`, -1: any) closer than
+ * range_um (0: the sum of the two radii); each such pair fires with hazard rate_per_h.
+ * With `eat`, the partner is removed (a partner eaten by several cells in one step goes to
+ * the one with the lowest id); with `to` >= 0 the cell switches to state `to` when at
+ * least one of its pairs fired (e.g. efferocytosis pushes a macrophage to resolving). */
+typedef struct {
+    int partner;                    /* cell type index */
+    int partner_state;              /* -1 = any */
+    int from;                       /* -1 = any */
+    int to;                         /* -1 = no state change */
+    int eat;                        /* 1: the partner is removed */
+    double range_um;                /* >= 0; 0 = sum of radii */
+    double rate_per_h;              /* hazard per pair in contact, 1/h */
+} scn_contact;
+
 typedef struct {
     char name[SCN_NAME_MAX];
     double radius_um;               /* cell radius, µm (> 0) */
@@ -204,6 +221,8 @@ typedef struct {
     int n_division_drivers;
     scn_driver division_drivers[SCN_MAX_DRIVERS];  /* add rate_per_h * H to division_rate_per_h */
     scn_jak_stat3 jak_stat3;
+    int n_contacts;
+    scn_contact contacts[SCN_MAX_CONTACTS];
 } scn_cell_type;
 
 typedef enum { SCN_ROUTE_SYSTEMIC = 0, SCN_ROUTE_INTRATHECAL } scn_route;

@@ -211,6 +211,7 @@ ps_status sim_step(sim *sm, ps_err *err)
                              neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
                              neurons_repair_buffer(sm->neurons),
                              step, t_min, err));
+        PS_TRY(agents_contact(T->agents, step, err));
         PS_TRY(agents_move(T->agents, T->fields, step, err));
         PS_TRY(agents_compact(T->agents, step, err));
         PS_TRY(agents_recruit(T->agents, T->fields, pk_jak_factors(sm->pk), step, err));

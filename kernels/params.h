@@ -146,6 +146,19 @@
 #define RNG_SWITCH   5u     /* state transitions */
 #define RNG_RECRUIT  6u     /* entries from the blood (keyed by rule and voxel) */
 #define RNG_ENTRY    7u     /* position and direction of an entering cell */
+#define RNG_CONTACT  16u    /* + rule (eat, prey side) or + 8 + rule (contact, actor side) */
+
+/* Contact rules [n][CT_SIZE] (floats), all cell types together. */
+#define CT_ACTOR    0
+#define CT_FROM     1       /* -1 any */
+#define CT_PARTNER  2
+#define CT_PSTATE   3       /* -1 any */
+#define CT_RANGE    4       /* um, 0 = sum of radii */
+#define CT_P        5       /* probability per pair and step, 1 - exp(-rate dt) */
+#define CT_EAT      6
+#define CT_TO       7       /* -1 none */
+#define CT_SIZE     8
+#define CT_MAX      48      /* = SCN_MAX_TYPES x SCN_MAX_CONTACTS */
 
 /* Recruitment rules [n][RC_SIZE] (floats), built per tissue. */
 #define RC_TYPE     0

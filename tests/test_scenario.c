@@ -303,6 +303,15 @@ static void check_full_signalling(const scenario *s)
 /* The sex, neurons, pain and recruitment keys of tests/data/scenario_full.json. */
 static void check_full_neurons(const scenario *s)
 {
+    const scn_cell_type *mac = &s->types[0];
+    TEST_CHECK(mac->n_contacts == 2 && mac->contacts[0].partner == 1 && mac->contacts[0].partner_state == 0 &&
+                   mac->contacts[0].eat == 1 && mac->contacts[0].from == 1 && mac->contacts[0].to == 2 &&
+                   mac->contacts[0].range_um == 0 && mac->contacts[0].rate_per_h == 2,
+               "contact 0: eats active neutrophils, M1 -> M2");
+    TEST_CHECK(mac->contacts[1].partner == 2 && mac->contacts[1].partner_state == -1 && mac->contacts[1].eat == 0 &&
+                   mac->contacts[1].from == -1 && mac->contacts[1].to == 1 && mac->contacts[1].range_um == 15,
+               "contact 1: keratinocyte contact -> M1, forward reference");
+    TEST_CHECK(s->types[1].n_contacts == 0, "no contacts by default");
     TEST_CHECK(s->sex == SCN_SEX_FEMALE, "sex female");
     const scn_neurons *n = &s->neurons;
     TEST_CHECK(n->enabled && n->count == 200 && n->transport_delay_h == 24 && n->repair_per_h == 0.01, "neurons");
@@ -623,6 +632,16 @@ static const bad_case bad_cases[] = {
     {DOC_TOP(",'drugs':[" DRUG_KEYS("'ic50_nM':{'JAK2':0}," DOSES) "]"),
      "drugs[0].ic50_nM.JAK2: expected a number > 0 and <= 1000000000, got 0"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS("'ic50_nM':[]," DOSES) "]"), "drugs[0].ic50_nM: expected an object {JAK name"},
+
+    /* contacts */
+    {DOC_TYPES("[{'name':'m','states':[{'name':'a'}],'contacts':[{'partner':'n','eat':true,'rate_per_h':1}]}]"),
+     "cell_types[0].contacts[0].partner: expected the name of a cell type (m), got \"n\""},
+    {DOC_TYPES("[{'name':'m','states':[{'name':'a'}],'contacts':[{'partner':'m','rate_per_h':1}]}]"),
+     "cell_types[0].contacts[0]: expected \"eat\": true or a state \"to\": the rule would do nothing"},
+    {DOC_TYPES("[{'name':'m','states':[{'name':'a'}],'contacts':[{'partner':'m','to':'b','rate_per_h':1}]}]"),
+     "cell_types[0].contacts[0].to: expected the name of a state of cell type \"m\" (a), got \"b\""},
+    {DOC_TYPES("[{'name':'m','states':[{'name':'a'}],'contacts':[{'partner':'m','eat':1,'rate_per_h':1}]}]"),
+     "cell_types[0].contacts[0].eat: expected true or false, got number 1"},
 
     /* sex, neurons, pain, recruitment */
     {DOC_TOP(",'sex':'m'"), "sex: expected one of \"male\", \"female\", got \"m\""},
