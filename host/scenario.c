@@ -654,7 +654,7 @@ static const char *const top_keys[] = {"name",      "description", "seed",
                                        "time",      "engine",      "mediators",
                                        "cell_types", "tissues",    "drugs",
                                        "perturbations", "sex",     "neurons",
-                                       "pain"};
+                                       "pain",      "scale"};
 static const char *const sex_names[] = {"male", "female"};
 static const char *const neuron_keys[] = {"count", "soma", "peripheral", "central",
                                           "transport_delay_h", "lesion", "toxin", "repair_per_h",
@@ -1976,6 +1976,58 @@ static ps_status read_pain(ctx *c, const cJSON *root, scenario *s)
     return PS_OK;
 }
 
+/* "scale": every tissue grows by scale^(1/3) along each axis (rounded to whole voxels),
+ * regions and display origins with it, seeded cells by the tissue's volume ratio and
+ * neurons by scale, so that densities, concentrations and time courses stay those of the
+ * scenario while the number of agents grows (or shrinks) about scale-fold. The resolved
+ * scenario holds the scaled values. */
+static ps_status apply_scale(ctx *c, const cJSON *root, scenario *s)
+{
+    double scale;
+    PS_TRY(read_num(c, root, "scale", 0, 1.0, RANGE(1e-3, 1e4), &scale));
+    if (scale == 1.0) return PS_OK;
+    double L = cbrt(scale);
+    for (int t = 0; t < s->n_tissues; t++) {
+        scn_tissue *ts = &s->tissues[t];
+        double f[3], vol = 1;
+        for (int a = 0; a < 3; a++) {
+            double n = ts->size_um[a] / ts->voxel_um, n2 = fmax(1.0, round(n * L));
+            if (n2 > MAX_AXIS_VOXELS) {
+                path_key(c, "scale");
+                return fail(c, "expected a scale that keeps every tissue within %d voxels per axis: "
+                               "tissue \"%s\" would have %.0f", MAX_AXIS_VOXELS, ts->name, n2);
+            }
+            f[a] = n2 / n;
+            vol *= f[a];
+            ts->size_um[a] = n2 * ts->voxel_um;
+            ts->origin_um[a] *= f[a];
+        }
+        for (int r = 0; r < ts->n_regions; r++) {
+            scn_region *g = &ts->regions[r];
+            double fr = 0;
+            int np = 0;
+            for (int a = 0; a < 3; a++) {
+                g->min_um[a] *= f[a];
+                g->max_um[a] *= f[a];
+                g->center_um[a] *= f[a];
+                if (g->shape == SCN_SHAPE_SPHERE || a != g->axis) {
+                    fr += f[a];
+                    np++;
+                }
+            }
+            g->radius_um *= np ? fr / np : L;
+            if (g->shape == SCN_SHAPE_CYLINDER) g->length_um *= f[g->axis];
+        }
+        for (int k = 0; k < ts->n_seedings; k++)
+            ts->seedings[k].count = (int64_t)llround((double)ts->seedings[k].count * vol);
+    }
+    if (s->neurons.enabled) {
+        double n = round((double)s->neurons.count * scale);
+        s->neurons.count = (int)fmax(1.0, fmin(n, 1e7));
+    }
+    return PS_OK;
+}
+
 static ps_status read_scenario(ctx *c, const cJSON *root, scenario *s)
 {
     double seed;
@@ -1997,6 +2049,7 @@ static ps_status read_scenario(ctx *c, const cJSON *root, scenario *s)
     s->sex = (scn_sex)sex;
     PS_TRY(read_neurons(c, root, s));
     PS_TRY(read_pain(c, root, s));
+    PS_TRY(apply_scale(c, root, s));
     return PS_OK;
 }
 

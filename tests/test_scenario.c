@@ -366,6 +366,40 @@ static void test_round_trip(void)
     TEST_CHECK(st == PS_OK, "minimal: %s", e.msg);
     if (st == PS_OK) check_round_trip(s, "minimal");
 
+    /* scale: 8 = twice along each axis; densities kept */
+    {
+        scenario *z = malloc(sizeof *z);
+        const char *sets[] = {"scale=8"};
+        ps_err_clear(&e);
+        ps_status sz = scenario_load("tests/data/scenario_full.json", NULL, 0, s, &e);
+        if (sz == PS_OK) sz = scenario_load("tests/data/scenario_full.json", sets, 1, z, &e);
+        TEST_CHECK(sz == PS_OK, "scale=8: %s", e.msg);
+        if (sz == PS_OK) {
+            const scn_tissue *a = &s->tissues[0], *b = &z->tissues[0];
+            TEST_CHECK(b->size_um[0] == 2 * a->size_um[0] && b->size_um[2] == 2 * a->size_um[2] &&
+                           b->voxel_um == a->voxel_um,
+                       "scaled size %g x %g x %g", b->size_um[0], b->size_um[1], b->size_um[2]);
+            TEST_CHECK(b->regions[0].radius_um == 2 * a->regions[0].radius_um &&
+                           b->regions[0].center_um[2] == 2 * a->regions[0].center_um[2] &&
+                           b->regions[1].length_um == 2 * a->regions[1].length_um &&
+                           b->regions[2].min_um[2] == 2 * a->regions[2].min_um[2],
+                       "scaled regions");
+            TEST_CHECK(b->seedings[0].count == 8 * a->seedings[0].count &&
+                           b->seedings[3].count == 8 * a->seedings[3].count,
+                       "scaled counts %lld", (long long)b->seedings[0].count);
+            TEST_CHECK(z->neurons.count == 8 * s->neurons.count, "scaled neurons %d", z->neurons.count);
+        }
+        const char *bad[] = {"scale=1e5"};
+        sz = scenario_load("tests/data/scenario_full.json", bad, 1, z, &e);
+        TEST_CHECK(sz != PS_OK && strstr(e.msg, "scale: expected a number >= 0.001 and <= 10000"), "%s", e.msg);
+        const char *big[] = {"scale=9000"};
+        ps_err_clear(&e);
+        sz = scenario_load("tests/data/scenario_full.json", big, 1, z, &e);
+        TEST_CHECK(sz != PS_OK && strstr(e.msg, "scale: expected a scale that keeps every tissue within 1024 "
+                                                "voxels per axis"), "%s", e.msg);
+        free(z);
+    }
+
     ps_err_clear(&e);
     st = scenario_load("tests/data/scenario_full.json", NULL, 0, s, &e);
     TEST_CHECK(st == PS_OK, "scenario_full.json: %s", e.msg);
