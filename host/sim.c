@@ -79,6 +79,7 @@ static ps_status sim_columns(sim *sm, ps_err *err)
 {
     const scenario *s = sm->s;
     int cap = s->n_drugs * SCN_MAX_TISSUES + 6;
+    if (s->n_drugs > 0) cap += s->n_tissues * s->n_mediators;
     for (int t = 0; t < s->n_tissues; t++) {
         for (int ty = 0; ty < s->n_types; ty++) cap += 2 + s->types[ty].n_states;
         cap += 2 * s->n_mediators;
@@ -117,6 +118,12 @@ static ps_status sim_columns(sim *sm, ps_err *err)
             snprintf(buf, sizeof buf, "%s.%s.exposure_nM", s->tissues[t].name, s->drugs[d].name);
             sm->col_names[sm->n_cols++] = strdup(buf);
         }
+    if (s->n_drugs > 0)             /* J: share of each mediator's signalling the drugs leave */
+        for (int t = 0; t < s->n_tissues; t++)
+            for (int m = 0; m < s->n_mediators; m++) {
+                snprintf(buf, sizeof buf, "%s.%s.signal_kept", s->tissues[t].name, s->mediators[m].name);
+                sm->col_names[sm->n_cols++] = strdup(buf);
+            }
     if (s->neurons.enabled) {
         static const char *const pain_cols[] = {
             "pain.withdrawal_threshold_g", "pain.index", "pain.sensitization",
@@ -251,6 +258,12 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
     for (int d = 0; d < s->n_drugs; d++)
         for (int t = 0; t < s->n_tissues; t++)
             sm->row[c++] = s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], sim_time_h(sm));
+    if (s->n_drugs > 0) {           /* the device's own J table, as the kernels use it */
+        float J[SCN_MAX_TISSUES * SCN_MAX_MEDIATORS], ex[SCN_MAX_DRUGS * SCN_MAX_TISSUES];
+        PS_TRY(pk_read(sm->pk, J, ex, err));
+        for (int t = 0; t < s->n_tissues; t++)
+            for (int m = 0; m < s->n_mediators; m++) sm->row[c++] = J[t * s->n_mediators + m];
+    }
     if (s->neurons.enabled) {
         double e[2];
         const scn_compartment *term[2] = {&s->neurons.peripheral, &s->neurons.central};
