@@ -1233,8 +1233,10 @@ static void test_files(void)
     st = scenario_load("tests/data/scenario_min.json", NULL, 0, s, &e);
     TEST_CHECK(st == PS_OK, "scenario_min.json: %s", e.msg);
     /* The shipped scenarios load (every new key is optional) and round-trip. */
-    static const char *const shipped[] = {"scenarios/default.json", "tests/data/tiny.json"};
-    for (int i = 0; i < 2; i++) {
+    static const char *const shipped[] = {"scenarios/nerve_injury.json", "scenarios/sham.json",
+                                          "scenarios/cipn.json", "scenarios/jak_inhibition.json",
+                                          "tests/data/tiny.json"};
+    for (int i = 0; i < 5; i++) {
         ps_err_clear(&e);
         st = scenario_load(shipped[i], NULL, 0, s, &e);
         TEST_CHECK(st == PS_OK, "%s: %s", shipped[i], e.msg);
