@@ -104,11 +104,9 @@ static uint32_t injured_count(sim *sm, int t, int type)
     return counts[type * PS_MAX_STATES + 1];
 }
 
-static void test_lesion(const sim_ctx *ctx)
+/* A lesion at 1 h over the nerve's x < 80 µm. */
+static void add_lesion(scenario *s)
 {
-    scenario *s = calloc(1, sizeof *s);
-    const int N = 400;
-    base(s, N);
     scn_tissue *nerve = &s->tissues[NERVE];
     nerve->n_regions = 1;
     nerve->regions[0] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {0, 0, 0},
@@ -116,6 +114,14 @@ static void test_lesion(const sim_ctx *ctx)
     snprintf(nerve->regions[0].name, SCN_NAME_MAX, "lesion");
     s->neurons.lesion_region = 0;
     s->neurons.lesion_h = 1;
+}
+
+static void test_lesion(const sim_ctx *ctx)
+{
+    scenario *s = calloc(1, sizeof *s);
+    const int N = 400;
+    base(s, N);
+    add_lesion(s);
     ps_err err;
     ps_err_clear(&err);
     sim *sm = NULL;
@@ -229,13 +235,7 @@ static void repair_run(const sim_ctx *ctx, int driver, int permanent, double rep
     scenario *s = calloc(1, sizeof *s);
     const int N = 300;
     base(s, N);
-    scn_tissue *nerve = &s->tissues[NERVE];
-    nerve->n_regions = 1;
-    nerve->regions[0] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {0, 0, 0},
-                                     .max_um = {80, 100, 100}, .diffusion_multiplier = 1};
-    snprintf(nerve->regions[0].name, SCN_NAME_MAX, "lesion");
-    s->neurons.lesion_region = 0;
-    s->neurons.lesion_h = 1;
+    add_lesion(s);
     s->neurons.lesion_permanent = permanent;
     s->neurons.repair_per_h = repair_per_h;
     s->tissues[DRG].fields[0].initial_nM = 1.0;        /* uniform TNF at the somata: H = 0.5 */
