@@ -96,7 +96,7 @@ static ps_status test_step(test_world *w, uint32_t step, ps_err *err)
     PS_TRY(agents_secrete(w->a, w->fs, 0.0, err));
     PS_TRY(field_step(w->fs, err));
     PS_TRY(agents_signal(w->a, w->fs, pk_jak_factors(w->pk), neurons_injury_buffer(w->nr),
-                         neurons_lesion_buffer(w->nr), step, 0.0, err));
+                         neurons_lesion_buffer(w->nr), neurons_repair_buffer(w->nr), step, 0.0, err));
     PS_TRY(agents_move(w->a, w->fs, step, err));
     return agents_compact(w->a, step, err);
 }
@@ -130,7 +130,7 @@ static void test_reference(device *d)
     field_step(w.fs, &err);
     field_download(w.fs, conc_after, &err);
     agents_signal(w.a, w.fs, pk_jak_factors(w.pk), neurons_injury_buffer(w.nr),
-                  neurons_lesion_buffer(w.nr), 6, 0.0, &err);
+                  neurons_lesion_buffer(w.nr), neurons_repair_buffer(w.nr), 6, 0.0, &err);
     agents_move(w.a, w.fs, 6, &err);
     agents_compact(w.a, 6, &err);
     TEST_CHECK(agents_download(w.a, &after, &err) == PS_OK, "%s", err.msg);

@@ -129,7 +129,7 @@ static void world_step(world *w, const scenario *s, int k, ps_err *err)
     agents_secrete(w->a, w->fs, t_min, err);
     field_step(w->fs, err);
     agents_signal(w->a, w->fs, pk_jak_factors(w->pk), neurons_injury_buffer(w->nr),
-                  neurons_lesion_buffer(w->nr), (uint32_t)k, t_min, err);
+                  neurons_lesion_buffer(w->nr), neurons_repair_buffer(w->nr), (uint32_t)k, t_min, err);
     agents_move(w->a, w->fs, (uint32_t)k, err);
     agents_compact(w->a, (uint32_t)k, err);
     agents_recruit(w->a, w->fs, pk_jak_factors(w->pk), (uint32_t)k, err);
