@@ -886,10 +886,11 @@ static ps_status agents_grow(agents *a, size_t n, size_t new_cap, ps_err *err)
     return s;
 }
 
-ps_status agents_check_capacity(agents *a, uint64_t *dropped, ps_err *err)
+ps_status agents_check_capacity(agents *a, uint64_t *dropped, uint64_t *n_agents, ps_err *err)
 {
     uint64_t ctr[CTR_COUNT];
     PS_TRY(agents_counters(a, ctr, err));
+    if (n_agents) *n_agents = ctr[CTR_N_AGENTS];
     *dropped = ctr[CTR_BIRTHS_DROPPED] - a->dropped_seen;
     a->dropped_seen = ctr[CTR_BIRTHS_DROPPED];
     size_t n = (size_t)ctr[CTR_N_AGENTS];

@@ -85,8 +85,9 @@ ps_status agents_compact(agents *a, uint32_t step, ps_err *err);
 ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err);
 
 /* Grows the capacity when the population passed half of it; returns in *dropped the
- * births lost for lack of room since the last call. */
-ps_status agents_check_capacity(agents *a, uint64_t *dropped, ps_err *err);
+ * births lost for lack of room since the last call and, when n_agents is not NULL, the
+ * live agents (one counter read serves both). */
+ps_status agents_check_capacity(agents *a, uint64_t *dropped, uint64_t *n_agents, ps_err *err);
 size_t agents_capacity(const agents *a);
 
 /* Counts per (type, state), [n_types][PS_MAX_STATES] (blocking). */

@@ -366,17 +366,15 @@ static ps_status sim_check_agents(sim *sm, uint64_t *total, ps_err *err)
 {
     *total = 0;
     for (int t = 0; t < sm->s->n_tissues; t++) {
-        uint64_t dropped = 0;
-        PS_TRY(agents_check_capacity(sm->t[t].agents, &dropped, err));
+        uint64_t dropped = 0, n = 0;
+        PS_TRY(agents_check_capacity(sm->t[t].agents, &dropped, &n, err));
         if (dropped > 0)
             log_warn(&sm->ctx.log,
                      "tissue %s: %llu cell divisions or entries from the blood before t = %.2f h found no free slot and were "
                      "skipped; capacity has grown, raise engine.agent_capacity_factor to avoid it",
                      sm->s->tissues[t].name, (unsigned long long)dropped, sim_time_h(sm));
-        uint64_t ctr[CTR_COUNT];
-        PS_TRY(agents_counters(sm->t[t].agents, ctr, err));
-        sm->t[t].last_count = ctr[CTR_N_AGENTS];
-        *total += ctr[CTR_N_AGENTS];
+        sm->t[t].last_count = n;
+        *total += n;
     }
     return PS_OK;
 }

@@ -280,7 +280,7 @@ static void test_birth_death(device *d)
         test_step(&w, k, &err);
         if (k % 30 == 0) {
             uint64_t dropped = 0;
-            TEST_CHECK(agents_check_capacity(w.a, &dropped, &err) == PS_OK, "%s", err.msg);
+            TEST_CHECK(agents_check_capacity(w.a, &dropped, NULL, &err) == PS_OK, "%s", err.msg);
         }
     }
     agents_host e;

@@ -116,6 +116,19 @@ static void add_lesion(scenario *s)
     s->neurons.lesion_h = 1;
 }
 
+/* Terminals inside add_lesion's region: voxel centres with x < 80 µm, i.e. x in [0, 80). */
+static uint32_t lesioned_terminals(sim *sm)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    agents_host h;
+    agents_download(sim_agents(sm, NERVE), &h, &err);
+    uint32_t n = 0;
+    for (size_t i = 0; i < h.n; i++) n += h.pos[3 * i] < 80.0f;
+    agents_host_free(&h);
+    return n;
+}
+
 static void test_lesion(const sim_ctx *ctx)
 {
     scenario *s = calloc(1, sizeof *s);
@@ -127,12 +140,7 @@ static void test_lesion(const sim_ctx *ctx)
     sim *sm = NULL;
     TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
     if (!sm) return;
-    /* which terminals sit in the lesion: voxel centres with x < 80 µm, i.e. x in [0, 80) */
-    agents_host h;
-    agents_download(sim_agents(sm, NERVE), &h, &err);
-    uint32_t expect = 0;
-    for (size_t i = 0; i < h.n; i++) expect += h.pos[3 * i] < 80.0f;
-    agents_host_free(&h);
+    uint32_t expect = lesioned_terminals(sm);
     run_to(sm, 5.0);   /* lag passes 0.5 at 1 h + 6 h ln 2 = 5.16 h */
     uint32_t early = injured_count(sm, NERVE, TERM) + injured_count(sm, DRG, SOMA) +
                      injured_count(sm, DH, CTERM);
@@ -249,11 +257,7 @@ static void repair_run(const sim_ctx *ctx, int driver, int permanent, double rep
     sim *sm = NULL;
     TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
     if (!sm) return;
-    agents_host h;
-    agents_download(sim_agents(sm, NERVE), &h, &err);
-    uint32_t expect = 0;
-    for (size_t i = 0; i < h.n; i++) expect += h.pos[3 * i] < 80.0f;
-    agents_host_free(&h);
+    uint32_t expect = lesioned_terminals(sm);
     *lesioned = (double)expect / N;
     const double at[3] = {7.5, 9.5, 12.0};
     for (int k = 0; k < 3; k++) {

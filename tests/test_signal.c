@@ -386,7 +386,7 @@ static void test_recruitment(device *d)
             world_step(&w, &s, k, &err);
             if (k % 30 == 0) {
                 uint64_t dropped;
-                agents_check_capacity(w.a, &dropped, &err);
+                agents_check_capacity(w.a, &dropped, NULL, &err);
                 TEST_CHECK(dropped == 0, "%llu entries dropped", (unsigned long long)dropped);
             }
         }
