@@ -191,17 +191,29 @@ static ps_status device_find_paths(device *d, ps_err *err)
     return PS_OK;
 }
 
-static int device_default_index(const device_info *list, int n)
+/* The best kind present (GPU, then accelerator, then CPU); among the k devices of that
+ * kind, number local_rank % k, so the ranks of one node spread over its GPUs. */
+static int device_default_index(const device_info *list, int n, int local_rank)
 {
     static const cl_device_type order[] = {CL_DEVICE_TYPE_GPU, CL_DEVICE_TYPE_ACCELERATOR,
                                            CL_DEVICE_TYPE_CPU};
-    for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
+    for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
+        int k = 0;
+        for (int i = 0; i < n; i++) k += (list[i].type & order[o]) != 0;
+        if (k == 0) continue;
+        int want = (local_rank < 0 ? 0 : local_rank) % k;
         for (int i = 0; i < n; i++)
-            if (list[i].type & order[o]) return i;
+            if ((list[i].type & order[o]) && want-- == 0) return i;
+    }
     return 0;
 }
 
 ps_status device_open(device **out, int index, ps_err *err)
+{
+    return device_open_local(out, index, 0, err);
+}
+
+ps_status device_open_local(device **out, int index, int local_rank, ps_err *err)
 {
     *out = NULL;
     device_info *list = NULL;
@@ -220,7 +232,7 @@ ps_status device_open(device **out, int index, ps_err *err)
             }
             index = (int)v;
         } else {
-            index = device_default_index(list, n);
+            index = device_default_index(list, n, local_rank);
         }
     }
     if (index >= n) {

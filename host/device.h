@@ -39,6 +39,11 @@ ps_status device_list(device_info **list, int *n, ps_err *err);
 /* Opens device `index` (from device_list), or when index < 0: $PAINSIM_DEVICE if set,
  * else the first GPU, else the first accelerator, else the first CPU device. */
 ps_status device_open(device **d, int index, ps_err *err);
+
+/* Same, for one of several ranks on a node: without an index or $PAINSIM_DEVICE, takes
+ * device number local_rank % k among the k devices of the best kind present, so ranks
+ * 0..k-1 of a node get k different GPUs (CPU devices when there is no GPU). */
+ps_status device_open_local(device **d, int index, int local_rank, ps_err *err);
 void device_close(device *d);
 
 const device_info *device_get_info(const device *d);

@@ -3,6 +3,7 @@
  *   painsim devices
  *   painsim run SCENARIO.json [--out DIR] [--device N] [--seed S] [--set key.path=value]...
  *                             [--force] [--quiet]
+ *   painsim sweep SWEEP.json [--out DIR] [--device N] [--verbose] [--quiet]
  *   painsim version | help
  *
  * Input is validated completely before anything is written: a bad scenario or option
@@ -15,9 +16,10 @@
 
 #include "device.h"
 #include "log.h"
-#include "output.h"
+#include "job.h"
 #include "scenario.h"
 #include "sim.h"
+#include "sweep.h"
 #include "version.h"
 
 #define MAIN_MAX_SETS 256
@@ -37,6 +39,13 @@ static void main_usage(FILE *f)
             "      --set KEY=VALUE    override a scenario value, e.g. --set time.duration_h=48\n"
             "                         or --set tissues.nerve.voxel_um=10 (repeatable)\n"
             "      --force            overwrite an existing run folder\n"
+            "      --quiet            no progress messages\n"
+            "  [mpirun -np N] painsim sweep SWEEP.json [options]\n"
+            "      --out DIR          sweep folder (default runs/<sweep name>); running the\n"
+            "                         same command again skips completed members\n"
+            "      --device N         OpenCL device index for every rank (default: each rank\n"
+            "                         takes a GPU by its node-local rank, else a CPU device)\n"
+            "      --verbose          the members' own progress lines too\n"
             "      --quiet            no progress messages\n"
             "  painsim version\n"
             "\n"
@@ -148,8 +157,6 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
         return ps_status_exit_code(PS_ERR_MEMORY);
     }
     device *dev = NULL;
-    output *o = NULL;
-    sim *sm = NULL;
     char outdir[1024];
     ps_status st = scenario_load(a.scenario, a.sets, a.n_sets, s, &err);
     if (st == PS_OK) {
@@ -162,30 +169,49 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
     if (st == PS_OK) {
         log_info(lg, "device: %s", device_description(dev));
         sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev};
-        st = sim_create(&sm, &ctx, s, &err);
-    }
-    /* Everything that can be checked before writing has been: now the run folder. */
-    if (st == PS_OK) st = output_open(&o, outdir, a.force, s, &err);
-    if (st == PS_OK) {
-        log_info(lg, "output: %s", outdir);
-        /* summary.csv/.h5 are rewritten whole: at most every 2 s of wall time, so that
-           runs with thousands of rows stay linear (the end of the run writes all rows) */
-        output_summary_set_min_interval(o, 2.0);
-        st = sim_run(sm, o, &err);
-        if (st != PS_OK) {
-            output_run_info info = {.device = device_description(dev), .seed = s->seed,
-                                    .steps = sim_step_index(sm), .simulated_h = sim_time_h(sm),
-                                    .wall_s = 0, .agents_end = -1, .status = err.msg};
-            ps_err ignore;
-            ps_err_clear(&ignore);
-            output_run_info_write(o, &info, &ignore);
-        }
+        st = job_run(&ctx, s, outdir, a.force, NULL, &err);
     }
     if (st != PS_OK) log_error(lg, "%s", err.msg);
-    output_close(o);
-    sim_destroy(sm);
     device_close(dev);
     free(s);
+    return ps_status_exit_code(st);
+}
+
+static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    sweep_args a = {.device = -1};
+    ps_status st = PS_OK;
+    for (int i = 2; i < argc && st == PS_OK; i++) {
+        const char *o = argv[i];
+        int has_next = i + 1 < argc;
+        if (strcmp(o, "--out") == 0 && has_next) {
+            a.out = argv[++i];
+        } else if (strcmp(o, "--device") == 0 && has_next) {
+            long v;
+            if (!main_parse_int(argv[++i], &v) || v < 0)
+                st = ps_err_set(&err, PS_ERR_USAGE, "--device %s: expected a device index "
+                                "(0, 1, ...) from `painsim devices`", argv[i]);
+            a.device = (int)v;
+        } else if (strcmp(o, "--verbose") == 0) {
+            a.verbose = 1;
+        } else if (strcmp(o, "--quiet") == 0) {
+            lg->quiet = 1;
+        } else if (o[0] == '-') {
+            st = ps_err_set(&err, PS_ERR_USAGE, "unknown option '%s'%s (see `painsim help`)", o,
+                            (strcmp(o, "--out") == 0 || strcmp(o, "--device") == 0) ? " needs a value" : "");
+        } else if (!a.path) {
+            a.path = o;
+        } else {
+            st = ps_err_set(&err, PS_ERR_USAGE, "unexpected argument '%s': one sweep file", o);
+        }
+    }
+    if (st == PS_OK && !a.path)
+        st = ps_err_set(&err, PS_ERR_USAGE, "sweep: missing the sweep file (painsim sweep SWEEP.json --out DIR)");
+    if (st == PS_OK) st = sweep_run(&a, comm, lg, &err);
+    /* collective failures carry the message on rank 0 only */
+    if (st != PS_OK && err.msg[0]) log_error(lg, "%s", err.msg);
     return ps_status_exit_code(st);
 }
 
@@ -209,8 +235,10 @@ int main(int argc, char **argv)
         rc = main_devices(&lg);
     } else if (strcmp(argv[1], "run") == 0) {
         rc = main_run(argc, argv, &lg, MPI_COMM_WORLD, rank, size);
+    } else if (strcmp(argv[1], "sweep") == 0) {
+        rc = main_sweep(argc, argv, &lg, MPI_COMM_WORLD);
     } else {
-        log_error(&lg, "unknown command '%s' (commands: run, devices, version, help)", argv[1]);
+        log_error(&lg, "unknown command '%s' (commands: run, sweep, devices, version, help)", argv[1]);
         rc = 2;
     }
     MPI_Finalize();

@@ -37,6 +37,7 @@
 #include <hdf5.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,12 @@ static ps_status output_mkdir_p(const char *path, size_t *created, ps_err *err)
 
 /* Undoes output_mkdir_p: removes path and its parents down to the prefix it created
  * (rmdir only: a folder that is no longer empty stays). */
+ps_status output_make_folder(const char *path, ps_err *err)
+{
+    size_t created = 0;
+    return output_mkdir_p(path, &created, err);
+}
+
 static void output_rmdir_created(const char *path, size_t created)
 {
     if (!created) return;
@@ -494,7 +501,13 @@ static void output_h5_fail(output_h5 *w, const char *expr, const char *func, int
 
 /* Starts writing path: silences HDF5's printer and creates path.tmp. Returns 0, or -1
  * with w->why set (output_h5_finish still has to be called). */
+static int output_h5_start_fapl(output_h5 *w, hid_t fapl, const char *path);
 static int output_h5_start(output_h5 *w, const output *o, const char *path)
+{
+    return output_h5_start_fapl(w, o->fapl, path);
+}
+
+static int output_h5_start_fapl(output_h5 *w, hid_t fapl, const char *path)
 {
     memset(w, 0, sizeof *w);
     w->path = path;
@@ -507,7 +520,7 @@ static int output_h5_start(output_h5 *w, const output *o, const char *path)
         snprintf(w->why, sizeof w->why, "path too long");
         return -1;
     }
-    CHECK_H5(w, w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, o->fapl));
+    CHECK_H5(w, w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl));
     rc = 0;
 done:
     return rc;
@@ -990,4 +1003,94 @@ ps_status output_run_info_write(output *o, const output_run_info *info, ps_err *
     ps_status st = output_write_file_atomic(path, text, n, err);
     free(text);
     return flushed != PS_OK ? flushed : st;
+}
+
+/* ---- tables (sweep.csv / sweep.h5) ------------------------------------------------- */
+
+/* CSV field: quoted (with "" for ") when it holds a comma, quote or line break. */
+static void output_csv_text(output_buf *b, const char *t)
+{
+    if (!t) t = "";
+    if (strpbrk(t, ",\"\r\n") == NULL) {
+        output_bprintf(b, "%s", t);
+        return;
+    }
+    output_bprintf(b, "\"");
+    for (const char *p = t; *p; p++) output_bprintf(b, *p == '"' ? "\"\"" : "%c", *p);
+    output_bprintf(b, "\"");
+}
+
+static int output_write_table_file(output_h5 *w, const char *title, size_t n_rows, int n_cols,
+                                   const output_column *cols)
+{
+    int rc = -1;
+    hid_t t = -1, sp = -1, d = -1;
+    hsize_t n = n_rows;
+    const char *tt[1] = {title ? title : ""};
+    if (output_attr_str(w, w->file, "title", tt, 1, 0)) goto done;
+    const char **names = malloc(((size_t)n_cols + 1) * sizeof *names);
+    if (!names) {
+        snprintf(w->why, sizeof w->why, "out of host memory");
+        goto done;
+    }
+    for (int c = 0; c < n_cols; c++) names[c] = cols[c].name;
+    int bad = output_attr_str(w, w->file, "columns", names, (hsize_t)n_cols, 1);
+    free(names);
+    if (bad) goto done;
+    CHECK_H5(w, t = H5Tcopy(H5T_C_S1));
+    CHECK_H5(w, H5Tset_size(t, H5T_VARIABLE));
+    CHECK_H5(w, H5Tset_cset(t, H5T_CSET_UTF8));
+    for (int c = 0; c < n_cols; c++) {
+        const output_column *col = &cols[c];
+        if (col->num) {
+            if (output_dataset(w, w->file, col->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n,
+                               col->num, col->units))
+                goto done;
+            continue;
+        }
+        CHECK_H5(w, sp = H5Screate_simple(1, &n, NULL));
+        CHECK_H5(w, d = H5Dcreate2(w->file, col->name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        if (n_rows > 0) CHECK_H5(w, H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, col->text));
+        H5Dclose(d);
+        d = -1;
+        H5Sclose(sp);
+        sp = -1;
+    }
+    rc = 0;
+done:
+    if (d >= 0) H5Dclose(d);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+ps_status output_table_write(const char *csv_path, const char *h5_path, const char *title,
+                             size_t n_rows, int n_cols, const output_column *cols, ps_err *err)
+{
+    for (int c = 0; c < n_cols; c++)
+        if (!output_name_ok(cols[c].name))
+            return ps_err_set(err, PS_ERR_INTERNAL, "%s: column name '%s' cannot be an HDF5 dataset name",
+                              h5_path, cols[c].name);
+    output_buf b;
+    memset(&b, 0, sizeof b);
+    for (int c = 0; c < n_cols; c++) {
+        output_bprintf(&b, "%s", c ? "," : "");
+        output_csv_text(&b, cols[c].name);
+    }
+    output_bprintf(&b, "\n");
+    for (size_t r = 0; r < n_rows; r++) {
+        for (int c = 0; c < n_cols; c++) {
+            output_bprintf(&b, "%s", c ? "," : "");
+            if (!cols[c].num) output_csv_text(&b, cols[c].text[r]);
+            else if (!isnan(cols[c].num[r])) output_bprintf(&b, "%.9g", cols[c].num[r]);
+        }
+        output_bprintf(&b, "\n");
+    }
+    ps_status st = output_buf_write(&b, csv_path, 1, err);
+    output_buf_free(&b);
+    PS_TRY(st);
+    output_h5 w;
+    if (output_h5_start_fapl(&w, H5P_DEFAULT, h5_path) == 0)
+        output_write_table_file(&w, title, n_rows, n_cols, cols);
+    return output_h5_finish(&w, err);
 }

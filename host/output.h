@@ -98,4 +98,21 @@ void output_summary_set_min_interval(output *o, double min_interval_s);
  * output_run_info_write flushes first, and output_close flushes as best it can. */
 ps_status output_summary_flush(output *o, ps_err *err);
 
+/* mkdir -p path; a failure names the path and the system error (PS_ERR_IO). */
+ps_status output_make_folder(const char *path, ps_err *err);
+
+/* One column of a table: numeric (num, NaN = missing: an empty CSV cell) or text. */
+typedef struct {
+    const char *name;               /* CSV header and HDF5 dataset name */
+    const double *num;              /* [n_rows], or NULL for a text column */
+    const char *const *text;        /* [n_rows] when num is NULL */
+    const char *units;              /* optional HDF5 "units" attribute */
+} output_column;
+
+/* Writes a table atomically as CSV (header row, text quoted when needed) and as HDF5
+ * (one 1-D dataset per column: float64 or variable-length UTF-8 strings; root
+ * attributes title and columns). Used for sweep.csv / sweep.h5. */
+ps_status output_table_write(const char *csv_path, const char *h5_path, const char *title,
+                             size_t n_rows, int n_cols, const output_column *cols, ps_err *err);
+
 #endif

@@ -1630,7 +1630,7 @@ static ps_status read_dose(ctx *c, const cJSON *e, const scenario *s, scn_dose *
     PS_TRY(read_num(c, e, "every_h", 0, 24.0, POS(8760.0), &d->every_h));
     PS_TRY(read_num(c, e, "count", 0, 1.0, INT_RANGE(1.0, 10000.0), &count));
     d->count = (int)count;
-    return read_num(c, e, "mg_per_kg", 1, 0.0, POS(1e4), &d->mg_per_kg);
+    return read_num(c, e, "mg_per_kg", 1, 0.0, NONNEG(1e4), &d->mg_per_kg);
 }
 
 static ps_status read_ic50(ctx *c, const cJSON *e, scn_drug *dr)
@@ -2580,20 +2580,21 @@ ps_status scenario_load_string(const char *text, const char *name, const char *c
     return load_text(text, name ? name : "(scenario)", sets, n_sets, out, err);
 }
 
-ps_status scenario_load(const char *path, const char *const *sets, int n_sets, scenario *out,
-                        ps_err *err)
+/* Reads path whole into *text (malloc'd, NUL-terminated); what names the file's role in
+ * messages ("scenario", "sweep"). */
+static ps_status read_text_file(const char *path, const char *what, char **text, ps_err *err)
 {
-    if (!path || !out) return ps_err_set(err, PS_ERR_INTERNAL, "scenario_load: NULL argument");
+    *text = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) return ps_err_set(err, PS_ERR_IO, "%s: cannot open the scenario file: %s", path, strerror(errno));
+    if (!f) return ps_err_set(err, PS_ERR_IO, "%s: cannot open the %s file: %s", path, what, strerror(errno));
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
     ps_status st = PS_OK;
     while (buf) {
         if (len + 1 >= cap) {
             if (cap > (size_t)MAX_FILE_BYTES) {
-                st = ps_err_set(err, PS_ERR_INPUT, "%s: the scenario file is larger than %ld MiB",
-                                path, MAX_FILE_BYTES >> 20);
+                st = ps_err_set(err, PS_ERR_INPUT, "%s: the %s file is larger than %ld MiB",
+                                path, what, MAX_FILE_BYTES >> 20);
                 break;
             }
             char *nb = realloc(buf, cap * 2);
@@ -2609,24 +2610,52 @@ ps_status scenario_load(const char *path, const char *const *sets, int n_sets, s
         len += got;
         if (got == 0) {
             if (ferror(f))
-                st = ps_err_set(err, PS_ERR_IO, "%s: cannot read the scenario file: %s", path, strerror(errno));
+                st = ps_err_set(err, PS_ERR_IO, "%s: cannot read the %s file: %s", path, what, strerror(errno));
             break;
         }
     }
     fclose(f);
-    if (!buf) return ps_err_set(err, PS_ERR_MEMORY, "%s: out of memory reading the scenario file", path);
+    if (!buf) return ps_err_set(err, PS_ERR_MEMORY, "%s: out of memory reading the %s file", path, what);
     if (st == PS_OK) {
         buf[len] = '\0';
         if (strlen(buf) != len) {
             char where[PATH_CAP + 64];
             locate(where, sizeof where, path, buf, buf + strlen(buf));
             st = ps_err_set(err, PS_ERR_INPUT, "%s: JSON syntax error: a NUL byte in the file", where);
-        } else {
-            st = load_text(buf, path, sets, n_sets, out, err);
         }
     }
+    if (st != PS_OK) {
+        free(buf);
+        return st;
+    }
+    *text = buf;
+    return PS_OK;
+}
+
+ps_status scenario_load(const char *path, const char *const *sets, int n_sets, scenario *out,
+                        ps_err *err)
+{
+    if (!path || !out) return ps_err_set(err, PS_ERR_INTERNAL, "scenario_load: NULL argument");
+    char *buf = NULL;
+    PS_TRY(read_text_file(path, "scenario", &buf, err));
+    ps_status st = load_text(buf, path, sets, n_sets, out, err);
     free(buf);
     return st;
+}
+
+ps_status scenario_json_file(const char *path, const char *what, cJSON **root, ps_err *err)
+{
+    *root = NULL;
+    char *buf = NULL;
+    PS_TRY(read_text_file(path, what, &buf, err));
+    ps_status st = parse_text(path, buf, root, err);
+    free(buf);
+    return st;
+}
+
+void scenario_suggest(char *buf, size_t cap, const char *s, const char *const *cands, int n)
+{
+    suggestion(buf, cap, s, cands, n);
 }
 
 /* ------------------------------------------------------------------------------------

@@ -369,6 +369,15 @@ ps_status scenario_load(const char *path, const char *const *sets, int n_sets,
 ps_status scenario_load_string(const char *text, const char *name, const char *const *sets,
                                int n_sets, scenario *out, ps_err *err);
 
+/* Reads a JSON file that must hold one object (the sweep loader uses it): syntax errors
+ * read "FILE:LINE:COLUMN: JSON syntax error ...", duplicate keys are errors. what names
+ * the file's role in messages ("sweep"). *root is the caller's to cJSON_Delete. */
+struct cJSON;
+ps_status scenario_json_file(const char *path, const char *what, struct cJSON **root, ps_err *err);
+
+/* buf gets " (did you mean \"X\"?)" when s is a near miss of one of cands, else "". */
+void scenario_suggest(char *buf, size_t cap, const char *s, const char *const *cands, int n);
+
 /* The fully resolved scenario as JSON text (every default written out) that
  * scenario_load accepts and turns back into an identical structure. malloc'd; the
  * caller frees. NULL only when out of memory. */

@@ -403,6 +403,7 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
              device_description(sm->ctx.dev));
     while (sm->step < sm->n_steps) {
         PS_TRY(sim_step(sm, err));
+        if (sm->ctx.poll) sm->ctx.poll(sm->ctx.poll_arg);
         int last = sm->step == sm->n_steps;
         int out_now = sm->step % sm->out_every == 0 || last;
         int snap_now = sm->step % sm->snap_every == 0 || last;

@@ -25,6 +25,11 @@ typedef struct {
     int rank, size;
     log_ctx log;
     device *dev;
+    /* Optional: called on the host after every step of sim_run (not timed, no device
+     * wait). A sweep's coordinating rank answers work requests from it while it runs a
+     * member itself. */
+    void (*poll)(void *arg);
+    void *poll_arg;
 } sim_ctx;
 
 typedef struct sim sim;

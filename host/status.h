@@ -20,7 +20,8 @@
     X(PS_ERR_MEMORY,      5,    "out of memory")                    \
     X(PS_ERR_NUMERIC,     6,    "numerical failure")                \
     X(PS_ERR_MPI,         7,    "MPI error")                        \
-    X(PS_ERR_INTERNAL,    8,    "internal error")
+    X(PS_ERR_INTERNAL,    8,    "internal error")                   \
+    X(PS_ERR_SWEEP_MEMBERS, 9,  "some sweep members failed")
 
 typedef enum {
 #define PS_STATUS_ENUM(name, exitcode, text) name,

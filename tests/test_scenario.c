@@ -847,7 +847,7 @@ static const bad_case bad_cases[] = {
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'every_h':0,'mg_per_kg':1}]") "]"),
      "drugs[0].doses[0].every_h: expected a number > 0 and <= 8760, got 0"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0}]") "]"),
-     "drugs[0].doses[0].mg_per_kg: missing required key (expected a number > 0 and <= 10000)"},
+     "drugs[0].doses[0].mg_per_kg: missing required key (expected a number >= 0 and <= 10000)"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'mg_per_kg':1}]") "]"),
      "drugs[0].doses[0].start_h: missing required key"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'mg_per_kg':1,'dose_mg':3}]") "]"),
@@ -1078,7 +1078,7 @@ static void test_signalling(void)
     } bad_sets[] = {
         {"drugs.tofacitinib.doses.0.mg_per_kg=-1",
          "scen.json (with --set drugs.tofacitinib.doses.0.mg_per_kg=-1): drugs[0].doses[0].mg_per_kg: expected a "
-         "number > 0 and <= 10000, got -1"},
+         "number >= 0 and <= 10000, got -1"},
         {"drugs.tofacitnib.doses.0.mg_per_kg=1",
          "--set drugs.tofacitnib.doses.0.mg_per_kg=1: drugs has no element named \"tofacitnib\" (did you mean "
          "\"tofacitinib\"?); names: tofacitinib"},
