@@ -3,7 +3,7 @@
  *   painsim devices
  *   painsim run SCENARIO.json [--out DIR] [--device N] [--seed S] [--set key.path=value]...
  *                             [--force] [--quiet]
- *   painsim sweep SWEEP.json [--out DIR] [--device N] [--verbose] [--quiet]
+ *   painsim sweep SWEEP.json [--out DIR] [--device N] [--verbose] [--quiet] [--dry-run]
  *   painsim version | help
  *
  * Input is validated completely before anything is written: a bad scenario or option
@@ -46,6 +46,7 @@ static void main_usage(FILE *f)
             "      --device N         OpenCL device index for every rank (default: each rank\n"
             "                         takes a GPU by its node-local rank, else a CPU device)\n"
             "      --verbose          the members' own progress lines too\n"
+            "      --dry-run          list the members (scenario|--set overrides) and stop\n"
             "      --quiet            no progress messages\n"
             "  painsim version\n"
             "\n"
@@ -183,6 +184,8 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
     ps_err_clear(&err);
     sweep_args a = {.device = -1};
     ps_status st = PS_OK;
+    int dry = 0, rank = 0;
+    MPI_Comm_rank(comm, &rank);
     for (int i = 2; i < argc && st == PS_OK; i++) {
         const char *o = argv[i];
         int has_next = i + 1 < argc;
@@ -196,6 +199,8 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
             a.device = (int)v;
         } else if (strcmp(o, "--verbose") == 0) {
             a.verbose = 1;
+        } else if (strcmp(o, "--dry-run") == 0) {
+            dry = 1;
         } else if (strcmp(o, "--quiet") == 0) {
             lg->quiet = 1;
         } else if (o[0] == '-') {
@@ -209,7 +214,20 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
     }
     if (st == PS_OK && !a.path)
         st = ps_err_set(&err, PS_ERR_USAGE, "sweep: missing the sweep file (painsim sweep SWEEP.json --out DIR)");
-    if (st == PS_OK) st = sweep_run(&a, comm, lg, &err);
+    if (st == PS_OK && dry) {
+        /* members and their overrides, one per line; nothing is run or written */
+        long n = 0;
+        st = sweep_expand(a.path, &n, NULL, &err);
+        char **lines = st == PS_OK ? calloc((size_t)n + 1, sizeof *lines) : NULL;
+        if (st == PS_OK && !lines) st = ps_err_set(&err, PS_ERR_MEMORY, "out of host memory");
+        if (st == PS_OK) st = sweep_expand(a.path, &n, lines, &err);
+        for (long i = 0; st == PS_OK && rank == 0 && i < n; i++) printf("%ld %s\n", i, lines[i]);
+        if (st == PS_OK && rank == 0) printf("%ld members\n", n);
+        for (long i = 0; lines && i < n; i++) free(lines[i]);
+        free(lines);
+    } else if (st == PS_OK) {
+        st = sweep_run(&a, comm, lg, &err);
+    }
     /* collective failures carry the message on rank 0 only */
     if (st != PS_OK && err.msg[0]) log_error(lg, "%s", err.msg);
     return ps_status_exit_code(st);

@@ -33,6 +33,7 @@ run check_paraview_output xvfb-run -a pvpython tests/check_paraview.py tests/out
     --agents 6 --fields TNF,IL10 --tissues nerve,drg --times 3 --agents-per-time 8,7,6
 run check_schema "$PY" tests/check_schema.py
 run test_cli sh tests/test_cli.sh
+run test_mpi_sweep sh tests/test_mpi_sweep.sh
 # the fast subset of `make validate`: nerve injury and sham, first 4 days, one seed
 run validate_fast "$PY" tests/validate.py --fast --out tests/out/validate_fast
 
