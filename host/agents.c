@@ -25,7 +25,7 @@ struct agents_kernels {
     cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary, p_recruit, p_contact;
     cl_kernel k_count, k_scatter, k_sort, k_secrete, k_signal, k_move, k_flags, k_cscatter,
         k_finish, k_summary, k_var_sums, k_rcount, k_rplace, k_rfinish, k_cprey, k_cactor,
-        k_capply;
+        k_capply, k_clist;
 };
 
 typedef struct {
@@ -63,6 +63,10 @@ struct agents {
     int nb_contact;                  /* cell-list reach of the contact rules, voxels */
     cl_mem contacts;
     uint64_t dropped_seen;
+    /* domain decomposition: daughter ids and per-rule entry id offsets from the host */
+    cl_mem div_ids, div_list, id_delta;
+    size_t div_cap;                  /* entries of div_ids / div_list */
+    int use_host_ids;
 };
 
 static const char *const agents_var_names[AGENTS_NVARS] = {"age_h", "pstat3", "socs3",
@@ -90,7 +94,7 @@ void agents_host_free(agents_host *h)
     memset(h, 0, sizeof *h);
 }
 
-static ps_status agents_host_alloc(agents_host *h, size_t n, ps_err *err)
+ps_status agents_host_alloc(agents_host *h, size_t n, ps_err *err)
 {
     memset(h, 0, sizeof *h);
     size_t m = n ? n : 1;
@@ -301,6 +305,7 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     if (s == PS_OK) s = device_kernel(k->p_compact, "compact_flags", &k->k_flags, err);
     if (s == PS_OK) s = device_kernel(k->p_compact, "compact_scatter", &k->k_cscatter, err);
     if (s == PS_OK) s = device_kernel(k->p_compact, "compact_finish", &k->k_finish, err);
+    if (s == PS_OK) s = device_kernel(k->p_compact, "compact_list_dividers", &k->k_clist, err);
     if (s == PS_OK) s = device_kernel(k->p_summary, "summary_count", &k->k_summary, err);
     if (s == PS_OK) s = device_kernel(k->p_summary, "summary_var_sums", &k->k_var_sums, err);
     if (s != PS_OK) {
@@ -317,7 +322,7 @@ void agents_kernels_destroy(agents_kernels *k)
     cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_signal,
                       k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary,
                       k->k_var_sums, k->k_rcount, k->k_rplace, k->k_rfinish, k->k_cprey,
-                      k->k_cactor, k->k_capply};
+                      k->k_cactor, k->k_capply, k->k_clist};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_signal, k->p_move, k->p_compact,
@@ -487,6 +492,13 @@ static int agents_recruit_rules(const scenario *s, int t, const field_params *fp
 ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenario *s, int t,
                         const field_set *fs, const agents_host *h, ps_err *err)
 {
+    return agents_create_grid(out, d, k, s, t, fs, h, NULL, err);
+}
+
+ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const scenario *s, int t,
+                             const field_set *fs, const agents_host *h, const tissue_grid *g,
+                             ps_err *err)
+{
     *out = NULL;
     agents *a = calloc(1, sizeof *a);
     if (!a) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
@@ -494,7 +506,9 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     a->k = k;
     a->s = s;
     a->tissue = t;
-    tissue_grid_init(&a->grid, &s->tissues[t]);
+    if (g) a->grid = *g;
+    else tissue_grid_init(&a->grid, &s->tissues[t]);
+    a->use_host_ids = g != NULL;
     a->nvox = tissue_grid_nvox(&a->grid);
     a->n_types = s->n_types;
     a->seed_lo = (uint32_t)s->seed;
@@ -549,6 +563,11 @@ ps_status agents_create(agents **out, device *d, agents_kernels *k, const scenar
     if (st == PS_OK) st = device_alloc(d, rslots * sizeof(cl_uint), "recruitment counts", &a->births, err);
     if (st == PS_OK) st = device_alloc(d, rslots * sizeof(cl_uint), "recruitment slots", &a->offsets, err);
     if (st == PS_OK) st = device_alloc(d, sizeof contacts, "contact rules", &a->contacts, err);
+    if (st == PS_OK) st = device_alloc(d, SCN_MAX_RECRUITMENTS * sizeof(cl_ulong), "entry id offsets", &a->id_delta, err);
+    if (st == PS_OK) st = device_fill_zero(d, a->id_delta, SCN_MAX_RECRUITMENTS * sizeof(cl_ulong), err);
+    a->div_cap = 1;
+    if (st == PS_OK) st = device_alloc(d, sizeof(cl_ulong), "daughter ids", &a->div_ids, err);
+    if (st == PS_OK) st = device_alloc(d, sizeof(cl_ulong), "dividing cells", &a->div_list, err);
     if (st == PS_OK) st = device_write(d, a->contacts, 0, sizeof contacts, contacts, err);
     if (st == PS_OK) st = device_alloc(d, sizeof np, "neuron table", &a->np, err);
     if (st == PS_OK) st = device_write(d, a->np, 0, sizeof np, np, err);
@@ -584,7 +603,8 @@ void agents_destroy(agents *a)
     agents_release_scratch(a);
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
                    &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert,
-                   &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets, &a->contacts};
+                   &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets, &a->contacts,
+                   &a->div_ids, &a->div_list, &a->id_delta};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);
@@ -602,6 +622,8 @@ ps_status agents_bin(agents *a, ps_err *err)
     PS_TRY(device_fill_zero(a->dev, a->bin_fill, vbytes, err));
     cl_int nx = a->grid.dims[0], ny = a->grid.dims[1], nz = a->grid.dims[2];
     cl_float inv_dx = (cl_float)(1.0 / a->grid.voxel_um);
+    SETARG(k->k_count, 10, cl_int, a->grid.zoff, err);
+    SETARG(k->k_count, 11, cl_int, a->grid.nz_global, err);
     SETARG(k->k_count, 0, cl_mem, a->counters, err);
     SETARG(k->k_count, 1, cl_mem, a->A.px, err);
     SETARG(k->k_count, 2, cl_mem, a->A.py, err);
@@ -746,6 +768,12 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
 
 ps_status agents_compact(agents *a, uint32_t step, ps_err *err)
 {
+    PS_TRY(agents_compact_begin(a, err));
+    return agents_compact_end(a, NULL, 0, step, err);
+}
+
+ps_status agents_compact_begin(agents *a, ps_err *err)
+{
     agents_kernels *k = a->k;
     cl_uint cap = (cl_uint)a->cap;
     SETARG(k->k_flags, 0, cl_mem, a->counters, err);
@@ -755,7 +783,61 @@ ps_status agents_compact(agents *a, uint32_t step, ps_err *err)
     SETARG(k->k_flags, 4, cl_uint, cap, err);
     PS_TRY(device_launch(a->dev, k->k_flags, "compact_flags", a->cap, 0, err));
     PS_TRY(scan_exclusive(a->scan, a->alive, a->alive_pos, a->cap, err));
-    PS_TRY(scan_exclusive(a->scan, a->divides, a->div_pos, a->cap, err));
+    return scan_exclusive(a->scan, a->divides, a->div_pos, a->cap, err);
+}
+
+/* (Re)allocates the daughter id buffers for n entries. */
+static ps_status agents_div_room(agents *a, size_t n, ps_err *err)
+{
+    if (n <= a->div_cap) return PS_OK;
+    size_t cap = a->div_cap;
+    while (cap < n) cap *= 2;
+    device_release(&a->div_ids);
+    device_release(&a->div_list);
+    a->div_cap = cap;
+    PS_TRY(device_alloc(a->dev, cap * sizeof(cl_ulong), "daughter ids", &a->div_ids, err));
+    return device_alloc(a->dev, cap * sizeof(cl_ulong), "dividing cells", &a->div_list, err);
+}
+
+ps_status agents_dividers(agents *a, uint64_t **ids, size_t *n, ps_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    cl_uint last[2];
+    size_t c1 = a->cap - 1;
+    PS_TRY(device_read(a->dev, a->div_pos, c1 * sizeof(cl_uint), sizeof(cl_uint), &last[0], err));
+    PS_TRY(device_read(a->dev, a->divides, c1 * sizeof(cl_uint), sizeof(cl_uint), &last[1], err));
+    size_t nd = (size_t)last[0] + last[1];
+    if (nd == 0) return PS_OK;
+    PS_TRY(agents_div_room(a, nd, err));
+    cl_kernel c = a->k->k_clist;
+    SETARG(c, 0, cl_mem, a->counters, err);
+    SETARG(c, 1, cl_mem, a->divides, err);
+    SETARG(c, 2, cl_mem, a->div_pos, err);
+    SETARG(c, 3, cl_mem, a->I.id, err);
+    SETARG(c, 4, cl_mem, a->div_list, err);
+    PS_TRY(device_launch(a->dev, c, "compact_list_dividers", a->cap, 0, err));
+    uint64_t *v = malloc(nd * sizeof *v);
+    if (!v) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    ps_status st = device_read(a->dev, a->div_list, 0, nd * sizeof(cl_ulong), v, err);
+    if (st != PS_OK) {
+        free(v);
+        return st;
+    }
+    *ids = v;
+    *n = nd;
+    return PS_OK;
+}
+
+ps_status agents_compact_end(agents *a, const uint64_t *div_ids, size_t n_div, uint32_t step,
+                             ps_err *err)
+{
+    agents_kernels *k = a->k;
+    cl_uint cap = (cl_uint)a->cap;
+    if (div_ids && n_div > 0) {
+        PS_TRY(agents_div_room(a, n_div, err));
+        PS_TRY(device_write(a->dev, a->div_ids, 0, n_div * sizeof(cl_ulong), div_ids, err));
+    }
     cl_kernel c = k->k_cscatter;
     int i = 0;
     cl_mem b1[] = {a->counters, a->alive, a->alive_pos, a->divides, a->div_pos};
@@ -772,6 +854,8 @@ ps_status agents_compact(agents *a, uint32_t step, ps_err *err)
     SETARG(c, i++, cl_uint, a->seed_hi, err);
     SETARG(c, i++, cl_uint, step, err);
     SETARG(c, i++, cl_float, (cl_float)a->s->dt_min, err);
+    SETARG(c, i++, cl_mem, a->div_ids, err);
+    SETARG(c, i++, cl_int, div_ids != NULL, err);
     PS_TRY(device_launch(a->dev, c, "compact_scatter", a->cap, 0, err));
     SETARG(k->k_finish, 0, cl_mem, a->counters, err);
     SETARG(k->k_finish, 1, cl_mem, a->alive, err);
@@ -787,6 +871,12 @@ ps_status agents_compact(agents *a, uint32_t step, ps_err *err)
 }
 
 ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err)
+{
+    PS_TRY(agents_recruit_count(a, fs, J, step, err));
+    return agents_recruit_place(a, NULL, step, err);
+}
+
+ps_status agents_recruit_count(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err)
 {
     if (a->nrules == 0) return PS_OK;
     agents_kernels *k = a->k;
@@ -807,8 +897,39 @@ ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step
     SETARG(c, i++, cl_uint, step, err);
     SETARG(c, i++, cl_float, (cl_float)a->s->dt_min, err);
     SETARG(c, i++, cl_float, (cl_float)((double)(step - 1) * a->s->dt_min), err);
+    size_t plane = (size_t)a->grid.dims[0] * (size_t)a->grid.dims[1];
+    SETARG(c, i++, cl_uint, (cl_uint)(plane * (size_t)a->grid.zoff), err);
+    SETARG(c, i++, cl_uint, (cl_uint)(plane * (size_t)a->grid.lo[2]), err);
+    SETARG(c, i++, cl_uint, (cl_uint)(plane * (size_t)a->grid.hi[2]), err);
     PS_TRY(device_launch(a->dev, c, "recruit_count", slots, 0, err));
-    PS_TRY(scan_exclusive(a->scan, a->births, a->offsets, slots, err));
+    return scan_exclusive(a->scan, a->births, a->offsets, slots, err);
+}
+
+ps_status agents_recruit_totals(agents *a, uint64_t *per_rule, ps_err *err)
+{
+    for (int r = 0; r < a->nrules; r++) {
+        cl_uint first[2], last[2];
+        size_t lo = (size_t)r * a->nvox, hi = lo + a->nvox - 1;
+        PS_TRY(device_read(a->dev, a->offsets, lo * sizeof(cl_uint), sizeof(cl_uint), &first[0], err));
+        PS_TRY(device_read(a->dev, a->offsets, hi * sizeof(cl_uint), sizeof(cl_uint), &last[0], err));
+        PS_TRY(device_read(a->dev, a->births, hi * sizeof(cl_uint), sizeof(cl_uint), &last[1], err));
+        per_rule[r] = (uint64_t)last[0] + last[1] - first[0];
+    }
+    return PS_OK;
+}
+
+ps_status agents_recruit_place(agents *a, const uint64_t *id_delta, uint32_t step, ps_err *err)
+{
+    if (a->nrules == 0) return PS_OK;
+    agents_kernels *k = a->k;
+    size_t slots = (size_t)a->nrules * a->nvox;
+    int i = 0;
+    cl_kernel c;
+    if (id_delta) {
+        cl_ulong d[SCN_MAX_RECRUITMENTS];
+        for (int r = 0; r < a->nrules; r++) d[r] = id_delta[r];
+        PS_TRY(device_write(a->dev, a->id_delta, 0, (size_t)a->nrules * sizeof(cl_ulong), d, err));
+    }
     c = k->k_rplace;
     i = 0;
     SETARG(c, i++, cl_mem, a->counters, err);
@@ -830,6 +951,9 @@ ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step
     SETARG(c, i++, cl_uint, a->seed_lo, err);
     SETARG(c, i++, cl_uint, a->seed_hi, err);
     SETARG(c, i++, cl_uint, step, err);
+    SETARG(c, i++, cl_int, a->grid.zoff, err);
+    SETARG(c, i++, cl_mem, a->id_delta, err);
+    SETARG(c, i++, cl_int, id_delta != NULL, err);
     PS_TRY(device_launch(a->dev, c, "recruit_place", slots, 0, err));
     c = k->k_rfinish;
     SETARG(c, 0, cl_mem, a->counters, err);
@@ -922,25 +1046,12 @@ ps_status agents_var_means(agents *a, int var, const uint32_t *counts, double *m
 {
     size_t nt = (size_t)a->n_types;
     if (nt == 0) return PS_OK;
-    cl_kernel k = a->k->k_var_sums;
-    SETARG(k, 0, cl_mem, a->counters, err);
-    SETARG(k, 1, cl_mem, a->I.type, err);
-    SETARG(k, 2, cl_mem, a->I.vars, err);
-    SETARG(k, 3, cl_uint, (cl_uint)a->cap, err);
-    SETARG(k, 4, cl_uint, (cl_uint)var, err);
-    SETARG(k, 5, cl_uint, (cl_uint)nt, err);
-    SETARG(k, 6, cl_mem, a->var_partial, err);
-    CHECK_CL(clSetKernelArg(k, 7, AGENTS_SUM_WG * nt * sizeof(float), NULL), err);
-    PS_TRY(device_launch(a->dev, k, "summary_var_sums", AGENTS_SUM_WG * AGENTS_SUM_GROUPS,
-                         AGENTS_SUM_WG, err));
-    float part[AGENTS_SUM_GROUPS * SCN_MAX_TYPES];
-    PS_TRY(device_read(a->dev, a->var_partial, 0, AGENTS_SUM_GROUPS * nt * sizeof(float), part, err));
+    double sums[SCN_MAX_TYPES];
+    PS_TRY(agents_var_sums(a, var, sums, err));
     for (size_t t = 0; t < nt; t++) {
-        double sum = 0;
         uint32_t n = 0;
-        for (size_t g = 0; g < AGENTS_SUM_GROUPS; g++) sum += part[g * nt + t];
         for (int st = 0; st < PS_MAX_STATES; st++) n += counts[t * PS_MAX_STATES + (size_t)st];
-        means[t] = n > 0 ? sum / n : 0.0;
+        means[t] = n > 0 ? sums[t] / n : 0.0;
     }
     return PS_OK;
 }
@@ -970,6 +1081,71 @@ ps_status agents_download(agents *a, agents_host *h, ps_err *err)
                         h->vars + (size_t)v * n, err);
     if (s != PS_OK) agents_host_free(h);
     return s;
+}
+
+/* ---- domain decomposition ---------------------------------------------------------- */
+
+const tissue_grid *agents_grid(const agents *a) { return &a->grid; }
+
+static ps_status agents_write_counter(agents *a, int which, uint64_t v, ps_err *err)
+{
+    cl_ulong x = v;
+    return device_write(a->dev, a->counters, (size_t)which * sizeof(cl_ulong), sizeof x, &x, err);
+}
+
+ps_status agents_set_count(agents *a, size_t n, ps_err *err)
+{
+    return agents_write_counter(a, CTR_N_AGENTS, n, err);
+}
+
+ps_status agents_set_next_id(agents *a, uint64_t next_id, ps_err *err)
+{
+    return agents_write_counter(a, CTR_NEXT_ID, next_id, err);
+}
+
+ps_status agents_replace(agents *a, const agents_host *h, ps_err *err)
+{
+    if (2 * h->n > a->cap) {
+        size_t cap = a->cap;
+        while (2 * h->n > cap) cap *= 2;
+        if (cap > 0xffffffffu / 2)
+            return ps_err_set(err, PS_ERR_MEMORY, "tissue %s: %zu agents exceed what one device "
+                              "population can index", a->s->tissues[a->tissue].name, h->n);
+        PS_TRY(agents_grow(a, 0, cap, err));
+    }
+    uint64_t ctr[CTR_COUNT];
+    PS_TRY(agents_counters(a, ctr, err));
+    PS_TRY(agents_upload(a, h, err));
+    /* agents_upload reset the counters: keep the bookkeeping, set the population */
+    ctr[CTR_N_AGENTS] = h->n;
+    cl_ulong c[CTR_COUNT];
+    for (int i = 0; i < CTR_COUNT; i++) c[i] = ctr[i];
+    return device_write(a->dev, a->counters, 0, sizeof c, c, err);
+}
+
+ps_status agents_var_sums(agents *a, int var, double *sums, ps_err *err)
+{
+    size_t nt = (size_t)a->n_types;
+    if (nt == 0) return PS_OK;
+    cl_kernel k = a->k->k_var_sums;
+    SETARG(k, 0, cl_mem, a->counters, err);
+    SETARG(k, 1, cl_mem, a->I.type, err);
+    SETARG(k, 2, cl_mem, a->I.vars, err);
+    SETARG(k, 3, cl_uint, (cl_uint)a->cap, err);
+    SETARG(k, 4, cl_uint, (cl_uint)var, err);
+    SETARG(k, 5, cl_uint, (cl_uint)nt, err);
+    SETARG(k, 6, cl_mem, a->var_partial, err);
+    CHECK_CL(clSetKernelArg(k, 7, AGENTS_SUM_WG * nt * sizeof(float), NULL), err);
+    PS_TRY(device_launch(a->dev, k, "summary_var_sums", AGENTS_SUM_WG * AGENTS_SUM_GROUPS,
+                         AGENTS_SUM_WG, err));
+    float part[AGENTS_SUM_GROUPS * SCN_MAX_TYPES];
+    PS_TRY(device_read(a->dev, a->var_partial, 0, AGENTS_SUM_GROUPS * nt * sizeof(float), part, err));
+    for (size_t t = 0; t < nt; t++) {
+        double sum = 0;
+        for (size_t g = 0; g < AGENTS_SUM_GROUPS; g++) sum += part[g * nt + t];
+        sums[t] = sum;
+    }
+    return PS_OK;
 }
 
 /* ---- plain-C reference of agents_move ---------------------------------------------- */

@@ -46,6 +46,8 @@ typedef struct {
 } agents_host;
 
 void agents_host_free(agents_host *h);
+/* Allocates h's arrays for n agents (h->n = n). */
+ps_status agents_host_alloc(agents_host *h, size_t n, ps_err *err);
 
 /* Names and units of the per-agent variables, for output. */
 const char *agents_var_name(int k);
@@ -66,6 +68,14 @@ ps_status agents_create(agents **a, device *d, agents_kernels *k, const scenario
                         const field_set *fs, const agents_host *h, ps_err *err);
 void agents_destroy(agents *a);
 
+/* Same on a given grid (a decomposed rank's slab and halo; NULL: the whole tissue).
+ * With a grid, daughters and entries take the ids the host gives (agents_compact_end,
+ * agents_recruit_place). */
+ps_status agents_create_grid(agents **a, device *d, agents_kernels *k, const scenario *s, int t,
+                             const field_set *fs, const agents_host *h, const tissue_grid *g,
+                             ps_err *err);
+const tissue_grid *agents_grid(const agents *a);
+
 ps_status agents_bin(agents *a, ps_err *err);
 /* t_min: simulated time at the start of the step (perturbation windows). */
 ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
@@ -80,6 +90,31 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
 /* Entries from the blood (after agents_compact); J as for agents_signal. */
 ps_status agents_recruit(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err);
 ps_status agents_compact(agents *a, uint32_t step, ps_err *err);
+
+/* agents_compact and agents_recruit in parts, for domain decomposition, where daughters
+ * and entries are numbered across ranks by the host:
+ *   agents_compact_begin (flags and scans), agents_dividers (ids of the dividing cells in
+ *   slot order, malloc'd), agents_compact_end (div_ids[k]: id of the k-th daughter; NULL:
+ *   next_id + k as in agents_compact);
+ *   agents_recruit_count, agents_recruit_totals (entries per rule on this rank),
+ *   agents_recruit_place (id_delta[r] added to rule r's ids; NULL: none). */
+ps_status agents_compact_begin(agents *a, ps_err *err);
+ps_status agents_dividers(agents *a, uint64_t **ids, size_t *n, ps_err *err);
+ps_status agents_compact_end(agents *a, const uint64_t *div_ids, size_t n_div, uint32_t step,
+                             ps_err *err);
+ps_status agents_recruit_count(agents *a, const field_set *fs, cl_mem J, uint32_t step, ps_err *err);
+ps_status agents_recruit_totals(agents *a, uint64_t *per_rule, ps_err *err);
+ps_status agents_recruit_place(agents *a, const uint64_t *id_delta, uint32_t step, ps_err *err);
+
+/* Domain decomposition: replaces the population by h (growing capacity to twice its size
+ * when needed; the bookkeeping counters stay), sets the live count (ghost cells are
+ * dropped by lowering it) or the next free id. */
+ps_status agents_replace(agents *a, const agents_host *h, ps_err *err);
+ps_status agents_set_count(agents *a, size_t n, ps_err *err);
+ps_status agents_set_next_id(agents *a, uint64_t next_id, ps_err *err);
+
+/* Per-type sums of per-agent variable var (partial sums reduced in a fixed order). */
+ps_status agents_var_sums(agents *a, int var, double *sums, ps_err *err);
 
 /* Reads the device counters (blocking). */
 ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err);

@@ -17,17 +17,25 @@ struct field_set {
     device *dev;
     field_params p;
     cl_program prog;
-    cl_kernel k_react, k_sweep, k_stats;
+    cl_kernel k_react, k_sweep, k_stats, k_zfwd, k_zback;
     cl_mem conc, scratch, scratch_d, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value, mask;
     cl_mem psum, pmax;
 };
 
 ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *err)
 {
+    tissue_grid g;
+    tissue_grid_init(&g, &s->tissues[t]);
+    return field_params_init_grid(p, s, t, &g, err);
+}
+
+ps_status field_params_init_grid(field_params *p, const scenario *s, int t, const tissue_grid *grid,
+                                 ps_err *err)
+{
     memset(p, 0, sizeof *p);
     const scn_tissue *ts = &s->tissues[t];
-    tissue_grid g;
-    tissue_grid_init(&g, ts);
+    tissue_grid g = *grid;
+    p->grid = g;
     for (int a = 0; a < 3; a++) p->dims[a] = g.dims[a];
     p->nvox = tissue_grid_nvox(&g);
     p->dt_min = s->dt_min;
@@ -119,16 +127,26 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
 
 ps_status field_create(field_set **out, device *d, const scenario *s, int t, ps_err *err)
 {
+    tissue_grid g;
+    tissue_grid_init(&g, &s->tissues[t]);
+    return field_create_grid(out, d, s, t, &g, err);
+}
+
+ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t,
+                            const tissue_grid *grid, ps_err *err)
+{
     *out = NULL;
     field_set *fs = calloc(1, sizeof *fs);
     if (!fs) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     fs->dev = d;
-    ps_status st = field_params_init(&fs->p, s, t, err);
+    ps_status st = field_params_init_grid(&fs->p, s, t, grid, err);
     if (st == PS_OK) st = field_upload_params(fs, err);
     if (st == PS_OK) st = device_build(d, "fields.cl", "", &fs->prog, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_react", &fs->k_react, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep", &fs->k_sweep, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_fwd", &fs->k_zfwd, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_back", &fs->k_zback, err);
     if (st == PS_OK) {
         /* initial concentrations: uniform per field */
         const scn_tissue *ts = &s->tissues[t];
@@ -160,6 +178,8 @@ void field_destroy(field_set *fs)
     if (fs->k_react) clReleaseKernel(fs->k_react);
     if (fs->k_sweep) clReleaseKernel(fs->k_sweep);
     if (fs->k_stats) clReleaseKernel(fs->k_stats);
+    if (fs->k_zfwd) clReleaseKernel(fs->k_zfwd);
+    if (fs->k_zback) clReleaseKernel(fs->k_zback);
     if (fs->prog) clReleaseProgram(fs->prog);
     field_params_free(&fs->p);
     free(fs);
@@ -172,6 +192,11 @@ cl_mem field_agent_upt_buffer(const field_set *fs) { return fs->aupt; }
 cl_mem field_region_mask_buffer(const field_set *fs) { return fs->mask; }
 
 ps_status field_step(field_set *fs, ps_err *err)
+{
+    return field_step_axes(fs, 3, err);
+}
+
+ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
 {
     const field_params *p = &fs->p;
     if (p->nf == 0) return PS_OK;
@@ -200,7 +225,7 @@ ps_status field_step(field_set *fs, ps_err *err)
     SETARG(k, 8, cl_int, p->dims[1], err);
     SETARG(k, 9, cl_int, p->dims[2], err);
     SETARG(k, 10, cl_uint, nf, err);
-    for (int axis = 0; axis < 3; axis++) {
+    for (int axis = 0; axis < n_axes; axis++) {
         SETARG(k, 11, cl_int, axis, err);
         size_t lines = p->nvox / (size_t)p->dims[axis];
         PS_TRY(device_launch(fs->dev, k, "field_sweep", lines * p->nf, 0, err));
@@ -222,9 +247,21 @@ ps_status field_upload(field_set *fs, const float *host, ps_err *err)
 
 ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err)
 {
+    PS_TRY(field_stats_sums(fs, mean, max, err));
+    for (int l = 0; l < fs->p.nf; l++) mean[l] /= (double)fs->p.nvox;
+    return PS_OK;
+}
+
+ps_status field_stats_sums(field_set *fs, double *sum, double *max, ps_err *err)
+{
     float ps[FIELD_STATS_GROUPS], pm[FIELD_STATS_GROUPS];
     cl_kernel k = fs->k_stats;
     cl_uint nvox = (cl_uint)fs->p.nvox;
+    size_t plane = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
+    cl_uint v0 = (cl_uint)(plane * (size_t)fs->p.grid.lo[2]);
+    cl_uint vcount = (cl_uint)(plane * (size_t)(fs->p.grid.hi[2] - fs->p.grid.lo[2]));
+    SETARG(k, 7, cl_uint, v0, err);
+    SETARG(k, 8, cl_uint, vcount, err);
     SETARG(k, 0, cl_mem, fs->conc, err);
     SETARG(k, 1, cl_uint, nvox, err);
     SETARG(k, 3, cl_mem, fs->psum, err);
@@ -242,8 +279,67 @@ ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err)
             s += ps[g];
             if (pm[g] > mx) mx = pm[g];
         }
-        mean[l] = s / (double)fs->p.nvox;
+        sum[l] = s;
         max[l] = mx;
+    }
+    return PS_OK;
+}
+
+/* ---- domain decomposition: the z sweep in parts, plane copies ----------------------- */
+
+static ps_status field_z_args(field_set *fs, cl_kernel k, int first, ps_err *err)
+{
+    const field_params *p = &fs->p;
+    int i = first;
+    SETARG(k, i++, cl_int, p->dims[0], err);
+    SETARG(k, i++, cl_int, p->dims[1], err);
+    SETARG(k, i++, cl_int, p->dims[2], err);
+    SETARG(k, i++, cl_uint, (cl_uint)p->nf, err);
+    SETARG(k, i++, cl_int, p->grid.lo[2], err);
+    SETARG(k, i++, cl_int, p->grid.hi[2], err);
+    SETARG(k, i++, cl_int, p->grid.zoff, err);
+    SETARG(k, i++, cl_int, p->grid.nz_global, err);
+    return PS_OK;
+}
+
+ps_status field_sweep_z_forward(field_set *fs, ps_err *err)
+{
+    if (fs->p.nf == 0) return PS_OK;
+    cl_kernel k = fs->k_zfwd;
+    SETARG(k, 0, cl_mem, fs->conc, err);
+    SETARG(k, 1, cl_mem, fs->scratch, err);
+    SETARG(k, 2, cl_mem, fs->scratch_d, err);
+    SETARG(k, 3, cl_mem, fs->dmul, err);
+    SETARG(k, 4, cl_mem, fs->alpha, err);
+    SETARG(k, 5, cl_mem, fs->bc_kind, err);
+    SETARG(k, 6, cl_mem, fs->bc_value, err);
+    PS_TRY(field_z_args(fs, k, 7, err));
+    size_t lines = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
+    return device_launch(fs->dev, k, "field_sweep_z_fwd", lines * (size_t)fs->p.nf, 0, err);
+}
+
+ps_status field_sweep_z_back(field_set *fs, ps_err *err)
+{
+    if (fs->p.nf == 0) return PS_OK;
+    cl_kernel k = fs->k_zback;
+    SETARG(k, 0, cl_mem, fs->conc, err);
+    SETARG(k, 1, cl_mem, fs->scratch, err);
+    SETARG(k, 2, cl_mem, fs->scratch_d, err);
+    PS_TRY(field_z_args(fs, k, 3, err));
+    size_t lines = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
+    return device_launch(fs->dev, k, "field_sweep_z_back", lines * (size_t)fs->p.nf, 0, err);
+}
+
+ps_status field_planes(field_set *fs, int which, int write, int z, int count, float *host, ps_err *err)
+{
+    cl_mem m = which == FIELD_CONC ? fs->conc : which == FIELD_SCRATCH_C ? fs->scratch : fs->scratch_d;
+    size_t plane = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
+    size_t bytes = plane * (size_t)count * sizeof(float);
+    for (int l = 0; l < fs->p.nf; l++) {
+        size_t off = ((size_t)l * fs->p.nvox + (size_t)z * plane) * sizeof(float);
+        float *h = host + (size_t)l * plane * (size_t)count;
+        if (write) PS_TRY(device_write(fs->dev, m, off, bytes, h, err));
+        else PS_TRY(device_read(fs->dev, m, off, bytes, h, err));
     }
     return PS_OK;
 }

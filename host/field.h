@@ -16,6 +16,7 @@ typedef struct field_set field_set;
 
 /* Host copy of everything one step needs; also the input of field_step_ref. */
 typedef struct {
+    tissue_grid grid;                    /* this rank's grid (whole tissue, or slab + halo) */
     int nf;                              /* fields present in the tissue */
     int dims[3];
     size_t nvox;
@@ -34,10 +35,15 @@ typedef struct {
 
 /* Builds the parameters of tissue t of s for step dt (allocates the maps). */
 ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *err);
+/* Same on a given grid (a decomposed rank's slab and halo planes). */
+ps_status field_params_init_grid(field_params *p, const scenario *s, int t, const tissue_grid *g,
+                                 ps_err *err);
 void field_params_free(field_params *p);
 
 /* Creates the device buffers and kernels for tissue t, with initial concentrations. */
 ps_status field_create(field_set **fs, device *d, const scenario *s, int t, ps_err *err);
+ps_status field_create_grid(field_set **fs, device *d, const scenario *s, int t,
+                            const tissue_grid *g, ps_err *err);
 void field_destroy(field_set *fs);
 
 const field_params *field_get_params(const field_set *fs);
@@ -48,6 +54,21 @@ cl_mem field_region_mask_buffer(const field_set *fs); /* [nvox] uint, bit r = in
 
 /* Enqueues one step of length dt: exact reaction, then x, y, z diffusion sweeps. */
 ps_status field_step(field_set *fs, ps_err *err);
+/* The reaction and the first n_axes sweeps (domain decomposition: 2, then the z sweep
+ * in parts across ranks with the functions below). */
+ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err);
+
+/* Domain decomposition: forward elimination and back substitution of the z sweep over
+ * this rank's owned planes (see field_sweep_z_fwd in kernels/fields.cl for where the
+ * carries from the neighbouring ranks live). */
+ps_status field_sweep_z_forward(field_set *fs, ps_err *err);
+ps_status field_sweep_z_back(field_set *fs, ps_err *err);
+
+/* Copies `count` local planes from plane z of the concentrations or a z-sweep scratch
+ * array, every field, between the device and host [nf][count][ny][nx] (blocking). */
+enum { FIELD_CONC, FIELD_SCRATCH_C, FIELD_SCRATCH_D };
+ps_status field_planes(field_set *fs, int which, int write, int z, int count, float *host,
+                       ps_err *err);
 
 /* Copies concentrations between host ([nf][nvox]) and device (blocking). */
 ps_status field_download(field_set *fs, float *host, ps_err *err);
@@ -55,6 +76,8 @@ ps_status field_upload(field_set *fs, const float *host, ps_err *err);
 
 /* Mean and max of each field (nf values each), reduced on the device. */
 ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err);
+/* Sum and max of each field over the voxels this rank owns (for global reductions). */
+ps_status field_stats_sums(field_set *fs, double *sum, double *max, ps_err *err);
 
 /* Device bytes a tissue's fields need (for the memory estimate). */
 size_t field_device_bytes(const scenario *s, int t);

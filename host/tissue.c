@@ -11,8 +11,19 @@ void tissue_grid_init(tissue_grid *g, const scn_tissue *t)
         g->hi[a] = g->dims[a];
         g->size_um[a] = t->size_um[a];
     }
+    g->zoff = 0;
+    g->nz_global = g->dims[2];
     g->voxel_um = t->voxel_um;
     g->voxel_volume_um3 = t->voxel_um * t->voxel_um * t->voxel_um;
+}
+
+void tissue_grid_init_slab(tissue_grid *g, const scn_tissue *t, int ze0, int ze1, int z0, int z1)
+{
+    tissue_grid_init(g, t);
+    g->dims[2] = ze1 - ze0;
+    g->zoff = ze0;
+    g->lo[2] = z0 - ze0;
+    g->hi[2] = z1 - ze0;
 }
 
 size_t tissue_grid_nvox(const tissue_grid *g)
@@ -43,7 +54,7 @@ void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *lo
                 size_t v = ((size_t)z * g->dims[1] + y) * g->dims[0] + x;
                 for (int r = 0; r < t->n_regions; r++) {
                     const scn_region *reg = &t->regions[r];
-                    const double c[3] = {(x + 0.5) * h, (y + 0.5) * h, (z + 0.5) * h};
+                    const double c[3] = {(x + 0.5) * h, (y + 0.5) * h, (z + g->zoff + 0.5) * h};
                     if (!scenario_region_contains(reg, c)) continue;
                     mask[v] |= 1u << r;
                     dmul[v] = (float)reg->diffusion_multiplier;

@@ -9,14 +9,21 @@
 #include "scenario.h"
 
 typedef struct {
-    int dims[3];            /* voxels along x, y, z (whole tissue) */
-    int lo[3], hi[3];       /* voxel range [lo, hi) owned by this rank */
+    int dims[3];            /* voxels along x, y, z of this rank's grid (the whole tissue,
+                               or under decomposition its slab plus halo planes) */
+    int lo[3], hi[3];       /* local voxel range [lo, hi) this rank owns */
+    int zoff;               /* tissue plane of local plane 0 */
+    int nz_global;          /* planes of the whole tissue */
     double voxel_um;
     double voxel_volume_um3;
-    double size_um[3];
+    double size_um[3];      /* the whole tissue, µm (agent positions are tissue coordinates) */
 } tissue_grid;
 
 void tissue_grid_init(tissue_grid *g, const scn_tissue *t);
+
+/* Domain decomposition along z: this rank holds tissue planes [ze0, ze1) and owns
+ * [z0, z1) of them (ze0 <= z0 < z1 <= ze1). */
+void tissue_grid_init_slab(tissue_grid *g, const scn_tissue *t, int ze0, int ze1, int z0, int z1);
 size_t tissue_grid_nvox(const tissue_grid *g);
 
 /* Per-voxel property maps from the regions (later regions override earlier ones):

@@ -4,7 +4,9 @@
  * appended after them in parent order (scan of divide flags) and take ids
  * next_id + their rank. A daughter that finds no free slot is dropped and counted in
  * CTR_BIRTHS_DROPPED; the host grows capacity at the next output interval. Ids stay
- * unique either way (next_id advances by every division attempted).
+ * unique either way (next_id advances by every division attempted). Under domain
+ * decomposition daughters take their ids from div_ids (numbered by the host in id order
+ * of the parents over all ranks, which is the slot order of the single-rank run).
  * Per-agent variables: vars[k * cap + i], k < PS_NVARS; var 0 is the age in minutes.
  */
 #include "common.cl"
@@ -38,7 +40,8 @@ __kernel void compact_scatter(__global const ulong *counters,
                               __global ulong *did, __global uchar *dtype,
                               __global uchar *dstate, __global float *dvars,
                               __global const float *tparams, float sx, float sy, float sz,
-                              uint seed_lo, uint seed_hi, uint step, float dt)
+                              uint seed_lo, uint seed_hi, uint step, float dt,
+                              __global const ulong *div_ids, int use_div_ids)
 {
     uint i = get_global_id(0);
     if (i >= (uint)counters[CTR_N_AGENTS]) return;
@@ -54,7 +57,7 @@ __kernel void compact_scatter(__global const ulong *counters,
     if (!div) return;
     uint slot = n_alive + div_pos[i];
     if (slot >= cap) return;
-    ulong nid = counters[CTR_NEXT_ID] + div_pos[i];
+    ulong nid = use_div_ids ? div_ids[div_pos[i]] : counters[CTR_NEXT_ID] + div_pos[i];
     float4 r = ps_rand4(seed_lo, seed_hi, sid[i], step, RNG_DAUGHTER);
     float3 off = ps_unit_vector(r.x, r.y);
     float3 d = ps_unit_vector(r.z, r.w);
@@ -67,6 +70,17 @@ __kernel void compact_scatter(__global const ulong *counters,
     did[slot] = nid; dtype[slot] = stype[i]; dstate[slot] = sstate[i];
     for (uint k = 1; k < PS_NVARS; k++) dvars[(size_t)k * cap + slot] = svars[(size_t)k * cap + i];
     dvars[slot] = 0.0f;
+}
+
+/* Under domain decomposition: the ids of this rank's dividing cells, in slot order
+ * (list[div_pos[i]]), for the host to number daughters across ranks. */
+__kernel void compact_list_dividers(__global const ulong *counters, __global const uint *divides,
+                                    __global const uint *div_pos, __global const ulong *sid,
+                                    __global ulong *list)
+{
+    uint i = get_global_id(0);
+    if (i >= (uint)counters[CTR_N_AGENTS]) return;
+    if (divides[i]) list[div_pos[i]] = sid[i];
 }
 
 /* One work-item: new population size and bookkeeping counters. */

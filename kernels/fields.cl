@@ -129,13 +129,13 @@ __kernel void field_sweep(__global float *conc, __global float *scratch_c,
  * partials in group order, so the mean is the same on every run. */
 __kernel void field_stats(__global const float *conc, uint nvox, uint f,
                           __global float *partial_sum, __global float *partial_max,
-                          __local float *lsum, __local float *lmax)
+                          __local float *lsum, __local float *lmax, uint v0, uint vcount)
 {
     uint lid = get_local_id(0), wg = get_local_size(0);
     size_t gid = get_global_id(0), gsz = get_global_size(0);
-    __global const float *c = conc + (size_t)f * nvox;
+    __global const float *c = conc + (size_t)f * nvox + v0;    /* owned voxels [v0, v0 + vcount) */
     float s = 0.0f, mx = -INFINITY;
-    for (size_t i = gid; i < nvox; i += gsz) {
+    for (size_t i = gid; i < vcount; i += gsz) {
         float v = c[i];
         s += v;
         mx = fmax(mx, v);
@@ -154,4 +154,98 @@ __kernel void field_stats(__global const float *conc, uint nvox, uint f,
         partial_sum[get_group_id(0)] = lsum[0];
         partial_max[get_group_id(0)] = lmax[0];
     }
+}
+
+/* Domain decomposition along z: the z sweep of field_sweep, split at rank borders so
+ * that the arithmetic, and so every bit, is that of the single-rank sweep. This rank
+ * holds local planes [i0, i1) of a line of n_global planes, starting at global plane
+ * i0 + zoff. Forward elimination continues the previous rank's (cp, dp), which the host
+ * placed in the scratch arrays at plane i0 - 1 (a halo plane); back substitution starts
+ * from the increment of plane i1 placed by the host in dp at plane i1, and leaves the
+ * increment of plane i0 in dp at plane i0 for the rank below. Every expression below is
+ * written exactly as in field_sweep. */
+__kernel void field_sweep_z_fwd(__global float *conc, __global float *scratch_c,
+                                __global float *scratch_d, __global const float *dmul,
+                                __global const float *alpha, __global const int *bc_kind,
+                                __global const float *bc_value, int nx, int ny, int nz,
+                                uint nf, int i0, int i1, int zoff, int n_global)
+{
+    size_t g = get_global_id(0);
+    int stride = nx * ny;
+    size_t nlines = (size_t)nx * ny, nvox = (size_t)nx * ny * nz;
+    if (g >= nlines * nf) return;
+    uint f = (uint)(g / nlines);
+    size_t base = g % nlines;
+    __global float *u = conc + f * nvox + base;
+    __global float *cp = scratch_c + f * nvox + base;
+    __global float *dp = scratch_d + f * nvox + base;
+    __global const float *m = dmul + base;
+    float a = alpha[f];
+    int lo = 4, hi = 5;
+    int last = n_global - 1 - zoff;                    /* local index of the last global plane */
+    float b_lo = bc_kind[f * 6 + lo] == BC_FIXED ? 2.0f * a * m[0] : 0.0f;
+    float b_hi = (bc_kind[f * 6 + hi] == BC_FIXED && last < nz) ? 2.0f * a * m[(size_t)last * stride] : 0.0f;
+    float v_lo = bc_value[f * 6 + lo], v_hi = bc_value[f * 6 + hi];
+
+    float a_left = 0.0f, u_left = 0.0f, cprev = 0.0f, dprev = 0.0f;
+    if (i0 + zoff > 0) {                               /* continue the rank below */
+        size_t o = (size_t)(i0 - 1) * stride;
+        a_left = a * ps_harmonic(m[o], m[o + stride]);
+        u_left = u[o];
+        cprev = cp[o];
+        dprev = dp[o];
+    }
+    float u_i = u[(size_t)i0 * stride];
+    for (int i = i0; i < i1; i++) {
+        size_t o = (size_t)i * stride;
+        int ig = i + zoff;
+        float u_right = (ig + 1 < n_global) ? u[o + stride] : 0.0f;
+        float a_right = (ig + 1 < n_global) ? a * ps_harmonic(m[o], m[o + stride]) : 0.0f;
+        float diag = 1.0f + a_left + a_right;
+        float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
+        if (ig == 0) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }
+        if (ig == n_global - 1) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }
+        float denom = diag + a_left * cprev;           /* lower = -a_left, upper = -a_right */
+        float c_i = -a_right / denom;
+        float d_i = (rhs + a_left * dprev) / denom;
+        cp[o] = c_i;
+        dp[o] = d_i;
+        cprev = c_i;
+        dprev = d_i;
+        a_left = a_right;
+        u_left = u_i;
+        u_i = u_right;
+    }
+}
+
+__kernel void field_sweep_z_back(__global float *conc, __global const float *scratch_c,
+                                 __global float *scratch_d, int nx, int ny, int nz, uint nf,
+                                 int i0, int i1, int zoff, int n_global)
+{
+    size_t g = get_global_id(0);
+    int stride = nx * ny;
+    size_t nlines = (size_t)nx * ny, nvox = (size_t)nx * ny * nz;
+    if (g >= nlines * nf) return;
+    uint f = (uint)(g / nlines);
+    size_t base = g % nlines;
+    __global float *u = conc + f * nvox + base;
+    __global const float *cp = scratch_c + f * nvox + base;
+    __global float *dp = scratch_d + f * nvox + base;
+    int top = i1 - 1;
+    float next;
+    if (top + zoff == n_global - 1) {                  /* the last plane of the line */
+        next = dp[(size_t)top * stride];
+        u[(size_t)top * stride] += next;
+    } else {                                           /* continue the rank above */
+        next = dp[(size_t)i1 * stride];
+        size_t o = (size_t)top * stride;
+        next = dp[o] - cp[o] * next;
+        u[o] += next;
+    }
+    for (int i = top - 1; i >= i0; i--) {
+        size_t o = (size_t)i * stride;
+        next = dp[o] - cp[o] * next;
+        u[o] += next;
+    }
+    dp[(size_t)i0 * stride] = next;                    /* for the rank below */
 }

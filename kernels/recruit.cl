@@ -8,6 +8,10 @@
  * recruit_place appends the cells after the population; recruit_finish updates the
  * counters. Entries without a free slot are counted as dropped (capacity grows at the
  * next output interval).
+ * Under domain decomposition a rank counts only the voxels it owns [own_lo, own_hi), keys
+ * draws by the tissue-wide voxel index (v + vox_off) and numbers its entries after those
+ * of the ranks below (id_delta per rule, from the host), so ids and draws are those of
+ * the single-rank run.
  */
 #include "common.cl"
 
@@ -23,7 +27,7 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
                             __global const float *Jall, uint jrow, uint nvox,
                             __global uint *births,
                             uint seed_lo, uint seed_hi, uint tissue, uint step, float dt,
-                            float t_min)
+                            float t_min, uint vox_off, uint own_lo, uint own_hi)
 {
     size_t g = get_global_id(0);
     if (g >= (size_t)nrules * nvox) return;
@@ -32,7 +36,7 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
     __global const float *rc = rules + r * RC_SIZE;
     int region = (int)rc[RC_REGION];
     uint k = 0;
-    if (region < 0 || ((region_mask[v] >> region) & 1u)) {
+    if (v >= own_lo && v < own_hi && (region < 0 || ((region_mask[v] >> region) & 1u))) {
         float drive = 1.0f;
         int f = (int)rc[RC_FIELD];
         if (f >= 0) drive = rc_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]], rc[RC_EC50],
@@ -44,7 +48,7 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
         }
         float lambda = rc[RC_RATE] * drive * dt;
         if (lambda > 0.0f) {
-            ulong key = ((ulong)tissue << 56) | ((ulong)r << 40) | (ulong)v;
+            ulong key = ((ulong)tissue << 56) | ((ulong)r << 40) | (ulong)(v + vox_off);
             float u = ps_rand4(seed_lo, seed_hi, key, step, RNG_RECRUIT).x;
             float p = exp(-lambda), F = p;
             while (u > F && k < RC_MAX_PER_VOXEL) {
@@ -64,7 +68,8 @@ __kernel void recruit_place(__global const ulong *counters, __global const float
                             __global float *px, __global float *py, __global float *pz,
                             __global float *ux, __global float *uy, __global float *uz,
                             __global ulong *id, __global uchar *type, __global uchar *state,
-                            __global float *vars, uint seed_lo, uint seed_hi, uint step)
+                            __global float *vars, uint seed_lo, uint seed_hi, uint step,
+                            int zoff, __global const ulong *id_delta, int use_delta)
 {
     size_t g = get_global_id(0);
     if (g >= (size_t)nrules * nvox) return;
@@ -73,8 +78,8 @@ __kernel void recruit_place(__global const ulong *counters, __global const float
     uint r = (uint)(g / nvox), v = (uint)(g % nvox);
     __global const float *rc = rules + r * RC_SIZE;
     uint n = (uint)counters[CTR_N_AGENTS];
-    ulong next = counters[CTR_NEXT_ID];
-    int x = (int)(v % (uint)nx), y = (int)((v / (uint)nx) % (uint)ny), z = (int)(v / ((uint)nx * ny));
+    ulong next = counters[CTR_NEXT_ID] + (use_delta ? id_delta[r] : 0ul);
+    int x = (int)(v % (uint)nx), y = (int)((v / (uint)nx) % (uint)ny), z = (int)(v / ((uint)nx * ny)) + zoff;
     for (uint j = 0; j < k; j++) {
         uint o = offsets[g] + j;
         uint slot = n + o;
