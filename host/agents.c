@@ -994,7 +994,7 @@ static ps_status agents_grow(agents *a, size_t n, size_t new_cap, ps_err *err)
     if (s == PS_OK) s = device_copy(d, oldI.id, a->I.id, n * sizeof(cl_ulong), err);
     if (s == PS_OK) s = device_copy(d, oldI.type, a->I.type, n, err);
     if (s == PS_OK) s = device_copy(d, oldI.state, a->I.state, n, err);
-    for (int v = 0; v < AGENTS_NVARS && s == PS_OK; v++)
+    for (int v = 0; v < AGENTS_NVARS && s == PS_OK && n > 0; v++)
         CHECK_CL(clEnqueueCopyBuffer(device_queue(d), oldI.vars, a->I.vars,
                                      (size_t)v * old_cap * sizeof(float),
                                      (size_t)v * new_cap * sizeof(float), n * sizeof(float), 0,
@@ -1086,6 +1086,22 @@ ps_status agents_download(agents *a, agents_host *h, ps_err *err)
 /* ---- domain decomposition ---------------------------------------------------------- */
 
 const tissue_grid *agents_grid(const agents *a) { return &a->grid; }
+int agents_n_rules(const agents *a) { return a->nrules; }
+
+int agents_halo_planes(const scenario *s, int t)
+{
+    double h = s->tissues[t].voxel_um, rmax = 0, reach = 0;
+    for (int ty = 0; ty < s->n_types; ty++)
+        if (s->types[ty].radius_um > rmax) rmax = s->types[ty].radius_um;
+    float rows[CT_MAX * CT_SIZE];
+    int nrules = agents_contact_rules(s, s->dt_min, rows, &reach);
+    int nb_range = (int)ceil(2.0 * rmax / h), nb_contact = (int)ceil(reach / h);
+    if (nb_range < 1) nb_range = 1;
+    if (nb_contact < 1) nb_contact = 1;
+    int H = nb_range;
+    if (nrules > 0 && 2 * nb_contact > H) H = 2 * nb_contact;
+    return H;
+}
 
 static ps_status agents_write_counter(agents *a, int which, uint64_t v, ps_err *err)
 {

@@ -75,6 +75,12 @@ ps_status agents_create_grid(agents **a, device *d, agents_kernels *k, const sce
                              const field_set *fs, const agents_host *h, const tissue_grid *g,
                              ps_err *err);
 const tissue_grid *agents_grid(const agents *a);
+int agents_n_rules(const agents *a);   /* recruitment rules of the tissue */
+
+/* Halo planes a decomposed rank needs around its slab of tissue t: the cell-list reach
+ * of repulsion, twice that of contact rules (a prey at the border sees all its actors),
+ * at least 1 (the chemotaxis gradient). */
+int agents_halo_planes(const scenario *s, int t);
 
 ps_status agents_bin(agents *a, ps_err *err);
 /* t_min: simulated time at the start of the step (perturbation windows). */

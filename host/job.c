@@ -20,7 +20,9 @@ ps_status job_run(const sim_ctx *ctx, const scenario *s, const char *outdir, int
     output *o = NULL;
     ps_status st = sim_create(&sm, ctx, s, err);
     /* Everything that can be checked before writing has been: now the run folder. */
-    if (st == PS_OK) st = output_open(&o, outdir, force, s, err);
+    if (st == PS_OK)
+        st = ctx->decompose ? output_open_mpi(&o, outdir, force, s, ctx->comm, err)
+                            : output_open(&o, outdir, force, s, err);
     if (st == PS_OK) {
         log_info(&ctx->log, "output: %s", outdir);
         /* summary.csv/.h5 are rewritten whole: at most every 2 s of wall time, so that

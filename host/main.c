@@ -2,7 +2,7 @@
  *
  *   painsim devices
  *   painsim run SCENARIO.json [--out DIR] [--device N] [--seed S] [--set key.path=value]...
- *                             [--force] [--quiet]
+ *                             [--force] [--quiet] [--decompose]
  *   painsim sweep SWEEP.json [--out DIR] [--device N] [--verbose] [--quiet] [--dry-run]
  *   painsim version | help
  *
@@ -40,6 +40,8 @@ static void main_usage(FILE *f)
             "                         or --set tissues.nerve.voxel_um=10 (repeatable)\n"
             "      --force            overwrite an existing run folder\n"
             "      --quiet            no progress messages\n"
+            "      --decompose        under mpirun: split every tissue over the ranks (slabs\n"
+            "                         along z), one device per rank, one output folder\n"
             "  [mpirun -np N] painsim sweep SWEEP.json [options]\n"
             "      --out DIR          sweep folder (default runs/<sweep name>); running the\n"
             "                         same command again skips completed members\n"
@@ -81,6 +83,7 @@ typedef struct {
     int device;
     int force;
     int quiet;
+    int decompose;
     int n_sets;
     const char *sets[MAIN_MAX_SETS];
     char seed_set[64];
@@ -123,6 +126,8 @@ static ps_status main_parse_run(int argc, char **argv, main_run_args *a, ps_err 
             a->force = 1;
         } else if (strcmp(o, "--quiet") == 0) {
             a->quiet = 1;
+        } else if (strcmp(o, "--decompose") == 0) {
+            a->decompose = 1;
         } else if (o[0] == '-') {
             return ps_err_set(err, PS_ERR_USAGE, "unknown option '%s'%s (see `painsim help`)", o,
                               (strcmp(o, "--out") == 0 || strcmp(o, "--device") == 0 ||
@@ -152,6 +157,13 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
         return ps_status_exit_code(err.code);
     }
     lg->quiet = a.quiet;
+    if (size > 1 && !a.decompose) {
+        if (rank == 0)
+            log_error(lg, "run: %d MPI ranks: give --decompose to split the tissues over them, or use "
+                      "`painsim sweep` to run many scenarios", size);
+        return ps_status_exit_code(PS_ERR_USAGE);
+    }
+    if (a.decompose && rank != 0) lg->quiet = 1;      /* rank 0 reports progress */
     scenario *s = calloc(1, sizeof *s);
     if (!s) {
         log_error(lg, "out of host memory");
@@ -165,14 +177,33 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
             snprintf(outdir, sizeof outdir, "%s", a.out);
         else
             snprintf(outdir, sizeof outdir, "runs/%s", s->name);
-        st = device_open(&dev, a.device, &err);
+        int local_rank = 0;
+        if (a.decompose) {          /* one GPU per rank of a node */
+            MPI_Comm node;
+            MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+            MPI_Comm_rank(node, &local_rank);
+            MPI_Comm_free(&node);
+        }
+        st = device_open_local(&dev, a.device, local_rank, &err);
+    }
+    if (a.decompose) {              /* every rank agrees before the collective part */
+        int mine = (int)st, all = 0;
+        MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm);
+        if (all != PS_OK && st == PS_OK) {
+            device_close(dev);
+            free(s);
+            return ps_status_exit_code((ps_status)all);
+        }
     }
     if (st == PS_OK) {
         log_info(lg, "device: %s", device_description(dev));
-        sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev};
+        sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev,
+                       .decompose = a.decompose};
+        if (a.decompose) log_info(lg, "domain decomposition: every tissue split along z over %d rank%s",
+                                  size, size > 1 ? "s" : "");
         st = job_run(&ctx, s, outdir, a.force, NULL, &err);
     }
-    if (st != PS_OK) log_error(lg, "%s", err.msg);
+    if (st != PS_OK && err.msg[0]) log_error(lg, "%s", err.msg);
     device_close(dev);
     free(s);
     return ps_status_exit_code(st);

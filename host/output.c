@@ -110,8 +110,13 @@ static void output_buf_free(output_buf *b)
 
 struct output {
     char dir[PATH_MAX];
-    hid_t fapl;                     /* file-access list of every HDF5 file: H5P_DEFAULT
-                                       (serial); the MPI-IO list goes here later */
+    hid_t fapl;                     /* file-access list of snapshots: H5P_DEFAULT (serial)
+                                       or MPI-IO (domain decomposition) */
+    hid_t dxpl;                     /* dataset transfer: H5P_DEFAULT or collective MPI-IO */
+    int parallel;                   /* 1: snapshots written collectively by every rank of
+                                       comm; other files by rank 0 alone */
+    MPI_Comm comm;
+    int rank;
     /* what the files need of the scenario, copied: o does not keep s */
     char scenario_name[SCN_NAME_MAX];
     char source_path[SCN_PATH_MAX];
@@ -354,23 +359,16 @@ static ps_status output_prepare_existing(const char *dir, int force, ps_err *err
     return output_clear_folder(dir, 1, err);
 }
 
-ps_status output_open(output **out, const char *dir, int force, const scenario *s, ps_err *err)
+/* The object without touching the disk (*o NULL when out of memory). */
+static ps_status output_new(output **out, const char *dir, const scenario *s, ps_err *err)
 {
-    *out = NULL;
-    if (!dir || !*dir) return ps_err_set(err, PS_ERR_IO, "the output folder name is empty");
-    if (strlen(dir) > PATH_MAX - 128) return ps_err_set(err, PS_ERR_IO, "%s: path too long", dir);
-    if (!s) return ps_err_set(err, PS_ERR_INTERNAL, "output_open: no scenario");
-    PS_TRY(output_prepare_existing(dir, force, err));
-    size_t created = 0, created_snaps = 0;
-    PS_TRY(output_mkdir_p(dir, &created, err));
-
     output *o = calloc(1, sizeof *o);
-    if (!o) {
-        output_rmdir_created(dir, created);
-        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    }
+    *out = o;
+    if (!o) return PS_OK;
     snprintf(o->dir, sizeof o->dir, "%s", dir);
     o->fapl = H5P_DEFAULT;
+    o->dxpl = H5P_DEFAULT;
+    o->comm = MPI_COMM_SELF;
     snprintf(o->scenario_name, sizeof o->scenario_name, "%s", s->name);
     snprintf(o->source_path, sizeof o->source_path, "%s", s->source_path);
     o->n_types = s->n_types < 0 ? 0 : s->n_types > SCN_MAX_TYPES ? SCN_MAX_TYPES : s->n_types;
@@ -384,7 +382,67 @@ ps_status output_open(output **out, const char *dir, int force, const scenario *
     struct tm tmv;
     gmtime_r(&now, &tmv);
     strftime(o->started_utc, sizeof o->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    (void)err;
+    return PS_OK;
+}
 
+ps_status output_open_mpi(output **out, const char *dir, int force, const scenario *s,
+                          MPI_Comm comm, ps_err *err)
+{
+    *out = NULL;
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    ps_status st = PS_OK;
+    output *o = NULL;
+    if (rank == 0) st = output_open(&o, dir, force, s, err);
+    int code = (int)st;
+    MPI_Bcast(&code, 1, MPI_INT, 0, comm);
+    if (code != PS_OK) {
+        if (rank != 0) ps_err_set(err, (ps_status)code, "%s", "");
+        return (ps_status)code;
+    }
+    if (rank != 0) {
+        st = output_new(&o, dir, s, err);
+        if (!o) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    }
+    if (st == PS_OK) {
+        o->parallel = 1;
+        o->comm = comm;
+        o->rank = rank;
+        o->fapl = H5Pcreate(H5P_FILE_ACCESS);
+        o->dxpl = H5Pcreate(H5P_DATASET_XFER);
+        if (o->fapl < 0 || o->dxpl < 0 || H5Pset_fapl_mpio(o->fapl, comm, MPI_INFO_NULL) < 0 ||
+            H5Pset_dxpl_mpio(o->dxpl, H5FD_MPIO_COLLECTIVE) < 0)
+            st = ps_err_set(err, PS_ERR_IO, "%s: cannot set up parallel HDF5 (MPI-IO)", dir);
+    }
+    code = (int)st;
+    int all = 0;
+    MPI_Allreduce(&code, &all, 1, MPI_INT, MPI_MAX, comm);
+    if (all != PS_OK) {
+        if (st == PS_OK) ps_err_set(err, (ps_status)all, "%s", "");
+        output_close(o);
+        return (ps_status)all;
+    }
+    *out = o;
+    return PS_OK;
+}
+
+ps_status output_open(output **out, const char *dir, int force, const scenario *s, ps_err *err)
+{
+    *out = NULL;
+    if (!dir || !*dir) return ps_err_set(err, PS_ERR_IO, "the output folder name is empty");
+    if (strlen(dir) > PATH_MAX - 128) return ps_err_set(err, PS_ERR_IO, "%s: path too long", dir);
+    if (!s) return ps_err_set(err, PS_ERR_INTERNAL, "output_open: no scenario");
+    PS_TRY(output_prepare_existing(dir, force, err));
+    size_t created = 0, created_snaps = 0;
+    PS_TRY(output_mkdir_p(dir, &created, err));
+
+    output *o = NULL;
+    PS_TRY(output_new(&o, dir, s, err));
+    if (!o) {
+        output_rmdir_created(dir, created);
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    }
     char path[PATH_MAX];
     ps_status st = output_path(o, path, sizeof path, err, "snapshots");
     if (st == PS_OK) st = output_mkdir_p(path, &created_snaps, err);
@@ -424,6 +482,10 @@ ps_status output_open(output **out, const char *dir, int force, const scenario *
 void output_close(output *o)
 {
     if (!o) return;
+    if (o->parallel) {
+        if (o->fapl >= 0 && o->fapl != H5P_DEFAULT) H5Pclose(o->fapl);
+        if (o->dxpl >= 0 && o->dxpl != H5P_DEFAULT) H5Pclose(o->dxpl);
+    }
     if (o->n_rows > o->n_rows_written) {   /* paced rows: best effort, close cannot fail */
         ps_err ignore;
         ps_err_clear(&ignore);
@@ -448,6 +510,7 @@ typedef struct {
     H5E_auto2_t old_func;           /* HDF5's error printer, restored at the end */
     void *old_data;
     char why[1024];                 /* the first failure, "" while all is well */
+    MPI_Comm comm;                  /* a parallel file's ranks, or MPI_COMM_NULL */
 } output_h5;
 
 typedef struct {
@@ -504,7 +567,9 @@ static void output_h5_fail(output_h5 *w, const char *expr, const char *func, int
 static int output_h5_start_fapl(output_h5 *w, hid_t fapl, const char *path);
 static int output_h5_start(output_h5 *w, const output *o, const char *path)
 {
-    return output_h5_start_fapl(w, o->fapl, path);
+    int rc = output_h5_start_fapl(w, o->fapl, path);
+    w->comm = o->parallel ? o->comm : MPI_COMM_NULL;
+    return rc;
 }
 
 static int output_h5_start_fapl(output_h5 *w, hid_t fapl, const char *path)
@@ -512,6 +577,7 @@ static int output_h5_start_fapl(output_h5 *w, hid_t fapl, const char *path)
     memset(w, 0, sizeof *w);
     w->path = path;
     w->file = -1;
+    w->comm = MPI_COMM_NULL;
     H5Eget_auto2(H5E_DEFAULT, &w->old_func, &w->old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     H5Eclear2(H5E_DEFAULT);
@@ -537,6 +603,17 @@ static ps_status output_h5_finish(output_h5 *w, ps_err *err)
     }
 done:
     H5Eset_auto2(H5E_DEFAULT, w->old_func, w->old_data);
+    if (w->comm != MPI_COMM_NULL) {     /* a parallel file: every rank agrees, rank 0 renames */
+        int bad = w->why[0] != 0, any = 0, rank = 0;
+        MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, w->comm);
+        MPI_Comm_rank(w->comm, &rank);
+        if (any) {
+            if (rank == 0) unlink(w->tmp);
+            return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", w->path,
+                              bad ? w->why : "another rank failed to write its part");
+        }
+        if (rank != 0) return PS_OK;
+    }
     if (w->why[0]) {
         unlink(w->tmp);
         return ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", w->path, w->why);
@@ -610,6 +687,41 @@ done:
     return rc;
 }
 
+/* A dataset of full extent dims of which this process writes the block at start of size
+ * count (every process of a parallel file calls it, collectively; a serial file writes
+ * everything: start NULL). */
+static int output_dataset_part(output_h5 *w, const output *o, hid_t loc, const char *name,
+                               hid_t file_type, hid_t mem_type, int rank, const hsize_t *dims,
+                               const hsize_t *start, const hsize_t *count, const void *data,
+                               const char *units)
+{
+    if (!start) return output_dataset(w, loc, name, file_type, mem_type, rank, dims, data, units);
+    int rc = -1;
+    hid_t sp = -1, d = -1, ms = -1;
+    hsize_t n = 1;
+    for (int i = 0; i < rank; i++) n *= count[i];
+    CHECK_H5(w, sp = H5Screate_simple(rank, dims, NULL));
+    CHECK_H5(w, d = H5Dcreate2(loc, name, file_type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    CHECK_H5(w, ms = H5Screate_simple(rank, count, NULL));
+    if (n > 0) {
+        CHECK_H5(w, H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL));
+    } else {
+        CHECK_H5(w, H5Sselect_none(sp));
+        CHECK_H5(w, H5Sselect_none(ms));
+    }
+    CHECK_H5(w, H5Dwrite(d, mem_type, ms, sp, o->dxpl, data));
+    if (units) {
+        const char *u[1] = {units};
+        if (output_attr_str(w, d, "units", u, 1, 0) != 0) goto done;
+    }
+    rc = 0;
+done:
+    if (ms >= 0) H5Sclose(ms);
+    if (d >= 0) H5Dclose(d);
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+}
+
 /* ---- snapshots --------------------------------------------------------------------- */
 
 /* 1 when name can be an HDF5 link name and an XDMF/ParaView array name. */
@@ -666,7 +778,7 @@ static ps_status output_check_tissues(int n_tissues, const output_tissue *ts, ps
     return PS_OK;
 }
 
-static int output_write_tissue(output_h5 *w, hid_t tissues, const output_tissue *x)
+static int output_write_tissue(output_h5 *w, const output *o, hid_t tissues, const output_tissue *x)
 {
     int rc = -1;
     hid_t g = -1, gf = -1, ga = -1;
@@ -683,22 +795,28 @@ static int output_write_tissue(output_h5 *w, hid_t tissues, const output_tissue 
 
     CHECK_H5(w, gf = H5Gcreate2(g, "fields", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     hsize_t fd[3] = {(hsize_t)d[2], (hsize_t)d[1], (hsize_t)d[0]};
+    /* a decomposed rank writes its planes [z0, z0 + nz_part) and its agents' rows */
+    hsize_t f0[3] = {(hsize_t)x->z0, 0, 0}, fc[3] = {(hsize_t)x->nz_part, fd[1], fd[2]};
+    const hsize_t *fs = x->part ? f0 : NULL;
     for (int i = 0; i < x->n_fields; i++)
-        if (output_dataset(w, gf, x->field_names[i], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, fd,
-                           x->fields[i], "nM"))
+        if (output_dataset_part(w, o, gf, x->field_names[i], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, fd,
+                                fs, fc, x->fields[i], "nM"))
             goto done;
 
     CHECK_H5(w, ga = H5Gcreate2(g, "agents", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    hsize_t n = x->n_agents, p[2] = {n, 3};
-    if (output_dataset(w, ga, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, p, x->position_um, "um") ||
-        output_dataset(w, ga, "id", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &n, x->id, NULL) ||
-        output_dataset(w, ga, "type", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, x->type, NULL) ||
-        output_dataset(w, ga, "state", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, x->state, NULL))
+    hsize_t n = x->part ? x->n_agents_total : x->n_agents, p[2] = {n, 3};
+    hsize_t a0[2] = {x->agent_offset, 0}, ac[2] = {x->n_agents, 3};
+    const hsize_t *as = x->part ? a0 : NULL;
+    if (output_dataset_part(w, o, ga, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, p, as, ac,
+                            x->position_um, "um") ||
+        output_dataset_part(w, o, ga, "id", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &n, as, ac, x->id, NULL) ||
+        output_dataset_part(w, o, ga, "type", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, as, ac, x->type, NULL) ||
+        output_dataset_part(w, o, ga, "state", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &n, as, ac, x->state, NULL))
         goto done;
     for (int k = 0; k < x->n_vars; k++) {
         const char *units = x->var_units && x->var_units[k] ? x->var_units[k] : "1";
-        if (output_dataset(w, ga, x->var_names[k], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, &n,
-                           x->vars[k], units))
+        if (output_dataset_part(w, o, ga, x->var_names[k], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, &n,
+                                as, ac, x->vars[k], units))
             goto done;
     }
     rc = 0;
@@ -730,7 +848,7 @@ static int output_write_snapshot_file(output_h5 *w, const output *o, long step, 
         goto done;
     CHECK_H5(w, g = H5Gcreate2(w->file, "tissues", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     for (int t = 0; t < n_tissues; t++)
-        if (output_write_tissue(w, g, &ts[t])) goto done;
+        if (output_write_tissue(w, o, g, &ts[t])) goto done;
     rc = 0;
 done:
     if (g >= 0) H5Gclose(g);
@@ -788,16 +906,17 @@ static void output_xmf_snapshot(output_buf *b, long step, double time_h, int n_t
         }
         output_bprintf(b, "    </Grid>\n");
         /* the reader fails on an empty Polyvertex: a tissue without agents has no block */
-        if (x->n_agents == 0) continue;
+        size_t na = x->part ? (size_t)x->n_agents_total : x->n_agents;
+        if (na == 0) continue;
         char nd[32], n3[48];
-        snprintf(nd, sizeof nd, "%zu", x->n_agents);
-        snprintf(n3, sizeof n3, "%zu 3", x->n_agents);
+        snprintf(nd, sizeof nd, "%zu", na);
+        snprintf(n3, sizeof n3, "%zu 3", na);
         output_bprintf(b, "    <Grid Name=\"");
         output_bxml(b, tis->name);
         output_bprintf(b, "_agents\" GridType=\"Uniform\">\n"
                           "     <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%zu\" "
                           "NodesPerElement=\"1\" />\n"
-                          "     <Geometry GeometryType=\"XYZ\">\n", x->n_agents);
+                          "     <Geometry GeometryType=\"XYZ\">\n", na);
         output_xmf_item(b, n3, "Float", 4, step, tis->name, "agents", "position");
         output_bprintf(b, "     </Geometry>\n");
         /* id: uint64 in the file, read as int64 (see the file header) */
@@ -850,6 +969,7 @@ ps_status output_snapshot(output *o, long step, double time_h, int n_tissues,
     PS_TRY(output_h5_finish(&w, err));
     output_xmf_snapshot(&o->xmf, step, time_h, n_tissues, tissues);
     o->n_snaps++;
+    if (o->parallel && o->rank != 0) return PS_OK;
     return output_write_xmf(o, err);
 }
 
@@ -936,12 +1056,13 @@ ps_status output_summary_row(output *o, double time_h, const double *values, ps_
 ps_status output_summary_flush(output *o, ps_err *err)
 {
     if (!o || o->n_rows == o->n_rows_written) return PS_OK;
+    if (o->parallel && o->rank != 0) return PS_OK;     /* rank 0 writes the summary */
     char path[PATH_MAX];
     PS_TRY(output_path(o, path, sizeof path, err, "summary.csv"));
     PS_TRY(output_buf_write(&o->csv, path, 0, err));
     PS_TRY(output_path(o, path, sizeof path, err, "summary.h5"));
-    output_h5 w;
-    if (output_h5_start(&w, o, path) == 0) output_write_summary_file(&w, o);
+    output_h5 w;                    /* a serial file, even when snapshots are parallel */
+    if (output_h5_start_fapl(&w, H5P_DEFAULT, path) == 0) output_write_summary_file(&w, o);
     PS_TRY(output_h5_finish(&w, err));
     o->n_rows_written = o->n_rows;
     o->summary_written_at_s = output_now_s();
@@ -959,6 +1080,7 @@ ps_status output_run_info_write(output *o, const output_run_info *info, ps_err *
 {
     /* rows held back by pacing; run.json is written even when that fails */
     ps_status flushed = output_summary_flush(o, err);
+    if (o->parallel && o->rank != 0) return PS_OK;
     char path[PATH_MAX];
     PS_TRY(output_path(o, path, sizeof path, err, "run.json"));
     char host[256] = "unknown";

@@ -23,6 +23,7 @@
 #ifndef PAINSIM_OUTPUT_H
 #define PAINSIM_OUTPUT_H
 
+#include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,12 @@ typedef struct {
     const char *const *var_names;   /* [n_vars] */
     const char *const *var_units;   /* [n_vars] */
     const float *const *vars;       /* [n_vars][n_agents] */
+    /* Domain decomposition (all 0 otherwise): this rank's part of the tissue. The fields
+     * hold planes [z0, z0 + nz_part) of the tissue; the agents are rows
+     * [agent_offset, agent_offset + n_agents) of n_agents_total. */
+    int part;
+    int z0, nz_part;
+    uint64_t agent_offset, n_agents_total;
 } output_tissue;
 
 /* Metadata written to run.json at the end. */
@@ -64,6 +71,14 @@ typedef struct {
  * removed first. Writes scenario.resolved.json. An unwritable or impossible path
  * fails with PS_ERR_IO and a message naming the path and the system error. */
 ps_status output_open(output **o, const char *dir, int force, const scenario *s, ps_err *err);
+
+/* Domain decomposition: every rank of comm calls it (collective). Rank 0 creates dir as
+ * output_open does; snapshots are then written collectively into one file with parallel
+ * HDF5 (MPI-IO), each rank its planes and agents; summary, XDMF and run.json are written
+ * by rank 0 alone (the calls are no-ops elsewhere). On failure every rank gets the code;
+ * rank 0 has the message, the others an empty one. */
+ps_status output_open_mpi(output **o, const char *dir, int force, const scenario *s,
+                          MPI_Comm comm, ps_err *err);
 
 /* Declares the summary columns (after the implicit first column time_h). Must be
  * called once before output_summary_row. Names are copied. */

@@ -11,6 +11,8 @@
  */
 #include "sim.h"
 
+#include "decomp.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ struct sim {
     pk *pk;
     neurons *neurons;
     sim_tissue t[SCN_MAX_TISSUES];
+    decomp *dc;                     /* domain decomposition, or NULL */
     long step;
     long n_steps, out_every, snap_every;
     /* summary columns */
@@ -142,6 +145,7 @@ ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *e
     *out = NULL;
     const device_info *di = device_get_info(ctx->dev);
     size_t need = sim_device_bytes(s);
+    if (ctx->decompose && ctx->size > 1) need /= (size_t)ctx->size;   /* about a slab's share */
     if ((double)need > 0.9 * (double)di->global_mem_bytes)
         return ps_err_set(err, PS_ERR_MEMORY,
                           "%s: scenario needs about %.1f MiB of device memory, device '%s' has "
@@ -159,18 +163,28 @@ ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *e
     sm->snap_every = sim_steps_of(s->snapshot_interval_h, s->dt_min);
     if (sm->out_every < 1) sm->out_every = 1;
     if (sm->snap_every < 1) sm->snap_every = 1;
-    ps_status st = agents_kernels_create(&sm->ak, ctx->dev, err);
+    ps_status st = PS_OK;
+    if (ctx->decompose) st = decomp_create(&sm->dc, ctx->comm, s, err);
+    if (st == PS_OK) st = agents_kernels_create(&sm->ak, ctx->dev, err);
     if (st == PS_OK) st = pk_create(&sm->pk, ctx->dev, s, err);
     if (st == PS_OK) st = neurons_create(&sm->neurons, ctx->dev, s, err);
     for (int t = 0; t < s->n_tissues && st == PS_OK; t++) {
-        st = field_create(&sm->t[t].fields, ctx->dev, s, t, err);
-        agents_host h;
+        tissue_grid g;
+        if (sm->dc) decomp_grid(sm->dc, t, &g);
+        else tissue_grid_init(&g, &s->tissues[t]);
+        st = field_create_grid(&sm->t[t].fields, ctx->dev, s, t, &g, err);
+        agents_host h, own;
         memset(&h, 0, sizeof h);
+        memset(&own, 0, sizeof own);
         if (st == PS_OK) st = agents_initial(s, t, &h, err);
+        if (st == PS_OK && sm->dc) st = decomp_initial(sm->dc, t, &h, &own, err);
         if (st == PS_OK)
-            st = agents_create(&sm->t[t].agents, ctx->dev, sm->ak, s, t, sm->t[t].fields, &h, err);
-        sm->t[t].last_count = h.n;
+            st = agents_create_grid(&sm->t[t].agents, ctx->dev, sm->ak, s, t, sm->t[t].fields,
+                                    sm->dc ? &own : &h, sm->dc ? &g : NULL, err);
+        if (st == PS_OK && sm->dc) st = agents_set_next_id(sm->t[t].agents, decomp_next_id(sm->dc, t), err);
+        sm->t[t].last_count = sm->dc ? own.n : h.n;
         agents_host_free(&h);
+        agents_host_free(&own);
     }
     if (st == PS_OK) st = sim_columns(sm, err);
     if (st != PS_OK) {
@@ -189,6 +203,7 @@ void sim_destroy(sim *sm)
         field_destroy(sm->t[t].fields);
     }
     agents_kernels_destroy(sm->ak);
+    decomp_destroy(sm->dc);
     pk_destroy(sm->pk);
     neurons_destroy(sm->neurons);
     for (int i = 0; i < sm->n_cols; i++) free(sm->col_names[i]);
@@ -203,8 +218,37 @@ field_set *sim_fields(sim *sm, int t) { return sm->t[t].fields; }
 agents *sim_agents(sim *sm, int t) { return sm->t[t].agents; }
 neurons *sim_neurons(sim *sm) { return sm->neurons; }
 
+/* One step of a decomposed run: the single-rank sequence with the exchanges of decomp.h. */
+static ps_status sim_step_decomposed(sim *sm, ps_err *err)
+{
+    uint32_t step = (uint32_t)(sm->step + 1);
+    double t_min = (double)sm->step * sm->s->dt_min;
+    decomp *dc = sm->dc;
+    PS_TRY(pk_update(sm->pk, t_min, err));
+    PS_TRY(neurons_update(sm->neurons, pk_exposure(sm->pk), err));
+    decomp_begin_step(dc);
+    for (int t = 0; t < sm->s->n_tissues; t++) {
+        sim_tissue *T = &sm->t[t];
+        PS_TRY(decomp_exchange_agents(dc, t, T->agents, err));
+        PS_TRY(agents_bin(T->agents, err));
+        PS_TRY(agents_secrete(T->agents, T->fields, t_min, err));
+        PS_TRY(decomp_field_step(dc, t, T->fields, err));
+        PS_TRY(agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
+                             neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
+                             neurons_repair_buffer(sm->neurons), step, t_min, err));
+        PS_TRY(agents_contact(T->agents, step, err));
+        PS_TRY(agents_move(T->agents, T->fields, step, err));
+        PS_TRY(decomp_compact(dc, t, T->agents, step, err));
+        PS_TRY(decomp_recruit(dc, t, T->agents, T->fields, pk_jak_factors(sm->pk), step, err));
+    }
+    PS_TRY(decomp_merge_neurons(dc, sm->neurons, sm->ctx.dev, err));
+    sm->step++;
+    return PS_OK;
+}
+
 ps_status sim_step(sim *sm, ps_err *err)
 {
+    if (sm->dc) return sim_step_decomposed(sm, err);
     uint32_t step = (uint32_t)(sm->step + 1);
     double t_min = (double)sm->step * sm->s->dt_min;   /* time at the start of the step */
     PS_TRY(pk_update(sm->pk, t_min, err));
@@ -227,6 +271,46 @@ ps_status sim_step(sim *sm, ps_err *err)
     return PS_OK;
 }
 
+/* Summary reductions: this rank's values, combined over the ranks when decomposed
+ * (counts exactly; sums of floats in rank order, so they differ from one rank's sums by
+ * rounding). */
+static ps_status sim_count_states(sim *sm, int t, uint32_t *counts, ps_err *err)
+{
+    PS_TRY(agents_count_states(sm->t[t].agents, counts, err));
+    if (sm->dc) MPI_Allreduce(MPI_IN_PLACE, counts, SCN_MAX_TYPES * PS_MAX_STATES, MPI_UINT32_T, MPI_SUM,
+                              sm->ctx.comm);
+    return PS_OK;
+}
+
+static ps_status sim_var_means(sim *sm, int t, int var, const uint32_t *counts, double *means,
+                               ps_err *err)
+{
+    if (!sm->dc) return agents_var_means(sm->t[t].agents, var, counts, means, err);
+    int nt = sm->s->n_types;
+    double sums[SCN_MAX_TYPES] = {0};
+    PS_TRY(agents_var_sums(sm->t[t].agents, var, sums, err));
+    MPI_Allreduce(MPI_IN_PLACE, sums, nt, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
+    for (int ty = 0; ty < nt; ty++) {
+        uint32_t n = 0;
+        for (int st = 0; st < PS_MAX_STATES; st++) n += counts[ty * PS_MAX_STATES + st];
+        means[ty] = n > 0 ? sums[ty] / n : 0.0;
+    }
+    return PS_OK;
+}
+
+static ps_status sim_field_stats(sim *sm, int t, double *mean, double *max, ps_err *err)
+{
+    field_set *fs = sm->t[t].fields;
+    if (!sm->dc) return field_stats(fs, mean, max, err);
+    const field_params *fp = field_get_params(fs);
+    PS_TRY(field_stats_sums(fs, mean, max, err));
+    MPI_Allreduce(MPI_IN_PLACE, mean, fp->nf, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
+    MPI_Allreduce(MPI_IN_PLACE, max, fp->nf, MPI_DOUBLE, MPI_MAX, sm->ctx.comm);
+    double nvox = (double)fp->dims[0] * fp->dims[1] * fp->grid.nz_global;
+    for (int l = 0; l < fp->nf; l++) mean[l] /= nvox;
+    return PS_OK;
+}
+
 /* Summary row: counts per type and state, mean and max per field. */
 static ps_status sim_summary(sim *sm, output *o, ps_err *err)
 {
@@ -235,8 +319,8 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
     uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
     double mean[SCN_MAX_MEDIATORS], max[SCN_MAX_MEDIATORS], p3[SCN_MAX_TYPES];
     for (int t = 0; t < s->n_tissues; t++) {
-        PS_TRY(agents_count_states(sm->t[t].agents, counts, err));
-        PS_TRY(agents_var_means(sm->t[t].agents, VAR_PSTAT3, counts, p3, err));
+        PS_TRY(sim_count_states(sm, t, counts, err));
+        PS_TRY(sim_var_means(sm, t, VAR_PSTAT3, counts, p3, err));
         for (int ty = 0; ty < s->n_types; ty++) {
             double total = 0;
             for (int st = 0; st < s->types[ty].n_states; st++) total += counts[ty * PS_MAX_STATES + st];
@@ -246,7 +330,7 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
                     sm->row[c++] = counts[ty * PS_MAX_STATES + st];
             if (s->types[ty].jak_stat3.enabled) sm->row[c++] = p3[ty];
         }
-        PS_TRY(field_stats(sm->t[t].fields, mean, max, err));
+        PS_TRY(sim_field_stats(sm, t, mean, max, err));
         const field_params *fp = field_get_params(sm->t[t].fields);
         for (int l = 0; l < fp->nf; l++) {
             sm->row[c++] = mean[l];
@@ -268,9 +352,8 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
         double e[2];
         const scn_compartment *term[2] = {&s->neurons.peripheral, &s->neurons.central};
         for (int k = 0; k < 2; k++) {
-            agents *a = sm->t[term[k]->tissue].agents;
-            PS_TRY(agents_count_states(a, counts, err));
-            PS_TRY(agents_var_means(a, VAR_EXCIT, counts, p3, err));
+            PS_TRY(sim_count_states(sm, term[k]->tissue, counts, err));
+            PS_TRY(sim_var_means(sm, term[k]->tissue, VAR_EXCIT, counts, p3, err));
             e[k] = p3[term[k]->type];
         }
         double S = e[0] + e[1], injured = 0;
@@ -343,7 +426,21 @@ static ps_status sim_snapshot(sim *sm, output *o, ps_err *err)
             fptr[t][l] = conc[t] + (size_t)l * fp->nvox;
         }
         for (int k = 0; k < AGENTS_NVARS; k++) vptr[t][k] = vscaled[t] + (size_t)k * n;
+        int part = sm->dc != NULL, z0 = 0, nzp = 0;
+        uint64_t off = 0, total = n;
+        if (part) {                 /* this rank's planes and agent rows of the tissue */
+            const tissue_grid *g = &fp->grid;
+            size_t plane = (size_t)fp->dims[0] * (size_t)fp->dims[1];
+            for (int l = 0; l < fp->nf; l++) fptr[t][l] = conc[t] + (size_t)l * fp->nvox + plane * (size_t)g->lo[2];
+            z0 = g->zoff + g->lo[2];
+            nzp = g->hi[2] - g->lo[2];
+            uint64_t mine = n;
+            MPI_Exscan(&mine, &off, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm);
+            if (sm->ctx.rank == 0) off = 0;
+            MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm);
+        }
         ot[t] = (output_tissue){
+            .part = part, .z0 = z0, .nz_part = nzp, .agent_offset = off, .n_agents_total = total,
             .tissue = ts, .n_fields = fp->nf, .field_names = fnames[t], .fields = fptr[t],
             .n_agents = n, .position_um = world[t], .id = ah[t].id, .type = types[t],
             .state = states[t], .n_vars = AGENTS_NVARS, .var_names = vnames,
@@ -375,6 +472,10 @@ static ps_status sim_check_agents(sim *sm, uint64_t *total, ps_err *err)
                      sm->s->tissues[t].name, (unsigned long long)dropped, sim_time_h(sm));
         sm->t[t].last_count = n;
         *total += n;
+    }
+    if (sm->dc) {
+        uint64_t mine = *total;
+        MPI_Allreduce(&mine, total, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm);
     }
     return PS_OK;
 }

@@ -30,6 +30,9 @@ typedef struct {
      * member itself. */
     void (*poll)(void *arg);
     void *poll_arg;
+    /* 1: every tissue split over the ranks of comm (decomp.h); every rank calls sim_*
+     * collectively and rank 0 writes the summary and run.json */
+    int decompose;
 } sim_ctx;
 
 typedef struct sim sim;
