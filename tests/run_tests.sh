@@ -34,6 +34,7 @@ run check_paraview_output xvfb-run -a pvpython tests/check_paraview.py tests/out
 run check_schema "$PY" tests/check_schema.py
 run test_cli sh tests/test_cli.sh
 run test_mpi_sweep sh tests/test_mpi_sweep.sh
+run test_mpi_decompose sh tests/test_mpi_decompose.sh
 # the fast subset of `make validate`: nerve injury and sham, first 4 days, one seed
 run validate_fast "$PY" tests/validate.py --fast --out tests/out/validate_fast
 
