@@ -191,6 +191,14 @@ cl_mem field_agent_src_buffer(const field_set *fs) { return fs->asrc; }
 cl_mem field_agent_upt_buffer(const field_set *fs) { return fs->aupt; }
 cl_mem field_region_mask_buffer(const field_set *fs) { return fs->mask; }
 
+/* Arguments 0-6 of field_sweep and field_sweep_z_fwd: the arrays. */
+static ps_status field_sweep_args(field_set *fs, cl_kernel k, ps_err *err)
+{
+    cl_mem m[] = {fs->conc, fs->scratch, fs->scratch_d, fs->dmul, fs->alpha, fs->bc_kind, fs->bc_value};
+    for (int i = 0; i < 7; i++) SETARG(k, i, cl_mem, m[i], err);
+    return PS_OK;
+}
+
 ps_status field_step(field_set *fs, ps_err *err)
 {
     return field_step_axes(fs, 3, err);
@@ -214,13 +222,7 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, 8, cl_float, dt, err);
     PS_TRY(device_launch(fs->dev, k, "field_react", p->nvox * p->nf, 0, err));
     k = fs->k_sweep;
-    SETARG(k, 0, cl_mem, fs->conc, err);
-    SETARG(k, 1, cl_mem, fs->scratch, err);
-    SETARG(k, 2, cl_mem, fs->scratch_d, err);
-    SETARG(k, 3, cl_mem, fs->dmul, err);
-    SETARG(k, 4, cl_mem, fs->alpha, err);
-    SETARG(k, 5, cl_mem, fs->bc_kind, err);
-    SETARG(k, 6, cl_mem, fs->bc_value, err);
+    PS_TRY(field_sweep_args(fs, k, err));
     SETARG(k, 7, cl_int, p->dims[0], err);
     SETARG(k, 8, cl_int, p->dims[1], err);
     SETARG(k, 9, cl_int, p->dims[2], err);
@@ -306,13 +308,7 @@ ps_status field_sweep_z_forward(field_set *fs, ps_err *err)
 {
     if (fs->p.nf == 0) return PS_OK;
     cl_kernel k = fs->k_zfwd;
-    SETARG(k, 0, cl_mem, fs->conc, err);
-    SETARG(k, 1, cl_mem, fs->scratch, err);
-    SETARG(k, 2, cl_mem, fs->scratch_d, err);
-    SETARG(k, 3, cl_mem, fs->dmul, err);
-    SETARG(k, 4, cl_mem, fs->alpha, err);
-    SETARG(k, 5, cl_mem, fs->bc_kind, err);
-    SETARG(k, 6, cl_mem, fs->bc_value, err);
+    PS_TRY(field_sweep_args(fs, k, err));
     PS_TRY(field_z_args(fs, k, 7, err));
     size_t lines = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
     return device_launch(fs->dev, k, "field_sweep_z_fwd", lines * (size_t)fs->p.nf, 0, err);

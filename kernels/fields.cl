@@ -45,6 +45,24 @@ inline float ps_harmonic(float a, float b)
     return s > 0.0f ? 2.0f * a * b / s : 0.0f;
 }
 
+/* One row of the forward elimination: (cprev, dprev) of the row below in, this row's out.
+ * lower = -a_left, upper = -a_right; a fixed-value face adds b to the diagonal. Shared by
+ * field_sweep and field_sweep_z_fwd so that a decomposed z sweep gives the same bits. */
+inline void ps_thomas_row(float a_left, float a_right, float u_left, float u_i, float u_right,
+                          int first, int last, float b_lo, float v_lo, float b_hi, float v_hi,
+                          float *cprev, float *dprev)
+{
+    float diag = 1.0f + a_left + a_right;
+    float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
+    if (first) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }
+    if (last) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }
+    float denom = diag + a_left * *cprev;
+    float c_i = -a_right / denom;
+    float d_i = (rhs + a_left * *dprev) / denom;
+    *cprev = c_i;
+    *dprev = d_i;
+}
+
 /* Backward-Euler diffusion along one axis for every grid line of every field.
  * alpha[f] = dt * D_f / dx² (dimensionless); bc_kind/bc_value [nf][6] in face order
  * x_min, x_max, y_min, y_max, z_min, z_max.
@@ -100,17 +118,10 @@ __kernel void field_sweep(__global float *conc, __global float *scratch_c,
         size_t o = (size_t)i * stride;
         float u_right = (i + 1 < n) ? u[o + stride] : 0.0f;
         float a_right = (i + 1 < n) ? a * ps_harmonic(m[o], m[o + stride]) : 0.0f;
-        float diag = 1.0f + a_left + a_right;
-        float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
-        if (i == 0) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }
-        if (i == n - 1) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }
-        float denom = diag + a_left * cprev;           /* lower = -a_left, upper = -a_right */
-        float c_i = -a_right / denom;
-        float d_i = (rhs + a_left * dprev) / denom;
-        cp[o] = c_i;
-        dp[o] = d_i;
-        cprev = c_i;
-        dprev = d_i;
+        ps_thomas_row(a_left, a_right, u_left, u_i, u_right, i == 0, i == n - 1, b_lo, v_lo,
+                      b_hi, v_hi, &cprev, &dprev);
+        cp[o] = cprev;
+        dp[o] = dprev;
         a_left = a_right;
         u_left = u_i;
         u_i = u_right;
@@ -162,8 +173,8 @@ __kernel void field_stats(__global const float *conc, uint nvox, uint f,
  * i0 + zoff. Forward elimination continues the previous rank's (cp, dp), which the host
  * placed in the scratch arrays at plane i0 - 1 (a halo plane); back substitution starts
  * from the increment of plane i1 placed by the host in dp at plane i1, and leaves the
- * increment of plane i0 in dp at plane i0 for the rank below. Every expression below is
- * written exactly as in field_sweep. */
+ * increment of plane i0 in dp at plane i0 for the rank below. The arithmetic is
+ * shared with field_sweep (ps_thomas_row) or written exactly as there. */
 __kernel void field_sweep_z_fwd(__global float *conc, __global float *scratch_c,
                                 __global float *scratch_d, __global const float *dmul,
                                 __global const float *alpha, __global const int *bc_kind,
@@ -201,17 +212,10 @@ __kernel void field_sweep_z_fwd(__global float *conc, __global float *scratch_c,
         int ig = i + zoff;
         float u_right = (ig + 1 < n_global) ? u[o + stride] : 0.0f;
         float a_right = (ig + 1 < n_global) ? a * ps_harmonic(m[o], m[o + stride]) : 0.0f;
-        float diag = 1.0f + a_left + a_right;
-        float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
-        if (ig == 0) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }
-        if (ig == n_global - 1) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }
-        float denom = diag + a_left * cprev;           /* lower = -a_left, upper = -a_right */
-        float c_i = -a_right / denom;
-        float d_i = (rhs + a_left * dprev) / denom;
-        cp[o] = c_i;
-        dp[o] = d_i;
-        cprev = c_i;
-        dprev = d_i;
+        ps_thomas_row(a_left, a_right, u_left, u_i, u_right, ig == 0, ig == n_global - 1, b_lo,
+                      v_lo, b_hi, v_hi, &cprev, &dprev);
+        cp[o] = cprev;
+        dp[o] = dprev;
         a_left = a_right;
         u_left = u_i;
         u_i = u_right;

@@ -14,14 +14,7 @@ set -u
 OUT=tests/out/mpi_decompose
 rm -rf "$OUT"
 mkdir -p "$OUT"
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_mpi_yield_when_idle=1
-MPIRUN="mpirun --oversubscribe --bind-to none"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "  ok: $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL: $1"; }
+. tests/mpi_env.sh
 
 JAK="scenarios/jak_inhibition.json --set time.duration_h=12 --set time.output_interval_h=3 \
      --set time.snapshot_interval_h=6 --set drugs.baricitinib.doses[0].start_h=0"

@@ -12,15 +12,7 @@ set -u
 OUT=tests/out/mpi_sweep
 rm -rf "$OUT"
 mkdir -p "$OUT"
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# one PoCL thread pool per rank; keep oversubscribed ranks from spinning
-export OMPI_MCA_mpi_yield_when_idle=1
-MPIRUN="mpirun --oversubscribe --bind-to none"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "  ok: $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL: $1"; }
+. tests/mpi_env.sh
 
 # 2 doses x 2 seeds of the JAK scenario, 6 simulated hours each
 cat > "$OUT/small.json" <<EOF
