@@ -28,7 +28,7 @@ VERSION := 0.1.0
 GIT_HASH := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DCL_TARGET_OPENCL_VERSION=120 \
-            -DPAINSIM_VERSION=\"$(VERSION)\" -Ihost $(PKG_CFLAGS)
+            -DPAINSIM_VERSION=\"$(VERSION)\" -iquote host $(PKG_CFLAGS)
 CFLAGS  += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm

@@ -1109,6 +1109,20 @@ static ps_status agents_write_counter(agents *a, int which, uint64_t v, ps_err *
     return device_write(a->dev, a->counters, (size_t)which * sizeof(cl_ulong), sizeof x, &x, err);
 }
 
+ps_status agents_restore(agents *a, const agents_host *h, size_t cap, const uint64_t *ctr,
+                         ps_err *err)
+{
+    if (cap < h->n || cap > 0xffffffffu / 2)
+        return ps_err_set(err, PS_ERR_INPUT, "tissue %s: a checkpoint's capacity %zu cannot hold its "
+                          "%zu agents", a->s->tissues[a->tissue].name, cap, h->n);
+    if (cap != a->cap) PS_TRY(agents_grow(a, 0, cap, err));
+    PS_TRY(agents_upload(a, h, err));
+    cl_ulong c[CTR_COUNT];
+    for (int i = 0; i < CTR_COUNT; i++) c[i] = ctr[i];
+    a->dropped_seen = ctr[CTR_BIRTHS_DROPPED];
+    return device_write(a->dev, a->counters, 0, sizeof c, c, err);
+}
+
 ps_status agents_set_count(agents *a, size_t n, ps_err *err)
 {
     return agents_write_counter(a, CTR_N_AGENTS, n, err);

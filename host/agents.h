@@ -117,6 +117,11 @@ ps_status agents_recruit_place(agents *a, const uint64_t *id_delta, uint32_t ste
  * dropped by lowering it) or the next free id. */
 ps_status agents_replace(agents *a, const agents_host *h, ps_err *err);
 ps_status agents_set_count(agents *a, size_t n, ps_err *err);
+
+/* Checkpoints: restores a population exactly — capacity cap, agents in h's slot order,
+ * every counter (ctr[CTR_COUNT]). */
+ps_status agents_restore(agents *a, const agents_host *h, size_t cap, const uint64_t *ctr,
+                         ps_err *err);
 ps_status agents_set_next_id(agents *a, uint64_t next_id, ps_err *err);
 
 /* Per-type sums of per-agent variable var (partial sums reduced in a fixed order). */

@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include "checkpoint.h"
 #include "output.h"
 
 static double job_now(void)
@@ -29,7 +30,43 @@ ps_status job_run(const sim_ctx *ctx, const scenario *s, const char *outdir, int
            runs with thousands of rows stay linear (the end of the run writes all rows) */
         output_summary_set_min_interval(o, 2.0);
         st = sim_run(sm, o, err);
-        if (st != PS_OK) {
+        if (st != PS_OK && st != PS_ERR_INTERRUPTED) {
+            output_run_info info = {.device = device_description(ctx->dev), .seed = s->seed,
+                                    .steps = sim_step_index(sm), .simulated_h = sim_time_h(sm),
+                                    .wall_s = job_now() - t0, .agents_end = -1,
+                                    .status = err->msg};
+            ps_err ignore;
+            ps_err_clear(&ignore);
+            output_run_info_write(o, &info, &ignore);
+        }
+    }
+    output_close(o);
+    sim_destroy(sm);
+    if (wall_s) *wall_s = job_now() - t0;
+    return st;
+}
+
+ps_status job_resume(const sim_ctx *ctx, const scenario *s, const char *dir, double *wall_s,
+                     ps_err *err)
+{
+    double t0 = job_now();
+    char path[4096];
+    long step = 0;
+    double every_h = 0;
+    PS_TRY(checkpoint_find(dir, s, path, sizeof path, &step, &every_h, err));
+    sim_ctx c = *ctx;
+    if (c.checkpoint_every_h <= 0) c.checkpoint_every_h = every_h;
+    sim *sm = NULL;
+    output *o = NULL;
+    ps_status st = sim_create(&sm, &c, s, err);
+    if (st == PS_OK) st = output_reopen(&o, dir, s, err);
+    if (st == PS_OK) st = sim_output_columns(sm, o, err);
+    if (st == PS_OK) st = checkpoint_read(sm, o, path, err);
+    if (st == PS_OK) {
+        log_info(&ctx->log, "resuming %s from %s (step %ld)", dir, path, step);
+        output_summary_set_min_interval(o, 2.0);
+        st = sim_run(sm, o, err);
+        if (st != PS_OK && st != PS_ERR_INTERRUPTED) {
             output_run_info info = {.device = device_description(ctx->dev), .seed = s->seed,
                                     .steps = sim_step_index(sm), .simulated_h = sim_time_h(sm),
                                     .wall_s = job_now() - t0, .agents_end = -1,

@@ -17,4 +17,10 @@
 ps_status job_run(const sim_ctx *ctx, const scenario *s, const char *outdir, int force,
                   double *wall_s, ps_err *err);
 
+/* Continues the run in folder dir from its newest checkpoint (checkpoint.h); s is the
+ * run's scenario (dir/scenario.resolved.json). Checkpoints keep their interval unless
+ * ctx sets one. */
+ps_status job_resume(const sim_ctx *ctx, const scenario *s, const char *dir, double *wall_s,
+                     ps_err *err);
+
 #endif

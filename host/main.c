@@ -4,12 +4,14 @@
  *   painsim run SCENARIO.json [--out DIR] [--device N] [--seed S] [--set key.path=value]...
  *                             [--force] [--quiet] [--decompose]
  *   painsim sweep SWEEP.json [--out DIR] [--device N] [--verbose] [--quiet] [--dry-run]
+ *   painsim resume RUN [--device N] [--quiet]
  *   painsim version | help
  *
  * Input is validated completely before anything is written: a bad scenario or option
  * exits with status 2 and leaves no output folder behind.
  */
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,35 @@
 #include "version.h"
 
 #define MAIN_MAX_SETS 256
+
+/* The one file-scope variable: a signal handler can only set a flag, and it cannot be
+ * handed a context. sim_run polls it through sim_ctx.stop after every step. */
+static volatile sig_atomic_t main_stop_flag;
+
+static void main_on_signal(int sig)
+{
+    main_stop_flag = sig;
+}
+
+/* SIGINT and SIGTERM finish the current step and write a checkpoint; a write past a
+ * file-size limit fails with EFBIG (and a clear message) instead of killing the process. */
+static void main_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+static int main_parse_hours(const char *s, double *v)
+{
+    char *end = NULL;
+    *v = strtod(s, &end);
+    return end != s && *end == '\0' && *v > 0 && *v < 1e7;
+}
 
 static void main_usage(FILE *f)
 {
@@ -40,8 +71,13 @@ static void main_usage(FILE *f)
             "                         or --set tissues.nerve.voxel_um=10 (repeatable)\n"
             "      --force            overwrite an existing run folder\n"
             "      --quiet            no progress messages\n"
+            "      --checkpoint-every H   write a checkpoint every H simulated hours (two\n"
+            "                         alternating files in the run folder); SIGINT/SIGTERM\n"
+            "                         always finish the step and write one\n"
             "      --decompose        under mpirun: split every tissue over the ranks (slabs\n"
             "                         along z), one device per rank, one output folder\n"
+            "  painsim resume RUN [--device N] [--quiet]\n"
+            "                         continue a stopped run from its newest checkpoint\n"
             "  [mpirun -np N] painsim sweep SWEEP.json [options]\n"
             "      --out DIR          sweep folder (default runs/<sweep name>); running the\n"
             "                         same command again skips completed members\n"
@@ -84,6 +120,7 @@ typedef struct {
     int force;
     int quiet;
     int decompose;
+    double checkpoint_every_h;
     int n_sets;
     const char *sets[MAIN_MAX_SETS];
     char seed_set[64];
@@ -128,10 +165,15 @@ static ps_status main_parse_run(int argc, char **argv, main_run_args *a, ps_err 
             a->quiet = 1;
         } else if (strcmp(o, "--decompose") == 0) {
             a->decompose = 1;
+        } else if (strcmp(o, "--checkpoint-every") == 0 && has_next) {
+            if (!main_parse_hours(argv[++i], &a->checkpoint_every_h))
+                return ps_err_set(err, PS_ERR_USAGE, "--checkpoint-every %s: expected simulated hours "
+                                  "between checkpoints (a number > 0)", argv[i]);
         } else if (o[0] == '-') {
             return ps_err_set(err, PS_ERR_USAGE, "unknown option '%s'%s (see `painsim help`)", o,
                               (strcmp(o, "--out") == 0 || strcmp(o, "--device") == 0 ||
-                               strcmp(o, "--seed") == 0 || strcmp(o, "--set") == 0)
+                               strcmp(o, "--seed") == 0 || strcmp(o, "--set") == 0 ||
+                               strcmp(o, "--checkpoint-every") == 0)
                                   ? " needs a value" : "");
         } else if (!a->scenario) {
             a->scenario = o;
@@ -164,6 +206,12 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
         return ps_status_exit_code(PS_ERR_USAGE);
     }
     if (a.decompose && rank != 0) lg->quiet = 1;      /* rank 0 reports progress */
+    if (a.decompose && a.checkpoint_every_h > 0) {
+        if (rank == 0)
+            log_error(lg, "run: --checkpoint-every is not available with --decompose yet "
+                      "(checkpoints hold one rank's state)");
+        return ps_status_exit_code(PS_ERR_USAGE);
+    }
     scenario *s = calloc(1, sizeof *s);
     if (!s) {
         log_error(lg, "out of host memory");
@@ -198,10 +246,58 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
     if (st == PS_OK) {
         log_info(lg, "device: %s", device_description(dev));
         sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev,
-                       .decompose = a.decompose};
+                       .decompose = a.decompose, .checkpoint_every_h = a.checkpoint_every_h,
+                       .stop = a.decompose ? NULL : &main_stop_flag};
         if (a.decompose) log_info(lg, "domain decomposition: every tissue split along z over %d rank%s",
                                   size, size > 1 ? "s" : "");
         st = job_run(&ctx, s, outdir, a.force, NULL, &err);
+    }
+    if (st != PS_OK && err.msg[0]) log_error(lg, "%s", err.msg);
+    device_close(dev);
+    free(s);
+    return ps_status_exit_code(st);
+}
+
+static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank, int size)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    const char *dir = NULL;
+    int device_index = -1;
+    ps_status st = PS_OK;
+    for (int i = 2; i < argc && st == PS_OK; i++) {
+        const char *o = argv[i];
+        long v;
+        if (strcmp(o, "--device") == 0 && i + 1 < argc) {
+            if (!main_parse_int(argv[++i], &v) || v < 0)
+                st = ps_err_set(&err, PS_ERR_USAGE, "--device %s: expected a device index", argv[i]);
+            device_index = (int)v;
+        } else if (strcmp(o, "--quiet") == 0) {
+            lg->quiet = 1;
+        } else if (o[0] == '-') {
+            st = ps_err_set(&err, PS_ERR_USAGE, "unknown option '%s' (see `painsim help`)", o);
+        } else if (!dir) {
+            dir = o;
+        } else {
+            st = ps_err_set(&err, PS_ERR_USAGE, "unexpected argument '%s': one run folder", o);
+        }
+    }
+    if (st == PS_OK && !dir) st = ps_err_set(&err, PS_ERR_USAGE, "resume: missing the run folder (painsim resume RUN)");
+    if (st == PS_OK && size > 1) st = ps_err_set(&err, PS_ERR_USAGE, "resume: run it on one rank");
+    scenario *s = st == PS_OK ? calloc(1, sizeof *s) : NULL;
+    if (st == PS_OK && !s) st = ps_err_set(&err, PS_ERR_MEMORY, "out of host memory");
+    char path[1200];
+    if (st == PS_OK) {
+        snprintf(path, sizeof path, "%s/scenario.resolved.json", dir);
+        st = scenario_load(path, NULL, 0, s, &err);
+    }
+    device *dev = NULL;
+    if (st == PS_OK) st = device_open(&dev, device_index, &err);
+    if (st == PS_OK) {
+        log_info(lg, "device: %s", device_description(dev));
+        sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev,
+                       .stop = &main_stop_flag};
+        st = job_resume(&ctx, s, dir, NULL, &err);
     }
     if (st != PS_OK && err.msg[0]) log_error(lg, "%s", err.msg);
     device_close(dev);
@@ -272,6 +368,7 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     log_ctx lg;
     log_init(&lg, rank, size, 0);
+    main_signals();
     int rc;
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0) {
@@ -284,10 +381,12 @@ int main(int argc, char **argv)
         rc = main_devices(&lg);
     } else if (strcmp(argv[1], "run") == 0) {
         rc = main_run(argc, argv, &lg, MPI_COMM_WORLD, rank, size);
+    } else if (strcmp(argv[1], "resume") == 0) {
+        rc = main_resume(argc, argv, &lg, MPI_COMM_WORLD, rank, size);
     } else if (strcmp(argv[1], "sweep") == 0) {
         rc = main_sweep(argc, argv, &lg, MPI_COMM_WORLD);
     } else {
-        log_error(&lg, "unknown command '%s' (commands: run, sweep, devices, version, help)", argv[1]);
+        log_error(&lg, "unknown command '%s' (commands: run, resume, sweep, devices, version, help)", argv[1]);
         rc = 2;
     }
     MPI_Finalize();

@@ -51,6 +51,22 @@ ps_status neurons_create(neurons **out, device *d, const scenario *s, ps_err *er
     return PS_OK;
 }
 
+size_t neurons_count(const neurons *n) { return n->n; }
+
+ps_status neurons_state(neurons *n, int write, float *injury, uint32_t *lesion, float *repair,
+                        ps_err *err)
+{
+    size_t m = n->n ? n->n : 1;
+    if (write) {
+        PS_TRY(device_write(n->dev, n->injury, 0, m * sizeof(float), injury, err));
+        PS_TRY(device_write(n->dev, n->lesion, 0, m * sizeof(cl_uint), lesion, err));
+        return device_write(n->dev, n->repair, 0, m * sizeof(float), repair, err);
+    }
+    PS_TRY(device_read(n->dev, n->injury, 0, m * sizeof(float), injury, err));
+    PS_TRY(device_read(n->dev, n->lesion, 0, m * sizeof(cl_uint), lesion, err));
+    return device_read(n->dev, n->repair, 0, m * sizeof(float), repair, err);
+}
+
 void neurons_destroy(neurons *n)
 {
     if (!n) return;

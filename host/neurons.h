@@ -25,6 +25,12 @@ cl_mem neurons_lesion_buffer(const neurons *n);
 /* Repair hazard (1/min) sensed by each neuron's soma (written by agents_signal). */
 cl_mem neurons_repair_buffer(const neurons *n);
 
+/* Checkpoints: the number of neurons, and their whole state (injury, lesion flags,
+ * repair signals; arrays of max(count, 1)) read from or written to the device. */
+size_t neurons_count(const neurons *n);
+ps_status neurons_state(neurons *n, int write, float *injury, uint32_t *lesion, float *repair,
+                        ps_err *err);
+
 /* Fraction of neurons with injury > 0.5 (blocking read; 0 when disabled). */
 ps_status neurons_injured_fraction(neurons *n, double *fraction, ps_err *err);
 

@@ -1069,6 +1069,62 @@ ps_status output_summary_flush(output *o, ps_err *err)
     return PS_OK;
 }
 
+void output_state(const output *o, size_t *n_rows, int *n_cols, const double **rows,
+                  const char **xmf, int *n_snaps)
+{
+    *n_rows = o->n_rows;
+    *n_cols = o->n_cols;
+    *rows = o->rows;
+    *xmf = o->xmf.p ? o->xmf.p : "";
+    *n_snaps = o->n_snaps;
+}
+
+ps_status output_restore(output *o, size_t n_rows, const double *rows, const char *xmf, int n_snaps,
+                         ps_err *err)
+{
+    if (!o->cols) return ps_err_set(err, PS_ERR_INTERNAL, "output_restore: columns not declared");
+    double saved = o->summary_min_interval_s;
+    o->summary_min_interval_s = 1e300;          /* rows in memory only, written with the next */
+    o->n_rows_written = 1;
+    for (size_t r = 0; r < n_rows; r++)
+        PS_TRY(output_summary_row(o, rows[r * (size_t)o->n_cols], rows + r * (size_t)o->n_cols + 1, err));
+    o->summary_min_interval_s = saved;
+    o->n_rows_written = 0;
+    output_buf_free(&o->xmf);
+    output_bprintf(&o->xmf, "%s", xmf);
+    o->n_snaps = n_snaps;
+    return PS_OK;
+}
+
+ps_status output_reopen(output **out, const char *dir, const scenario *s, ps_err *err)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return ps_err_set(err, PS_ERR_IO, "%s: not a run folder: %s", dir,
+                          errno ? strerror(errno) : "not a folder");
+    output *o = NULL;
+    PS_TRY(output_new(&o, dir, s, err));
+    if (!o) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    char path[PATH_MAX];
+    ps_status rc = output_path(o, path, sizeof path, err, ".write_probe.tmp");
+    int fd = rc == PS_OK ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
+    if (rc == PS_OK && fd < 0)
+        rc = ps_err_set(err, PS_ERR_IO, "%s: the run folder is not writable: %s", dir, strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
+    if (rc != PS_OK) {
+        output_close(o);
+        return rc;
+    }
+    *out = o;
+    return PS_OK;
+}
+
+const char *output_dir(const output *o) { return o->dir; }
+
 void output_summary_set_min_interval(output *o, double min_interval_s)
 {
     if (o) o->summary_min_interval_s = min_interval_s > 0 ? min_interval_s : 0;

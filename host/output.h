@@ -95,6 +95,19 @@ ps_status output_snapshot(output *o, long step, double time_h, int n_tissues,
 /* Writes run.json atomically. */
 ps_status output_run_info_write(output *o, const output_run_info *info, ps_err *err);
 
+/* Checkpoints: the summary rows so far ([n_rows][n_cols], time_h first), the XDMF body
+ * of the snapshots written and their number (pointers into o); and their restoration
+ * into a reopened o (after output_summary_columns), rewritten with the next row. */
+void output_state(const output *o, size_t *n_rows, int *n_cols, const double **rows,
+                  const char **xmf, int *n_snaps);
+ps_status output_restore(output *o, size_t n_rows, const double *rows, const char *xmf, int n_snaps,
+                         ps_err *err);
+
+/* Reopens an existing run folder to continue a run (resume): nothing is removed or
+ * rewritten until the run writes; fails (PS_ERR_IO) when dir is missing or unwritable. */
+ps_status output_reopen(output **o, const char *dir, const scenario *s, ps_err *err);
+const char *output_dir(const output *o);
+
 /* Frees o (NULL is fine). Files already written stay. */
 void output_close(output *o);
 

@@ -11,6 +11,7 @@
  */
 #include "sim.h"
 
+#include "checkpoint.h"
 #include "decomp.h"
 
 #include <math.h>
@@ -213,6 +214,8 @@ void sim_destroy(sim *sm)
 }
 
 long sim_step_index(const sim *sm) { return sm->step; }
+void sim_set_step(sim *sm, long step) { sm->step = step; }
+const scenario *sim_scenario(const sim *sm) { return sm->s; }
 double sim_time_h(const sim *sm) { return (double)sm->step * sm->s->dt_min / 60.0; }
 field_set *sim_fields(sim *sm, int t) { return sm->t[t].fields; }
 agents *sim_agents(sim *sm, int t) { return sm->t[t].agents; }
@@ -491,17 +494,29 @@ static void sim_progress(const sim *sm, double t0, uint64_t agents_now)
              rate, (unsigned long long)agents_now, el, eta);
 }
 
+ps_status sim_output_columns(sim *sm, output *o, ps_err *err)
+{
+    return output_summary_columns(o, sm->n_cols, (const char *const *)sm->col_names, err);
+}
+
 ps_status sim_run(sim *sm, output *o, ps_err *err)
 {
     double t0 = sim_now(), last_print = t0;
-    PS_TRY(output_summary_columns(o, sm->n_cols, (const char *const *)sm->col_names, err));
     uint64_t total = 0;
+    long first = sm->step;
     PS_TRY(sim_check_agents(sm, &total, err));
-    PS_TRY(sim_summary(sm, o, err));
-    PS_TRY(sim_snapshot(sm, o, err));
-    log_info(&sm->ctx.log, "running %s: %.2f h in %ld steps of %.3g min on %s",
+    if (first == 0) {               /* a resumed run has these rows and snapshots already */
+        PS_TRY(sim_output_columns(sm, o, err));
+        PS_TRY(sim_summary(sm, o, err));
+        PS_TRY(sim_snapshot(sm, o, err));
+    }
+    long ck_every = sm->ctx.checkpoint_every_h > 0 ? sim_steps_of(sm->ctx.checkpoint_every_h, sm->s->dt_min) : 0;
+    if (sm->ctx.checkpoint_every_h > 0 && ck_every < 1) ck_every = 1;
+    log_info(&sm->ctx.log, "running %s: %.2f h in %ld steps of %.3g min on %s%s",
              sm->s->name, sm->s->duration_h, sm->n_steps, sm->s->dt_min,
-             device_description(sm->ctx.dev));
+             device_description(sm->ctx.dev), first > 0 ? " (resumed)" : "");
+    if (first > 0)
+        log_info(&sm->ctx.log, "resuming at step %ld, t = %.2f h", first, sim_time_h(sm));
     while (sm->step < sm->n_steps) {
         PS_TRY(sim_step(sm, err));
         if (sm->ctx.poll) sm->ctx.poll(sm->ctx.poll_arg);
@@ -512,6 +527,18 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
             PS_TRY(sim_check_agents(sm, &total, err));
         if (out_now) PS_TRY(sim_summary(sm, o, err));
         if (snap_now) PS_TRY(sim_snapshot(sm, o, err));
+        int stop = sm->ctx.stop && *sm->ctx.stop;
+        if (!last && ((ck_every > 0 && sm->step % ck_every == 0) || stop)) {
+            char path[4096];
+            PS_TRY(checkpoint_write(sm, o, sm->ctx.checkpoint_every_h, path, sizeof path, err));
+            if (stop) {
+                PS_TRY(output_summary_flush(o, err));
+                return ps_err_set(err, PS_ERR_INTERRUPTED,
+                                  "stopped by a signal after step %ld (t = %.2f h of %.2f h); the "
+                                  "state is in %s: continue with `painsim resume %s`", sm->step,
+                                  sim_time_h(sm), sm->s->duration_h, path, output_dir(o));
+            }
+        }
         double now = sim_now();
         if (now - last_print >= SIM_PROGRESS_S || last) {
             if (!out_now) PS_TRY(device_finish(sm->ctx.dev, err));

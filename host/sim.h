@@ -9,6 +9,7 @@
 #define PAINSIM_SIM_H
 
 #include <mpi.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "agents.h"
@@ -33,6 +34,11 @@ typedef struct {
     /* 1: every tissue split over the ranks of comm (decomp.h); every rank calls sim_*
      * collectively and rank 0 writes the summary and run.json */
     int decompose;
+    /* Checkpoints every this many simulated hours (0: none; checkpoint.h), and a flag a
+     * signal handler sets: sim_run then finishes the step, writes a checkpoint and
+     * returns PS_ERR_INTERRUPTED. */
+    double checkpoint_every_h;
+    volatile sig_atomic_t *stop;
 } sim_ctx;
 
 typedef struct sim sim;
@@ -49,10 +55,17 @@ void sim_destroy(sim *sm);
 ps_status sim_step(sim *sm, ps_err *err);
 
 long sim_step_index(const sim *sm);   /* steps taken */
+void sim_set_step(sim *sm, long step); /* a checkpoint's step (checkpoint_read) */
+const scenario *sim_scenario(const sim *sm);
 double sim_time_h(const sim *sm);
 
-/* Runs the whole scenario, writing summary rows, snapshots and run.json into o. */
+/* Runs the whole scenario, writing summary rows, snapshots and run.json into o; from the
+ * step a checkpoint restored (no new initial row or snapshot then). */
 ps_status sim_run(sim *sm, output *o, ps_err *err);
+
+/* Declares the summary columns in o (sim_run does it for a new run; a resumed run needs
+ * them before checkpoint_read restores the rows). */
+ps_status sim_output_columns(sim *sm, output *o, ps_err *err);
 
 /* Access for tests: tissue t's fields and agents. */
 field_set *sim_fields(sim *sm, int t);

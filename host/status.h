@@ -21,7 +21,8 @@
     X(PS_ERR_NUMERIC,     6,    "numerical failure")                \
     X(PS_ERR_MPI,         7,    "MPI error")                        \
     X(PS_ERR_INTERNAL,    8,    "internal error")                   \
-    X(PS_ERR_SWEEP_MEMBERS, 9,  "some sweep members failed")
+    X(PS_ERR_SWEEP_MEMBERS, 9,  "some sweep members failed")          \
+    X(PS_ERR_INTERRUPTED, 130,  "stopped by a signal (checkpoint written)")
 
 typedef enum {
 #define PS_STATUS_ENUM(name, exitcode, text) name,

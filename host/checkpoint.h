@@ -1,0 +1,42 @@
+/* checkpoint.h — the whole state of a run in a file, and a run continued from it.
+ *
+ * RUN/checkpoint_a.h5 and RUN/checkpoint_b.h5 are written in turn, each under a
+ * temporary name, flushed to disk and renamed into place, so a kill at any moment leaves
+ * at least one complete checkpoint. A checkpoint holds every tissue's agents (slot order,
+ * capacity, every per-agent variable including the intracellular ODE state, the device
+ * counters with the next agent id), every field, the neurons' injury, lesion flags and
+ * repair signals, the step, the simulated time, the summary rows and snapshot index
+ * written so far, the checkpoint interval, a hash of the resolved scenario and the
+ * painsim version. Random numbers are Philox counters keyed by seed, agent id and step,
+ * and drug exposure and recruitment priming are functions of time, so that is all the
+ * state there is: a resumed run writes the same bits as an uninterrupted one.
+ */
+#ifndef PAINSIM_CHECKPOINT_H
+#define PAINSIM_CHECKPOINT_H
+
+#include <stdint.h>
+
+#include "output.h"
+#include "scenario.h"
+#include "sim.h"
+
+/* FNV-1a 64 of the resolved scenario text: a checkpoint belongs to one scenario. */
+uint64_t checkpoint_scenario_hash(const scenario *s, ps_err *err);
+
+/* Writes the state of sm (and o's summary rows and snapshot index) into the older of the
+ * two checkpoint files of o's folder; *path gets the file written. every_h is recorded
+ * for `painsim resume`. */
+ps_status checkpoint_write(sim *sm, output *o, double every_h, char *path, size_t path_cap,
+                           ps_err *err);
+
+/* Finds the newest complete checkpoint of run folder dir that belongs to s (same hash
+ * and painsim version); *step and *every_h get its step and interval. PS_ERR_IO with a
+ * message saying what was found when there is none. */
+ps_status checkpoint_find(const char *dir, const scenario *s, char *path, size_t path_cap,
+                          long *step, double *every_h, ps_err *err);
+
+/* Restores sm (created from the same scenario) and o (reopened, summary columns declared)
+ * from the checkpoint at path. */
+ps_status checkpoint_read(sim *sm, output *o, const char *path, ps_err *err);
+
+#endif
