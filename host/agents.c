@@ -22,10 +22,11 @@
 
 struct agents_kernels {
     device *dev;
-    cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary, p_recruit, p_contact;
+    cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary, p_recruit, p_contact,
+        p_guard;
     cl_kernel k_count, k_scatter, k_sort, k_secrete, k_signal, k_move, k_flags, k_cscatter,
         k_finish, k_summary, k_var_sums, k_rcount, k_rplace, k_rfinish, k_cprey, k_cactor,
-        k_capply, k_clist;
+        k_capply, k_clist, k_guard;
 };
 
 typedef struct {
@@ -290,6 +291,8 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     if (s == PS_OK) s = device_build(d, "summary.cl", opts, &k->p_summary, err);
     if (s == PS_OK) s = device_build(d, "recruit.cl", opts, &k->p_recruit, err);
     if (s == PS_OK) s = device_build(d, "contacts.cl", opts, &k->p_contact, err);
+    if (s == PS_OK) s = device_build(d, "guards.cl", opts, &k->p_guard, err);
+    if (s == PS_OK) s = device_kernel(k->p_guard, "guard_agents", &k->k_guard, err);
     if (s == PS_OK) s = device_kernel(k->p_contact, "contact_prey", &k->k_cprey, err);
     if (s == PS_OK) s = device_kernel(k->p_contact, "contact_actor", &k->k_cactor, err);
     if (s == PS_OK) s = device_kernel(k->p_contact, "contact_apply", &k->k_capply, err);
@@ -322,11 +325,11 @@ void agents_kernels_destroy(agents_kernels *k)
     cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_signal,
                       k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary,
                       k->k_var_sums, k->k_rcount, k->k_rplace, k->k_rfinish, k->k_cprey,
-                      k->k_cactor, k->k_capply, k->k_clist};
+                      k->k_cactor, k->k_capply, k->k_clist, k->k_guard};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     cl_program ps[] = {k->p_cellist, k->p_secrete, k->p_signal, k->p_move, k->p_compact,
-                       k->p_summary, k->p_recruit, k->p_contact};
+                       k->p_summary, k->p_recruit, k->p_contact, k->p_guard};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
         if (ps[i]) clReleaseProgram(ps[i]);
     free(k);
@@ -1081,6 +1084,44 @@ ps_status agents_download(agents *a, agents_host *h, ps_err *err)
                         h->vars + (size_t)v * n, err);
     if (s != PS_OK) agents_host_free(h);
     return s;
+}
+
+/* ---- numerical guard ------------------------------------------------------------------ */
+
+ps_status agents_check(agents *a, long *bad, agents_host *one, ps_err *err)
+{
+    *bad = -1;
+    cl_uint none = 0xffffffffu, first;
+    /* the recruitment offsets array is free between steps: its first entry is the result */
+    PS_TRY(device_write(a->dev, a->offsets, 0, sizeof none, &none, err));
+    cl_kernel k = a->k->k_guard;
+    cl_mem m[] = {a->counters, a->A.px, a->A.py, a->A.pz, a->I.vars};
+    for (int i = 0; i < 5; i++) SETARG(k, i, cl_mem, m[i], err);
+    SETARG(k, 5, cl_uint, (cl_uint)a->cap, err);
+    SETARG(k, 6, cl_float, (cl_float)a->grid.size_um[0], err);
+    SETARG(k, 7, cl_float, (cl_float)a->grid.size_um[1], err);
+    SETARG(k, 8, cl_float, (cl_float)a->grid.size_um[2], err);
+    SETARG(k, 9, cl_mem, a->offsets, err);
+    PS_TRY(device_launch(a->dev, k, "guard_agents", a->cap, 0, err));
+    PS_TRY(device_read(a->dev, a->offsets, 0, sizeof first, &first, err));
+    if (first == none) return PS_OK;
+    *bad = (long)first;
+    agents_host h;
+    memset(&h, 0, sizeof h);
+    PS_TRY(agents_download(a, &h, err));
+    ps_status st = agents_host_alloc(one, 1, err);
+    if (st == PS_OK) {
+        for (int c = 0; c < 3; c++) {
+            one->pos[c] = h.pos[3 * first + c];
+            one->dir[c] = h.dir[3 * first + c];
+        }
+        one->id[0] = h.id[first];
+        one->type[0] = h.type[first];
+        one->state[0] = h.state[first];
+        for (int v = 0; v < AGENTS_NVARS; v++) one->vars[v] = h.vars[(size_t)v * h.n + first];
+    }
+    agents_host_free(&h);
+    return st;
 }
 
 /* ---- domain decomposition ---------------------------------------------------------- */

@@ -136,6 +136,11 @@ ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err);
 ps_status agents_check_capacity(agents *a, uint64_t *dropped, uint64_t *n_agents, ps_err *err);
 size_t agents_capacity(const agents *a);
 
+/* Numerical guard: *bad gets the slot of the first agent with a non-finite position or
+ * variable or a position outside the tissue box (-1: none), and one (allocated) a copy
+ * of it for the message. */
+ps_status agents_check(agents *a, long *bad, agents_host *one, ps_err *err);
+
 /* Counts per (type, state), [n_types][PS_MAX_STATES] (blocking). */
 ps_status agents_count_states(agents *a, uint32_t *counts, ps_err *err);
 

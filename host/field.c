@@ -17,7 +17,9 @@ struct field_set {
     device *dev;
     field_params p;
     cl_program prog;
-    cl_kernel k_react, k_sweep, k_stats, k_zfwd, k_zback;
+    cl_kernel k_react, k_sweep, k_stats, k_zfwd, k_zback, k_guard;
+    cl_program guard_prog;
+    cl_mem guard_first;
     cl_mem conc, scratch, scratch_d, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value, mask;
     cl_mem psum, pmax;
 };
@@ -147,6 +149,9 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_fwd", &fs->k_zfwd, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_back", &fs->k_zback, err);
+    if (st == PS_OK) st = device_build(d, "guards.cl", "", &fs->guard_prog, err);
+    if (st == PS_OK) st = device_kernel(fs->guard_prog, "guard_fields", &fs->k_guard, err);
+    if (st == PS_OK) st = device_alloc(d, sizeof(cl_uint), "guard result", &fs->guard_first, err);
     if (st == PS_OK) {
         /* initial concentrations: uniform per field */
         const scn_tissue *ts = &s->tissues[t];
@@ -180,6 +185,9 @@ void field_destroy(field_set *fs)
     if (fs->k_stats) clReleaseKernel(fs->k_stats);
     if (fs->k_zfwd) clReleaseKernel(fs->k_zfwd);
     if (fs->k_zback) clReleaseKernel(fs->k_zback);
+    if (fs->k_guard) clReleaseKernel(fs->k_guard);
+    if (fs->guard_prog) clReleaseProgram(fs->guard_prog);
+    device_release(&fs->guard_first);
     if (fs->prog) clReleaseProgram(fs->prog);
     field_params_free(&fs->p);
     free(fs);
@@ -285,6 +293,36 @@ ps_status field_stats_sums(field_set *fs, double *sum, double *max, ps_err *err)
         max[l] = mx;
     }
     return PS_OK;
+}
+
+/* ---- numerical guard ------------------------------------------------------------------ */
+
+ps_status field_check(field_set *fs, float neg_tol, int *bad_field, size_t *bad_voxel, float *value,
+                      ps_err *err)
+{
+    *bad_field = -1;
+    const field_params *p = &fs->p;
+    if (p->nf == 0) return PS_OK;
+    size_t plane = (size_t)p->dims[0] * (size_t)p->dims[1];
+    cl_uint v0 = (cl_uint)(plane * (size_t)p->grid.lo[2]);
+    cl_uint vcount = (cl_uint)(plane * (size_t)(p->grid.hi[2] - p->grid.lo[2]));
+    cl_uint none = 0xffffffffu, first;
+    PS_TRY(device_write(fs->dev, fs->guard_first, 0, sizeof none, &none, err));
+    cl_kernel k = fs->k_guard;
+    SETARG(k, 0, cl_mem, fs->conc, err);
+    SETARG(k, 1, cl_uint, (cl_uint)p->nvox, err);
+    SETARG(k, 2, cl_uint, (cl_uint)p->nf, err);
+    SETARG(k, 3, cl_uint, v0, err);
+    SETARG(k, 4, cl_uint, vcount, err);
+    SETARG(k, 5, cl_float, neg_tol, err);
+    SETARG(k, 6, cl_mem, fs->guard_first, err);
+    PS_TRY(device_launch(fs->dev, k, "guard_fields", (size_t)p->nf * vcount, 0, err));
+    PS_TRY(device_read(fs->dev, fs->guard_first, 0, sizeof first, &first, err));
+    if (first == none) return PS_OK;
+    *bad_field = (int)(first / vcount);
+    *bad_voxel = v0 + first % vcount;
+    return device_read(fs->dev, fs->conc, ((size_t)*bad_field * p->nvox + *bad_voxel) * sizeof(float),
+                       sizeof(float), value, err);
 }
 
 /* ---- domain decomposition: the z sweep in parts, plane copies ----------------------- */

@@ -79,6 +79,12 @@ ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err);
 /* Sum and max of each field over the voxels this rank owns (for global reductions). */
 ps_status field_stats_sums(field_set *fs, double *sum, double *max, ps_err *err);
 
+/* Numerical guard over the owned voxels: *bad_field gets the first field (local index)
+ * with a value that is NaN, infinite or below -neg_tol nM, *bad_voxel its voxel (local
+ * index) and *value the value; *bad_field = -1 when all are fine. */
+ps_status field_check(field_set *fs, float neg_tol, int *bad_field, size_t *bad_voxel, float *value,
+                      ps_err *err);
+
 /* Device bytes a tissue's fields need (for the memory estimate). */
 size_t field_device_bytes(const scenario *s, int t);
 

@@ -14,6 +14,7 @@ void log_init(log_ctx *lg, int rank, int size, int quiet)
 static void log_vprint(const log_ctx *lg, const char *level, const char *fmt, va_list ap)
 {
     FILE *f = lg && lg->stream ? lg->stream : stderr;
+    if (!fmt) fmt = "(no message)";
     if (lg && lg->size > 1)
         fprintf(f, "painsim[%d]: %s", lg->rank, level);
     else

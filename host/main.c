@@ -85,6 +85,8 @@ static void main_usage(FILE *f)
             "                         takes a GPU by its node-local rank, else a CPU device)\n"
             "      --verbose          the members' own progress lines too\n"
             "      --dry-run          list the members (scenario|--set overrides) and stop\n"
+            "      --checkpoint-every H   members write checkpoints; a stopped sweep continues\n"
+            "                         them when the command is run again\n"
             "      --quiet            no progress messages\n"
             "  painsim version\n"
             "\n"
@@ -309,7 +311,7 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
 {
     ps_err err;
     ps_err_clear(&err);
-    sweep_args a = {.device = -1};
+    sweep_args a = {.device = -1, .stop = &main_stop_flag};
     ps_status st = PS_OK;
     int dry = 0, rank = 0;
     MPI_Comm_rank(comm, &rank);
@@ -328,6 +330,10 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
             a.verbose = 1;
         } else if (strcmp(o, "--dry-run") == 0) {
             dry = 1;
+        } else if (strcmp(o, "--checkpoint-every") == 0 && has_next) {
+            if (!main_parse_hours(argv[++i], &a.checkpoint_every_h))
+                st = ps_err_set(&err, PS_ERR_USAGE, "--checkpoint-every %s: expected simulated hours "
+                                "between checkpoints (a number > 0)", argv[i]);
         } else if (strcmp(o, "--quiet") == 0) {
             lg->quiet = 1;
         } else if (o[0] == '-') {

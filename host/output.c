@@ -511,6 +511,8 @@ typedef struct {
     void *old_data;
     char why[1024];                 /* the first failure, "" while all is well */
     MPI_Comm comm;                  /* a parallel file's ranks, or MPI_COMM_NULL */
+    hid_t core_fapl;                /* > 0: built in memory, written by output_write_atomic */
+    int sync;                       /* fsync the file before the rename */
 } output_h5;
 
 typedef struct {
@@ -586,6 +588,14 @@ static int output_h5_start_fapl(output_h5 *w, hid_t fapl, const char *path)
         snprintf(w->why, sizeof w->why, "path too long");
         return -1;
     }
+    if (fapl == H5P_DEFAULT) {
+        /* a serial file is built in memory (HDF5's core driver) and written by
+           output_write_atomic: a full disk or an I/O error then fails one write(2) that
+           we handle, never an HDF5 flush that leaves the library unable to close */
+        CHECK_H5(w, w->core_fapl = H5Pcreate(H5P_FILE_ACCESS));
+        CHECK_H5(w, H5Pset_fapl_core(w->core_fapl, 1 << 20, 0));
+        fapl = w->core_fapl;
+    }
     CHECK_H5(w, w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl));
     rc = 0;
 done:
@@ -596,12 +606,28 @@ done:
  * returns PS_ERR_IO naming path and the reason. Restores HDF5's error printer. */
 static ps_status output_h5_finish(output_h5 *w, ps_err *err)
 {
+    void *image = NULL;
+    ssize_t size = 0;
     if (w->file >= 0) {
         hid_t f = w->file;
         w->file = -1;
+        if (w->core_fapl > 0 && !w->why[0]) {
+            if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(f, NULL, 0)) < 0 ||
+                !(image = malloc((size_t)size + 1)) || H5Fget_file_image(f, image, (size_t)size) != size)
+                snprintf(w->why, sizeof w->why, "cannot build the file image in memory");
+        }
         CHECK_H5(w, H5Fclose(f));
     }
 done:
+    if (w->core_fapl > 0) {
+        H5Pclose(w->core_fapl);
+        w->core_fapl = 0;
+        H5Eset_auto2(H5E_DEFAULT, w->old_func, w->old_data);
+        ps_status st = w->why[0] ? ps_err_set(err, PS_ERR_IO, "%s: cannot write: %s", w->path, w->why)
+                                 : output_write_atomic(w->path, image, (size_t)size, w->sync, err);
+        free(image);
+        return st;
+    }
     H5Eset_auto2(H5E_DEFAULT, w->old_func, w->old_data);
     if (w->comm != MPI_COMM_NULL) {     /* a parallel file: every rank agrees, rank 0 renames */
         int bad = w->why[0] != 0, any = 0, rank = 0;
@@ -964,8 +990,10 @@ ps_status output_snapshot(output *o, long step, double time_h, int n_tissues,
     char path[PATH_MAX];
     PS_TRY(output_path(o, path, sizeof path, err, "snapshots/snap_%06ld.h5", step));
     output_h5 w;
-    if (output_h5_start(&w, o, path) == 0)
+    if (output_h5_start(&w, o, path) == 0) {
+        w.sync = 1;
         output_write_snapshot_file(&w, o, step, time_h, n_tissues, tissues);
+    }
     PS_TRY(output_h5_finish(&w, err));
     output_xmf_snapshot(&o->xmf, step, time_h, n_tissues, tissues);
     o->n_snaps++;
@@ -1268,7 +1296,7 @@ ps_status output_table_write(const char *csv_path, const char *h5_path, const ch
     output_buf_free(&b);
     PS_TRY(st);
     output_h5 w;
-    if (output_h5_start_fapl(&w, H5P_DEFAULT, h5_path) == 0)
+    if (output_h5_start_fapl(&w, H5P_DEFAULT, h5_path) == 0 && (w.sync = 1))
         output_write_table_file(&w, title, n_rows, n_cols, cols);
     return output_h5_finish(&w, err);
 }

@@ -461,6 +461,77 @@ static ps_status sim_snapshot(sim *sm, output *o, ps_err *err)
     return st;
 }
 
+/* Numerical guards at output intervals: any NaN, infinity or negative concentration, and
+ * any agent with a non-finite state or outside its tissue, stops the run with where it
+ * is and the likely cause. Never a silent clamp. In a decomposed run every rank learns
+ * of a failure on any rank (the rank that found it has the message). */
+#define SIM_NEG_TOL_NM 1e-5f
+
+static ps_status sim_guard(sim *sm, ps_err *err)
+{
+    const scenario *s = sm->s;
+    ps_status st = PS_OK;
+    /* the first bad field value and the first bad cell: either can be the cause of the
+       other (a NaN field makes NaN signals; a NaN cell secretes NaN), so both are named */
+    char fmsg[1024] = "", amsg[1024] = "";
+    for (int t = 0; t < s->n_tissues && st == PS_OK && !fmsg[0]; t++) {
+        field_set *fs = sm->t[t].fields;
+        const field_params *fp = field_get_params(fs);
+        int f = -1;
+        size_t v = 0;
+        float val = 0;
+        st = field_check(fs, SIM_NEG_TOL_NM, &f, &v, &val, err);
+        if (st != PS_OK || f < 0) continue;
+        int nx = fp->dims[0], ny = fp->dims[1];
+        int x = (int)(v % (size_t)nx), y = (int)(v / (size_t)nx % (size_t)ny);
+        int z = (int)(v / ((size_t)nx * ny)) + fp->grid.zoff;
+        const char *what = isnan(val) ? "NaN" : isinf(val) ? "infinite" : "negative";
+        if (isnan(val)) val = NAN;          /* print "nan", not "-nan" */
+        snprintf(fmsg, sizeof fmsg, "tissue %s, field %s is %s (%.3g nM) at voxel (%d, %d, %d): %s",
+                 s->tissues[t].name, s->mediators[fp->mediator_of[f]].name, what, (double)val, x, y, z,
+                 isnan(val) || isinf(val)
+                     ? "the concentration overflowed; likely a secretion rate or a region source "
+                       "(sources_nM_per_min) far too high for this grid, or a state that adds "
+                       "without limit"
+                     : "a negative concentration means a sink or uptake removed more than there "
+                       "was; likely an uptake or sink rate too high for time.dt_min, or a negative "
+                       "initial value");
+    }
+    for (int t = 0; t < s->n_tissues && st == PS_OK && !amsg[0]; t++) {
+        long bad = -1;
+        agents_host one;
+        memset(&one, 0, sizeof one);
+        st = agents_check(sm->t[t].agents, &bad, &one, err);
+        if (st == PS_OK && bad >= 0) {
+            int finite_pos = isfinite(one.pos[0]) && isfinite(one.pos[1]) && isfinite(one.pos[2]);
+            snprintf(amsg, sizeof amsg,
+                     "tissue %s, agent %llu (a %s) %s: position (%g, %g, %g) um, pstat3 %g, socs3 %g: %s",
+                     s->tissues[t].name, (unsigned long long)one.id[0],
+                     s->types[one.type[0] < s->n_types ? one.type[0] : 0].name,
+                     finite_pos ? "has a non-finite variable or lies outside the tissue"
+                                : "has a non-finite position",
+                     (double)one.pos[0], (double)one.pos[1], (double)one.pos[2],
+                     (double)(isnan(one.vars[VAR_PSTAT3]) ? NAN : one.vars[VAR_PSTAT3]),
+                     (double)(isnan(one.vars[VAR_SOCS3]) ? NAN : one.vars[VAR_SOCS3]),
+                     finite_pos ? "likely a signalling rate (jak_stat3) too high for time.dt_min, "
+                                  "or the NaN field it senses"
+                                : "likely a speed or chemotaxis speed too high, or a field that "
+                                  "overflowed (its gradient steers cells)");
+        }
+        agents_host_free(&one);
+    }
+    if (st == PS_OK && (fmsg[0] || amsg[0]))
+        st = ps_err_set(err, PS_ERR_NUMERIC, "step %ld (t = %.2f h): %s%s%s", sm->step, sim_time_h(sm),
+                        fmsg, fmsg[0] && amsg[0] ? "; and " : "", amsg);
+    if (sm->dc) {
+        int mine = (int)st, all = 0;
+        MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, sm->ctx.comm);
+        if (all != PS_OK && st == PS_OK) st = ps_err_set(err, (ps_status)all, "%s", "");
+        st = (ps_status)all;
+    }
+    return st;
+}
+
 /* Every few steps and at outputs: read counters, grow capacity, warn about dropped births. */
 static ps_status sim_check_agents(sim *sm, uint64_t *total, ps_err *err)
 {
@@ -525,6 +596,7 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
         int snap_now = sm->step % sm->snap_every == 0 || last;
         if (out_now || sm->step % SIM_CAPACITY_CHECK_STEPS == 0)
             PS_TRY(sim_check_agents(sm, &total, err));
+        if (out_now) PS_TRY(sim_guard(sm, err));
         if (out_now) PS_TRY(sim_summary(sm, o, err));
         if (snap_now) PS_TRY(sim_snapshot(sm, o, err));
         int stop = sm->ctx.stop && *sm->ctx.stop;

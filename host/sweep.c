@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "device.h"
 #include "job.h"
 #include "output.h"
@@ -932,12 +933,14 @@ typedef struct {
     long next;                  /* next member index to consider */
     int active;                 /* workers (ranks > 0) not yet told to stop */
     long finished, failed;
-    int table_dirty;
+    int stopped;                /* a member was interrupted by a signal: hand out no more */
+    volatile sig_atomic_t *stop;
     ps_err table_err;           /* first failure to write sweep.csv */
 } sweep_queue;
 
 static long sweep_take(sweep_queue *q)
 {
+    if (q->stopped || (q->stop && *q->stop)) return -1;
     while (q->next < q->sw->n_members && q->sw->m[q->next].status != SWEEP_PENDING) q->next++;
     if (q->next == q->sw->n_members) return -1;
     q->sw->m[q->next].status = SWEEP_RUNNING;
@@ -951,6 +954,16 @@ static void sweep_record(sweep_queue *q, long i, int r, int code, double wall_s,
     sweep_member *m = &sw->m[i];
     m->rank = r;
     m->wall_s = wall_s;
+    if (code == PS_ERR_INTERRUPTED) {   /* checkpointed: the next command continues it */
+        m->status = SWEEP_PENDING;
+        q->stopped = 1;
+        log_warn(sw->log, "member %ld of %ld stopped by a signal on rank %d (checkpoint written)", i,
+                 sw->n_members, r);
+        ps_err e;
+        ps_err_clear(&e);
+        if (sweep_write_table(sw, &e) != PS_OK && q->table_err.code == PS_OK) q->table_err = e;
+        return;
+    }
     if (code == PS_OK) {
         scenario *s = calloc(1, sizeof *s);
         ps_err err;
@@ -1017,7 +1030,13 @@ static void sweep_poll(void *arg)
     sweep_serve(arg, 0);
 }
 
-/* Runs member i on this rank's device. */
+static int sweep_file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Runs member i on this rank's device (from its checkpoint when it has one). */
 static ps_status sweep_run_member(sweep *sw, long i, const sim_ctx *ctx, double *wall_s, ps_err *err)
 {
     *wall_s = 0;
@@ -1027,18 +1046,22 @@ static ps_status sweep_run_member(sweep *sw, long i, const sim_ctx *ctx, double 
     sweep_member_dir(sw, i, dir, sizeof dir);
     log_info(sw->log, "member %ld of %ld starts on rank %d: %s", i, sw->n_members, ctx->rank, dir);
     ps_status st = sweep_load_member(sw, i, s, err);
-    if (st == PS_OK) st = job_run(ctx, s, dir, 1, wall_s, err);
+    char ck[SWEEP_PATH + 32];
+    long step = 0;
+    double every = 0;
+    ps_err none;
+    ps_err_clear(&none);
+    if (st == PS_OK && sweep_file_exists(dir) && checkpoint_find(dir, s, ck, sizeof ck, &step, &every, &none) == PS_OK) {
+        log_info(sw->log, "member %ld continues from its checkpoint at step %ld", i, step);
+        st = job_resume(ctx, s, dir, wall_s, err);
+    } else if (st == PS_OK) {
+        st = job_run(ctx, s, dir, 1, wall_s, err);
+    }
     free(s);
     return st;
 }
 
 /* ---- set-up on rank 0: validation, output folder, resume ------------------------------- */
-
-static int sweep_file_exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
 
 /* 1 when dir holds a completed run of exactly the resolved scenario text `resolved`. */
 static int sweep_member_complete(const char *dir, const char *resolved, double *wall_s)
@@ -1222,9 +1245,11 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
     else log_error(lg, "rank %d: no device: %s", rank, derr.msg);
     log_ctx member_log = *lg;
     if (!a->verbose) member_log.quiet = 1;
-    sim_ctx ctx = {.comm = MPI_COMM_SELF, .rank = rank, .size = size, .log = member_log, .dev = dev};
+    sim_ctx ctx = {.comm = MPI_COMM_SELF, .rank = rank, .size = size, .log = member_log, .dev = dev,
+                   .checkpoint_every_h = a->checkpoint_every_h, .stop = a->stop};
 
-    sweep_queue q = {.sw = sw, .comm = comm, .rank = rank, .size = size, .active = size - 1};
+    sweep_queue q = {.sw = sw, .comm = comm, .rank = rank, .size = size, .active = size - 1,
+                     .stop = a->stop};
     ps_err_clear(&q.table_err);
     if (rank == 0) {
         for (long i = 0; i < sw->n_members; i++) {
@@ -1278,6 +1303,10 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
             counts[2] += sw->m[i].status == SWEEP_DONE;
         }
         if (q.table_err.code != PS_OK) st = ps_err_set(err, q.table_err.code, "%s", q.table_err.msg);
+        else if (counts[1] > 0 && (q.stopped || (a->stop && *a->stop)))
+            st = ps_err_set(err, PS_ERR_INTERRUPTED, "sweep stopped by a signal: %ld of %ld members "
+                            "not finished (interrupted ones have checkpoints); run the same command "
+                            "again to continue", counts[1], sw->n_members);
         else if (counts[1] > 0)
             st = ps_err_set(err, PS_ERR_DEVICE, "%ld of %ld members did not run: no rank could open an "
                             "OpenCL device (%s)", counts[1], sw->n_members, derr.msg);

@@ -13,13 +13,15 @@
  * of the member it runs itself, records each result and rewrites OUT/sweep.csv and
  * OUT/sweep.h5 after every member. A failing member is recorded with its error; the
  * others go on. A member whose folder holds a completed run of the same resolved
- * scenario is not run again, so repeating the command resumes an interrupted sweep.
+ * scenario is not run again, and one with a checkpoint of it continues from there, so
+ * repeating the command resumes an interrupted sweep member by member.
  * The output folder must be visible to every rank (a cluster's shared file system).
  */
 #ifndef PAINSIM_SWEEP_H
 #define PAINSIM_SWEEP_H
 
 #include <mpi.h>
+#include <signal.h>
 
 #include "log.h"
 #include "status.h"
@@ -29,6 +31,9 @@ typedef struct {
     const char *out;        /* output folder (default runs/<sweep name>) */
     int device;             /* OpenCL device index, or -1: by node-local rank */
     int verbose;            /* 1: members' own progress lines too */
+    double checkpoint_every_h;          /* members write checkpoints (0: none) */
+    volatile sig_atomic_t *stop;        /* set by SIGINT/SIGTERM: members checkpoint, the
+                                           queue stops, the sweep exits 130 */
 } sweep_args;
 
 /* Runs the whole sweep on every rank of comm (collective). Returns PS_OK when every

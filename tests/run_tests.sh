@@ -4,6 +4,15 @@
 # counts programs: "N passed, M failed".
 set -u
 export POCL_MEMORY_LIMIT="${POCL_MEMORY_LIMIT:-8}"
+# `make test SANITIZER=address,undefined`: any memory error or undefined behaviour aborts
+# the program that hit it (and fails its test). Leak checking is left to `make valgrind`:
+# PoCL and Open MPI unload their plugins at exit, so LeakSanitizer cannot attribute (or
+# suppress) their allocations.
+if [ -n "${SANITIZER:-}" ]; then
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
+    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+    echo "sanitizers: $SANITIZER (ASAN_OPTIONS=$ASAN_OPTIONS)"
+fi
 PY=/usr/bin/python3
 mkdir -p tests/out
 passed=0
@@ -35,6 +44,7 @@ run check_schema "$PY" tests/check_schema.py
 run test_cli sh tests/test_cli.sh
 run test_mpi_sweep sh tests/test_mpi_sweep.sh
 run test_mpi_decompose sh tests/test_mpi_decompose.sh
+run test_trust sh tests/test_trust.sh
 # the fast subset of `make validate`: nerve injury and sham, first 4 days, one seed
 run validate_fast "$PY" tests/validate.py --fast --out tests/out/validate_fast
 
