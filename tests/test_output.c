@@ -595,7 +595,8 @@ static void test_force(const scenario *s)
                "the user's own files stay");
     TEST_CHECK(exists(FORCE_DIR "/scenario.resolved.json"), "scenario.resolved.json rewritten");
 
-    /* an HDF5 failure (the snapshots folder vanished) becomes a message, leaves no tmp */
+    /* a write failure (the snapshots folder vanished) becomes a message, leaves no tmp;
+       the file is built in memory, so the failing call is the write of its image */
     unlink(FORCE_DIR "/snapshots/keep.txt");
     rmdir(FORCE_DIR "/snapshots");
     H5E_auto2_t before_func = NULL, after_func = NULL;
@@ -604,10 +605,10 @@ static void test_force(const scenario *s)
     st = output_snapshot(o, 7, 0.2, 2, ot, &err);
     H5Eget_auto2(H5E_DEFAULT, &after_func, &after_data);
     TEST_CHECK(st == PS_ERR_IO, "snapshot into a missing folder fails");
-    TEST_CHECK(strstr(err.msg, FORCE_DIR "/snapshots/snap_000007.h5: cannot write: H5Fcreate") != NULL,
-               "message names the file and the call: %s", err.msg);
+    TEST_CHECK(strstr(err.msg, FORCE_DIR "/snapshots/snap_000007.h5: cannot write: ") != NULL,
+               "message names the file: %s", err.msg);
     TEST_CHECK(strstr(err.msg, "No such file or directory") != NULL, "and the reason: %s", err.msg);
-    printf("  HDF5 failure: %s\n", err.msg);
+    printf("  write failure: %s\n", err.msg);
     TEST_CHECK(before_func == after_func && before_data == after_data, "HDF5 error printing restored");
     TEST_CHECK(!exists(FORCE_DIR "/snapshots.xmf"), "no index for a failed snapshot");
     output_close(o);
