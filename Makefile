@@ -68,6 +68,16 @@ $(BUILD)/host/version.o: $(BUILD)/git_hash.h
 $(BUILD)/host/version.o: CPPFLAGS += -I$(BUILD)
 FORCE:
 
+# The compiler flags are part of every object: switching SANITIZER (or OPT, WERROR)
+# rebuilds everything instead of mixing instrumented and plain objects.
+$(BUILD)/flags.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)' > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@
+	@rm -f $@.tmp
+
+$(BUILD)/host/%.o $(BUILD)/tests/%.o: $(BUILD)/flags.stamp
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

@@ -9,7 +9,8 @@ libhdf5-openmpi-dev hdf5-tools
 libcjson-dev
 libopenmpi-dev openmpi-bin
 librandom123-dev
-python3-h5py python3-numpy python3-matplotlib python3-jsonschema python3-paraview xvfb xauth"
+python3-h5py python3-numpy python3-matplotlib python3-jsonschema python3-paraview xvfb xauth
+clang libclang-rt-14-dev valgrind"
 
 missing=""
 for p in $PKGS; do
