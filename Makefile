@@ -103,6 +103,18 @@ test:
 	@$(MAKE) --no-print-directory all
 	@SANITIZER="$(SANITIZER)" sh tests/run_tests.sh
 
+# Benchmark: bench/bench.c, results in bench/RESULTS.md (see bench/README.md).
+# BENCH_ARGS=--quick for a two-configuration smoke run.
+BENCH_ARGS ?=
+bin/bench: $(BUILD)/bench/bench.o $(LIB_OBJ) | bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bench/%.o: $(BUILD)/flags.stamp
+
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all bin/bench
+	POCL_MEMORY_LIMIT=$${POCL_MEMORY_LIMIT:-16} bin/bench $(BENCH_ARGS)
+
 # Fuzzing (libFuzzer, clang): the scenario loader with --set overrides, and the sweep
 # loader, instrumented with AddressSanitizer and UBSan. Replays tests/fuzz/crashes/ (every
 # crash ever found, fixed), then fuzzes each harness for FUZZ_TIME seconds from the corpus

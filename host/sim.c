@@ -39,6 +39,9 @@ struct sim {
     neurons *neurons;
     sim_tissue t[SCN_MAX_TISSUES];
     decomp *dc;                     /* domain decomposition, or NULL */
+    int prof_on;                    /* phase profiling (make bench) */
+    double prof_s[SIM_PH_COUNT];
+    long prof_n[SIM_PH_COUNT];
     long step;
     long n_steps, out_every, snap_every;
     /* summary columns */
@@ -249,6 +252,43 @@ static ps_status sim_step_decomposed(sim *sm, ps_err *err)
     return PS_OK;
 }
 
+static const char *const sim_phase_names[SIM_PH_COUNT] = {
+    "cell list", "secretion/uptake", "field solve", "signalling ODEs", "agent step (move)",
+    "compaction", "summary", "snapshot"};
+
+const char *sim_phase_name(int phase) { return sim_phase_names[phase]; }
+
+void sim_profile_enable(sim *sm)
+{
+    sm->prof_on = 1;
+    memset(sm->prof_s, 0, sizeof sm->prof_s);
+    memset(sm->prof_n, 0, sizeof sm->prof_n);
+}
+
+void sim_profile(const sim *sm, double seconds[SIM_PH_COUNT], long calls[SIM_PH_COUNT])
+{
+    for (int p = 0; p < SIM_PH_COUNT; p++) {
+        seconds[p] = sm->prof_s[p];
+        calls[p] = sm->prof_n[p];
+    }
+}
+
+/* Runs `call`, timed as phase ph when profiling (device idle before and after). */
+#define SIM_PHASE(sm, ph, call)                                                       \
+    do {                                                                              \
+        double sim_t0_ = 0;                                                           \
+        if ((sm)->prof_on) {                                                          \
+            PS_TRY(device_finish((sm)->ctx.dev, err));                                \
+            sim_t0_ = sim_now();                                                      \
+        }                                                                             \
+        PS_TRY(call);                                                                 \
+        if ((sm)->prof_on) {                                                          \
+            PS_TRY(device_finish((sm)->ctx.dev, err));                                \
+            (sm)->prof_s[ph] += sim_now() - sim_t0_;                                  \
+            (sm)->prof_n[ph]++;                                                       \
+        }                                                                             \
+    } while (0)
+
 ps_status sim_step(sim *sm, ps_err *err)
 {
     if (sm->dc) return sim_step_decomposed(sm, err);
@@ -258,17 +298,18 @@ ps_status sim_step(sim *sm, ps_err *err)
     PS_TRY(neurons_update(sm->neurons, pk_exposure(sm->pk), err));
     for (int t = 0; t < sm->s->n_tissues; t++) {
         sim_tissue *T = &sm->t[t];
-        PS_TRY(agents_bin(T->agents, err));
-        PS_TRY(agents_secrete(T->agents, T->fields, t_min, err));
-        PS_TRY(field_step(T->fields, err));
-        PS_TRY(agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
-                             neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
-                             neurons_repair_buffer(sm->neurons),
-                             step, t_min, err));
-        PS_TRY(agents_contact(T->agents, step, err));
-        PS_TRY(agents_move(T->agents, T->fields, step, err));
-        PS_TRY(agents_compact(T->agents, step, err));
-        PS_TRY(agents_recruit(T->agents, T->fields, pk_jak_factors(sm->pk), step, err));
+        SIM_PHASE(sm, SIM_PH_CELLLIST, agents_bin(T->agents, err));
+        SIM_PHASE(sm, SIM_PH_SECRETE, agents_secrete(T->agents, T->fields, t_min, err));
+        SIM_PHASE(sm, SIM_PH_FIELD, field_step(T->fields, err));
+        SIM_PHASE(sm, SIM_PH_SIGNAL,
+                  agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
+                                neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
+                                neurons_repair_buffer(sm->neurons), step, t_min, err));
+        SIM_PHASE(sm, SIM_PH_SIGNAL, agents_contact(T->agents, step, err));
+        SIM_PHASE(sm, SIM_PH_MOVE, agents_move(T->agents, T->fields, step, err));
+        SIM_PHASE(sm, SIM_PH_COMPACT, agents_compact(T->agents, step, err));
+        SIM_PHASE(sm, SIM_PH_COMPACT,
+                  agents_recruit(T->agents, T->fields, pk_jak_factors(sm->pk), step, err));
     }
     sm->step++;
     return PS_OK;
@@ -578,8 +619,8 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
     PS_TRY(sim_check_agents(sm, &total, err));
     if (first == 0) {               /* a resumed run has these rows and snapshots already */
         PS_TRY(sim_output_columns(sm, o, err));
-        PS_TRY(sim_summary(sm, o, err));
-        PS_TRY(sim_snapshot(sm, o, err));
+        SIM_PHASE(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
+        SIM_PHASE(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));
     }
     long ck_every = sm->ctx.checkpoint_every_h > 0 ? sim_steps_of(sm->ctx.checkpoint_every_h, sm->s->dt_min) : 0;
     if (sm->ctx.checkpoint_every_h > 0 && ck_every < 1) ck_every = 1;
@@ -597,8 +638,8 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
         if (out_now || sm->step % SIM_CAPACITY_CHECK_STEPS == 0)
             PS_TRY(sim_check_agents(sm, &total, err));
         if (out_now) PS_TRY(sim_guard(sm, err));
-        if (out_now) PS_TRY(sim_summary(sm, o, err));
-        if (snap_now) PS_TRY(sim_snapshot(sm, o, err));
+        if (out_now) SIM_PHASE(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
+        if (snap_now) SIM_PHASE(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));
         int stop = sm->ctx.stop && *sm->ctx.stop;
         if (!last && ((ck_every > 0 && sm->step % ck_every == 0) || stop)) {
             char path[4096];

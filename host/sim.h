@@ -67,6 +67,17 @@ ps_status sim_run(sim *sm, output *o, ps_err *err);
  * them before checkpoint_read restores the rows). */
 ps_status sim_output_columns(sim *sm, output *o, ps_err *err);
 
+/* Phase profiling for `make bench`: when enabled, every phase of sim_step (and the
+ * summary and snapshot of sim_run) is bracketed by device_finish and its wall time
+ * summed; calls[] counts how often each ran. Costs the pipelining of an unprofiled step. */
+enum {
+    SIM_PH_CELLLIST, SIM_PH_SECRETE, SIM_PH_FIELD, SIM_PH_SIGNAL, SIM_PH_MOVE,
+    SIM_PH_COMPACT, SIM_PH_SUMMARY, SIM_PH_SNAPSHOT, SIM_PH_COUNT
+};
+void sim_profile_enable(sim *sm);
+void sim_profile(const sim *sm, double seconds[SIM_PH_COUNT], long calls[SIM_PH_COUNT]);
+const char *sim_phase_name(int phase);
+
 /* Access for tests: tissue t's fields and agents. */
 field_set *sim_fields(sim *sm, int t);
 agents *sim_agents(sim *sm, int t);

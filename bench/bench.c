@@ -1,0 +1,309 @@
+/* bench.c — `make bench`: milliseconds per step by phase, agent- and voxel-updates per
+ * second and each phase's effective bandwidth against the device's copy bandwidth, for
+ * synthetic tissues from 10^4 to 10^6 agents and 64^3 to 256^3 voxels with 12 mediators,
+ * plus a configuration like PhysiCell's published benchmark (200^3 voxels x 8
+ * substrates; 10^5 cells with motility, chemotaxis, secretion/uptake and repulsion).
+ * Prints a table and writes bench/RESULTS.md (machine, device, commit).
+ *
+ * Every phase is timed between two clFinish calls (sim_profile_enable), so the figures
+ * are per phase, without the overlap of an unprofiled step. Bytes per phase come from a
+ * model of what each kernel must read and write (see bench_bytes below): effective
+ * bandwidth = modelled bytes / time, so a phase far below the copy bandwidth is either
+ * compute- or launch-bound, or moves more than the model says.
+ *
+ * usage: bench [--quick] [--out FILE]
+ */
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "device.h"
+#include "output.h"
+#include "scenario.h"
+#include "sim.h"
+#include "version.h"
+
+typedef struct {
+    const char *name;
+    long agents;
+    int n;              /* voxels per axis */
+    int nmed;           /* mediators */
+    int steps;
+    int full;           /* 1: signalling, division and death; 0: PhysiCell-like work only */
+} bench_cfg;
+
+static double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Copy bandwidth (GB/s, read + write) of a float4 copy kernel over 256 MiB (or less). */
+static ps_status bench_copy_bw(device *d, double *gbs, ps_err *err)
+{
+    const device_info *di = device_get_info(d);
+    size_t bytes = (size_t)256 << 20;
+    if (bytes > di->max_alloc_bytes / 2) bytes = (size_t)(di->max_alloc_bytes / 2) & ~(size_t)15;
+    cl_program p = NULL;
+    cl_kernel k = NULL;
+    cl_mem a = NULL, b = NULL;
+    PS_TRY(device_build(d, "bench.cl", "", &p, err));
+    ps_status st = device_kernel(p, "bench_copy", &k, err);
+    if (st == PS_OK) st = device_alloc(d, bytes, "bench source", &a, err);
+    if (st == PS_OK) st = device_alloc(d, bytes, "bench destination", &b, err);
+    if (st == PS_OK) st = device_fill_zero(d, a, bytes, err);
+    cl_uint n = (cl_uint)(bytes / 16);
+    double best = 1e30;
+    for (int r = 0; r < 12 && st == PS_OK; r++) {
+        if (clSetKernelArg(k, 0, sizeof a, &a) || clSetKernelArg(k, 1, sizeof b, &b) ||
+            clSetKernelArg(k, 2, sizeof n, &n)) {
+            st = ps_err_set(err, PS_ERR_DEVICE, "bench_copy arguments");
+            break;
+        }
+        st = device_finish(d, err);
+        double t0 = bench_now();
+        if (st == PS_OK) st = device_launch(d, k, "bench_copy", n, 0, err);
+        if (st == PS_OK) st = device_finish(d, err);
+        double t = bench_now() - t0;
+        if (r >= 2 && t < best) best = t;           /* the first runs warm up */
+    }
+    *gbs = 2.0 * (double)bytes / best / 1e9;
+    device_release(&a);
+    device_release(&b);
+    if (k) clReleaseKernel(k);
+    if (p) clReleaseProgram(p);
+    return st;
+}
+
+/* The synthetic scenario: one cube tissue of n^3 voxels of 10 um, nmed mediators, one
+ * cell type seeded uniformly. */
+static char *bench_scenario(const bench_cfg *c)
+{
+    size_t cap = 16384;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    int w = 0;
+    double dt = 1.0;
+    w += snprintf(s + w, cap - (size_t)w,
+                  "{\"name\": \"bench\", \"seed\": 1,"
+                  " \"time\": {\"duration_h\": %.17g, \"dt_min\": %g, \"output_interval_h\": %.17g,"
+                  " \"snapshot_interval_h\": %.17g},\n \"mediators\": [",
+                  c->steps * dt / 60.0, dt, (c->steps > 2 ? c->steps / 2 : 1) * dt / 60.0, c->steps * dt / 60.0);
+    for (int m = 0; m < c->nmed; m++)
+        w += snprintf(s + w, cap - (size_t)w, "%s{\"name\": \"M%d\", \"D_um2_per_s\": %d, \"half_life_min\": 30}",
+                      m ? ", " : "", m, 50 + 10 * m);
+    w += snprintf(s + w, cap - (size_t)w,
+                  "],\n \"cell_types\": [{\"name\": \"cell\", \"radius_um\": 4, \"speed_um_per_min\": 2,"
+                  " \"persistence_min\": 5, \"repulsion_um_per_min\": 2,"
+                  " \"chemotaxis\": {\"mediator\": \"M0\", \"speed_um_per_min\": 2},"
+                  " \"states\": [{\"name\": \"a\", \"secretion_molecules_per_min\": {\"M0\": 100, \"M1\": 50},"
+                  " \"uptake_um3_per_min\": {\"M2\": 20}}]");
+    if (c->full)
+        w += snprintf(s + w, cap - (size_t)w,
+                      ", \"death_rate_per_h\": 0.01, \"division_rate_per_h\": 0.01,"
+                      " \"jak_stat3\": {\"activators\": [{\"mediator\": \"M3\", \"EC50_nM\": 0.1}],"
+                      " \"secretion_gain\": {\"M1\": 1}}");
+    w += snprintf(s + w, cap - (size_t)w,
+                  "}],\n \"tissues\": [{\"name\": \"cube\", \"size_um\": [%d, %d, %d], \"voxel_um\": 10,"
+                  " \"cells\": [{\"type\": \"cell\", \"count\": %ld}]}]}\n",
+                  10 * c->n, 10 * c->n, 10 * c->n, c->agents);
+    return s;
+}
+
+/* Modelled bytes each phase reads and writes per step (see the file header):
+ *   field solve: reaction reads conc, two region and two agent maps and writes conc (6
+ *     floats per voxel and field); each of 3 sweeps reads u twice, writes it once, writes
+ *     and reads c' and d' (7) and reads the D map (1): 6 + 3 x 8 = 30 floats;
+ *   secretion/uptake: bins (8 B per voxel) and two floats per voxel and field written,
+ *     each agent's type, state and pSTAT3 (6 B) and its slot (4 B);
+ *   cell list: per agent positions (12) + voxel (4, w) + counter (4) + scatter (4 + 4)
+ *     + sort (8 id + 4 slot); per voxel counts, scan and starts (16);
+ *   signalling: per agent id, type, state (10), 5 variables read and written (40),
+ *     voxel (4), flag (1), the fields it senses (4 per mediator the type reads, 2 here);
+ *   agent step: per agent position and direction read and written (48), id, type,
+ *     voxel (13), chemotaxis stencil (7 x 4), neighbour positions in the 27 bins
+ *     (about 8 neighbours x 16 B);
+ *   compaction: per agent flags and two scans (5 x 4), positions, directions, id, type,
+ *     state and variables read and written twice (2 x 74). */
+static double bench_bytes(int phase, double n_agents, double nvox, int nf)
+{
+    switch (phase) {
+    case SIM_PH_FIELD: return 30.0 * 4.0 * nvox * nf;
+    case SIM_PH_SECRETE: return nvox * (8.0 + 8.0 * nf) + n_agents * 10.0;
+    case SIM_PH_CELLLIST: return n_agents * 44.0 + nvox * 16.0;
+    case SIM_PH_SIGNAL: return n_agents * (55.0 + 8.0);
+    case SIM_PH_MOVE: return n_agents * (48.0 + 13.0 + 28.0 + 128.0);
+    case SIM_PH_COMPACT: return n_agents * (20.0 + 148.0);
+    default: return 0;
+    }
+}
+
+typedef struct {
+    double ms[SIM_PH_COUNT];        /* per call */
+    long calls[SIM_PH_COUNT];
+    double step_ms;                 /* sum of the per-step phases */
+    double agents;                  /* at the end */
+    double agent_updates_s, voxel_updates_s;
+    double gbs[SIM_PH_COUNT];
+} bench_result;
+
+static ps_status bench_run(device *d, const bench_cfg *c, bench_result *r, ps_err *err)
+{
+    memset(r, 0, sizeof *r);
+    char *text = bench_scenario(c);
+    if (!text) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    scenario *s = calloc(1, sizeof *s);
+    ps_status st = s ? scenario_load_string(text, c->name, NULL, 0, s, err)
+                     : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    free(text);
+    sim *sm = NULL;
+    output *o = NULL;
+    log_ctx lg;
+    log_init(&lg, 0, 1, 1);
+    sim_ctx ctx = {.comm = MPI_COMM_SELF, .rank = 0, .size = 1, .log = lg, .dev = d};
+    if (st == PS_OK) st = sim_create(&sm, &ctx, s, err);
+    if (st == PS_OK) st = output_open(&o, "bench/out", 1, s, err);
+    if (st == PS_OK) {
+        sim_profile_enable(sm);
+        st = sim_run(sm, o, err);
+    }
+    if (st == PS_OK) {
+        double sec[SIM_PH_COUNT];
+        sim_profile(sm, sec, r->calls);
+        uint64_t ctr[CTR_COUNT];
+        st = agents_counters(sim_agents(sm, 0), ctr, err);
+        r->agents = (double)ctr[CTR_N_AGENTS];
+        double nvox = (double)c->n * c->n * c->n;
+        long steps = r->calls[SIM_PH_FIELD];
+        for (int p = 0; p < SIM_PH_COUNT; p++) {
+            /* phases of a step are per step (signal runs twice: signalling and contacts) */
+            long per = p < SIM_PH_SUMMARY ? steps : r->calls[p];
+            r->ms[p] = per > 0 ? 1e3 * sec[p] / (double)per : 0;
+            if (p < SIM_PH_SUMMARY) r->step_ms += r->ms[p];
+            double b = bench_bytes(p, r->agents, nvox, c->nmed);
+            r->gbs[p] = r->ms[p] > 0 ? b / (r->ms[p] * 1e-3) / 1e9 : 0;
+        }
+        double agent_ms = r->ms[SIM_PH_CELLLIST] + r->ms[SIM_PH_SECRETE] + r->ms[SIM_PH_SIGNAL] +
+                          r->ms[SIM_PH_MOVE] + r->ms[SIM_PH_COMPACT];
+        r->agent_updates_s = agent_ms > 0 ? r->agents / (agent_ms * 1e-3) : 0;
+        r->voxel_updates_s = r->ms[SIM_PH_FIELD] > 0 ? nvox * c->nmed / (r->ms[SIM_PH_FIELD] * 1e-3) : 0;
+    }
+    output_close(o);
+    sim_destroy(sm);
+    free(s);
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int quick = 0;
+    const char *out = "bench/RESULTS.md";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0) quick = 1;
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+    }
+    static const bench_cfg full[] = {
+        {"1e4 agents, 64^3", 10000, 64, 12, 10, 1},
+        {"1e5 agents, 64^3", 100000, 64, 12, 10, 1},
+        {"1e5 agents, 128^3", 100000, 128, 12, 6, 1},
+        {"1e6 agents, 128^3", 1000000, 128, 12, 4, 1},
+        {"1e6 agents, 256^3", 1000000, 256, 12, 3, 1},
+        {"PhysiCell-like: 1e4 cells, 200^3 x 8", 10000, 200, 8, 3, 0},
+        {"PhysiCell-like: 1e5 cells, 200^3 x 8", 100000, 200, 8, 3, 0},
+    };
+    static const bench_cfg small[] = {
+        {"1e4 agents, 64^3", 10000, 64, 12, 6, 1},
+        {"1e5 agents, 64^3", 100000, 64, 12, 4, 1},
+    };
+    const bench_cfg *cfg = quick ? small : full;
+    int ncfg = quick ? (int)(sizeof small / sizeof small[0]) : (int)(sizeof full / sizeof full[0]);
+    ps_err err;
+    ps_err_clear(&err);
+    device *d = NULL;
+    if (device_open(&d, -1, &err) != PS_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        MPI_Finalize();
+        return 1;
+    }
+    double copy = 0;
+    if (bench_copy_bw(d, &copy, &err) != PS_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        device_close(d);
+        MPI_Finalize();
+        return 1;
+    }
+    struct utsname u;
+    uname(&u);
+    char cpu[600] = "unknown";
+    FILE *ci = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    while (ci && fgets(line, sizeof line, ci))
+        if (strncmp(line, "model name", 10) == 0) {
+            char *c = strchr(line, ':');
+            snprintf(cpu, sizeof cpu, "%s", c ? c + 2 : line);
+            cpu[strcspn(cpu, "\n")] = '\0';
+            break;
+        }
+    if (ci) fclose(ci);
+    char date[32];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    FILE *f = fopen(out, "w");
+    FILE *streams[2] = {stdout, f};
+    for (int k = 0; k < 2; k++) {
+        FILE *o = streams[k];
+        if (!o) continue;
+        fprintf(o, "# painsim bench\n\n- date: %s\n- machine: %s %s, %s, %ld cores\n- device: %s\n"
+                   "- commit: %s (painsim %s)\n- copy bandwidth (float4 copy kernel, read + write): "
+                   "**%.1f GB/s**\n- device memory per agent: %zu B per capacity slot; at the "
+                   "default capacity factor 2, %zu B per live agent\n\n",
+                date, u.sysname, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN), device_description(d),
+                painsim_git_hash(), painsim_version(), copy, agents_bytes_per_agent(),
+                2 * agents_bytes_per_agent());
+        fprintf(o, "| configuration | agents | ms/step |");
+        for (int p = 0; p < SIM_PH_COUNT; p++) fprintf(o, " %s ms |", sim_phase_name(p));
+        fprintf(o, " agent-updates/s | voxel-updates/s |");
+        for (int p = 0; p < SIM_PH_SUMMARY; p++) fprintf(o, " %s GB/s (%% copy) |", sim_phase_name(p));
+        fprintf(o, "\n|---|---|---|");
+        for (int p = 0; p < SIM_PH_COUNT; p++) fprintf(o, "---|");
+        fprintf(o, "---|---|");
+        for (int p = 0; p < SIM_PH_SUMMARY; p++) fprintf(o, "---|");
+        fprintf(o, "\n");
+        fflush(o);
+    }
+    int failed = 0;
+    for (int i = 0; i < ncfg; i++) {
+        bench_result r;
+        ps_err_clear(&err);
+        double t0 = bench_now();
+        if (bench_run(d, &cfg[i], &r, &err) != PS_OK) {
+            for (int k = 0; k < 2; k++)
+                if (streams[k]) fprintf(streams[k], "| %s | failed: %s |\n", cfg[i].name, err.msg);
+            failed = 1;
+            continue;
+        }
+        for (int k = 0; k < 2; k++) {
+            FILE *o = streams[k];
+            if (!o) continue;
+            fprintf(o, "| %s | %.0f | %.1f |", cfg[i].name, r.agents, r.step_ms);
+            for (int p = 0; p < SIM_PH_COUNT; p++) fprintf(o, " %.2f |", r.ms[p]);
+            fprintf(o, " %.3g | %.3g |", r.agent_updates_s, r.voxel_updates_s);
+            for (int p = 0; p < SIM_PH_SUMMARY; p++) fprintf(o, " %.2f (%.0f%%) |", r.gbs[p], 100 * r.gbs[p] / copy);
+            fprintf(o, "\n");
+            fflush(o);
+        }
+        fprintf(stderr, "bench: %s done in %.0f s\n", cfg[i].name, bench_now() - t0);
+    }
+    if (f) fclose(f);
+    device_close(d);
+    MPI_Finalize();
+    return failed;
+}
