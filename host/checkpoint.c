@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decomp.h"
 #include "version.h"
 
 #define CHECKPOINT_FORMAT 1
@@ -135,10 +136,41 @@ static long ck_step_of(const char *path, uint64_t hash, double *every_h)
     return step;
 }
 
-static void ck_paths(const char *dir, char a[PATH_MAX], char b[PATH_MAX])
+/* The two files of this process: checkpoint_{a,b}.h5, or under domain decomposition
+ * checkpoint_{a,b}.rank<R>.h5 (each rank its slab; `size` ranks resume together). */
+static void ck_paths(const char *dir, int rank, int size, char a[PATH_MAX], char b[PATH_MAX])
 {
-    snprintf(a, PATH_MAX, "%s/checkpoint_a.h5", dir);
-    snprintf(b, PATH_MAX, "%s/checkpoint_b.h5", dir);
+    if (size > 1 || rank < 0) {
+        int r = rank < 0 ? 0 : rank;
+        snprintf(a, PATH_MAX, "%s/checkpoint_a.rank%d.h5", dir, r);
+        snprintf(b, PATH_MAX, "%s/checkpoint_b.rank%d.h5", dir, r);
+    } else {
+        snprintf(a, PATH_MAX, "%s/checkpoint_a.h5", dir);
+        snprintf(b, PATH_MAX, "%s/checkpoint_b.h5", dir);
+    }
+}
+
+/* Steps of files a and b that every rank of comm has (-1: missing somewhere). */
+static void ck_agree(MPI_Comm comm, long *sa, long *sb)
+{
+    long in[2] = {*sa, *sb}, out[2];
+    MPI_Allreduce(in, out, 2, MPI_LONG, MPI_MIN, comm);
+    long in2[2] = {*sa, *sb}, out2[2];
+    MPI_Allreduce(in2, out2, 2, MPI_LONG, MPI_MAX, comm);
+    *sa = out[0] == out2[0] ? out[0] : -1;      /* every rank at the same step */
+    *sb = out[1] == out2[1] ? out[1] : -1;
+}
+
+static void ck_rank(sim *sm, int *rank, int *size, MPI_Comm *comm)
+{
+    *comm = sim_comm(sm);
+    *rank = 0;
+    *size = 1;
+    if (sim_decomp(sm)) {
+        MPI_Comm_rank(*comm, rank);
+        MPI_Comm_size(*comm, size);
+        if (*size == 1) *rank = -1;             /* one decomposed rank: still per-rank names */
+    }
 }
 
 static int ck_write_tissue(ck_h5 *w, hid_t file, sim *sm, int t, ps_err *err)
@@ -162,9 +194,11 @@ static int ck_write_tissue(ck_h5 *w, hid_t file, sim *sm, int t, ps_err *err)
         goto done;
     }
     uint64_t cap = agents_capacity(a);
+    uint64_t next_id = sim_decomp(sm) ? decomp_next_id(sim_decomp(sm), t) : 0;
     hsize_t n = h.n;
     CK(w, g = H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     if (ck_attr(w, g, "capacity", H5T_NATIVE_UINT64, &cap, 0) ||
+        ck_attr(w, g, "decomp_next_id", H5T_NATIVE_UINT64, &next_id, 0) ||
         ck_attr(w, g, "counters", H5T_NATIVE_UINT64, ctr, CTR_COUNT) ||
         ck_data(w, g, "pos", H5T_NATIVE_FLOAT, h.pos, 3 * n) ||
         ck_data(w, g, "dir", H5T_NATIVE_FLOAT, h.dir, 3 * n) ||
@@ -189,8 +223,12 @@ ps_status checkpoint_write(sim *sm, output *o, double every_h, char *path, size_
     uint64_t hash = checkpoint_scenario_hash(s, err);
     if (err->code != PS_OK) return err->code;
     char pa[PATH_MAX], pb[PATH_MAX], tmp[PATH_MAX + 8];
-    ck_paths(output_dir(o), pa, pb);
+    int rank, nranks;
+    MPI_Comm comm;
+    ck_rank(sm, &rank, &nranks, &comm);
+    ck_paths(output_dir(o), rank, nranks, pa, pb);
     long sa = ck_step_of(pa, hash, NULL), sb = ck_step_of(pb, hash, NULL);
+    if (sim_decomp(sm)) ck_agree(comm, &sa, &sb);
     const char *target = sa <= sb ? pa : pb;       /* the older (or missing) one */
     snprintf(path, path_cap, "%s", target);
     snprintf(tmp, sizeof tmp, "%s.tmp", target);    /* a name only: the file is built in memory */
@@ -293,12 +331,25 @@ done:
 ps_status checkpoint_find(const char *dir, const scenario *s, char *path, size_t path_cap,
                           long *step, double *every_h, ps_err *err)
 {
+    return checkpoint_find_mpi(dir, s, MPI_COMM_NULL, path, path_cap, step, every_h, err);
+}
+
+ps_status checkpoint_find_mpi(const char *dir, const scenario *s, MPI_Comm comm, char *path,
+                              size_t path_cap, long *step, double *every_h, ps_err *err)
+{
     uint64_t hash = checkpoint_scenario_hash(s, err);
     if (err->code != PS_OK) return err->code;
     char pa[PATH_MAX], pb[PATH_MAX];
-    ck_paths(dir, pa, pb);
+    int rank = 0, size = 1;
+    if (comm != MPI_COMM_NULL) {
+        MPI_Comm_rank(comm, &rank);
+        MPI_Comm_size(comm, &size);
+        if (size == 1) rank = -1;
+    }
+    ck_paths(dir, rank, size, pa, pb);
     double ea = 0, eb = 0;
     long sa = ck_step_of(pa, hash, &ea), sb = ck_step_of(pb, hash, &eb);
+    if (comm != MPI_COMM_NULL) ck_agree(comm, &sa, &sb);
     if (sa < 0 && sb < 0) {
         struct stat x;
         int any = stat(pa, &x) == 0 || stat(pb, &x) == 0;
@@ -370,11 +421,13 @@ static int ck_read_tissue(ck_h5 *w, hid_t file, sim *sm, int t, ps_err *err)
     snprintf(name, sizeof name, "tissue_%d", t);
     field_set *fs = sim_fields(sm, t);
     const field_params *fp = field_get_params(fs);
-    uint64_t cap = 0, ctr[CTR_COUNT];
+    uint64_t cap = 0, ctr[CTR_COUNT], next_id = 0;
     CK(w, g = H5Gopen2(file, name, H5P_DEFAULT));
     if (ck_read_attr(w, g, "capacity", H5T_NATIVE_UINT64, &cap) ||
-        ck_read_attr(w, g, "counters", H5T_NATIVE_UINT64, ctr))
+        ck_read_attr(w, g, "counters", H5T_NATIVE_UINT64, ctr) ||
+        ck_read_attr(w, g, "decomp_next_id", H5T_NATIVE_UINT64, &next_id))
         goto done;
+    if (sim_decomp(sm)) decomp_set_next_id(sim_decomp(sm), t, next_id);
     hssize_t n = ck_len(g, "id");
     if (n < 0) {
         snprintf(w->why, sizeof w->why, "%s has no agent ids", name);

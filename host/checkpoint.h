@@ -7,7 +7,9 @@
  * counters with the next agent id), every field, the neurons' injury, lesion flags and
  * repair signals, the step, the simulated time, the summary rows and snapshot index
  * written so far, the checkpoint interval, a hash of the resolved scenario and the
- * painsim version. Random numbers are Philox counters keyed by seed, agent id and step,
+ * painsim version. Under domain decomposition each rank writes its own pair
+ * (checkpoint_{a,b}.rank<R>.h5: its slab, its cells, the tissues' next ids) and a run
+ * resumes on the same number of ranks. Random numbers are Philox counters keyed by seed, agent id and step,
  * and drug exposure and recruitment priming are functions of time, so that is all the
  * state there is: a resumed run writes the same bits as an uninterrupted one.
  */
@@ -34,6 +36,11 @@ ps_status checkpoint_write(sim *sm, output *o, double every_h, char *path, size_
  * message saying what was found when there is none. */
 ps_status checkpoint_find(const char *dir, const scenario *s, char *path, size_t path_cap,
                           long *step, double *every_h, ps_err *err);
+
+/* Domain decomposition: each rank of comm (collective) finds its own file
+ * (checkpoint_{a,b}.rank<R>.h5) of the newest step that every rank has. */
+ps_status checkpoint_find_mpi(const char *dir, const scenario *s, MPI_Comm comm, char *path,
+                              size_t path_cap, long *step, double *every_h, ps_err *err);
 
 /* Restores sm (created from the same scenario) and o (reopened, summary columns declared)
  * from the checkpoint at path. */

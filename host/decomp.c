@@ -126,6 +126,7 @@ void decomp_grid(const decomp *dc, int t, tissue_grid *g)
 }
 
 uint64_t decomp_next_id(const decomp *dc, int t) { return dc->t[t].next_id; }
+void decomp_set_next_id(decomp *dc, int t, uint64_t id) { dc->t[t].next_id = id; }
 
 /* The tissue plane of a z coordinate, as cellist_count computes it. */
 static int decomp_plane(const decomp_tissue *T, float z)

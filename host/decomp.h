@@ -45,6 +45,7 @@ void decomp_grid(const decomp *dc, int t, tissue_grid *g);
  * agents this rank owns, sorted by id, in *owned; records the tissue's next free id. */
 ps_status decomp_initial(decomp *dc, int t, const agents_host *all, agents_host *owned, ps_err *err);
 uint64_t decomp_next_id(const decomp *dc, int t);
+void decomp_set_next_id(decomp *dc, int t, uint64_t id);   /* from a checkpoint */
 
 /* Start of a step: clears the record of which neurons' somas this rank owns. */
 void decomp_begin_step(decomp *dc);

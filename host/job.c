@@ -53,13 +53,18 @@ ps_status job_resume(const sim_ctx *ctx, const scenario *s, const char *dir, dou
     char path[4096];
     long step = 0;
     double every_h = 0;
-    PS_TRY(checkpoint_find(dir, s, path, sizeof path, &step, &every_h, err));
+    if (ctx->decompose)
+        PS_TRY(checkpoint_find_mpi(dir, s, ctx->comm, path, sizeof path, &step, &every_h, err));
+    else
+        PS_TRY(checkpoint_find(dir, s, path, sizeof path, &step, &every_h, err));
     sim_ctx c = *ctx;
     if (c.checkpoint_every_h <= 0) c.checkpoint_every_h = every_h;
     sim *sm = NULL;
     output *o = NULL;
     ps_status st = sim_create(&sm, &c, s, err);
-    if (st == PS_OK) st = output_reopen(&o, dir, s, err);
+    if (st == PS_OK)
+        st = ctx->decompose ? output_open_mpi_mode(&o, dir, 0, 1, s, ctx->comm, err)
+                            : output_reopen(&o, dir, s, err);
     if (st == PS_OK) st = sim_output_columns(sm, o, err);
     if (st == PS_OK) st = checkpoint_read(sm, o, path, err);
     if (st == PS_OK) {

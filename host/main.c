@@ -76,7 +76,7 @@ static void main_usage(FILE *f)
             "                         always finish the step and write one\n"
             "      --decompose        under mpirun: split every tissue over the ranks (slabs\n"
             "                         along z), one device per rank, one output folder\n"
-            "  painsim resume RUN [--device N] [--quiet]\n"
+            "  [mpirun -np N] painsim resume RUN [--device N] [--quiet] [--decompose]\n"
             "                         continue a stopped run from its newest checkpoint\n"
             "  [mpirun -np N] painsim sweep SWEEP.json [options]\n"
             "      --out DIR          sweep folder (default runs/<sweep name>); running the\n"
@@ -208,12 +208,6 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
         return ps_status_exit_code(PS_ERR_USAGE);
     }
     if (a.decompose && rank != 0) lg->quiet = 1;      /* rank 0 reports progress */
-    if (a.decompose && a.checkpoint_every_h > 0) {
-        if (rank == 0)
-            log_error(lg, "run: --checkpoint-every is not available with --decompose yet "
-                      "(checkpoints hold one rank's state)");
-        return ps_status_exit_code(PS_ERR_USAGE);
-    }
     scenario *s = calloc(1, sizeof *s);
     if (!s) {
         log_error(lg, "out of host memory");
@@ -249,7 +243,7 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
         log_info(lg, "device: %s", device_description(dev));
         sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev,
                        .decompose = a.decompose, .checkpoint_every_h = a.checkpoint_every_h,
-                       .stop = a.decompose ? NULL : &main_stop_flag};
+                       .stop = &main_stop_flag};
         if (a.decompose) log_info(lg, "domain decomposition: every tissue split along z over %d rank%s",
                                   size, size > 1 ? "s" : "");
         st = job_run(&ctx, s, outdir, a.force, NULL, &err);
@@ -265,7 +259,7 @@ static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int ra
     ps_err err;
     ps_err_clear(&err);
     const char *dir = NULL;
-    int device_index = -1;
+    int device_index = -1, decompose = 0;
     ps_status st = PS_OK;
     for (int i = 2; i < argc && st == PS_OK; i++) {
         const char *o = argv[i];
@@ -276,6 +270,8 @@ static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int ra
             device_index = (int)v;
         } else if (strcmp(o, "--quiet") == 0) {
             lg->quiet = 1;
+        } else if (strcmp(o, "--decompose") == 0) {
+            decompose = 1;
         } else if (o[0] == '-') {
             st = ps_err_set(&err, PS_ERR_USAGE, "unknown option '%s' (see `painsim help`)", o);
         } else if (!dir) {
@@ -285,7 +281,10 @@ static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int ra
         }
     }
     if (st == PS_OK && !dir) st = ps_err_set(&err, PS_ERR_USAGE, "resume: missing the run folder (painsim resume RUN)");
-    if (st == PS_OK && size > 1) st = ps_err_set(&err, PS_ERR_USAGE, "resume: run it on one rank");
+    if (st == PS_OK && size > 1 && !decompose)
+        st = ps_err_set(&err, PS_ERR_USAGE, "resume: %d MPI ranks: give --decompose to continue a "
+                        "decomposed run (on as many ranks as it ran)", size);
+    if (decompose && rank != 0) lg->quiet = 1;
     scenario *s = st == PS_OK ? calloc(1, sizeof *s) : NULL;
     if (st == PS_OK && !s) st = ps_err_set(&err, PS_ERR_MEMORY, "out of host memory");
     char path[1200];
@@ -294,11 +293,23 @@ static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int ra
         st = scenario_load(path, NULL, 0, s, &err);
     }
     device *dev = NULL;
-    if (st == PS_OK) st = device_open(&dev, device_index, &err);
+    int local_rank = 0;
+    if (decompose) {
+        MPI_Comm node;
+        MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+        MPI_Comm_rank(node, &local_rank);
+        MPI_Comm_free(&node);
+    }
+    if (st == PS_OK) st = device_open_local(&dev, device_index, local_rank, &err);
+    if (decompose) {
+        int mine = (int)st, all = 0;
+        MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm);
+        if (all != PS_OK && st == PS_OK) st = ps_err_set(&err, (ps_status)all, "%s", "");
+    }
     if (st == PS_OK) {
         log_info(lg, "device: %s", device_description(dev));
         sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev,
-                       .stop = &main_stop_flag};
+                       .stop = &main_stop_flag, .decompose = decompose};
         st = job_resume(&ctx, s, dir, NULL, &err);
     }
     if (st != PS_OK && err.msg[0]) log_error(lg, "%s", err.msg);

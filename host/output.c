@@ -359,6 +359,8 @@ static ps_status output_prepare_existing(const char *dir, int force, ps_err *err
     return output_clear_folder(dir, 1, err);
 }
 
+ps_status output_reopen(output **out, const char *dir, const scenario *s, ps_err *err);
+
 /* The object without touching the disk (*o NULL when out of memory). */
 static ps_status output_new(output **out, const char *dir, const scenario *s, ps_err *err)
 {
@@ -389,12 +391,18 @@ static ps_status output_new(output **out, const char *dir, const scenario *s, ps
 ps_status output_open_mpi(output **out, const char *dir, int force, const scenario *s,
                           MPI_Comm comm, ps_err *err)
 {
+    return output_open_mpi_mode(out, dir, force, 0, s, comm, err);
+}
+
+ps_status output_open_mpi_mode(output **out, const char *dir, int force, int reopen,
+                               const scenario *s, MPI_Comm comm, ps_err *err)
+{
     *out = NULL;
     int rank = 0;
     MPI_Comm_rank(comm, &rank);
     ps_status st = PS_OK;
     output *o = NULL;
-    if (rank == 0) st = output_open(&o, dir, force, s, err);
+    if (rank == 0) st = reopen ? output_reopen(&o, dir, s, err) : output_open(&o, dir, force, s, err);
     int code = (int)st;
     MPI_Bcast(&code, 1, MPI_INT, 0, comm);
     if (code != PS_OK) {

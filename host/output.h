@@ -79,6 +79,9 @@ ps_status output_open(output **o, const char *dir, int force, const scenario *s,
  * rank 0 has the message, the others an empty one. */
 ps_status output_open_mpi(output **o, const char *dir, int force, const scenario *s,
                           MPI_Comm comm, ps_err *err);
+/* Same, or (reopen) output_reopen's continuation of an existing run folder. */
+ps_status output_open_mpi_mode(output **o, const char *dir, int force, int reopen,
+                               const scenario *s, MPI_Comm comm, ps_err *err);
 
 /* Declares the summary columns (after the implicit first column time_h). Must be
  * called once before output_summary_row. Names are copied. */

@@ -219,6 +219,8 @@ void sim_destroy(sim *sm)
 long sim_step_index(const sim *sm) { return sm->step; }
 void sim_set_step(sim *sm, long step) { sm->step = step; }
 const scenario *sim_scenario(const sim *sm) { return sm->s; }
+struct decomp *sim_decomp(sim *sm) { return sm->dc; }
+MPI_Comm sim_comm(const sim *sm) { return sm->ctx.comm; }
 double sim_time_h(const sim *sm) { return (double)sm->step * sm->s->dt_min / 60.0; }
 field_set *sim_fields(sim *sm, int t) { return sm->t[t].fields; }
 agents *sim_agents(sim *sm, int t) { return sm->t[t].agents; }
@@ -641,6 +643,11 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
         if (out_now) SIM_PHASE(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
         if (snap_now) SIM_PHASE(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));
         int stop = sm->ctx.stop && *sm->ctx.stop;
+        if (sm->dc) {               /* ranks see a signal at different steps: agree */
+            int any = 0;
+            MPI_Allreduce(&stop, &any, 1, MPI_INT, MPI_MAX, sm->ctx.comm);
+            stop = any;
+        }
         if (!last && ((ck_every > 0 && sm->step % ck_every == 0) || stop)) {
             char path[4096];
             PS_TRY(checkpoint_write(sm, o, sm->ctx.checkpoint_every_h, path, sizeof path, err));

@@ -57,6 +57,9 @@ ps_status sim_step(sim *sm, ps_err *err);
 long sim_step_index(const sim *sm);   /* steps taken */
 void sim_set_step(sim *sm, long step); /* a checkpoint's step (checkpoint_read) */
 const scenario *sim_scenario(const sim *sm);
+/* The domain decomposition (NULL for a single-rank run) and the run's communicator. */
+struct decomp *sim_decomp(sim *sm);
+MPI_Comm sim_comm(const sim *sm);
 double sim_time_h(const sim *sm);
 
 /* Runs the whole scenario, writing summary rows, snapshots and run.json into o; from the

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_trust.sh — faults injected into real runs on PoCL, and what must survive them:
 #   kill -9 during a run with --checkpoint-every, `painsim resume`: the output equals an
-#     uninterrupted run bit for bit (summary.csv, snapshots.xmf, every snapshot);
+#     uninterrupted run bit for bit (summary.csv, snapshots.xmf, every snapshot); the same
+#     for a run decomposed over 2 ranks (per-rank checkpoints, compare_runs.py);
 #   SIGTERM: the step finishes, a checkpoint is written, exit 130 with the resume command;
 #     resume gives the same bits;
 #   SIGTERM to a sweep under mpirun with 2 ranks: running the command again continues the
@@ -51,6 +52,19 @@ if bin/painsim resume "$OUT/kill9" --quiet 2> "$OUT/kill9.err" && same_run "$OUT
     ok "kill -9 after the second checkpoint, resume: identical to the uninterrupted run"
 else
     bad "kill -9 / resume: $(cat "$OUT/kill9.err")"
+fi
+
+# --- kill -9 of a decomposed run on 2 ranks, resume on 2 ranks ----------------------------
+$MPIRUN -np 2 bin/painsim run $JAK --out "$OUT/dkill" --decompose --checkpoint-every 4 --quiet > /dev/null 2>&1 &
+pid=$!
+wait_for "$OUT/dkill/checkpoint_b.rank1.h5" 90
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+if $MPIRUN -np 2 bin/painsim resume "$OUT/dkill" --decompose --quiet > "$OUT/dkill.log" 2>&1 &&
+   "$PY" tests/compare_runs.py "$OUT/ref" "$OUT/dkill" > "$OUT/dkill.cmp" 2>&1; then
+    ok "kill -9 of a 2-rank decomposed run, resume on 2 ranks: $(head -1 "$OUT/dkill.cmp")"
+else
+    bad "decomposed kill -9 / resume: $(tail -3 "$OUT/dkill.log") $(cat "$OUT/dkill.cmp" 2>/dev/null)"
 fi
 
 # --- SIGTERM ------------------------------------------------------------------------------
