@@ -173,6 +173,28 @@ static void ck_rank(sim *sm, int *rank, int *size, MPI_Comm *comm)
     }
 }
 
+/* The datasets of a tissue group, shared by writing and reading. */
+typedef struct {
+    const char *name;
+    hid_t type;
+    void *data;
+    hsize_t n;
+} ck_item;
+
+#define CK_TISSUE_ITEMS 7
+
+static void ck_tissue_items(agents_host *h, float *conc, size_t nc, ck_item it[CK_TISSUE_ITEMS])
+{
+    hsize_t n = h->n;
+    it[0] = (ck_item){"pos", H5T_NATIVE_FLOAT, h->pos, 3 * n};
+    it[1] = (ck_item){"dir", H5T_NATIVE_FLOAT, h->dir, 3 * n};
+    it[2] = (ck_item){"id", H5T_NATIVE_UINT64, h->id, n};
+    it[3] = (ck_item){"type", H5T_NATIVE_UINT8, h->type, n};
+    it[4] = (ck_item){"state", H5T_NATIVE_UINT8, h->state, n};
+    it[5] = (ck_item){"vars", H5T_NATIVE_FLOAT, h->vars, (hsize_t)AGENTS_NVARS * n};
+    it[6] = (ck_item){"conc", H5T_NATIVE_FLOAT, conc, nc};
+}
+
 static int ck_write_tissue(ck_h5 *w, hid_t file, sim *sm, int t, ps_err *err)
 {
     int rc = -1;
@@ -195,19 +217,15 @@ static int ck_write_tissue(ck_h5 *w, hid_t file, sim *sm, int t, ps_err *err)
     }
     uint64_t cap = agents_capacity(a);
     uint64_t next_id = sim_decomp(sm) ? decomp_next_id(sim_decomp(sm), t) : 0;
-    hsize_t n = h.n;
     CK(w, g = H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     if (ck_attr(w, g, "capacity", H5T_NATIVE_UINT64, &cap, 0) ||
         ck_attr(w, g, "decomp_next_id", H5T_NATIVE_UINT64, &next_id, 0) ||
-        ck_attr(w, g, "counters", H5T_NATIVE_UINT64, ctr, CTR_COUNT) ||
-        ck_data(w, g, "pos", H5T_NATIVE_FLOAT, h.pos, 3 * n) ||
-        ck_data(w, g, "dir", H5T_NATIVE_FLOAT, h.dir, 3 * n) ||
-        ck_data(w, g, "id", H5T_NATIVE_UINT64, h.id, n) ||
-        ck_data(w, g, "type", H5T_NATIVE_UINT8, h.type, n) ||
-        ck_data(w, g, "state", H5T_NATIVE_UINT8, h.state, n) ||
-        ck_data(w, g, "vars", H5T_NATIVE_FLOAT, h.vars, (hsize_t)AGENTS_NVARS * n) ||
-        ck_data(w, g, "conc", H5T_NATIVE_FLOAT, conc, nc))
+        ck_attr(w, g, "counters", H5T_NATIVE_UINT64, ctr, CTR_COUNT))
         goto done;
+    ck_item it[CK_TISSUE_ITEMS];
+    ck_tissue_items(&h, conc, nc, it);
+    for (int k = 0; k < CK_TISSUE_ITEMS; k++)
+        if (ck_data(w, g, it[k].name, it[k].type, it[k].data, it[k].n)) goto done;
     rc = 0;
 done:
     if (g >= 0) H5Gclose(g);
@@ -440,15 +458,10 @@ static int ck_read_tissue(ck_h5 *w, hid_t file, sim *sm, int t, ps_err *err)
         ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
         goto done;
     }
-    hsize_t hn = (hsize_t)n;
-    if (ck_read(w, g, "pos", H5T_NATIVE_FLOAT, h.pos, 3 * hn) ||
-        ck_read(w, g, "dir", H5T_NATIVE_FLOAT, h.dir, 3 * hn) ||
-        ck_read(w, g, "id", H5T_NATIVE_UINT64, h.id, hn) ||
-        ck_read(w, g, "type", H5T_NATIVE_UINT8, h.type, hn) ||
-        ck_read(w, g, "state", H5T_NATIVE_UINT8, h.state, hn) ||
-        ck_read(w, g, "vars", H5T_NATIVE_FLOAT, h.vars, (hsize_t)AGENTS_NVARS * hn) ||
-        ck_read(w, g, "conc", H5T_NATIVE_FLOAT, conc, nc))
-        goto done;
+    ck_item it[CK_TISSUE_ITEMS];
+    ck_tissue_items(&h, conc, nc, it);
+    for (int k = 0; k < CK_TISSUE_ITEMS; k++)
+        if (ck_read(w, g, it[k].name, it[k].type, it[k].data, it[k].n)) goto done;
     if (agents_restore(sim_agents(sm, t), &h, (size_t)cap, ctr, err) != PS_OK ||
         field_upload(fs, conc, err) != PS_OK)
         goto done;

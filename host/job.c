@@ -13,6 +13,26 @@ static double job_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Runs sm to the end into o; a failure (not a stop by a signal, which leaves a
+ * checkpoint) is recorded as run.json's status. */
+static ps_status job_finish(const sim_ctx *ctx, const scenario *s, sim *sm, output *o, double t0,
+                            ps_err *err)
+{
+    /* summary.csv/.h5 are rewritten whole: at most every 2 s of wall time, so that runs
+       with thousands of rows stay linear (the end of the run writes all rows) */
+    output_summary_set_min_interval(o, 2.0);
+    ps_status st = sim_run(sm, o, err);
+    if (st != PS_OK && st != PS_ERR_INTERRUPTED) {
+        output_run_info info = {.device = device_description(ctx->dev), .seed = s->seed,
+                                .steps = sim_step_index(sm), .simulated_h = sim_time_h(sm),
+                                .wall_s = job_now() - t0, .agents_end = -1, .status = err->msg};
+        ps_err ignore;
+        ps_err_clear(&ignore);
+        output_run_info_write(o, &info, &ignore);
+    }
+    return st;
+}
+
 ps_status job_run(const sim_ctx *ctx, const scenario *s, const char *outdir, int force,
                   double *wall_s, ps_err *err)
 {
@@ -26,19 +46,7 @@ ps_status job_run(const sim_ctx *ctx, const scenario *s, const char *outdir, int
                             : output_open(&o, outdir, force, s, err);
     if (st == PS_OK) {
         log_info(&ctx->log, "output: %s", outdir);
-        /* summary.csv/.h5 are rewritten whole: at most every 2 s of wall time, so that
-           runs with thousands of rows stay linear (the end of the run writes all rows) */
-        output_summary_set_min_interval(o, 2.0);
-        st = sim_run(sm, o, err);
-        if (st != PS_OK && st != PS_ERR_INTERRUPTED) {
-            output_run_info info = {.device = device_description(ctx->dev), .seed = s->seed,
-                                    .steps = sim_step_index(sm), .simulated_h = sim_time_h(sm),
-                                    .wall_s = job_now() - t0, .agents_end = -1,
-                                    .status = err->msg};
-            ps_err ignore;
-            ps_err_clear(&ignore);
-            output_run_info_write(o, &info, &ignore);
-        }
+        st = job_finish(ctx, s, sm, o, t0, err);
     }
     output_close(o);
     sim_destroy(sm);
@@ -69,17 +77,7 @@ ps_status job_resume(const sim_ctx *ctx, const scenario *s, const char *dir, dou
     if (st == PS_OK) st = checkpoint_read(sm, o, path, err);
     if (st == PS_OK) {
         log_info(&ctx->log, "resuming %s from %s (step %ld)", dir, path, step);
-        output_summary_set_min_interval(o, 2.0);
-        st = sim_run(sm, o, err);
-        if (st != PS_OK && st != PS_ERR_INTERRUPTED) {
-            output_run_info info = {.device = device_description(ctx->dev), .seed = s->seed,
-                                    .steps = sim_step_index(sm), .simulated_h = sim_time_h(sm),
-                                    .wall_s = job_now() - t0, .agents_end = -1,
-                                    .status = err->msg};
-            ps_err ignore;
-            ps_err_clear(&ignore);
-            output_run_info_write(o, &info, &ignore);
-        }
+        st = job_finish(ctx, s, sm, o, t0, err);
     }
     output_close(o);
     sim_destroy(sm);
