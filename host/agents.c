@@ -67,7 +67,6 @@ struct agents {
     /* domain decomposition: daughter ids and per-rule entry id offsets from the host */
     cl_mem div_ids, div_list, id_delta;
     size_t div_cap;                  /* entries of div_ids / div_list */
-    int use_host_ids;
 };
 
 static const char *const agents_var_names[AGENTS_NVARS] = {"age_h", "pstat3", "socs3",
@@ -511,7 +510,6 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     a->tissue = t;
     if (g) a->grid = *g;
     else tissue_grid_init(&a->grid, &s->tissues[t]);
-    a->use_host_ids = g != NULL;
     a->nvox = tissue_grid_nvox(&a->grid);
     a->n_types = s->n_types;
     a->seed_lo = (uint32_t)s->seed;

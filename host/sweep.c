@@ -1216,20 +1216,7 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
         sweep_free(sw);
         return st;
     }
-    if (rank != 0) {                /* the statuses rank 0 found (failed and resumed members) */
-        int *stat = malloc((size_t)sw->n_members * sizeof *stat);
-        if (stat) {
-            MPI_Bcast(stat, (int)sw->n_members, MPI_INT, 0, comm);
-            for (long i = 0; i < sw->n_members; i++) sw->m[i].status = stat[i];
-        }
-        free(stat);
-    } else {
-        int *stat = malloc((size_t)sw->n_members * sizeof *stat);
-        if (stat) {
-            for (long i = 0; i < sw->n_members; i++) stat[i] = sw->m[i].status;
-            MPI_Bcast(stat, (int)sw->n_members, MPI_INT, 0, comm);
-        }
-        free(stat);
+    if (rank == 0) {                /* only rank 0 keeps members' statuses: it hands them out */
         long pending = 0;
         for (long i = 0; i < sw->n_members; i++) pending += sw->m[i].status == SWEEP_PENDING;
         log_info(lg, "sweep %s: %ld members (%ld to run, %ld already complete), %d rank%s, output %s",
