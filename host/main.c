@@ -221,24 +221,11 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
             snprintf(outdir, sizeof outdir, "%s", a.out);
         else
             snprintf(outdir, sizeof outdir, "runs/%s", s->name);
-        int local_rank = 0;
-        if (a.decompose) {          /* one GPU per rank of a node */
-            MPI_Comm node;
-            MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-            MPI_Comm_rank(node, &local_rank);
-            MPI_Comm_free(&node);
-        }
+        /* one GPU per rank of a node */
+        int local_rank = a.decompose ? device_node_rank(comm) : 0;
         st = device_open_local(&dev, a.device, local_rank, &err);
     }
-    if (a.decompose) {              /* every rank agrees before the collective part */
-        int mine = (int)st, all = 0;
-        MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm);
-        if (all != PS_OK && st == PS_OK) {
-            device_close(dev);
-            free(s);
-            return ps_status_exit_code((ps_status)all);
-        }
-    }
+    if (a.decompose) st = ps_status_agree(comm, st, &err);  /* before the collective part */
     if (st == PS_OK) {
         log_info(lg, "device: %s", device_description(dev));
         sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev,
@@ -293,19 +280,9 @@ static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int ra
         st = scenario_load(path, NULL, 0, s, &err);
     }
     device *dev = NULL;
-    int local_rank = 0;
-    if (decompose) {
-        MPI_Comm node;
-        MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-        MPI_Comm_rank(node, &local_rank);
-        MPI_Comm_free(&node);
-    }
+    int local_rank = decompose ? device_node_rank(comm) : 0;
     if (st == PS_OK) st = device_open_local(&dev, device_index, local_rank, &err);
-    if (decompose) {
-        int mine = (int)st, all = 0;
-        MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm);
-        if (all != PS_OK && st == PS_OK) st = ps_err_set(&err, (ps_status)all, "%s", "");
-    }
+    if (decompose) st = ps_status_agree(comm, st, &err);
     if (st == PS_OK) {
         log_info(lg, "device: %s", device_description(dev));
         sim_ctx ctx = {.comm = comm, .rank = rank, .size = size, .log = *lg, .dev = dev,

@@ -403,12 +403,8 @@ ps_status output_open_mpi_mode(output **out, const char *dir, int force, int reo
     ps_status st = PS_OK;
     output *o = NULL;
     if (rank == 0) st = reopen ? output_reopen(&o, dir, s, err) : output_open(&o, dir, force, s, err);
-    int code = (int)st;
-    MPI_Bcast(&code, 1, MPI_INT, 0, comm);
-    if (code != PS_OK) {
-        if (rank != 0) ps_err_set(err, (ps_status)code, "%s", "");
-        return (ps_status)code;
-    }
+    st = ps_status_agree(comm, st, err);            /* rank 0's outcome, on every rank */
+    if (st != PS_OK) return st;
     if (rank != 0) {
         st = output_new(&o, dir, s, err);
         if (!o) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
@@ -423,13 +419,10 @@ ps_status output_open_mpi_mode(output **out, const char *dir, int force, int reo
             H5Pset_dxpl_mpio(o->dxpl, H5FD_MPIO_COLLECTIVE) < 0)
             st = ps_err_set(err, PS_ERR_IO, "%s: cannot set up parallel HDF5 (MPI-IO)", dir);
     }
-    code = (int)st;
-    int all = 0;
-    MPI_Allreduce(&code, &all, 1, MPI_INT, MPI_MAX, comm);
-    if (all != PS_OK) {
-        if (st == PS_OK) ps_err_set(err, (ps_status)all, "%s", "");
+    st = ps_status_agree(comm, st, err);
+    if (st != PS_OK) {
         output_close(o);
-        return (ps_status)all;
+        return st;
     }
     *out = o;
     return PS_OK;

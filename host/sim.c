@@ -566,13 +566,7 @@ static ps_status sim_guard(sim *sm, ps_err *err)
     if (st == PS_OK && (fmsg[0] || amsg[0]))
         st = ps_err_set(err, PS_ERR_NUMERIC, "step %ld (t = %.2f h): %s%s%s", sm->step, sim_time_h(sm),
                         fmsg, fmsg[0] && amsg[0] ? "; and " : "", amsg);
-    if (sm->dc) {
-        int mine = (int)st, all = 0;
-        MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, sm->ctx.comm);
-        if (all != PS_OK && st == PS_OK) st = ps_err_set(err, (ps_status)all, "%s", "");
-        st = (ps_status)all;
-    }
-    return st;
+    return sm->dc ? ps_status_agree(sm->ctx.comm, st, err) : st;
 }
 
 /* Every few steps and at outputs: read counters, grow capacity, warn about dropped births. */

@@ -8,6 +8,7 @@
 #ifndef PAINSIM_STATUS_H
 #define PAINSIM_STATUS_H
 
+#include <mpi.h>
 #include <stddef.h>
 
 /*        code            exit  text */
@@ -55,6 +56,11 @@ void ps_err_append(ps_err *e, const char *fmt, ...) __attribute__((format(printf
 const char *ps_status_name(ps_status code);
 const char *ps_status_text(ps_status code);
 int ps_status_exit_code(ps_status code);
+
+/* Collective over comm: the largest status of all ranks, so that every rank takes the
+ * same branch before a collective step. A rank whose own status was PS_OK but another's
+ * was not gets that code with an empty message (the failing rank has the words). */
+ps_status ps_status_agree(MPI_Comm comm, ps_status st, ps_err *err);
 
 /* Propagates a failing status: PS_TRY(f(x, err)); */
 #define PS_TRY(expr)                          \

@@ -1177,25 +1177,12 @@ static ps_status sweep_prepare(sweep *sw, long *n_resumed, ps_err *err)
 
 /* ---- the whole sweep ------------------------------------------------------------------ */
 
-/* The largest status over the ranks; a rank whose own status is fine but another's is
- * not gets an empty message (rank 0 reports). */
-static ps_status sweep_agree(MPI_Comm comm, ps_status st, ps_err *err)
-{
-    int mine = (int)st, all = 0;
-    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm);
-    if (all != PS_OK && st == PS_OK) ps_err_set(err, (ps_status)all, "%s", "");
-    return (ps_status)all;
-}
-
 ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_err *err)
 {
-    int rank = 0, size = 1, local_rank = 0;
+    int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    MPI_Comm node;
-    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-    MPI_Comm_rank(node, &local_rank);
-    MPI_Comm_free(&node);
+    int local_rank = device_node_rank(comm);
 
     sweep *sw = NULL;
     ps_status st = sweep_parse(a->path, &sw, err);
@@ -1211,7 +1198,7 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
     /* rank 0 checks members and the folder; every rank gets the same answer */
     long resumed = 0;
     if (rank == 0 && st == PS_OK) st = sweep_prepare(sw, &resumed, err);
-    st = sweep_agree(comm, st, err);
+    st = ps_status_agree(comm, st, err);
     if (st != PS_OK) {
         sweep_free(sw);
         return st;
