@@ -1049,12 +1049,17 @@ ps_status agents_var_means(agents *a, int var, const uint32_t *counts, double *m
     if (nt == 0) return PS_OK;
     double sums[SCN_MAX_TYPES];
     PS_TRY(agents_var_sums(a, var, sums, err));
-    for (size_t t = 0; t < nt; t++) {
+    agents_means_from_sums((int)nt, counts, sums, means);
+    return PS_OK;
+}
+
+void agents_means_from_sums(int n_types, const uint32_t *counts, const double *sums, double *means)
+{
+    for (int t = 0; t < n_types; t++) {
         uint32_t n = 0;
-        for (int st = 0; st < PS_MAX_STATES; st++) n += counts[t * PS_MAX_STATES + (size_t)st];
+        for (int st = 0; st < PS_MAX_STATES; st++) n += counts[t * PS_MAX_STATES + st];
         means[t] = n > 0 ? sums[t] / n : 0.0;
     }
-    return PS_OK;
 }
 
 ps_status agents_download(agents *a, agents_host *h, ps_err *err)

@@ -124,8 +124,10 @@ ps_status agents_restore(agents *a, const agents_host *h, size_t cap, const uint
                          ps_err *err);
 ps_status agents_set_next_id(agents *a, uint64_t next_id, ps_err *err);
 
-/* Per-type sums of per-agent variable var (partial sums reduced in a fixed order). */
+/* Per-type sums of per-agent variable var (partial sums reduced in a fixed order), and the
+ * means agents_var_means makes of them with the counts ([n_types][PS_MAX_STATES]). */
 ps_status agents_var_sums(agents *a, int var, double *sums, ps_err *err);
+void agents_means_from_sums(int n_types, const uint32_t *counts, const double *sums, double *means);
 
 /* Reads the device counters (blocking). */
 ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err);

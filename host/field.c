@@ -255,13 +255,6 @@ ps_status field_upload(field_set *fs, const float *host, ps_err *err)
                         err);
 }
 
-ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err)
-{
-    PS_TRY(field_stats_sums(fs, mean, max, err));
-    for (int l = 0; l < fs->p.nf; l++) mean[l] /= (double)fs->p.nvox;
-    return PS_OK;
-}
-
 ps_status field_stats_sums(field_set *fs, double *sum, double *max, ps_err *err)
 {
     float ps[FIELD_STATS_GROUPS], pm[FIELD_STATS_GROUPS];

@@ -74,9 +74,8 @@ ps_status field_planes(field_set *fs, int which, int write, int z, int count, fl
 ps_status field_download(field_set *fs, float *host, ps_err *err);
 ps_status field_upload(field_set *fs, const float *host, ps_err *err);
 
-/* Mean and max of each field (nf values each), reduced on the device. */
-ps_status field_stats(field_set *fs, double *mean, double *max, ps_err *err);
-/* Sum and max of each field over the voxels this rank owns (for global reductions). */
+/* Sum and max of each field (nf values each) over the voxels this rank owns (all of
+ * them without domain decomposition), reduced on the device in a fixed order. */
 ps_status field_stats_sums(field_set *fs, double *sum, double *max, ps_err *err);
 
 /* Numerical guard over the owned voxels: *bad_field gets the first field (local index)

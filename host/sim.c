@@ -331,27 +331,24 @@ static ps_status sim_count_states(sim *sm, int t, uint32_t *counts, ps_err *err)
 static ps_status sim_var_means(sim *sm, int t, int var, const uint32_t *counts, double *means,
                                ps_err *err)
 {
-    if (!sm->dc) return agents_var_means(sm->t[t].agents, var, counts, means, err);
     int nt = sm->s->n_types;
     double sums[SCN_MAX_TYPES] = {0};
+    if (nt == 0) return PS_OK;
     PS_TRY(agents_var_sums(sm->t[t].agents, var, sums, err));
-    MPI_Allreduce(MPI_IN_PLACE, sums, nt, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
-    for (int ty = 0; ty < nt; ty++) {
-        uint32_t n = 0;
-        for (int st = 0; st < PS_MAX_STATES; st++) n += counts[ty * PS_MAX_STATES + st];
-        means[ty] = n > 0 ? sums[ty] / n : 0.0;
-    }
+    if (sm->dc) MPI_Allreduce(MPI_IN_PLACE, sums, nt, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
+    agents_means_from_sums(nt, counts, sums, means);
     return PS_OK;
 }
 
 static ps_status sim_field_stats(sim *sm, int t, double *mean, double *max, ps_err *err)
 {
     field_set *fs = sm->t[t].fields;
-    if (!sm->dc) return field_stats(fs, mean, max, err);
     const field_params *fp = field_get_params(fs);
     PS_TRY(field_stats_sums(fs, mean, max, err));
-    MPI_Allreduce(MPI_IN_PLACE, mean, fp->nf, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
-    MPI_Allreduce(MPI_IN_PLACE, max, fp->nf, MPI_DOUBLE, MPI_MAX, sm->ctx.comm);
+    if (sm->dc) {
+        MPI_Allreduce(MPI_IN_PLACE, mean, fp->nf, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
+        MPI_Allreduce(MPI_IN_PLACE, max, fp->nf, MPI_DOUBLE, MPI_MAX, sm->ctx.comm);
+    }
     double nvox = (double)fp->dims[0] * fp->dims[1] * fp->grid.nz_global;
     for (int l = 0; l < fp->nf; l++) mean[l] /= nvox;
     return PS_OK;
