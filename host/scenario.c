@@ -2653,6 +2653,11 @@ ps_status scenario_json_file(const char *path, const char *what, cJSON **root, p
     return st;
 }
 
+void scenario_format_number(char *buf, size_t cap, double v)
+{
+    fmt_num(buf, cap, v);
+}
+
 void scenario_suggest(char *buf, size_t cap, const char *s, const char *const *cands, int n)
 {
     suggestion(buf, cap, s, cands, n);

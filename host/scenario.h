@@ -375,6 +375,10 @@ ps_status scenario_load_string(const char *text, const char *name, const char *c
 struct cJSON;
 ps_status scenario_json_file(const char *path, const char *what, struct cJSON **root, ps_err *err);
 
+/* v as the resolved scenario writes numbers: the shortest of %.15g, %.16g, %.17g that
+ * reads back to the same double. */
+void scenario_format_number(char *buf, size_t cap, double v);
+
 /* buf gets " (did you mean \"X\"?)" when s is a near miss of one of cands, else "". */
 void scenario_suggest(char *buf, size_t cap, const char *s, const char *const *cands, int n);
 

@@ -181,28 +181,12 @@ static void sweep_free(sweep *sw)
     free(sw);
 }
 
-static char *sweep_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
+/* A number as the resolved scenario writes it (text that reads back to the same double). */
 static char *sweep_fmt_num(double x)
 {
     char buf[40];
-    snprintf(buf, sizeof buf, "%.17g", x);
-    /* shortest text that reads back to the same double */
-    for (int prec = 1; prec <= 17; prec++) {
-        char t[40];
-        snprintf(t, sizeof t, "%.*g", prec, x);
-        if (strtod(t, NULL) == x) {
-            memcpy(buf, t, sizeof t);
-            break;
-        }
-    }
-    return sweep_strdup(buf);
+    scenario_format_number(buf, sizeof buf, x);
+    return strdup(buf);
 }
 
 static ps_status sweep_param_alloc(sweep_param *p, int n, ps_err *err)
@@ -270,7 +254,7 @@ static ps_status sweep_parse_param(sweep *sw, const cJSON *pj, int idx, ps_err *
                 p->numeric = 0;
                 p->num[i] = NAN;
                 p->set_text[i] = cJSON_PrintUnformatted(v);
-                p->label[i] = sweep_strdup(cJSON_IsString(v) ? v->valuestring
+                p->label[i] = strdup(cJSON_IsString(v) ? v->valuestring
                                                               : cJSON_IsTrue(v) ? "true" : "false");
             } else {
                 return sweep_fail(err, file, ep, "expected a number, a string or a boolean, got %s",
@@ -676,7 +660,7 @@ static ps_status sweep_csv_read(const char *path, sweep_csv *t, ps_err *err)
             }
             char *save = NULL;
             for (char *tok = strtok_r(line, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-                t->names[t->n_cols++] = sweep_strdup(tok);
+                t->names[t->n_cols++] = strdup(tok);
             continue;
         }
         if (t->n_rows == rows_cap) {
@@ -976,12 +960,12 @@ static void sweep_record(sweep_queue *q, long i, int r, int code, double wall_s,
         } else {
             m->status = SWEEP_FAILED;
             free(m->error);
-            m->error = sweep_strdup(err.msg);
+            m->error = strdup(err.msg);
         }
     } else {
         m->status = SWEEP_FAILED;
         free(m->error);
-        m->error = sweep_strdup(error);
+        m->error = strdup(error);
     }
     q->finished++;
     if (m->status == SWEEP_FAILED) q->failed++;
@@ -1108,7 +1092,7 @@ static ps_status sweep_prepare(sweep *sw, long *n_resumed, ps_err *err)
                 return ps_err_set(err, e.code, "%s", e.msg);
             }
             sw->m[i].status = SWEEP_FAILED;
-            sw->m[i].error = sweep_strdup(e.msg);
+            sw->m[i].error = strdup(e.msg);
             if (!n_bad++) first = e;
             continue;
         }
