@@ -11,7 +11,8 @@
  * bandwidth = modelled bytes / time, so a phase far below the copy bandwidth is either
  * compute- or launch-bound, or moves more than the model says.
  *
- * usage: bench [--quick] [--out FILE]
+ * usage: bench [--quick] [--only TEXT] [--out FILE]
+ *   --only TEXT   run only the configurations whose name contains TEXT
  */
 #include <math.h>
 #include <mpi.h>
@@ -205,10 +206,17 @@ int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
     int quick = 0;
-    const char *out = "bench/RESULTS.md";
+    const char *out = "bench/RESULTS.md", *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) quick = 1;
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
+        else {
+            fprintf(stderr, "bench: unknown argument '%s'\nusage: bench [--quick] [--only TEXT] [--out FILE]\n",
+                    argv[i]);
+            MPI_Finalize();
+            return 2;
+        }
     }
     static const bench_cfg full[] = {
         {"1e4 agents, 64^3", 10000, 64, 12, 10, 1},
@@ -281,6 +289,7 @@ int main(int argc, char **argv)
     }
     int failed = 0;
     for (int i = 0; i < ncfg; i++) {
+        if (only && !strstr(cfg[i].name, only)) continue;
         bench_result r;
         ps_err_clear(&err);
         double t0 = bench_now();

@@ -17,12 +17,15 @@ struct field_set {
     device *dev;
     field_params p;
     cl_program prog;
-    cl_kernel k_react, k_sweep, k_stats, k_zfwd, k_zback, k_guard;
+    cl_kernel k_react, k_consts, k_sweep, k_stats, k_zfwd, k_zback, k_guard;
     cl_program guard_prog;
     cl_mem guard_first;
     cl_mem conc, scratch, scratch_d, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value, mask;
     cl_mem psum, pmax;
+    cl_mem rc;          /* [nf][2] reaction constants of decay-only voxels */
 };
+
+static ps_status field_react_consts(field_set *fs, ps_err *err);
 
 ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *err)
 {
@@ -114,6 +117,7 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
     PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->psum, err));
     PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->pmax, err));
     PS_TRY(device_alloc(d, p->nvox * sizeof(cl_uint), "region mask", &fs->mask, err));
+    PS_TRY(device_alloc(d, nf * 2 * sizeof(float), "reaction constants", &fs->rc, err));
     PS_TRY(device_write(d, fs->mask, 0, p->nvox * sizeof(cl_uint), p->region_mask, err));
     PS_TRY(device_write(d, fs->dmul, 0, p->nvox * sizeof(float), p->dmul, err));
     PS_TRY(device_write(d, fs->src, 0, fbytes, p->src, err));
@@ -145,6 +149,8 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
     if (st == PS_OK) st = field_upload_params(fs, err);
     if (st == PS_OK) st = device_build(d, "fields.cl", "", &fs->prog, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_react", &fs->k_react, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_react_consts", &fs->k_consts, err);
+    if (st == PS_OK) st = field_react_consts(fs, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep", &fs->k_sweep, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_fwd", &fs->k_zfwd, err);
@@ -173,14 +179,29 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
     return PS_OK;
 }
 
+/* The per-field reaction constants of decay-only voxels (fields.cl field_react_consts),
+ * computed on the device so that they are the bits field_react would compute per voxel. */
+static ps_status field_react_consts(field_set *fs, ps_err *err)
+{
+    const field_params *p = &fs->p;
+    if (p->nf == 0) return PS_OK;
+    cl_kernel k = fs->k_consts;
+    SETARG(k, 0, cl_mem, fs->decay, err);
+    SETARG(k, 1, cl_uint, (cl_uint)p->nf, err);
+    SETARG(k, 2, cl_float, (cl_float)p->dt_min, err);
+    SETARG(k, 3, cl_mem, fs->rc, err);
+    return device_launch(fs->dev, k, "field_react_consts", (size_t)p->nf, 0, err);
+}
+
 void field_destroy(field_set *fs)
 {
     if (!fs) return;
     cl_mem *bufs[] = {&fs->conc, &fs->scratch, &fs->scratch_d, &fs->dmul, &fs->src, &fs->sink, &fs->asrc,
                       &fs->aupt, &fs->alpha, &fs->decay, &fs->bc_kind, &fs->bc_value,
-                      &fs->psum, &fs->pmax, &fs->mask};
+                      &fs->psum, &fs->pmax, &fs->mask, &fs->rc};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
     if (fs->k_react) clReleaseKernel(fs->k_react);
+    if (fs->k_consts) clReleaseKernel(fs->k_consts);
     if (fs->k_sweep) clReleaseKernel(fs->k_sweep);
     if (fs->k_stats) clReleaseKernel(fs->k_stats);
     if (fs->k_zfwd) clReleaseKernel(fs->k_zfwd);
@@ -225,9 +246,10 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, 3, cl_mem, fs->asrc, err);
     SETARG(k, 4, cl_mem, fs->aupt, err);
     SETARG(k, 5, cl_mem, fs->decay, err);
-    SETARG(k, 6, cl_uint, nvox, err);
-    SETARG(k, 7, cl_uint, nf, err);
-    SETARG(k, 8, cl_float, dt, err);
+    SETARG(k, 6, cl_mem, fs->rc, err);
+    SETARG(k, 7, cl_uint, nvox, err);
+    SETARG(k, 8, cl_uint, nf, err);
+    SETARG(k, 9, cl_float, dt, err);
     PS_TRY(device_launch(fs->dev, k, "field_react", p->nvox * p->nf, 0, err));
     k = fs->k_sweep;
     PS_TRY(field_sweep_args(fs, k, err));

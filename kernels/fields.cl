@@ -14,27 +14,54 @@
  */
 #include "common.cl"
 
+/* Per-field reaction constants for voxels where k is the field's decay alone (no region
+ * sink, no agent uptake) -- most voxels: e = exp(-k dt) and (1 - e)/k, computed once with
+ * exactly the expressions field_react uses per voxel, so both paths give the same bits. */
+__kernel void field_react_consts(__global const float *decay, uint nf, float dt,
+                                 __global float *rc)
+{
+    size_t f = get_global_id(0);
+    if (f >= nf) return;
+    float k = decay[f];
+    if (k > 0.0f) {
+        float kdt = k * dt;
+        rc[2 * f] = exp(-kdt);
+        rc[2 * f + 1] = -expm1(-kdt) / k;
+    } else {
+        rc[2 * f] = 1.0f;
+        rc[2 * f + 1] = dt;
+    }
+}
+
 __kernel void field_react(__global float *conc,
                           __global const float *src_region,   /* [nf][nvox] nM/min */
                           __global const float *sink_region,  /* [nf][nvox] 1/min */
                           __global const float *src_agents,   /* [nf][nvox] nM/min */
                           __global const float *upt_agents,   /* [nf][nvox] 1/min */
                           __global const float *decay,        /* [nf] 1/min */
+                          __global const float *rc,           /* [nf][2] field_react_consts */
                           uint nvox, uint nf, float dt)
 {
     size_t g = get_global_id(0);
     if (g >= (size_t)nvox * nf) return;
     uint f = (uint)(g / nvox);
-    float k = decay[f] + sink_region[g] + upt_agents[g];
+    float sink = sink_region[g], upt = upt_agents[g];
     float s = src_region[g] + src_agents[g];
     float c = conc[g];
-    if (k > 0.0f) {
-        float kdt = k * dt;
-        float e = exp(-kdt);
-        /* (1 - e)/k via expm1 keeps full precision when k*dt is tiny */
-        c = c * e + s * (-expm1(-kdt) / k);
+    float kd = decay[f];
+    if (sink == 0.0f && upt == 0.0f && kd > 0.0f) {
+        /* k == decay exactly: the field's constants (no exp per voxel) */
+        c = c * rc[2 * f] + s * rc[2 * f + 1];
     } else {
-        c = c + s * dt;
+        float k = kd + sink + upt;
+        if (k > 0.0f) {
+            float kdt = k * dt;
+            float e = exp(-kdt);
+            /* (1 - e)/k via expm1 keeps full precision when k*dt is tiny */
+            c = c * e + s * (-expm1(-kdt) / k);
+        } else {
+            c = c + s * dt;
+        }
     }
     conc[g] = c;
 }
