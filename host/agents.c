@@ -1024,10 +1024,13 @@ ps_status agents_check_capacity(agents *a, uint64_t *dropped, uint64_t *n_agents
     if (n_agents) *n_agents = ctr[CTR_N_AGENTS];
     *dropped = ctr[CTR_BIRTHS_DROPPED] - a->dropped_seen;
     a->dropped_seen = ctr[CTR_BIRTHS_DROPPED];
+    /* keep engine.agent_capacity_factor x n slots (room for the births and entries of
+       the steps until the next check); grow by at least half when short */
     size_t n = (size_t)ctr[CTR_N_AGENTS];
-    if (2 * n <= a->cap && *dropped == 0) return PS_OK;
-    size_t new_cap = 2 * a->cap;
-    while (2 * n > new_cap) new_cap *= 2;
+    double f = a->s->agent_capacity_factor;
+    if (f * (double)n <= (double)a->cap && *dropped == 0) return PS_OK;
+    size_t new_cap = a->cap + a->cap / 2;
+    if ((double)new_cap < ceil(f * (double)n)) new_cap = (size_t)ceil(f * (double)n);
     if (new_cap > 0xffffffffu / 2)
         return ps_err_set(err, PS_ERR_MEMORY,
                           "tissue %s: %zu agents exceed what one device population can index",
