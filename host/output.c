@@ -1190,6 +1190,7 @@ ps_status output_run_info_write(output *o, const output_run_info *info, ps_err *
     ok = ok && cJSON_AddNumberToObject(j, "steps", (double)info->steps);
     ok = ok && cJSON_AddNumberToObject(j, "simulated_h", info->simulated_h);
     ok = ok && cJSON_AddNumberToObject(j, "wall_s", info->wall_s);
+    ok = ok && cJSON_AddNumberToObject(j, "output_s", info->output_s);
     ok = ok && cJSON_AddNumberToObject(j, "agents_end", (double)info->agents_end);
     ok = ok && cJSON_AddNumberToObject(j, "snapshots", o->n_snaps);
     ok = ok && cJSON_AddNumberToObject(j, "summary_rows", (double)o->n_rows);

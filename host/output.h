@@ -62,6 +62,7 @@ typedef struct {
     long steps;
     double simulated_h;
     double wall_s;
+    double output_s;                /* of wall_s: writing summary rows and snapshots */
     long agents_end;
     const char *status;             /* "completed" or a failure text */
 } output_run_info;

@@ -40,6 +40,7 @@ struct sim {
     sim_tissue t[SCN_MAX_TISSUES];
     decomp *dc;                     /* domain decomposition, or NULL */
     int prof_on;                    /* phase profiling (make bench) */
+    double output_s;                /* wall time of summary and snapshot writing, always kept */
     double prof_s[SIM_PH_COUNT];
     long prof_n[SIM_PH_COUNT];
     long step;
@@ -274,6 +275,23 @@ void sim_profile(const sim *sm, double seconds[SIM_PH_COUNT], long calls[SIM_PH_
         calls[p] = sm->prof_n[p];
     }
 }
+
+/* Runs an output call (summary or snapshot), timed always: the device is drained first so
+ * that queued steps are not counted as output (run.json "output_s"); phase ph too when
+ * profiling. */
+#define SIM_OUTPUT(sm, ph, call)                                                      \
+    do {                                                                              \
+        PS_TRY(device_finish((sm)->ctx.dev, err));                                    \
+        double sim_o0_ = sim_now();                                                   \
+        PS_TRY(call);                                                                 \
+        PS_TRY(device_finish((sm)->ctx.dev, err));                                    \
+        double sim_od_ = sim_now() - sim_o0_;                                         \
+        (sm)->output_s += sim_od_;                                                    \
+        if ((sm)->prof_on) {                                                          \
+            (sm)->prof_s[ph] += sim_od_;                                              \
+            (sm)->prof_n[ph]++;                                                       \
+        }                                                                             \
+    } while (0)
 
 /* Runs `call`, timed as phase ph when profiling (device idle before and after). */
 #define SIM_PHASE(sm, ph, call)                                                       \
@@ -612,8 +630,8 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
     PS_TRY(sim_check_agents(sm, &total, err));
     if (first == 0) {               /* a resumed run has these rows and snapshots already */
         PS_TRY(sim_output_columns(sm, o, err));
-        SIM_PHASE(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
-        SIM_PHASE(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));
+        SIM_OUTPUT(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
+        SIM_OUTPUT(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));
     }
     long ck_every = sm->ctx.checkpoint_every_h > 0 ? sim_steps_of(sm->ctx.checkpoint_every_h, sm->s->dt_min) : 0;
     if (sm->ctx.checkpoint_every_h > 0 && ck_every < 1) ck_every = 1;
@@ -631,8 +649,8 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
         if (out_now || sm->step % SIM_CAPACITY_CHECK_STEPS == 0)
             PS_TRY(sim_check_agents(sm, &total, err));
         if (out_now) PS_TRY(sim_guard(sm, err));
-        if (out_now) SIM_PHASE(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
-        if (snap_now) SIM_PHASE(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));
+        if (out_now) SIM_OUTPUT(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
+        if (snap_now) SIM_OUTPUT(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));
         int stop = sm->ctx.stop && *sm->ctx.stop;
         if (sm->dc) {               /* ranks see a signal at different steps: agree */
             int any = 0;
@@ -661,9 +679,12 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
     double wall = sim_now() - t0;
     output_run_info info = {.device = device_description(sm->ctx.dev), .seed = sm->s->seed,
                             .steps = sm->step, .simulated_h = sim_time_h(sm), .wall_s = wall,
-                            .agents_end = (long)total, .status = "completed"};
+                            .output_s = sm->output_s, .agents_end = (long)total,
+                            .status = "completed"};
     PS_TRY(output_run_info_write(o, &info, err));
-    log_info(&sm->ctx.log, "done: %ld steps in %.1f s (%.1f steps/s), %llu agents at the end",
-             sm->step, wall, wall > 0 ? (double)sm->step / wall : 0.0, (unsigned long long)total);
+    log_info(&sm->ctx.log,
+             "done: %ld steps in %.1f s (%.1f steps/s; writing summary and snapshots %.1f s, %.1f%%), "
+             "%llu agents at the end", sm->step, wall, wall > 0 ? (double)sm->step / wall : 0.0,
+             sm->output_s, wall > 0 ? 100.0 * sm->output_s / wall : 0.0, (unsigned long long)total);
     return PS_OK;
 }
