@@ -5,6 +5,7 @@
  *                             [--force] [--quiet] [--decompose]
  *   painsim sweep SWEEP.json [--out DIR] [--device N] [--verbose] [--quiet] [--dry-run]
  *   painsim resume RUN [--device N] [--quiet]
+ *   painsim report RUN | plot RUN... | plot SWEEP | render RUN   (viz/ tools, report.h)
  *   painsim version | help
  *
  * Input is validated completely before anything is written: a bad scenario or option
@@ -18,6 +19,7 @@
 
 #include "device.h"
 #include "log.h"
+#include "report.h"
 #include "job.h"
 #include "scenario.h"
 #include "sim.h"
@@ -88,10 +90,22 @@ static void main_usage(FILE *f)
             "      --checkpoint-every H   members write checkpoints; a stopped sweep continues\n"
             "                         them when the command is run again\n"
             "      --quiet            no progress messages\n"
+            "  painsim plot RUN [RUN ...] [--out DIR]\n"
+            "                         time-course figures (PNG, SVG) into RUN/figures;\n"
+            "                         replicate seeds as mean +- SD (viz/plot_summary.py)\n"
+            "  painsim plot SWEEP [--out DIR]\n"
+            "                         dose-response and start-day figures of sweep.csv\n"
+            "  painsim render RUN [--field TNF] [--mode slice|volume] [--movie] [--times last]\n"
+            "                         ParaView frames, movie and state into RUN/paraview\n"
+            "                         (xvfb-run -a pvbatch viz/paraview_render.py)\n"
+            "  painsim report RUN [RUN ...] [--validation FILE] [--render] [--out FILE]\n"
+            "                         self-contained HTML report into RUN/report.html\n"
+            "                         (viz/report.py; --help of each tool lists its options)\n"
             "  painsim version\n"
             "\n"
             "environment: PAINSIM_DEVICE, PAINSIM_KERNELS (kernel folder),\n"
-            "             PAINSIM_RANDOM123_INCLUDE, POCL_MEMORY_LIMIT (GiB, PoCL only)\n",
+            "             PAINSIM_RANDOM123_INCLUDE, POCL_MEMORY_LIMIT (GiB, PoCL only),\n"
+            "             PAINSIM_VIZ (viz folder), PAINSIM_PYTHON (default /usr/bin/python3)\n",
             painsim_version());
 }
 
@@ -356,6 +370,8 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
 
 int main(int argc, char **argv)
 {
+    /* report, plot, render: viz/ tools in a child process, no MPI, no device (report.h) */
+    if (argc >= 2 && report_is_command(argv[1])) return report_main(argc, argv);
     MPI_Init(&argc, &argv);
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -380,7 +396,7 @@ int main(int argc, char **argv)
     } else if (strcmp(argv[1], "sweep") == 0) {
         rc = main_sweep(argc, argv, &lg, MPI_COMM_WORLD);
     } else {
-        log_error(&lg, "unknown command '%s' (commands: run, resume, sweep, devices, version, help)", argv[1]);
+        log_error(&lg, "unknown command '%s' (commands: run, resume, sweep, report, plot, render, devices, version, help)", argv[1]);
         rc = 2;
     }
     MPI_Finalize();
