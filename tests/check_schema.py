@@ -6,7 +6,8 @@ Run from the repository root with Debian's Python (python3-jsonschema):
 
 Checks:
   1. schema.json is a valid draft-07 schema;
-  2. every scenarios/*.json (except schema.json) and tests/data/scenario_*.json validates;
+  2. every scenarios/*.json (except schema.json), scenarios/scale/*.json and
+     tests/data/scenario_*.json validates;
   3. when bin/test_scenario exists, the loader accepts each of those files too, and the
      resolved JSON it writes (every default filled in) validates against the schema:
      so the schema knows every key the loader writes;
@@ -352,6 +353,7 @@ def main():
 
     files = sorted(p for p in glob.glob(os.path.join(ROOT, "scenarios", "*.json"))
                    if os.path.basename(p) != "schema.json")
+    files += sorted(glob.glob(os.path.join(ROOT, "scenarios", "scale", "*.json")))
     files += sorted(glob.glob(os.path.join(ROOT, "tests", "data", "scenario_*.json")))
     check(len(files) > 0, "no scenario files found")
     for path in files:
