@@ -202,6 +202,110 @@ static ps_status bench_run(device *d, const bench_cfg *c, bench_result *r, ps_er
     return st;
 }
 
+/* Least-squares slope of log y on log x over the points with x, y > 0 (1 = linear). */
+static double bench_loglog_slope(const double *x, const double *y, int n, int *used)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (!(x[i] > 0 && y[i] > 0)) continue;
+        double lx = log(x[i]), ly = log(y[i]);
+        sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly;
+        m++;
+    }
+    *used = m;
+    double den = m * sxx - sx * sx;
+    return m >= 2 && den > 0 ? (m * sxy - sx * sy) / den : NAN;
+}
+
+/* Cost against size: the field solve against voxels x mediators over every configuration,
+ * the agent phases (cell list, secretion/uptake, signalling, agent step, compaction)
+ * against agents over the full-model configurations. */
+static void bench_scaling(FILE *streams[2], const bench_cfg *cfg, const bench_result *res,
+                          const int *ok, int ncfg)
+{
+    double vx[16], vy[16], ax[16], ay[16];
+    int nv = 0, na = 0;
+    for (int i = 0; i < ncfg; i++) {
+        if (!ok[i]) continue;
+        const bench_result *r = &res[i];
+        vx[nv] = (double)cfg[i].n * cfg[i].n * cfg[i].n * cfg[i].nmed;
+        vy[nv++] = r->ms[SIM_PH_FIELD];
+        if (!cfg[i].full) continue;
+        ax[na] = r->agents;
+        ay[na++] = r->ms[SIM_PH_CELLLIST] + r->ms[SIM_PH_SECRETE] + r->ms[SIM_PH_SIGNAL] +
+                   r->ms[SIM_PH_MOVE] + r->ms[SIM_PH_COMPACT];
+    }
+    int mv, ma;
+    double sv = bench_loglog_slope(vx, vy, nv, &mv), sa = bench_loglog_slope(ax, ay, na, &ma);
+    for (int k = 0; k < 2; k++) {
+        FILE *o = streams[k];
+        if (!o) continue;
+        fprintf(o, "\n## Scaling\n\nSlope of log(ms per step) against log(size), least squares (1.00 = cost "
+                   "linear in size; below 1 = fixed costs not yet amortised):\n\n"
+                   "| phase | against | configurations | slope | ns per unit at the largest |\n|---|---|---|---|---|\n");
+        double lv = 0, lvy = 0, la = 0, lay = 0;
+        for (int i = 0; i < nv; i++) if (vx[i] > lv) { lv = vx[i]; lvy = vy[i]; }
+        for (int i = 0; i < na; i++) if (ax[i] > la) { la = ax[i]; lay = ay[i]; }
+        char a[32], b[32];
+        snprintf(a, sizeof a, isnan(sv) ? "- (one size)" : "%.2f", sv);
+        snprintf(b, sizeof b, isnan(sa) ? "- (one size)" : "%.2f", sa);
+        fprintf(o, "| field solve | voxels x mediators | %d | %s | %.1f |\n", mv, a, lv > 0 ? 1e6 * lvy / lv : 0);
+        fprintf(o, "| agent phases (cell list, secretion/uptake, signalling, step, compaction) | agents | %d | %s | %.1f |\n",
+                ma, b, la > 0 ? 1e6 * lay / la : 0);
+        fflush(o);
+    }
+}
+
+/* Share of wall time spent writing the summary and snapshots in the shipped scenarios, at
+ * their own output intervals (the first 72 h; jak_inhibition 192 h, past its dosing
+ * start), output in bench/out/<name>. */
+static void bench_output_share(device *d, FILE *streams[2], int quick)
+{
+    static const char *const files[] = {"scenarios/nerve_injury.json", "scenarios/sham.json",
+                                        "scenarios/cipn.json", "scenarios/jak_inhibition.json"};
+    static const char *const hours[] = {"time.duration_h=72", "time.duration_h=72",
+                                        "time.duration_h=72", "time.duration_h=192"};
+    for (int k = 0; k < 2; k++)
+        if (streams[k])
+            fprintf(streams[k], "\n## Output share at the shipped intervals\n\n| scenario | simulated h | "
+                                "output interval h | snapshot interval h | wall s | summary + snapshot s | share |\n"
+                                "|---|---|---|---|---|---|---|\n");
+    int n = quick ? 1 : (int)(sizeof files / sizeof files[0]);
+    for (int i = 0; i < n; i++) {
+        ps_err err;
+        ps_err_clear(&err);
+        scenario *s = calloc(1, sizeof *s);
+        ps_status st = s ? scenario_load(files[i], &hours[i], 1, s, &err)
+                         : ps_err_set(&err, PS_ERR_MEMORY, "out of host memory");
+        sim *sm = NULL;
+        output *o = NULL;
+        log_ctx lg;
+        log_init(&lg, 0, 1, 1);
+        sim_ctx ctx = {.comm = MPI_COMM_SELF, .rank = 0, .size = 1, .log = lg, .dev = d};
+        char dir[256];
+        snprintf(dir, sizeof dir, "bench/out/%s", s ? s->name : "x");
+        double t0 = bench_now(), wall = 0;
+        if (st == PS_OK) st = sim_create(&sm, &ctx, s, &err);
+        if (st == PS_OK) st = output_open(&o, dir, 1, s, &err);
+        if (st == PS_OK) st = sim_run(sm, o, &err);
+        wall = bench_now() - t0;
+        for (int k = 0; k < 2; k++) {
+            if (!streams[k]) continue;
+            if (st != PS_OK)
+                fprintf(streams[k], "| %s | failed: %s |\n", files[i], err.msg);
+            else
+                fprintf(streams[k], "| %s | %.0f | %g | %g | %.1f | %.2f | %.1f%% |\n", s->name, s->duration_h,
+                        s->output_interval_h, s->snapshot_interval_h, wall, sim_output_seconds(sm),
+                        100.0 * sim_output_seconds(sm) / wall);
+            fflush(streams[k]);
+        }
+        output_close(o);
+        sim_destroy(sm);
+        free(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -224,6 +328,8 @@ int main(int argc, char **argv)
         {"1e5 agents, 128^3", 100000, 128, 12, 6, 1},
         {"1e6 agents, 128^3", 1000000, 128, 12, 4, 1},
         {"1e6 agents, 256^3", 1000000, 256, 12, 3, 1},
+        {"1e7 agents, 128^3", 10000000, 128, 12, 2, 1},
+        {"1e5 agents, 256^3 x 4", 100000, 256, 4, 3, 1},
         {"PhysiCell-like: 1e4 cells, 200^3 x 8", 10000, 200, 8, 3, 0},
         {"PhysiCell-like: 1e5 cells, 200^3 x 8", 100000, 200, 8, 3, 0},
     };
@@ -288,6 +394,8 @@ int main(int argc, char **argv)
         fflush(o);
     }
     int failed = 0;
+    bench_result res[16];
+    int ok[16] = {0};
     for (int i = 0; i < ncfg; i++) {
         if (only && !strstr(cfg[i].name, only)) continue;
         bench_result r;
@@ -310,7 +418,11 @@ int main(int argc, char **argv)
             fflush(o);
         }
         fprintf(stderr, "bench: %s done in %.0f s\n", cfg[i].name, bench_now() - t0);
+        res[i] = r;
+        ok[i] = 1;
     }
+    bench_scaling(streams, cfg, res, ok, ncfg);
+    if (!only) bench_output_share(d, streams, quick);
     if (f) fclose(f);
     device_close(d);
     MPI_Finalize();

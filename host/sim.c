@@ -276,6 +276,8 @@ void sim_profile(const sim *sm, double seconds[SIM_PH_COUNT], long calls[SIM_PH_
     }
 }
 
+double sim_output_seconds(const sim *sm) { return sm->output_s; }
+
 /* Runs an output call (summary or snapshot), timed always: the device is drained first so
  * that queued steps are not counted as output (run.json "output_s"); phase ph too when
  * profiling. */

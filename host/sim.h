@@ -79,6 +79,9 @@ enum {
 };
 void sim_profile_enable(sim *sm);
 void sim_profile(const sim *sm, double seconds[SIM_PH_COUNT], long calls[SIM_PH_COUNT]);
+
+/* Wall seconds spent writing summary rows and snapshots so far (run.json "output_s"). */
+double sim_output_seconds(const sim *sm);
 const char *sim_phase_name(int phase);
 
 /* Access for tests: tissue t's fields and agents. */
