@@ -45,6 +45,7 @@ run test_cli sh tests/test_cli.sh
 run test_mpi_sweep sh tests/test_mpi_sweep.sh
 run test_mpi_decompose sh tests/test_mpi_decompose.sh
 run test_trust sh tests/test_trust.sh
+run test_viz sh tests/test_viz.sh
 # the fast subset of `make validate`: nerve injury and sham, first 4 days, one seed
 run validate_fast "$PY" tests/validate.py --fast --out tests/out/validate_fast
 

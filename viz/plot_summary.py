@@ -200,6 +200,8 @@ def main():
             raise VizError(f"--formats: '{f}' is not one of png, svg, pdf")
     runs = [vizlib.Run(p) for p in args.runs]
     groups = vizlib.group_replicates(runs)
+    for g in groups:
+        print(f"plot_summary: {len(g)} run(s) drawn as {vizlib.group_label(g)}: {', '.join(r.path for r in g)}")
     out = args.out or os.path.join(runs[0].path, "figures")
     vizlib.make_out_dir(out)
     written = []

@@ -13,6 +13,7 @@ print it and exit with status 2 (bad input) or 3 (file error), as bin/painsim do
 import csv
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -232,7 +233,8 @@ def group_label(group):
     if len(names) == 1:
         base = names[0]
     else:
-        base = os.path.commonprefix(names).rstrip("_-.s") or group[0].scen.get("name", names[0])
+        prefix = re.sub(r"[_.-](s|seed)?$", "", os.path.commonprefix(names)).rstrip("_.-")
+        base = prefix or group[0].scen.get("name", names[0])
     seeds = [r.seed for r in group]
     if len(group) > 1:
         return f"{base} (mean ± SD of seeds {', '.join(str(s) for s in seeds)})"
