@@ -141,6 +141,7 @@ def build(run_dir, field="TNF", mode="slice", width=1600, height=900, legend=Tru
     if mode not in ("slice", "volume"):
         raise vizlib.VizError(f"--mode {mode}: expected slice or volume")
 
+    font = max(8, int(round(height / 60.0)))  # legend text in points, scaled with the image
     view = GetActiveViewOrCreate("RenderView")
     view.ViewSize = [width, height]
     view.OrientationAxesVisibility = 0
@@ -182,11 +183,11 @@ def build(run_dir, field="TNF", mode="slice", width=1600, height=900, legend=Tru
     lut.AutomaticRescaleRangeMode = "Never"
     lut.ApplyPreset("GnBu", True)
     lut.InvertTransferFunction()  # the preset runs dark to light; light = low here
-    if hi > 0 and hi / lo > 1.0001:
+    if hi > 0 and hi / lo > 10.0:  # a log scale when the field spans a decade or more
         lut.RescaleTransferFunction(lo, hi)
         lut.UseLogScale = 1
     else:
-        lut.RescaleTransferFunction(0.0, max(hi, 1e-12))
+        lut.RescaleTransferFunction(0.0 if hi <= 0 else lo, max(hi, 1e-12))
     fdisp.LookupTable = lut
     if mode == "volume" and hi > 0:
         GetOpacityTransferFunction(field).Points = [lo, 0.0, 0.5, 0.0, hi, 0.6, 0.5, 0.0]
@@ -198,6 +199,9 @@ def build(run_dir, field="TNF", mode="slice", width=1600, height=900, legend=Tru
     bar.Orientation = "Vertical"
     bar.Position = [0.89, 0.06]
     bar.ScalarBarLength = 0.38
+    bar.TitleFontSize = bar.LabelFontSize = font
+    bar.RangeLabelFormat = "%-#.2g"
+    bar.AddRangeLabels = 1
     bar.Visibility = 1
     fdisp.SetScalarBarVisibility(view, True)
 
@@ -231,6 +235,7 @@ def build(run_dir, field="TNF", mode="slice", width=1600, height=900, legend=Tru
     cbar.WindowLocation = "Any Location"
     cbar.Position = [0.89, 0.50]
     cbar.ScalarBarLength = 0.45
+    cbar.TitleFontSize = cbar.LabelFontSize = font
     cbar.Visibility = 1 if legend else 0
     gdisp.SetScalarBarVisibility(view, bool(legend))
 
@@ -243,18 +248,18 @@ def build(run_dir, field="TNF", mode="slice", width=1600, height=900, legend=Tru
         td.TextPropMode = "Billboard 3D Text"
         td.BillboardPosition = [o[0] + s[0] / 2.0, o[1] + s[1] + 0.08 * s[1], o[2] + s[2]]
         td.Color = [0.0, 0.0, 0.0]
-        td.FontSize = 22
+        td.FontSize = int(font * 1.4)
         td.Bold = 1
     title = Text(registrationName="title", Text=f"{scen.get('name', '')}: {field} {mode}, cells by type and state")
     tdisp = Show(title, view)
-    tdisp.WindowLocation = "Upper Center"
+    tdisp.WindowLocation = "Upper Left Corner"
     tdisp.Color = [0.0, 0.0, 0.0]
-    tdisp.FontSize = 20
+    tdisp.FontSize = int(font * 1.2)
     day = Text(registrationName="day", Text="")
     ddisp = Show(day, view)
-    ddisp.WindowLocation = "Upper Left Corner"
+    ddisp.WindowLocation = "Lower Left Corner"
     ddisp.Color = [0.0, 0.0, 0.0]
-    ddisp.FontSize = 26
+    ddisp.FontSize = int(font * 1.7)
     ddisp.Bold = 1
 
     # --- camera: from the front, above, looking at every tissue -----------------------------
@@ -269,11 +274,11 @@ def build(run_dir, field="TNF", mode="slice", width=1600, height=900, legend=Tru
     view.CameraViewAngle = 30.0
     view.ResetCamera(False)
     cam = view.GetActiveCamera()
-    cam.Dolly(1.2)
+    cam.Dolly(1.25)
     # leave room for the legends on the right
-    cam.SetFocalPoint(c[0] + 0.2 * span, c[1], c[2])
+    cam.SetFocalPoint(c[0] + 0.14 * span, c[1], c[2])
     p = cam.GetPosition()
-    cam.SetPosition(c[0] + 0.2 * span, p[1], p[2])
+    cam.SetPosition(c[0] + 0.14 * span, p[1], p[2])
 
     def set_time(t):
         view.ViewTime = t
