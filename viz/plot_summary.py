@@ -76,7 +76,7 @@ def fig_cells(groups):
     colors = vizlib.type_colors(r0.types)
     multi = [t for t in r0.types if len(r0.states[t]) > 1]
     fig, axes = plt.subplots(len(tissues), 2, figsize=(12, 2.9 * len(tissues)), squeeze=False, sharex=True)
-    lines, windows, ghandles = {}, {}, {}
+    lines, state_lines, windows, ghandles = {}, {}, {}, {}
     styles = group_styles(groups)
     for row, tissue in enumerate(tissues):
         ax_t, ax_s = axes[row]
@@ -95,7 +95,7 @@ def fig_cells(groups):
                         continue
                     c = vizlib.state_color(colors.get(t, (0, 0, 0)), j, n)
                     plot_line(ax_s, *s, c, styles[gi], lw=1.3)
-                    lines.setdefault(f"{t} {st}", plt.Line2D([], [], color=c, lw=2))
+                    state_lines.setdefault(f"{t} {st}", plt.Line2D([], [], color=c, lw=2))
         for ax in (ax_t, ax_s):
             shade_windows(ax, groups, windows)
             if ax.has_data():
@@ -112,6 +112,14 @@ def fig_cells(groups):
             ghandles[vizlib.group_label(g)] = plt.Line2D([], [], color="k", ls=styles[gi])
     elif len(groups[0]) > 1:
         ghandles[vizlib.group_label(groups[0])] = Patch(color="0.6", alpha=0.4)
+    # types in scenario order, then states (the right-hand panels)
+    order = {t: i for i, t in enumerate(r0.types)}
+    lines = dict(sorted(lines.items(), key=lambda kv: order.get(kv[0], 1 << 20)))
+    def state_key(label):
+        t, _, st = label.partition(" ")
+        sts = r0.states.get(t, [])
+        return order.get(t, 1 << 20), sts.index(st) if st in sts else 1 << 20
+    lines.update(sorted(state_lines.items(), key=lambda kv: state_key(kv[0])))
     finish_legend(fig, lines, windows, ghandles)
     fig.suptitle(title_of(groups), fontsize=11)
     fig.tight_layout()

@@ -17,8 +17,8 @@ Writes FILE (default RUN/report.html, the first RUN) with:
     paraview_render.py) when it exists, embedded;
   - the validation table: from --validation FILE (a report.md of `make validate`), else
     RUN/validation.md, else the report.md next to the run folder when that folder is a
-    `make validate` output (it has report.md and report.csv) and the report's runs
-    include this one; none otherwise (the report says so);
+    `make validate` output (it has report.md and report.csv); none otherwise (the
+    report says so);
   - run metadata (run.json) and links to the run's files, relative to the report.
 Every image is a base64 data URI: the HTML file alone is the report. It is written under
 a temporary name and renamed. Exit status: 0, 2 bad input, 3 file error.

@@ -28,6 +28,7 @@ TYPE_COLORS = {
     "th17": (0.00, 0.62, 0.45),
     "cd8": (0.00, 0.45, 0.70),
     "treg": (0.80, 0.47, 0.65),
+    "schwann_repair": (0.60, 0.75, 0.20),
     "nociceptor_soma": (0.94, 0.89, 0.26),
     "nociceptor_terminal": (0.34, 0.71, 0.91),
     "central_terminal": (0.55, 0.34, 0.16),
@@ -47,14 +48,19 @@ class VizError(Exception):
 
 def type_colors(type_names):
     """{type: (r, g, b)} for the scenario's cell types, stable across scripts."""
-    out, k = {}, 0
+    out = {t: TYPE_COLORS[t] for t in type_names if t in TYPE_COLORS}
+    k = 0
     for t in type_names:
-        if t in TYPE_COLORS:
-            out[t] = TYPE_COLORS[t]
-        else:
-            out[t] = FALLBACK[k % len(FALLBACK)]
+        if t in out:
+            continue
+        # the next fallback colour not too close to one already taken (else cycle)
+        for _ in range(len(FALLBACK)):
+            c = FALLBACK[k % len(FALLBACK)]
             k += 1
-    return out
+            if all(sum((a - b) ** 2 for a, b in zip(c, u)) > 0.06 for u in out.values()):
+                break
+        out[t] = c
+    return {t: out[t] for t in type_names}
 
 
 def state_color(rgb, j, n):
