@@ -10,7 +10,7 @@
  *     voxels): rep_i * (1 - dist/(r_i+r_j)) along x_i - x_j, at most r_i per step.
  * Positions reflect at the tissue faces. Fate (death, division) is decided in
  * agents_signal.cl. Reads the old positions, writes new arrays, so the result does not
- * depend on the order work-items run.
+ * depend on the order work-items run; they run in cell-list order for cache locality.
  */
 #include "common.cl"
 
@@ -32,8 +32,12 @@ __kernel void agents_move(__global const ulong *counters,
                           int nx, int ny, int nz, float dx, float sx, float sy, float sz,
                           int nb_range, uint seed_lo, uint seed_hi, uint step, float dt)
 {
-    uint i = get_global_id(0);
-    if (i >= (uint)counters[CTR_N_AGENTS]) return;
+    /* Work-items take agents in cell-list order (order[] is a permutation of the live
+       slots, sorted by voxel), so neighbouring work-items read the same neighbour bins
+       and cache lines; each agent's result does not depend on which work-item runs it. */
+    uint g = get_global_id(0);
+    if (g >= (uint)counters[CTR_N_AGENTS]) return;
+    uint i = order[g];
     __global const float *tp = tparams + (uint)type[i] * TP_COUNT;
     ulong myid = id[i];
     float3 pos = (float3)(px[i], py[i], pz[i]);

@@ -47,8 +47,9 @@ __kernel void contact_prey(__global const ulong *counters, __global const ulong 
                            __global uchar *flag, int nx, int ny, int nz, int nb,
                            uint seed_lo, uint seed_hi, uint step)
 {
-    uint i = get_global_id(0);
-    if (i >= (uint)counters[CTR_N_AGENTS]) return;
+    uint g = get_global_id(0);                 /* cell-list order, as in agents_move */
+    if (g >= (uint)counters[CTR_N_AGENTS]) return;
+    uint i = order[g];
     uchar ti = type[i], si = state[i];
     ulong idi = id[i];
     float3 pi = (float3)(px[i], py[i], pz[i]);
@@ -84,8 +85,9 @@ __kernel void contact_actor(__global const ulong *counters, __global const ulong
                             __global const uint *eaten, __global uint *next_state,
                             int nx, int ny, int nz, int nb, uint seed_lo, uint seed_hi, uint step)
 {
-    uint i = get_global_id(0);
-    if (i >= (uint)counters[CTR_N_AGENTS]) return;
+    uint g = get_global_id(0);                 /* cell-list order, as in agents_move */
+    if (g >= (uint)counters[CTR_N_AGENTS]) return;
+    uint i = order[g];
     uchar ti = type[i], si = state[i];
     ulong idi = id[i];
     float3 pi = (float3)(px[i], py[i], pz[i]);
