@@ -37,20 +37,19 @@ WINDOW_COLORS = {"drug": "#4c9be8", "perturbation": "#f2a541"}
 
 def shade_windows(ax, groups, handles=None):
     """Shades each distinct treatment/perturbation window of the runs; adds a legend
-    handle per window to handles (a dict label -> Patch) when given."""
-    seen = set()
-    k = 0
+    handle per window to handles (a dict label -> Patch) when given. A window that only
+    some of the overlaid runs have names them in its label."""
+    owners = {}
     for g in groups:
         for start, stop, label, kind in g[0].windows():
-            if (start, stop, label) in seen:
-                continue
-            seen.add((start, stop, label))
-            color = WINDOW_COLORS[kind]
-            ax.axvspan(start / 24.0, stop / 24.0, color=color, alpha=0.13 + 0.05 * (k % 2), lw=0, zorder=0)
-            k += 1
-            if handles is not None:
-                handles.setdefault(f"{label} (days {start / 24:g}-{stop / 24:g})",
-                                   Patch(color=color, alpha=0.3))
+            owners.setdefault((start, stop, label, kind), []).append(vizlib.group_label(g).split(" (")[0])
+    for k, ((start, stop, label, kind), names) in enumerate(owners.items()):
+        color = WINDOW_COLORS[kind]
+        ax.axvspan(start / 24.0, stop / 24.0, color=color, alpha=0.13 + 0.05 * (k % 2), lw=0, zorder=0)
+        if handles is not None:
+            who = f" — {', '.join(names)} only" if len(names) < len(groups) else ""
+            handles.setdefault(f"{label} (days {start / 24:g}-{stop / 24:g}){who}",
+                               Patch(color=color, alpha=0.3))
 
 
 def plot_line(ax, days, mean, sd, color, ls, label=None, lw=1.6):
