@@ -201,6 +201,11 @@ expect_fail "render: run without snapshots" 3 "$OUT/cut/snapshots.xmf: not found
 expect_fail "render: unknown field" 2 "--field NOPE: not a mediator" -- \
     bin/painsim render "$OUT/ni_s1" --out "$OUT/pv_bad" --field NOPE
 expect_fail "report: no run given" 2 "missing the run folder" -- bin/painsim report
+expect_fail "render --out onto a folder that is not an earlier render" 3 "is not an earlier paraview_render output" -- \
+    bin/painsim render "$OUT/ni_s1" --out "$OUT/ni_s2" --times last
+[ -s "$OUT/ni_s2/summary.csv" ] && ok "that folder is untouched" || bad "render --out destroyed $OUT/ni_s2"
+expect_fail "report --out not .html" 2 "expected a file name ending in .html" -- \
+    bin/painsim report "$OUT/ni_s1" --out "$OUT/ni_s1/summary.csv"
 for d in fig_bad1 fig_bad2 fig_bad3 pv_bad pv_bad.tmp cut/report.html; do
     if [ -e "$OUT/$d" ]; then
         bad "a failed command left $OUT/$d"

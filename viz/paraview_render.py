@@ -24,6 +24,7 @@ Prints the paths written. Exit status: 0, 2 bad input, 3 file error, 4 ParaView 
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -116,6 +117,13 @@ def main():
         raise VizError(f"{os.path.join(run, 'snapshots.xmf')}: not found (expected the XDMF index "
                        f"written by 'painsim run'; a run folder without snapshots cannot be rendered)", 3)
     out = (args.out or os.path.join(run, "paraview")).rstrip("/")
+    if os.path.exists(out):
+        # replaced as a whole below: only when it holds nothing but an earlier render
+        ours = re.compile(r"(frame_\d{4}\.png|movie\.(ogv|gif)|paraview_state\.(pvsm|py)|legend\.json)$")
+        if not os.path.isdir(out) or any(not ours.match(f) for f in os.listdir(out)):
+            raise VizError(f"{out}: exists and is not an earlier paraview_render output folder "
+                           f"(expected only frame_NNNN.png, movie, paraview_state.*, legend.json); "
+                           f"choose another --out", 3)
     tmp = out + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     vizlib.make_out_dir(tmp)

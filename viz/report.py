@@ -223,6 +223,8 @@ def main():
     runs = [vizlib.Run(p) for p in args.runs]
     run = runs[0]
     out = args.out or os.path.join(run.path, "report.html")
+    if not out.endswith((".html", ".htm")):
+        raise VizError(f"--out {out}: expected a file name ending in .html")
     out_dir = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(out_dir):
         raise VizError(f"{out}: the folder {out_dir} does not exist", 3)
