@@ -1,6 +1,7 @@
 /* field.c — device fields of a tissue: buffers, kernels, and the C reference.
  *
- * Per step: field_react (exact linear reaction) then field_sweep along x, y and z.
+ * Per step: field_react (exact linear reaction) then the implicit sweeps along x, y and z
+ * (field_sweep4x, field_sweep4: four lines per work-item, the bits of field_sweep).
  * The reference implementation below mirrors the kernels' float arithmetic so the
  * tests can compare a step to round-off.
  */
@@ -17,7 +18,7 @@ struct field_set {
     device *dev;
     field_params p;
     cl_program prog;
-    cl_kernel k_react, k_consts, k_sweep, k_stats, k_zfwd, k_zback, k_guard;
+    cl_kernel k_react, k_consts, k_sweep, k_sweep4, k_sweep4x, k_stats, k_zfwd, k_zback, k_guard;
     cl_program guard_prog;
     cl_mem guard_first;
     cl_mem conc, scratch, scratch_d, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value, mask;
@@ -152,6 +153,8 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
     if (st == PS_OK) st = device_kernel(fs->prog, "field_react_consts", &fs->k_consts, err);
     if (st == PS_OK) st = field_react_consts(fs, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep", &fs->k_sweep, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep4", &fs->k_sweep4, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep4x", &fs->k_sweep4x, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_fwd", &fs->k_zfwd, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_back", &fs->k_zback, err);
@@ -203,6 +206,8 @@ void field_destroy(field_set *fs)
     if (fs->k_react) clReleaseKernel(fs->k_react);
     if (fs->k_consts) clReleaseKernel(fs->k_consts);
     if (fs->k_sweep) clReleaseKernel(fs->k_sweep);
+    if (fs->k_sweep4) clReleaseKernel(fs->k_sweep4);
+    if (fs->k_sweep4x) clReleaseKernel(fs->k_sweep4x);
     if (fs->k_stats) clReleaseKernel(fs->k_stats);
     if (fs->k_zfwd) clReleaseKernel(fs->k_zfwd);
     if (fs->k_zback) clReleaseKernel(fs->k_zback);
@@ -250,17 +255,21 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, 7, cl_uint, nvox, err);
     SETARG(k, 8, cl_uint, nf, err);
     SETARG(k, 9, cl_float, dt, err);
-    PS_TRY(device_launch(fs->dev, k, "field_react", p->nvox * p->nf, 0, err));
-    k = fs->k_sweep;
-    PS_TRY(field_sweep_args(fs, k, err));
-    SETARG(k, 7, cl_int, p->dims[0], err);
-    SETARG(k, 8, cl_int, p->dims[1], err);
-    SETARG(k, 9, cl_int, p->dims[2], err);
-    SETARG(k, 10, cl_uint, nf, err);
+    PS_TRY(device_launch(fs->dev, k, "field_react", (p->nvox + 3) / 4, 0, err));
+    /* four lines per work-item: along x four y-neighbours (field_sweep4x), along y and
+       z four x-neighbours, whose loads and stores are contiguous (field_sweep4); the
+       arithmetic, and so the bits, are field_sweep's */
+    size_t nxq = ((size_t)p->dims[0] + 3) / 4, nyq = ((size_t)p->dims[1] + 3) / 4;
     for (int axis = 0; axis < n_axes; axis++) {
-        SETARG(k, 11, cl_int, axis, err);
-        size_t lines = p->nvox / (size_t)p->dims[axis];
-        PS_TRY(device_launch(fs->dev, k, "field_sweep", lines * p->nf, 0, err));
+        k = axis == 0 ? fs->k_sweep4x : fs->k_sweep4;
+        PS_TRY(field_sweep_args(fs, k, err));
+        SETARG(k, 7, cl_int, p->dims[0], err);
+        SETARG(k, 8, cl_int, p->dims[1], err);
+        SETARG(k, 9, cl_int, p->dims[2], err);
+        SETARG(k, 10, cl_uint, nf, err);
+        if (axis > 0) SETARG(k, 11, cl_int, axis, err);
+        size_t items = axis == 0 ? (size_t)p->dims[2] * nyq : (size_t)p->dims[axis == 1 ? 2 : 1] * nxq;
+        PS_TRY(device_launch(fs->dev, k, axis == 0 ? "field_sweep4x" : "field_sweep4", items * p->nf, 0, err));
     }
     return PS_OK;
 }
