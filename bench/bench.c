@@ -153,6 +153,8 @@ typedef struct {
     double agents;                  /* at the end */
     double agent_updates_s, voxel_updates_s;
     double gbs[SIM_PH_COUNT];
+    device_transfers xs, xc;        /* host <-> device copies in steps, in capacity checks */
+    long steps, checks;
 } bench_result;
 
 static ps_status bench_run(device *d, const bench_cfg *c, bench_result *r, ps_err *err)
@@ -178,6 +180,8 @@ static ps_status bench_run(device *d, const bench_cfg *c, bench_result *r, ps_er
     if (st == PS_OK) {
         double sec[SIM_PH_COUNT];
         sim_profile(sm, sec, r->calls);
+        sim_transfers(sm, &r->xs, &r->xc, &r->checks);
+        r->steps = r->calls[SIM_PH_FIELD];
         uint64_t ctr[CTR_COUNT];
         st = agents_counters(sim_agents(sm, 0), ctr, err);
         r->agents = (double)ctr[CTR_N_AGENTS];
@@ -422,6 +426,21 @@ int main(int argc, char **argv)
         ok[i] = 1;
     }
     bench_scaling(streams, cfg, res, ok, ncfg);
+    for (int k = 0; k < 2; k++) {
+        FILE *o = streams[k];
+        if (!o) continue;
+        fprintf(o, "\n## Host-device copies outside output\n\n| configuration | steps | copies in steps | "
+                   "capacity checks | copies per check | bytes per check |\n|---|---|---|---|---|---|\n");
+        for (int i = 0; i < ncfg; i++) {
+            if (!ok[i]) continue;
+            const bench_result *r = &res[i];
+            double per = r->checks > 0 ? (double)(r->xc.reads + r->xc.writes) / (double)r->checks : 0;
+            double bpc = r->checks > 0 ? (double)(r->xc.bytes_read + r->xc.bytes_written) / (double)r->checks : 0;
+            fprintf(o, "| %s | %ld | %llu | %ld | %.1f | %.0f |\n", cfg[i].name, r->steps,
+                    r->xs.reads + r->xs.writes, r->checks, per, bpc);
+        }
+        fflush(o);
+    }
     if (!only) bench_output_share(d, streams, quick);
     if (f) fclose(f);
     device_close(d);

@@ -20,6 +20,7 @@ struct device {
     char kernel_dir[PATH_MAX];
     char r123_dir[PATH_MAX];
     char description[512];
+    device_transfers xfer;          /* host <-> device copies so far */
 };
 
 const char *device_cl_error_string(cl_int code)
@@ -411,6 +412,8 @@ ps_status device_write(device *d, cl_mem m, size_t offset, size_t bytes, const v
 {
     if (bytes == 0) return PS_OK;
     CHECK_CL(clEnqueueWriteBuffer(d->queue, m, CL_TRUE, offset, bytes, src, 0, NULL, NULL), err);
+    d->xfer.writes++;
+    d->xfer.bytes_written += bytes;
     return PS_OK;
 }
 
@@ -418,7 +421,19 @@ ps_status device_read(device *d, cl_mem m, size_t offset, size_t bytes, void *ds
 {
     if (bytes == 0) return PS_OK;
     CHECK_CL(clEnqueueReadBuffer(d->queue, m, CL_TRUE, offset, bytes, dst, 0, NULL, NULL), err);
+    d->xfer.reads++;
+    d->xfer.bytes_read += bytes;
     return PS_OK;
+}
+
+device_transfers device_transfer_counts(const device *d) { return d->xfer; }
+
+void device_transfers_add(device_transfers *sum, device_transfers after, device_transfers before)
+{
+    sum->reads += after.reads - before.reads;
+    sum->writes += after.writes - before.writes;
+    sum->bytes_read += after.bytes_read - before.bytes_read;
+    sum->bytes_written += after.bytes_written - before.bytes_written;
 }
 
 ps_status device_fill_zero(device *d, cl_mem m, size_t bytes, ps_err *err)

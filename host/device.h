@@ -78,6 +78,15 @@ ps_status device_write(device *d, cl_mem m, size_t offset, size_t bytes, const v
                        ps_err *err);
 ps_status device_read(device *d, cl_mem m, size_t offset, size_t bytes, void *dst, ps_err *err);
 ps_status device_fill_zero(device *d, cl_mem m, size_t bytes, ps_err *err);
+
+/* Host <-> device copies made through device_read / device_write so far (make bench
+ * shows that a step makes none outside output and the periodic capacity check). */
+typedef struct {
+    unsigned long long reads, writes, bytes_read, bytes_written;
+} device_transfers;
+device_transfers device_transfer_counts(const device *d);
+/* sum += after - before */
+void device_transfers_add(device_transfers *sum, device_transfers after, device_transfers before);
 ps_status device_copy(device *d, cl_mem src, cl_mem dst, size_t bytes, ps_err *err);
 ps_status device_finish(device *d, ps_err *err);
 void device_release(cl_mem *m);

@@ -41,6 +41,9 @@ struct sim {
     decomp *dc;                     /* domain decomposition, or NULL */
     int prof_on;                    /* phase profiling (make bench) */
     double output_s;                /* wall time of summary and snapshot writing, always kept */
+    device_transfers xfer_step;     /* host <-> device copies inside sim_step */
+    device_transfers xfer_check;    /* ... in the capacity checks between steps */
+    long n_checks;
     double prof_s[SIM_PH_COUNT];
     long prof_n[SIM_PH_COUNT];
     long step;
@@ -277,6 +280,14 @@ void sim_profile(const sim *sm, double seconds[SIM_PH_COUNT], long calls[SIM_PH_
 }
 
 double sim_output_seconds(const sim *sm) { return sm->output_s; }
+
+void sim_transfers(const sim *sm, device_transfers *in_steps, device_transfers *in_checks,
+                   long *n_checks)
+{
+    *in_steps = sm->xfer_step;
+    *in_checks = sm->xfer_check;
+    *n_checks = sm->n_checks;
+}
 
 /* Runs an output call (summary or snapshot), timed always: the device is drained first so
  * that queued steps are not counted as output (run.json "output_s"); phase ph too when
@@ -643,13 +654,19 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
     if (first > 0)
         log_info(&sm->ctx.log, "resuming at step %ld, t = %.2f h", first, sim_time_h(sm));
     while (sm->step < sm->n_steps) {
+        device_transfers x0 = device_transfer_counts(sm->ctx.dev);
         PS_TRY(sim_step(sm, err));
+        device_transfers_add(&sm->xfer_step, device_transfer_counts(sm->ctx.dev), x0);
         if (sm->ctx.poll) sm->ctx.poll(sm->ctx.poll_arg);
         int last = sm->step == sm->n_steps;
         int out_now = sm->step % sm->out_every == 0 || last;
         int snap_now = sm->step % sm->snap_every == 0 || last;
-        if (out_now || sm->step % SIM_CAPACITY_CHECK_STEPS == 0)
+        if (out_now || sm->step % SIM_CAPACITY_CHECK_STEPS == 0) {
+            x0 = device_transfer_counts(sm->ctx.dev);
             PS_TRY(sim_check_agents(sm, &total, err));
+            device_transfers_add(&sm->xfer_check, device_transfer_counts(sm->ctx.dev), x0);
+            sm->n_checks++;
+        }
         if (out_now) PS_TRY(sim_guard(sm, err));
         if (out_now) SIM_OUTPUT(sm, SIM_PH_SUMMARY, sim_summary(sm, o, err));
         if (snap_now) SIM_OUTPUT(sm, SIM_PH_SNAPSHOT, sim_snapshot(sm, o, err));

@@ -82,6 +82,12 @@ void sim_profile(const sim *sm, double seconds[SIM_PH_COUNT], long calls[SIM_PH_
 
 /* Wall seconds spent writing summary rows and snapshots so far (run.json "output_s"). */
 double sim_output_seconds(const sim *sm);
+
+/* Host <-> device copies made inside steps, and in the n_checks capacity checks between
+ * steps (every SIM_CAPACITY_CHECK_STEPS steps and at outputs); output's own copies are in
+ * neither. */
+void sim_transfers(const sim *sm, device_transfers *in_steps, device_transfers *in_checks,
+                   long *n_checks);
 const char *sim_phase_name(int phase);
 
 /* Access for tests: tissue t's fields and agents. */
