@@ -230,20 +230,27 @@ static double bench_loglog_slope(const double *x, const double *y, int n, int *u
 static void bench_scaling(FILE *streams[2], const bench_cfg *cfg, const bench_result *res,
                           const int *ok, int ncfg)
 {
-    double vx[16], vy[16], ax[16], ay[16];
-    int nv = 0, na = 0;
+    double vx[16], vy[16], ax[16], ay[16], wx[16], wy[16];
+    int nv = 0, na = 0, nw = 0;
     for (int i = 0; i < ncfg; i++) {
         if (!ok[i]) continue;
         const bench_result *r = &res[i];
         vx[nv] = (double)cfg[i].n * cfg[i].n * cfg[i].n * cfg[i].nmed;
         vy[nv++] = r->ms[SIM_PH_FIELD];
+        if (cfg[i].n >= 64) {
+            wx[nw] = vx[nv - 1];
+            wy[nw++] = vy[nv - 1];
+        }
         if (!cfg[i].series) continue;
         ax[na] = r->agents;
         ay[na++] = r->ms[SIM_PH_CELLLIST] + r->ms[SIM_PH_SECRETE] + r->ms[SIM_PH_SIGNAL] +
                    r->ms[SIM_PH_MOVE] + r->ms[SIM_PH_COMPACT];
     }
-    int mv, ma;
+    int mv, ma, mw, mt;
     double sv = bench_loglog_slope(vx, vy, nv, &mv), sa = bench_loglog_slope(ax, ay, na, &ma);
+    double sw = bench_loglog_slope(wx, wy, nw, &mw);
+    /* the series' top step (its two largest sizes, in table order) */
+    double st = na >= 2 ? bench_loglog_slope(ax + na - 2, ay + na - 2, 2, &mt) : NAN;
     for (int k = 0; k < 2; k++) {
         FILE *o = streams[k];
         if (!o) continue;
@@ -253,12 +260,18 @@ static void bench_scaling(FILE *streams[2], const bench_cfg *cfg, const bench_re
         double lv = 0, lvy = 0, la = 0, lay = 0;
         for (int i = 0; i < nv; i++) if (vx[i] > lv) { lv = vx[i]; lvy = vy[i]; }
         for (int i = 0; i < na; i++) if (ax[i] > la) { la = ax[i]; lay = ay[i]; }
-        char a[32], b[32];
+        char a[32], b[32], c[32], e[32];
         snprintf(a, sizeof a, isnan(sv) ? "- (one size)" : "%.2f", sv);
         snprintf(b, sizeof b, isnan(sa) ? "- (one size)" : "%.2f", sa);
+        snprintf(c, sizeof c, isnan(sw) ? "- (one size)" : "%.2f", sw);
+        snprintf(e, sizeof e, isnan(st) ? "- (one size)" : "%.2f", st);
         fprintf(o, "| field solve | voxels x mediators | %d | %s | %.1f |\n", mv, a, lv > 0 ? 1e6 * lvy / lv : 0);
+        fprintf(o, "| field solve | voxels x mediators, grids of 64^3 and more | %d | %s | %.1f |\n", mw, c,
+                lv > 0 ? 1e6 * lvy / lv : 0);
         fprintf(o, "| agent phases (cell list, secretion/uptake, signalling, step, compaction) | agents, at 0.3-0.6 per voxel | %d | %s | %.1f |\n",
                 ma, b, la > 0 ? 1e6 * lay / la : 0);
+        fprintf(o, "| agent phases | agents, the series' two largest | %d | %s | %.1f |\n", na >= 2 ? 2 : 0, e,
+                la > 0 ? 1e6 * lay / la : 0);
         fflush(o);
     }
 }
