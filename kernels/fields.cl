@@ -96,25 +96,27 @@ inline float ps_harmonic(float a, float b)
 }
 
 /* One row of the forward elimination: (cprev, dprev) of the row below in, this row's out.
- * lower = -a_left, upper = -a_right; a fixed-value face adds b to the diagonal. Shared by
- * field_sweep and field_sweep_z_fwd so that a decomposed z sweep gives the same bits. */
-inline void ps_thomas_row(float a_left, float a_right, float u_left, float u_i, float u_right,
-                          int first, int last, float b_lo, float v_lo, float b_hi, float v_hi,
-                          float *cprev, float *dprev)
-{
-    float diag = 1.0f + a_left + a_right;
-    float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
-    if (first) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }
-    if (last) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }
-    float denom = diag + a_left * *cprev;
-    float c_i = -a_right / denom;
-    float d_i = (rhs + a_left * *dprev) / denom;
-    *cprev = c_i;
-    *dprev = d_i;
-}
+ * lower = -a_left, upper = -a_right; a fixed-value face adds b to the diagonal. One text
+ * defines it for one line (float: field_sweep, field_sweep_z_fwd) and four lines at once
+ * (float4: field_sweep4, field_sweep4x): the same operations in the same order, so every
+ * lane has the bits of the scalar solve and a decomposed z sweep those of one rank. */
+#define PS_DEFINE_THOMAS_ROW(NAME, T)                                                       \
+    inline void NAME(T a_left, T a_right, T u_left, T u_i, T u_right, int first, int last,  \
+                     T b_lo, float v_lo, T b_hi, float v_hi, T *cprev, T *dprev)            \
+    {                                                                                       \
+        T diag = 1.0f + a_left + a_right;                                                   \
+        T rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);                        \
+        if (first) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }                            \
+        if (last) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }                             \
+        T denom = diag + a_left * *cprev;                                                   \
+        T c_i = -a_right / denom;                                                           \
+        T d_i = (rhs + a_left * *dprev) / denom;                                            \
+        *cprev = c_i;                                                                       \
+        *dprev = d_i;                                                                       \
+    }
+PS_DEFINE_THOMAS_ROW(ps_thomas_row, float)
+PS_DEFINE_THOMAS_ROW(ps_thomas_row4, float4)
 
-/* One implicit line solve (forward elimination, then back substitution of the increment)
- * of n voxels at the given stride; field_sweep and the tails of field_sweep4 use it. */
 inline void ps_sweep_line(__global float *u, __global float *cp, __global float *dp,
                           __global const float *m, int n, int stride, float a, float b_lo,
                           float v_lo, float b_hi, float v_hi)
@@ -145,27 +147,11 @@ inline void ps_sweep_line(__global float *u, __global float *cp, __global float 
     }
 }
 
-/* ps_harmonic and ps_thomas_row on four lines at once: the same operations in the same
- * order, lane by lane, so each lane has the bits of the scalar solve. */
+/* ps_harmonic on four lines at once, lane by lane the scalar's operations. */
 inline float4 ps_harmonic4(float4 a, float4 b)
 {
     float4 s = a + b;
     return select((float4)(0.0f), 2.0f * a * b / s, s > 0.0f);
-}
-
-inline void ps_thomas_row4(float4 a_left, float4 a_right, float4 u_left, float4 u_i,
-                           float4 u_right, int first, int last, float4 b_lo, float v_lo,
-                           float4 b_hi, float v_hi, float4 *cprev, float4 *dprev)
-{
-    float4 diag = 1.0f + a_left + a_right;
-    float4 rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
-    if (first) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }
-    if (last) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }
-    float4 denom = diag + a_left * *cprev;
-    float4 c_i = -a_right / denom;
-    float4 d_i = (rhs + a_left * *dprev) / denom;
-    *cprev = c_i;
-    *dprev = d_i;
 }
 
 /* Backward-Euler diffusion along one axis for every grid line of every field.

@@ -262,18 +262,25 @@ def group_series(group, column):
     return days, mean, sd
 
 
-def atomic_write_text(path, text):
-    tmp = path + ".tmp"
+def _write_then_rename(final, tmp, write):
+    """Calls write(tmp), then renames tmp to final; on failure removes tmp and raises
+    VizError naming final (exit 3), so a failed write never leaves a half file."""
     try:
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        write(tmp)
+        os.replace(tmp, final)
     except OSError as e:
         try:
             os.remove(tmp)
         except OSError:
             pass
-        raise VizError(f"{path}: cannot write: {e.strerror}", 3)
+        raise VizError(f"{final}: cannot write: {e.strerror}", 3)
+
+
+def atomic_write_text(path, text):
+    def write(tmp):
+        with open(tmp, "w") as f:
+            f.write(text)
+    _write_then_rename(path, path + ".tmp", write)
 
 
 def save_figure(fig, out_dir, stem, formats):
@@ -283,15 +290,9 @@ def save_figure(fig, out_dir, stem, formats):
     for fmt in formats:
         final = os.path.join(out_dir, f"{stem}.{fmt}")
         tmp = os.path.join(out_dir, f".{stem}.{fmt}.tmp")
-        try:
-            fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight", metadata=None if fmt != "png" else {"Software": "painsim viz"})
-            os.replace(tmp, final)
-        except OSError as e:
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
-            raise VizError(f"{final}: cannot write: {e.strerror}", 3)
+        _write_then_rename(final, tmp, lambda t, fmt=fmt: fig.savefig(
+            t, format=fmt, dpi=110, bbox_inches="tight",
+            metadata=None if fmt != "png" else {"Software": "painsim viz"}))
         paths.append(final)
     return paths
 
