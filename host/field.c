@@ -1,7 +1,8 @@
 /* field.c — device fields of a tissue: buffers, kernels, and the C reference.
  *
  * Per step: field_react (exact linear reaction) then the implicit sweeps along x, y and z
- * (field_sweep4x, field_sweep4: four lines per work-item, the bits of field_sweep).
+ * (field_sweep4x, field_sweep4: four lines per work-item, the bits of the one-line
+ * solve ps_sweep_line).
  * The reference implementation below mirrors the kernels' float arithmetic so the
  * tests can compare a step to round-off.
  */
@@ -18,7 +19,7 @@ struct field_set {
     device *dev;
     field_params p;
     cl_program prog;
-    cl_kernel k_react, k_consts, k_sweep, k_sweep4, k_sweep4x, k_stats, k_zfwd, k_zback, k_guard;
+    cl_kernel k_react, k_consts, k_sweep4, k_sweep4x, k_stats, k_zfwd, k_zback, k_guard;
     cl_program guard_prog;
     cl_mem guard_first;
     cl_mem conc, scratch, scratch_d, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value, mask;
@@ -152,7 +153,6 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
     if (st == PS_OK) st = device_kernel(fs->prog, "field_react", &fs->k_react, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_react_consts", &fs->k_consts, err);
     if (st == PS_OK) st = field_react_consts(fs, err);
-    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep", &fs->k_sweep, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep4", &fs->k_sweep4, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep4x", &fs->k_sweep4x, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
@@ -205,7 +205,6 @@ void field_destroy(field_set *fs)
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
     if (fs->k_react) clReleaseKernel(fs->k_react);
     if (fs->k_consts) clReleaseKernel(fs->k_consts);
-    if (fs->k_sweep) clReleaseKernel(fs->k_sweep);
     if (fs->k_sweep4) clReleaseKernel(fs->k_sweep4);
     if (fs->k_sweep4x) clReleaseKernel(fs->k_sweep4x);
     if (fs->k_stats) clReleaseKernel(fs->k_stats);
@@ -225,7 +224,7 @@ cl_mem field_agent_src_buffer(const field_set *fs) { return fs->asrc; }
 cl_mem field_agent_upt_buffer(const field_set *fs) { return fs->aupt; }
 cl_mem field_region_mask_buffer(const field_set *fs) { return fs->mask; }
 
-/* Arguments 0-6 of field_sweep and field_sweep_z_fwd: the arrays. */
+/* Arguments 0-6 of field_sweep4, field_sweep4x and field_sweep_z_fwd: the arrays. */
 static ps_status field_sweep_args(field_set *fs, cl_kernel k, ps_err *err)
 {
     cl_mem m[] = {fs->conc, fs->scratch, fs->scratch_d, fs->dmul, fs->alpha, fs->bc_kind, fs->bc_value};
@@ -258,7 +257,7 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     PS_TRY(device_launch(fs->dev, k, "field_react", (p->nvox + 3) / 4, 0, err));
     /* four lines per work-item: along x four y-neighbours (field_sweep4x), along y and
        z four x-neighbours, whose loads and stores are contiguous (field_sweep4); the
-       arithmetic, and so the bits, are field_sweep's */
+       arithmetic, and so the bits, are ps_sweep_line's */
     size_t nxq = ((size_t)p->dims[0] + 3) / 4, nyq = ((size_t)p->dims[1] + 3) / 4;
     for (int axis = 0; axis < n_axes; axis++) {
         k = axis == 0 ? fs->k_sweep4x : fs->k_sweep4;

@@ -97,7 +97,7 @@ inline float ps_harmonic(float a, float b)
 
 /* One row of the forward elimination: (cprev, dprev) of the row below in, this row's out.
  * lower = -a_left, upper = -a_right; a fixed-value face adds b to the diagonal. One text
- * defines it for one line (float: field_sweep, field_sweep_z_fwd) and four lines at once
+ * defines it for one line (float: ps_sweep_line, field_sweep_z_fwd) and four lines at once
  * (float4: field_sweep4, field_sweep4x): the same operations in the same order, so every
  * lane has the bits of the scalar solve and a decomposed z sweep those of one rank. */
 #define PS_DEFINE_THOMAS_ROW(NAME, T)                                                       \
@@ -117,6 +117,15 @@ inline float ps_harmonic(float a, float b)
 PS_DEFINE_THOMAS_ROW(ps_thomas_row, float)
 PS_DEFINE_THOMAS_ROW(ps_thomas_row4, float4)
 
+/* Backward-Euler diffusion along one axis, one grid line of n voxels at the given stride:
+ * forward elimination, then back substitution of the increment. The four-line kernels
+ * below have its bits and use it for the lines of a row that do not fill a group of four.
+ * alpha[f] = dt * D_f / dx² (dimensionless); bc_kind/bc_value [nf][6] in face order
+ * x_min, x_max, y_min, y_max, z_min, z_max.
+ * Solved in increment form: (I - A) d = A u + b, u <- u + d. A uniform field then has a
+ * zero right-hand side and stays exactly uniform, and float rounding acts on the small
+ * increment rather than on u itself (a plain Thomas solve for u drifts by ~1e-6 of u per
+ * sweep at large alpha). cp and dp hold the modified upper diagonal and right-hand side. */
 inline void ps_sweep_line(__global float *u, __global float *cp, __global float *dp,
                           __global const float *m, int n, int stride, float a, float b_lo,
                           float v_lo, float b_hi, float v_hi)
@@ -154,62 +163,12 @@ inline float4 ps_harmonic4(float4 a, float4 b)
     return select((float4)(0.0f), 2.0f * a * b / s, s > 0.0f);
 }
 
-/* Backward-Euler diffusion along one axis for every grid line of every field.
- * alpha[f] = dt * D_f / dx² (dimensionless); bc_kind/bc_value [nf][6] in face order
- * x_min, x_max, y_min, y_max, z_min, z_max.
- * Solved in increment form: (I - A) d = A u + b, u <- u + d. A uniform field then has a
- * zero right-hand side and stays exactly uniform, and float rounding acts on the small
- * increment rather than on u itself (a plain Thomas solve for u drifts by ~1e-6 of u per
- * sweep at large alpha). cp and dp hold the modified upper diagonal and right-hand side. */
-__kernel void field_sweep(__global float *conc, __global float *scratch_c,
-                          __global float *scratch_d,
-                          __global const float *dmul,         /* [nvox] region D multiplier */
-                          __global const float *alpha,        /* [nf] */
-                          __global const int *bc_kind,        /* [nf][6] */
-                          __global const float *bc_value,     /* [nf][6] nM */
-                          int nx, int ny, int nz, uint nf, int axis)
-{
-    size_t g = get_global_id(0);
-    int n, stride;
-    size_t nlines, base;
-    size_t nvox = (size_t)nx * ny * nz;
-    if (axis == 0) {
-        n = nx; stride = 1; nlines = (size_t)ny * nz;
-    } else if (axis == 1) {
-        n = ny; stride = nx; nlines = (size_t)nx * nz;
-    } else {
-        n = nz; stride = nx * ny; nlines = (size_t)nx * ny;
-    }
-    if (g >= nlines * nf) return;
-    uint f = (uint)(g / nlines);
-    size_t line = g % nlines;
-    if (axis == 0) {
-        base = line * nx;                              /* line = z*ny + y */
-    } else if (axis == 1) {
-        size_t x = line % nx, z = line / nx;
-        base = z * nx * ny + x;
-    } else {
-        base = line;                                   /* line = y*nx + x */
-    }
-    __global float *u = conc + f * nvox + base;
-    __global float *cp = scratch_c + f * nvox + base;
-    __global float *dp = scratch_d + f * nvox + base;
-    __global const float *m = dmul + base;
-    float a = alpha[f];
-    int lo = 2 * axis, hi = 2 * axis + 1;
-    float b_lo = bc_kind[f * 6 + lo] == BC_FIXED ? 2.0f * a * m[0] : 0.0f;
-    float b_hi = bc_kind[f * 6 + hi] == BC_FIXED ? 2.0f * a * m[(size_t)(n - 1) * stride] : 0.0f;
-    float v_lo = bc_value[f * 6 + lo], v_hi = bc_value[f * 6 + hi];
-
-    ps_sweep_line(u, cp, dp, m, n, stride, a, b_lo, v_lo, b_hi, v_hi);
-}
-
-/* field_sweep along y (axis 1) or z (axis 2) for four neighbouring lines per work-item:
+/* The implicit sweep along y (axis 1) or z (axis 2) for four neighbouring lines per work-item:
  * lines x0 .. x0+3 of one row are adjacent in memory, so every plane is one float4 load
  * or store per array -- contiguous for a CPU's vector unit and for a GPU's memory
  * transactions, where one work-item per line walks memory at the line's stride. A row
  * whose width nx is not a multiple of 4 ends in a group solved line by line. Each lane
- * does the scalar solve's operations in the same order: the bits are field_sweep's. */
+ * does the scalar solve's operations in the same order: the bits are ps_sweep_line's. */
 __kernel void field_sweep4(__global float *conc, __global float *scratch_c,
                            __global float *scratch_d, __global const float *dmul,
                            __global const float *alpha, __global const int *bc_kind,
@@ -273,9 +232,9 @@ __kernel void field_sweep4(__global float *conc, __global float *scratch_c,
     }
 }
 
-/* field_sweep along x for four lines y0 .. y0+3 of one z plane per work-item: each lane
+/* The implicit sweep along x for four lines y0 .. y0+3 of one z plane per work-item: each lane
  * walks its own contiguous line (loads gathered at stride nx), and the arithmetic, three
- * divisions per voxel, runs four lanes wide. Same bits as field_sweep. */
+ * divisions per voxel, runs four lanes wide. Same bits as ps_sweep_line. */
 #define PS_LD4(p, ls) ((float4)((p)[0], (p)[(ls)], (p)[2 * (ls)], (p)[3 * (ls)]))
 #define PS_ST4(v, p, ls) do { (p)[0] = (v).s0; (p)[(ls)] = (v).s1; (p)[2 * (ls)] = (v).s2; (p)[3 * (ls)] = (v).s3; } while (0)
 __kernel void field_sweep4x(__global float *conc, __global float *scratch_c,
@@ -368,14 +327,14 @@ __kernel void field_stats(__global const float *conc, uint nvox, uint f,
     }
 }
 
-/* Domain decomposition along z: the z sweep of field_sweep, split at rank borders so
+/* Domain decomposition along z: the z sweep of ps_sweep_line, split at rank borders so
  * that the arithmetic, and so every bit, is that of the single-rank sweep. This rank
  * holds local planes [i0, i1) of a line of n_global planes, starting at global plane
  * i0 + zoff. Forward elimination continues the previous rank's (cp, dp), which the host
  * placed in the scratch arrays at plane i0 - 1 (a halo plane); back substitution starts
  * from the increment of plane i1 placed by the host in dp at plane i1, and leaves the
  * increment of plane i0 in dp at plane i0 for the rank below. The arithmetic is
- * shared with field_sweep (ps_thomas_row) or written exactly as there. */
+ * shared with ps_sweep_line (ps_thomas_row) or written exactly as there. */
 __kernel void field_sweep_z_fwd(__global float *conc, __global float *scratch_c,
                                 __global float *scratch_d, __global const float *dmul,
                                 __global const float *alpha, __global const int *bc_kind,
