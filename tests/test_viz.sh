@@ -158,12 +158,28 @@ print("sources:", names)
 assert "agent_spheres" in names and "snapshots.xmf" in names, names
 SaveScreenshot("$OUT/state_pvsm.png", GetActiveViewOrCreate("RenderView"), ImageResolution=[640, 360])
 EOF
-if xvfb-run -a pvbatch "$OUT/load_state.py" > "$OUT/state.log" 2>&1; then
+# pvbatch 5.11 under xvfb now and then dies of a signal (abort in its own teardown; seen
+# once in a clean-clone CI run, then 0 times in 6 reruns): such a death is run once more and
+# reported; a script that fails (Python error, failed assertion) fails at once.
+pvbatch_once_more() {
+    log="$1"
+    shift
+    xvfb-run -a pvbatch "$@" > "$log" 2>&1
+    rc=$?
+    if [ $rc -gt 128 ]; then
+        echo "  note: pvbatch died of signal $((rc - 128)) ($(tail -1 "$log")); running it once more"
+        cp "$log" "$log.first"
+        xvfb-run -a pvbatch "$@" > "$log" 2>&1
+        rc=$?
+    fi
+    return $rc
+}
+if pvbatch_once_more "$OUT/state.log" "$OUT/load_state.py"; then
     check "paraview_state.pvsm loads and renders a non-blank view" $CHECK png "$OUT/state_pvsm.png"
 else
     bad "paraview_state.pvsm does not load: $(tail -5 "$OUT/state.log")"
 fi
-if xvfb-run -a pvbatch "$OUT/pv/paraview_state.py" > "$OUT/state.log" 2>&1; then
+if pvbatch_once_more "$OUT/state.log" "$OUT/pv/paraview_state.py"; then
     ok "paraview_state.py runs in pvbatch"
 else
     bad "paraview_state.py fails: $(tail -5 "$OUT/state.log")"
