@@ -158,9 +158,10 @@ print("sources:", names)
 assert "agent_spheres" in names and "snapshots.xmf" in names, names
 SaveScreenshot("$OUT/state_pvsm.png", GetActiveViewOrCreate("RenderView"), ImageResolution=[640, 360])
 EOF
-# pvbatch 5.11 under xvfb now and then dies of a signal (abort in its own teardown; seen
-# once in a clean-clone CI run, then 0 times in 6 reruns): such a death is run once more and
-# reported; a script that fails (Python error, failed assertion) fails at once.
+# pvbatch 5.11 under xvfb now and then dies of a signal (an abort inside pvbatch, where is
+# not known: seen once loading the .pvsm in a clean-clone CI run, then 0 times in 6 reruns):
+# such a death is run once more and reported; a script that fails (Python error, failed
+# assertion) fails at once.
 pvbatch_once_more() {
     log="$1"
     shift
