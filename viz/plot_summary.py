@@ -201,10 +201,7 @@ def main():
     ap.add_argument("--out", default=None, help="output folder (default RUN/figures of the first run)")
     ap.add_argument("--formats", default="png,svg", help="comma-separated matplotlib formats (png,svg)")
     args = ap.parse_args()
-    formats = [f for f in args.formats.split(",") if f]
-    for f in formats:
-        if f not in ("png", "svg", "pdf"):
-            raise VizError(f"--formats: '{f}' is not one of png, svg, pdf")
+    formats = vizlib.parse_formats(args.formats)
     runs = [vizlib.Run(p) for p in args.runs]
     groups = vizlib.group_replicates(runs)
     for g in groups:

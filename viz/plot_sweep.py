@@ -148,10 +148,7 @@ def main():
     ap.add_argument("--out", default=None, help="output folder (default SWEEP/figures)")
     ap.add_argument("--formats", default="png,svg")
     args = ap.parse_args()
-    formats = [f for f in args.formats.split(",") if f]
-    for f in formats:
-        if f not in ("png", "svg", "pdf"):
-            raise VizError(f"--formats: '{f}' is not one of png, svg, pdf")
+    formats = vizlib.parse_formats(args.formats)
     csv_path, header, num, text, params = load(args.sweep)
     done = np.asarray([s == "completed" for s in text["status"]])
     if not done.any():

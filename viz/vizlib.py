@@ -283,6 +283,15 @@ def atomic_write_text(path, text):
     _write_then_rename(path, path + ".tmp", write)
 
 
+def parse_formats(text):
+    """The --formats option of the plotting tools: comma-separated png, svg or pdf."""
+    formats = [f for f in text.split(",") if f]
+    for f in formats:
+        if f not in ("png", "svg", "pdf"):
+            raise VizError(f"--formats: '{f}' is not one of png, svg, pdf")
+    return formats
+
+
 def save_figure(fig, out_dir, stem, formats):
     """Writes fig as out_dir/stem.<fmt> for each format (temporary name, then rename).
     Returns the paths written."""
