@@ -162,7 +162,7 @@ int report_main(int argc, char **argv)
 
     /* child argv: launcher words, the script, then argv[2..], then NULL */
     const char *env_py = getenv("PAINSIM_PYTHON");
-    char python[REPORT_PATH_MAX], xvfb[] = "xvfb-run", xvfb_a[] = "-a", pvbatch[] = "pvbatch";
+    char python[REPORT_PATH_MAX], headless[REPORT_PATH_MAX], pvbatch[] = "pvbatch";
     if (snprintf(python, sizeof python, "%s", env_py && *env_py ? env_py : REPORT_PYTHON_DEFAULT) >=
         (int)sizeof python) {
         log_error(&lg, "%s: PAINSIM_PYTHON is too long", cmd);
@@ -171,9 +171,14 @@ int report_main(int argc, char **argv)
     char *head[4];
     int nhead = 0, search = 0;
     if (strcmp(cmd, "render") == 0) {
-        if (getenv("DISPLAY") == NULL && report_on_path("xvfb-run")) {
-            head[nhead++] = xvfb;
-            head[nhead++] = xvfb_a;
+        /* without a display, viz/headless.py gives pvbatch a private Xvfb of its own */
+        if (getenv("DISPLAY") == NULL) {
+            if (snprintf(headless, sizeof headless, "%s/headless.py", viz) >= (int)sizeof headless) {
+                log_error(&lg, "%s: the viz folder path is too long (set PAINSIM_VIZ)", cmd);
+                return 3;
+            }
+            head[nhead++] = python;
+            head[nhead++] = headless;
         }
         head[nhead++] = pvbatch;
         search = 1;

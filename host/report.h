@@ -10,7 +10,9 @@
  *   painsim report RUN [RUN ...] [options]   viz/report.py: RUN/report.html
  *   painsim plot RUN [RUN ...] [options]     viz/plot_summary.py: RUN/figures/
  *   painsim plot SWEEP [options]             viz/plot_sweep.py (SWEEP has sweep.csv)
- *   painsim render RUN [options]             xvfb-run -a pvbatch viz/paraview_render.py
+ *   painsim render RUN [options]             pvbatch viz/paraview_render.py, through
+ *                                            viz/headless.py (a private Xvfb) when
+ *                                            DISPLAY is unset
  *
  * The child is started with posix_spawn (no shell: arguments are never pasted into a
  * command string). These commands need neither MPI nor an OpenCL device, so main()

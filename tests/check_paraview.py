@@ -1,7 +1,7 @@
 """check_paraview.py — open a run's snapshots.xmf in ParaView and check what a user sees.
 
-Usage (pvpython needs a display; xvfb provides one):
-    xvfb-run -a pvpython tests/check_paraview.py RUN_DIR --agents N --fields A,B \
+Usage (pvpython needs a display; viz/headless.py starts a private Xvfb):
+    /usr/bin/python3 viz/headless.py pvpython tests/check_paraview.py RUN_DIR --agents N --fields A,B \
         --tissues T1,T2 --times K [--agents-per-time N0,N1,...] [--last-only]
 
   RUN_DIR            a painsim run folder (snapshots.xmf, snapshots/snap_*.h5)

@@ -38,7 +38,7 @@ for t in bin/test_*; do
     [ -x "$t" ] || continue
     run "$(basename "$t")" "$t"
 done
-run check_paraview_output xvfb-run -a pvpython tests/check_paraview.py tests/out/test_output_run \
+run check_paraview_output "$PY" viz/headless.py pvpython tests/check_paraview.py tests/out/test_output_run \
     --agents 6 --fields TNF,IL10 --tissues nerve,drg --times 3 --agents-per-time 8,7,6
 run check_schema "$PY" tests/check_schema.py
 run test_cli sh tests/test_cli.sh

@@ -128,7 +128,7 @@ n_agents=$("$PY" -c "
 import h5py,sys
 f=h5py.File('$OUT/a/snapshots/snap_000120.h5','r')
 print(sum(f['tissues'][t]['agents/id'].shape[0] for t in f['tissues']))")
-if xvfb-run -a pvpython tests/check_paraview.py "$OUT/a" --agents "$n_agents" --fields DAMP,TNF,IL10 \
+if "$PY" viz/headless.py pvpython tests/check_paraview.py "$OUT/a" --agents "$n_agents" --fields DAMP,TNF,IL10 \
         --tissues nerve,drg --times 3 > "$OUT/pv.log" 2>&1; then
     ok "ParaView opens snapshots.xmf: 3 times, $n_agents agents, fields"
 else
@@ -137,7 +137,7 @@ fi
 
 # --- a tissue whose population dies out still opens (its agent block is left out) ------
 if bin/painsim run tests/data/tiny.json --out "$OUT/z" --quiet --set tissues.drg.cells.0.count=0 \
-        && xvfb-run -a pvpython tests/check_paraview.py "$OUT/z" --agents "$("$PY" -c "
+        && "$PY" viz/headless.py pvpython tests/check_paraview.py "$OUT/z" --agents "$("$PY" -c "
 import h5py
 f=h5py.File('$OUT/z/snapshots/snap_000120.h5','r')
 print(f['tissues/nerve/agents/id'].shape[0])")" --fields TNF,IL10 --tissues drg,nerve --times 3 > "$OUT/pvz.log" 2>&1; then

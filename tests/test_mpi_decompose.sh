@@ -66,7 +66,7 @@ else
     bad "corner with 4 ranks: $(tail -5 "$OUT/corner_d4.log")"
 fi
 
-if xvfb-run -a pvpython tests/check_paraview.py "$OUT/tiny_d4" --agents 855 --fields DAMP,TNF,IL10 \
+if "$PY" viz/headless.py pvpython tests/check_paraview.py "$OUT/tiny_d4" --agents 855 --fields DAMP,TNF,IL10 \
     --tissues nerve,drg --times 3 --agents-per-time 650,694,855 > "$OUT/paraview.log" 2>&1; then
     ok "the 4-rank snapshots (one file each, written collectively) open in ParaView: $(tail -1 "$OUT/paraview.log")"
 else

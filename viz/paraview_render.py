@@ -1,7 +1,8 @@
 """paraview_render.py — PNG frames, an optional movie and a ParaView state of a run.
 
-Usage (pvbatch needs a display; xvfb-run provides one):
-    xvfb-run -a pvbatch viz/paraview_render.py RUN [--out DIR] [--field TNF]
+Usage (pvbatch needs a display; without one, viz/headless.py starts a private Xvfb;
+`painsim render RUN ...` does this for you):
+    python3 viz/headless.py pvbatch viz/paraview_render.py RUN [--out DIR] [--field TNF]
         [--mode slice|volume] [--times all|last|I,J,...] [--size 1600x900]
         [--movie] [--fps 4] [--no-legend]
 

@@ -203,8 +203,10 @@ def markdown_to_html(text):
 
 def render_paraview(run, out_dir):
     viz = os.path.dirname(os.path.abspath(__file__))
-    cmd = ["xvfb-run", "-a", "pvbatch", os.path.join(viz, "paraview_render.py"), run.path,
+    cmd = ["pvbatch", os.path.join(viz, "paraview_render.py"), run.path,
            "--out", out_dir, "--times", "last"]
+    if not os.environ.get("DISPLAY"):  # a private Xvfb, as `painsim render` does
+        cmd = [sys.executable, os.path.join(viz, "headless.py")] + cmd
     print("report: " + " ".join(cmd), file=sys.stderr)
     r = subprocess.run(cmd)
     if r.returncode != 0:
@@ -264,7 +266,7 @@ def main():
                     f'<code>paraview --state={esc(os.path.join(pv_dir, "paraview_state.pvsm"))}</code>.</p>')
         else:
             body = (f'<p class="muted">No ParaView frames in {esc(pv_dir)}: make them with '
-                    f'<code>xvfb-run -a pvbatch viz/paraview_render.py {esc(run.path)}</code> '
+                    f'<code>painsim render {esc(run.path)}</code> '
                     f'(or <code>painsim report {esc(run.path)} --render</code>).</p>')
         section("paraview", "ParaView", body)
 
