@@ -4,7 +4,7 @@
  *
  * Leaves tests/out/test_output_run in place (3 snapshots; at the last one 6 agents:
  * nerve 2 and drg 4; the middle one has no drg agents) for
- *   xvfb-run -a pvpython tests/check_paraview.py tests/out/test_output_run --agents 6 \
+ *   /usr/bin/python3 viz/headless.py pvpython tests/check_paraview.py tests/out/test_output_run --agents 6 \
  *       --fields TNF,IL10 --tissues nerve,drg --times 3 --agents-per-time 8,7,6
  */
 #include <cjson/cJSON.h>
