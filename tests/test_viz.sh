@@ -39,6 +39,15 @@ OPEN_X='import ctypes, os, sys
 x = ctypes.CDLL("libX11.so.6"); x.XOpenDisplay.restype = ctypes.c_void_p
 x.XOpenDisplay.argtypes = [ctypes.c_char_p]
 sys.exit(0 if x.XOpenDisplay(os.environ["DISPLAY"].encode()) else 1)'
+# the pids of the Xvfb servers of the displays given (from /proc: no procps needed)
+XVFB_PIDS='import os, sys
+for p in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        c = open("/proc/%s/cmdline" % p, "rb").read().split(b"\0")
+    except OSError:
+        continue
+    if len(c) > 1 and os.path.basename(c[0]) == b"Xvfb" and c[1].decode() in sys.argv[1:]:
+        print(p)'
 $HL sh -c 'echo "$DISPLAY"; sleep 1; '"$PY"' -c "$1"' sh "$OPEN_X" > "$OUT/hl1" 2>&1 &
 hl1=$!
 $HL sh -c 'echo "$DISPLAY"; sleep 1; '"$PY"' -c "$1"' sh "$OPEN_X" > "$OUT/hl2" 2>&1
@@ -52,7 +61,7 @@ if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ -n "$d1" ] && [ "$d1" != "$d2" ]; then
 else
     bad "headless: displays '$d1' (exit $rc1), '$d2' (exit $rc2): $(cat "$OUT/hl1" "$OUT/hl2")"
 fi
-if pgrep -f "Xvfb ($d1|$d2) " > /dev/null; then bad "headless: Xvfb still running after the command"; else ok "headless: Xvfb stopped after the command"; fi
+if [ -n "$($PY -c "$XVFB_PIDS" "$d1" "$d2")" ]; then bad "headless: Xvfb still running after the command"; else ok "headless: Xvfb stopped after the command"; fi
 $HL sh -c 'exit 7' 2> /dev/null
 rc=$?
 $HL sh -c 'kill -ABRT $$' 2> "$OUT/hl_abrt"
@@ -62,7 +71,7 @@ if [ $rc -eq 7 ] && [ $rc_abrt -eq 134 ] && ! grep -q "once more" "$OUT/hl_abrt"
 else
     bad "headless: exit $rc (want 7), abort exit $rc_abrt (want 134, not rerun): $(cat "$OUT/hl_abrt")"
 fi
-$HL sh -c 'echo run >> "$1"; pkill -f "Xvfb $DISPLAY "; sleep 1; kill -ABRT $$' sh "$OUT/hl_runs" 2> "$OUT/hl_lost"
+$HL sh -c 'echo run >> "$1"; kill $("$2" -c "$3" "$DISPLAY"); sleep 1; kill -ABRT $$' sh "$OUT/hl_runs" "$PY" "$XVFB_PIDS" 2> "$OUT/hl_lost"
 rc=$?
 if [ $rc -eq 134 ] && [ "$(wc -l < "$OUT/hl_runs")" -eq 2 ] && grep -q "no longer opens.*running it once more" "$OUT/hl_lost"; then
     ok "headless: a command whose X server was lost is reported and run once more"
