@@ -171,8 +171,10 @@ int report_main(int argc, char **argv)
     char *head[4];
     int nhead = 0, search = 0;
     if (strcmp(cmd, "render") == 0) {
-        /* without a display, viz/headless.py gives pvbatch a private Xvfb of its own */
-        if (getenv("DISPLAY") == NULL) {
+        /* without a display (DISPLAY unset or empty, as report.py decides), viz/headless.py
+         * gives pvbatch a private Xvfb of its own */
+        const char *display = getenv("DISPLAY");
+        if (display == NULL || display[0] == '\0') {
             if (snprintf(headless, sizeof headless, "%s/headless.py", viz) >= (int)sizeof headless) {
                 log_error(&lg, "%s: the viz folder path is too long (set PAINSIM_VIZ)", cmd);
                 return 3;
