@@ -216,6 +216,16 @@ for f in paraview_state.pvsm paraview_state.py; do
     [ -s "$OUT/pv/$f" ] && ok "$f written" || bad "$f missing"
 done
 [ -e "$OUT/pv.tmp" ] && bad "render left $OUT/pv.tmp" || ok "no temporary render folder left"
+# a second scenario: in tests/data/tiny.json's scene Show() colours the tissue outlines by
+# nothing, where ParaView 5.11's ColorBy(rep, None) failed ("invalid association 'NONE'")
+if bin/painsim run tests/data/tiny.json --out "$OUT/tiny" --quiet \
+        && bin/painsim render "$OUT/tiny" --out "$OUT/pv_tiny" --size 800x450 --times last > "$OUT/render_tiny.log" 2>&1; then
+    check "painsim render on tests/data/tiny.json: frame not blank, legend colours drawn" \
+        $CHECK frame "$OUT/pv_tiny/$(ls "$OUT/pv_tiny" | grep '^frame_' | tail -1)" \
+        "$(ls "$OUT"/tiny/snapshots/snap_*.h5 | tail -1)" "$OUT/pv_tiny/legend.json"
+else
+    bad "painsim render on tests/data/tiny.json: $(tail -5 "$OUT/render_tiny.log")"
+fi
 # the state files load again: the .pvsm with LoadState, the Python state with its build()
 cat > "$OUT/load_state.py" <<EOF
 import sys

@@ -160,7 +160,11 @@ def build(run_dir, field="TNF", mode="slice", width=1600, height=900, legend=Tru
     fields.Script = FIELDS_SCRIPT
     outline = Show(fields, view)
     outline.SetRepresentationType("Outline")
-    ColorBy(outline, None)
+    # the outline is one grey: undo any array colouring Show() chose. ColorBy(rep, None) on a
+    # representation coloured by nothing fails in ParaView 5.11 (association None: "invalid
+    # association string 'NONE'", seen on tests/data/tiny.json), so only when there is one
+    if outline.ColorArrayName[1]:
+        ColorBy(outline, None)
     outline.AmbientColor = outline.DiffuseColor = [0.2, 0.2, 0.2]
     outline.LineWidth = 2.0
 
