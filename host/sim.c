@@ -289,38 +289,36 @@ void sim_transfers(const sim *sm, device_transfers *in_steps, device_transfers *
     *n_checks = sm->n_checks;
 }
 
-/* Runs an output call (summary or snapshot), timed always: the device is drained first so
- * that queued steps are not counted as output (run.json "output_s"); phase ph too when
- * profiling. */
-#define SIM_OUTPUT(sm, ph, call)                                                      \
+/* Runs `call`, timed (device idle before and after) when profiling -- as phase ph -- or
+ * when total is not NULL, which then accumulates the seconds. */
+#define SIM_TIMED(sm, ph, call, total)                                                \
     do {                                                                              \
-        PS_TRY(device_finish((sm)->ctx.dev, err));                                    \
-        double sim_o0_ = sim_now();                                                   \
-        PS_TRY(call);                                                                 \
-        PS_TRY(device_finish((sm)->ctx.dev, err));                                    \
-        double sim_od_ = sim_now() - sim_o0_;                                         \
-        (sm)->output_s += sim_od_;                                                    \
-        if ((sm)->prof_on) {                                                          \
-            (sm)->prof_s[ph] += sim_od_;                                              \
-            (sm)->prof_n[ph]++;                                                       \
-        }                                                                             \
-    } while (0)
-
-/* Runs `call`, timed as phase ph when profiling (device idle before and after). */
-#define SIM_PHASE(sm, ph, call)                                                       \
-    do {                                                                              \
+        double *sim_tot_ = (total);                                                   \
+        int sim_timed_ = (sm)->prof_on || sim_tot_ != NULL;                           \
         double sim_t0_ = 0;                                                           \
-        if ((sm)->prof_on) {                                                          \
+        if (sim_timed_) {                                                             \
             PS_TRY(device_finish((sm)->ctx.dev, err));                                \
             sim_t0_ = sim_now();                                                      \
         }                                                                             \
         PS_TRY(call);                                                                 \
-        if ((sm)->prof_on) {                                                          \
+        if (sim_timed_) {                                                             \
             PS_TRY(device_finish((sm)->ctx.dev, err));                                \
-            (sm)->prof_s[ph] += sim_now() - sim_t0_;                                  \
-            (sm)->prof_n[ph]++;                                                       \
+            double sim_dt_ = sim_now() - sim_t0_;                                     \
+            if (sim_tot_) *sim_tot_ += sim_dt_;                                       \
+            if ((sm)->prof_on) {                                                      \
+                (sm)->prof_s[ph] += sim_dt_;                                          \
+                (sm)->prof_n[ph]++;                                                   \
+            }                                                                         \
         }                                                                             \
     } while (0)
+
+/* Runs `call`, timed as phase ph when profiling. */
+#define SIM_PHASE(sm, ph, call) SIM_TIMED(sm, ph, call, NULL)
+
+/* Runs an output call (summary or snapshot), timed always into run.json "output_s" (the
+ * device drained first, so queued steps are not counted as output); phase ph too when
+ * profiling. */
+#define SIM_OUTPUT(sm, ph, call) SIM_TIMED(sm, ph, call, &(sm)->output_s)
 
 ps_status sim_step(sim *sm, ps_err *err)
 {
