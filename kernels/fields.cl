@@ -4,7 +4,8 @@
  *   1. reaction, solved exactly per voxel: dC/dt = S - k C, with S = region sources +
  *      agent secretion (nM/min) and k = decay + region sinks + agent uptake (1/min);
  *   2. diffusion, locally one-dimensional backward Euler: one tridiagonal solve per grid
- *      line along x, then y, then z (Thomas algorithm, one work-item per line and field).
+ *      line along x, then y, then z (Thomas algorithm; field_sweep4x / field_sweep4 solve
+ *      four lines of one field per work-item).
  * Backward Euler is unconditionally stable, so dt can be minutes while a voxel
  * equilibrates in under a second. The flux form with face coefficients
  * D_face = D * harmonic_mean(m_left, m_right) conserves mass to round-off with no-flux
