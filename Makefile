@@ -28,13 +28,14 @@ VERSION := 0.1.0
 GIT_HASH := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DCL_TARGET_OPENCL_VERSION=120 \
-            -DPAINSIM_VERSION=\"$(VERSION)\" -iquote host $(PKG_CFLAGS)
+            -DPAINSIM_VERSION=\"$(VERSION)\" $(addprefix -iquote ,$(HOST_DIRS)) $(PKG_CFLAGS)
 CFLAGS  += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 BUILD   := build
-HOST_SRC := $(wildcard host/*.c)
+HOST_SRC := $(wildcard host/*.c host/*/*.c)
+HOST_DIRS := $(sort $(patsubst %/,%,$(dir $(HOST_SRC))))
 HOST_OBJ := $(HOST_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ  := $(filter-out $(BUILD)/host/main.o,$(HOST_OBJ))
 TEST_SRC := $(wildcard tests/test_*.c)
