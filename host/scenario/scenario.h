@@ -254,8 +254,18 @@ typedef struct {
 typedef enum {
     SCN_PERTURB_DEPLETION = 0,      /* extra death hazard rate_per_h for type in tissue */
     SCN_PERTURB_KNOCKOUT,           /* type secretes none of mediator */
-    SCN_PERTURB_RECEPTOR_BLOCK      /* cells sense (1 - fraction) of mediator */
+    SCN_PERTURB_RECEPTOR_BLOCK,     /* cells sense (1 - fraction) of mediator */
+    SCN_N_PERTURB_KINDS
 } scn_perturb_kind;
+
+/* One row per perturbation kind, in scn_perturb_kind order: its name in scenarios and
+ * what it does (the docs are generated from it; its keys are the rows of the
+ * perturbation table that name the kind). */
+typedef struct {
+    const char *name;
+    const char *doc;
+} scn_perturb_kind_info;
+extern const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS];
 
 typedef struct {
     scn_perturb_kind kind;

@@ -1,0 +1,308 @@
+/* scn_keys_treat.c — key tables of what is done to the animal and what is read out:
+ * drugs (PK, JAK IC50s, doses), perturbations (one row per kind), nociceptor neurons
+ * (compartments, lesion, toxin, repair) and the pain readout.
+ */
+#include "scn_table.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const route_names[] = {"systemic", "intrathecal"};
+static const char *const terminal_names[] = {"peripheral", "central"};
+static const char *const term_sex_names[] = {"both", "male", "female"};
+
+/* ------------------------------------------------------------------------------------
+ * drugs[i]
+ * ---------------------------------------------------------------------------------- */
+
+static ps_status dose_start(scn_walk *w, const cJSON *obj, void *dst)
+{
+    (void)obj;
+    return scn_check_starts_in_time(w, ((const scn_dose *)dst)->start_h, "dose course");
+}
+
+static const scn_key dose_keys[] = {
+    K_NUM("start_h", scn_dose, start_h, SKF_REQUIRED, 0, NONNEG(8760.0), "h", "Time of the first dose.",
+          .check = dose_start, .range_doc = "< time.duration_h"),
+    K_NUM("every_h", scn_dose, every_h, 0, 24.0, POS(8760.0), "h", "Interval between doses."),
+    K_INT("count", scn_dose, count, 0, 1.0, INT_RANGE(1.0, 10000.0), "Number of doses."),
+    K_NUM("mg_per_kg", scn_dose, mg_per_kg, SKF_REQUIRED, 0, NONNEG(1e4), "mg/kg", "Each dose."),
+};
+SECTION(scn_sec_dose, "drugs[i].doses[j]", "an object with start_h and mg_per_kg", dose_keys, .init = NULL);
+
+#define IC50_ROW(j)                                                                                         \
+    {.name = #j, .type = SK_NUM, .off = offsetof(scn_drug, ic50_nM[SCN_##j]), .flags = SKF_NONZERO,          \
+     .rule = POS(1e9), .unit = "nM", .doc = "IC50 against " #j "; absent = does not inhibit it."}
+static const scn_key ic50_keys[] = {IC50_ROW(JAK1), IC50_ROW(JAK2), IC50_ROW(JAK3), IC50_ROW(TYK2)};
+SECTION(scn_sec_ic50, "drugs[i].ic50_nM", "an object {JAK name: IC50 in nM} with keys among JAK1, JAK2, JAK3, TYK2",
+        ic50_keys, .init = NULL);
+
+static ps_status read_tissue_fraction(scn_walk *w, const cJSON *e, const scn_key *k, void *dst)
+{
+    static const char *const want_it =
+        "an object {tissue name: fraction in [0, 1]} naming at least one tissue (an intrathecal drug reaches "
+        "only the tissues listed)";
+    scn_ctx *c = w->c;
+    const scenario *s = w->s;
+    scn_drug *dr = dst;
+    const char *names[SCN_MAX_TISSUES];
+    const cJSON *o;
+    int it = dr->route == SCN_ROUTE_INTRATHECAL;
+    scn_tissue_names(s, names);
+    PS_TRY(scn_read_object(c, e, k->name, it, it ? want_it : "an object {tissue name: fraction in [0, 1]}", &o));
+    for (int i = 0; i < s->n_tissues; i++) dr->tissue_fraction[i] = it ? 0.0 : 1.0;
+    if (!o) return PS_OK;
+    size_t m = scn_path_key(c, k->name);
+    if (it && !o->child) return scn_expect_type_fail(c, want_it, o);
+    for (const cJSON *v = o->child; v; v = v->next) {
+        int idx = -1;
+        size_t mk = scn_path_key(c, v->string);
+        PS_TRY(scn_name_ref(c, NULL, v->string, "a tissue", names, s->n_tissues, &idx));
+        PS_TRY(scn_num_value(c, v, (num_rule)RANGE(0.0, 1.0), &dr->tissue_fraction[idx]));
+        scn_path_pop(c, mk);
+    }
+    scn_path_pop(c, m);
+    return PS_OK;
+}
+
+static int write_tissue_fraction(scn_walk *w, cJSON *o, const scn_key *k, const void *dst)
+{
+    const scn_drug *dr = dst;
+    cJSON *tf = scn_put(w, o, k->name, cJSON_CreateObject());
+    for (int i = 0; tf && i < w->s->n_tissues; i++)
+        scn_put(w, tf, w->s->tissues[i].name, scn_jnum(dr->tissue_fraction[i]));
+    return !w->oom;
+}
+
+static const scn_key drug_keys[] = {
+    K_NAME("name", scn_drug, name, SKF_UNIQUE, "e.g. `baricitinib`."),
+    K_NUM("mw_g_per_mol", scn_drug, mw_g_per_mol, SKF_REQUIRED, 0, POS(1e6), "g/mol", "Molar mass."),
+    K_NUM("half_life_h", scn_drug, half_life_h, SKF_REQUIRED, 0, POS(1e4), "h", "Elimination half-life."),
+    K_NUM("bioavailability", scn_drug, bioavailability, 0, 1.0, POS(1.0), NULL, "Fraction F of a dose absorbed."),
+    K_NUM("Vd_L_per_kg", scn_drug, Vd_L_per_kg, SKF_REQUIRED, 0, POS(1e4), "L/kg", "Volume of distribution."),
+    K_FLAT("ic50_nM", 0, scn_sec_ic50, "an object {JAK name: IC50 in nM} with keys among JAK1, JAK2, JAK3, TYK2",
+           "Per-JAK IC50 (nM); a JAK not listed is not inhibited.", .def_doc = "`{}` (inhibits no JAK)"),
+    K_ENUM("route", scn_drug, route, 0, 0, route_names,
+           "`systemic`: every tissue sees the plasma level times its fraction; `intrathecal`: only the tissues "
+           "listed in `tissue_fraction`."),
+    K_CUSTOM("tissue_fraction", 0, read_tissue_fraction, write_tissue_fraction, "object {tissue: number}",
+             "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\", \"minimum\": 0, \"maximum\": 1}}",
+             "Exposure of each tissue relative to plasma, in [0, 1].",
+             .def_doc = "1 in every tissue (systemic); required for intrathecal"),
+    K_LIST("doses", scn_drug, doses, n_doses, SKF_REQUIRED, scn_sec_dose, 1, SCN_MAX_DOSES, "dose courses",
+           "Courses of doses."),
+};
+SECTION(scn_sec_drug, "drugs[i]", "an object with name, mw_g_per_mol, half_life_h, Vd_L_per_kg, ic50_nM and doses",
+        drug_keys, .init = NULL);
+
+/* ------------------------------------------------------------------------------------
+ * perturbations[i]: one row per kind in scn_perturb_kinds, the keys name their kinds.
+ * ---------------------------------------------------------------------------------- */
+
+#define DEPLETION (1u << SCN_PERTURB_DEPLETION)
+#define KNOCKOUT (1u << SCN_PERTURB_KNOCKOUT)
+#define BLOCK (1u << SCN_PERTURB_RECEPTOR_BLOCK)
+
+/* The kinds, in scn_perturb_kind order: name and what it does on the device. */
+const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS] = {
+    {"depletion", "Adds the death hazard `rate_per_h` to every cell of `type` (in `tissue`) while active "
+                  "(e.g. clodronate liposomes, diphtheria toxin in a Cre line)."},
+    {"knockout", "Cells of `type` secrete none of `mediator` while active (a conditional knockout)."},
+    {"receptor_block", "Every cell senses (1 − `fraction`) of `mediator` (an antagonist or neutralising "
+                       "antibody), in `tissue` or everywhere."},
+};
+static const char *const perturb_kind_names[SCN_N_PERTURB_KINDS] = {"depletion", "knockout", "receptor_block"};
+_Static_assert(COUNT(perturb_kind_names) == COUNT(scn_perturb_kinds), "one name per perturbation kind");
+
+static void perturbation_init(scn_walk *w, void *dst)
+{
+    ((scn_perturbation *)dst)->stop_h = w->s->duration_h;
+}
+
+static ps_status perturbation_start(scn_walk *w, const cJSON *obj, void *dst)
+{
+    (void)obj;
+    return scn_check_starts_in_time(w, ((const scn_perturbation *)dst)->start_h, "perturbation");
+}
+
+static ps_status perturbation_stop(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const scn_perturbation *p = dst;
+    (void)obj;
+    if (p->stop_h > p->start_h) return PS_OK;
+    char lo[40], got[40];
+    scn_fmt_num(lo, sizeof lo, p->start_h);
+    scn_fmt_num(got, sizeof got, p->stop_h);
+    scn_path_key(w->c, "stop_h");
+    return scn_fail(w->c, "expected a number > start_h (%s), got %s", lo, got);
+}
+
+static const scn_key perturbation_keys[] = {
+    K_ENUM("kind", scn_perturbation, kind, SKF_REQUIRED, 0, perturb_kind_names,
+           "What is done (see the kinds below)."),
+    K_REF("type", scn_perturbation, type, SKF_REQUIRED, -1, SR_TYPE, "Cell type depleted or knocked out.",
+          .kinds = DEPLETION | KNOCKOUT),
+    K_REF("tissue", scn_perturbation, tissue, 0, -1, SR_TISSUE, "Tissue it acts in.", .pass = 1,
+          .def_doc = "every tissue"),
+    K_REF("mediator", scn_perturbation, mediator, SKF_REQUIRED, -1, SR_MEDIATOR,
+          "Mediator knocked out or whose receptor is blocked.", .kinds = KNOCKOUT | BLOCK),
+    K_NUM("start_h", scn_perturbation, start_h, 0, 0.0, NONNEG(8760.0), "h", "Start of the active window.",
+          .pass = 1, .check = perturbation_start, .range_doc = "< time.duration_h"),
+    K_NUM("stop_h", scn_perturbation, stop_h, SKF_PRESET, 0, POS(INFINITY), "h", "End of the active window.",
+          .pass = 1, .check = perturbation_stop, .def_doc = "time.duration_h", .range_doc = "> start_h"),
+    K_NUM("rate_per_h", scn_perturbation, rate_per_h, SKF_REQUIRED, 0, POS(1000.0), "1/h",
+          "Added death hazard.", .kinds = DEPLETION, .pass = 1),
+    K_NUM("fraction", scn_perturbation, fraction, SKF_REQUIRED, 0, RANGE(0.0, 1.0), NULL,
+          "Share of the signal blocked.", .kinds = BLOCK, .pass = 1),
+};
+SECTION(scn_sec_perturbation, "perturbations[i]", "an object with kind", perturbation_keys, .disc = 0,
+        .disc_noun = "kind", .disc_verb = "takes", .disc_common = 1, .init = perturbation_init);
+
+/* ------------------------------------------------------------------------------------
+ * neurons
+ * ---------------------------------------------------------------------------------- */
+
+/* The first state is the intact one; "injured" must be another. */
+static ps_status compartment_type(scn_walk *w, const cJSON *obj, void *dst)
+{
+    scn_compartment *cp = dst;
+    const scn_cell_type *ct = &w->s->types[cp->type];
+    (void)obj;
+    cp->injured_state = -1;
+    for (int i = 1; i < ct->n_states; i++)
+        if (strcmp(ct->states[i].name, "injured") == 0) cp->injured_state = i;
+    if (cp->injured_state >= 0) return PS_OK;
+    char states[1024];
+    const char *sn[SCN_MAX_STATES];
+    for (int i = 0; i < ct->n_states; i++) sn[i] = ct->states[i].name;
+    scn_join(states, sizeof states, sn, ct->n_states, SCN_MAX_STATES);
+    scn_path_key(w->c, "type");
+    return scn_fail(w->c, "expected a cell type with a state named \"injured\" that is not its first state, "
+                          "got \"%s\" (states: %s)", ct->name, states);
+}
+
+static const scn_key compartment_keys[] = {
+    K_REF("tissue", scn_compartment, tissue, SKF_REQUIRED, -1, SR_TISSUE, "Tissue of the compartment."),
+    K_REF("type", scn_compartment, type, SKF_REQUIRED, -1, SR_TYPE,
+          "Cell type it is placed as; needs a state `injured` that is not its first.", .check = compartment_type),
+    K_REF("region", scn_compartment, region, SKF_CROSS, -1, SR_REGION_OF, "Region to place in.",
+          .ref_of = offsetof(scn_compartment, tissue), .def_doc = "the whole tissue"),
+};
+SECTION(scn_sec_compartment, "neurons.soma, .peripheral, .central", "an object with tissue and type",
+        compartment_keys, .init = NULL);
+
+static ps_status lesion_at(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const scn_neurons *n = dst;
+    (void)obj;
+    if (n->lesion_h < w->s->duration_h) return PS_OK;
+    char dur[40], got[40];
+    scn_fmt_num(dur, sizeof dur, w->s->duration_h);
+    scn_fmt_num(got, sizeof got, n->lesion_h);
+    scn_path_key(w->c, "at_h");
+    return scn_fail(w->c, "expected a number < time.duration_h (%s h), got %s: the lesion comes after the end "
+                          "of the simulation", dur, got);
+}
+
+static int lesion_present(const scn_walk *w, const void *dst)
+{
+    (void)w;
+    return ((const scn_neurons *)dst)->lesion_region >= 0;
+}
+
+static const scn_key lesion_keys[] = {
+    K_REF("region", scn_neurons, lesion_region, SKF_REQUIRED | SKF_CROSS, -1, SR_REGION_OF,
+          "Region of the peripheral tissue: every neuron whose peripheral terminal lies in it is injured.",
+          .ref_of = offsetof(scn_neurons, peripheral.tissue), .what = "a region of the peripheral tissue"),
+    K_NUM("at_h", scn_neurons, lesion_h, 0, 0.0, NONNEG(8760.0), "h", "Time of the lesion.", .check = lesion_at,
+          .range_doc = "< time.duration_h"),
+    K_BOOL("permanent", scn_neurons, lesion_permanent, 1, "Lesioned neurons keep I = 1 (no repair)."),
+};
+SECTION(scn_sec_lesion, "neurons.lesion", "an object with region", lesion_keys, .write_if = lesion_present);
+
+static int toxin_present(const scn_walk *w, const void *dst)
+{
+    (void)w;
+    return ((const scn_neurons *)dst)->toxin_drug >= 0;
+}
+
+static const scn_key toxin_keys[] = {
+    K_REF("drug", scn_neurons, toxin_drug, SKF_REQUIRED, -1, SR_DRUG, "The neurotoxic drug (e.g. paclitaxel)."),
+    K_NUM("EC50_nM", scn_neurons, toxin_EC50_nM, SKF_REQUIRED, 0, POS(1e9), "nM",
+          "Concentration at the soma giving half the injury rate."),
+    K_NUM("rate_per_h", scn_neurons, toxin_rate_per_h, SKF_REQUIRED, 0, POS(100.0), "1/h",
+          "Injury rate at full response: dI/dt = rate · H(C) · (1 − I) − repair · I."),
+};
+SECTION(scn_sec_toxin, "neurons.toxin", "an object with drug, EC50_nM and rate_per_h", toxin_keys,
+        .write_if = toxin_present);
+
+static void neurons_init(scn_walk *w, void *dst)
+{
+    scn_neurons *n = dst;
+    (void)w;
+    n->lesion_region = -1;
+    n->toxin_drug = -1;
+    n->soma.region = n->peripheral.region = n->central.region = -1;
+}
+
+static const scn_key neuron_keys[] = {
+    K_INT("count", scn_neurons, count, SKF_REQUIRED, 0, INT_RANGE(1.0, 1e7), "Number of nociceptor neurons."),
+    K_OBJ("soma", scn_neurons, soma, SKF_REQUIRED, scn_sec_compartment, "an object with tissue and type",
+          "Where the cell bodies are (DRG)."),
+    K_OBJ("peripheral", scn_neurons, peripheral, SKF_REQUIRED, scn_sec_compartment, "an object with tissue and type",
+          "Where the peripheral terminals are (injury site, skin)."),
+    K_OBJ("central", scn_neurons, central, SKF_REQUIRED, scn_sec_compartment, "an object with tissue and type",
+          "Where the central terminals are (dorsal horn)."),
+    K_NUM("transport_delay_h", scn_neurons, transport_delay_h, 0, 12.0, POS(1000.0), "h",
+          "Lag of the first-order follow of injury by each compartment."),
+    K_FLAT("lesion", 0, scn_sec_lesion, "an object with region", "A nerve lesion.", .def_doc = "absent (no lesion)"),
+    K_FLAT("toxin", 0, scn_sec_toxin, "an object with drug, EC50_nM and rate_per_h", "A neurotoxic drug.",
+           .def_doc = "absent"),
+    K_NUM("repair_per_h", scn_neurons, repair_per_h, 0, 0.0, NONNEG(100.0), "1/h", "Base repair rate of injury."),
+    K_LIST("repair_drivers", scn_neurons, repair_drivers, n_repair_drivers, 0, scn_sec_driver100, 0, SCN_MAX_DRIVERS,
+           "repair drivers", "Mediators sensed at the soma that add rate · H to repair."),
+};
+SECTION(scn_sec_neurons, "neurons", "an object with count, soma, peripheral and central", neuron_keys,
+        .has_present = 1, .present_off = offsetof(scn_neurons, enabled), .init = neurons_init);
+
+/* ------------------------------------------------------------------------------------
+ * pain
+ * ---------------------------------------------------------------------------------- */
+
+static const scn_key term_keys[] = {
+    K_ENUM("terminal", scn_pain_term, central, SKF_REQUIRED, 0, terminal_names,
+           "The terminal whose excitability the term adds to."),
+    K_REF("mediator", scn_pain_term, mediator, SKF_REQUIRED, -1, SR_MEDIATOR, "Mediator sensed at the terminal."),
+    K_NUM("EC50_nM", scn_pain_term, EC50_nM, SKF_REQUIRED, 0, POS(1e9), "nM", "Half-maximal concentration."),
+    K_NUM("hill", scn_pain_term, hill, 0, 1.0, RANGE(0.1, 8.0), NULL, "Hill coefficient."),
+    K_NUM("weight", scn_pain_term, weight, SKF_REQUIRED, 0, RANGE(-100.0, 100.0), NULL,
+          "Excitability at full response; negative desensitizes (IL-10)."),
+    K_ENUM("sex", scn_pain_term, sex, 0, 0, term_sex_names, "Sex in which the term acts."),
+};
+SECTION(scn_sec_term, "pain.terms[k]", "an object with terminal, mediator, EC50_nM and weight", term_keys, .init = NULL);
+
+static ps_status pain_pre(scn_walk *w, const cJSON *obj, void *dst)
+{
+    (void)obj;
+    (void)dst;
+    if (w->s->neurons.enabled) return PS_OK;
+    return scn_fail(w->c, "expected a neurons section (the pain readout is computed from nociceptor terminals)");
+}
+
+static int pain_written(const scn_walk *w, const void *dst)
+{
+    (void)dst;
+    return w->s->neurons.enabled;
+}
+
+static const scn_key pain_keys[] = {
+    K_NUM("baseline_threshold_g", scn_pain, baseline_threshold_g, 0, 4.0, POS(300.0), "g",
+          "von Frey withdrawal threshold without sensitization."),
+    K_NUM("time_constant_h", scn_pain, time_constant_h, 0, 6.0, POS(1000.0), "h",
+          "Time constant with which each terminal's excitability follows its drive."),
+    K_NUM("injury_weight", scn_pain, injury_weight, 0, 0.0, NONNEG(100.0), NULL,
+          "Excitability per unit lagged injury of the terminal's neuron."),
+    K_LIST("terms", scn_pain, terms, n_terms, 0, scn_sec_term, 0, SCN_MAX_PAIN_TERMS, "pain terms",
+           "Mediator terms of terminal excitability."),
+};
+SECTION(scn_sec_pain, "pain", "an object", pain_keys, .pre = pain_pre, .write_if = pain_written);

@@ -1,0 +1,191 @@
+/* scn_load.c — the scenario module's entry points: load a file or a string (syntax,
+ * duplicate keys, --set overrides, then the table walk), the "scale" rule, region
+ * geometry and name lookups.
+ *
+ * The struct is zeroed before it is filled and only members are assigned (never whole
+ * structs from locals), so padding stays zero and a load -> scenario_to_json -> load
+ * round trip gives a byte-identical structure.
+ */
+#include "scn_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ps_status load_text(const char *text, const char *file, const char *const *sets, int n_sets,
+                           scenario *out, ps_err *err)
+{
+    cJSON *root = NULL;
+    memset(out, 0, sizeof *out);
+    if (n_sets > 0 && !sets) return ps_err_set(err, PS_ERR_INTERNAL, "scenario_load: sets is NULL");
+    ps_status st = scn_parse_text(file, text, &root, err);
+    if (st != PS_OK) return st;
+
+    scn_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        cJSON_Delete(root);
+        return ps_err_set(err, PS_ERR_MEMORY, "%s: out of memory", file);
+    }
+    c->file = file;
+    c->err = err;
+    st = scn_check_duplicates(c, root);
+    if (st == PS_OK && n_sets > 0) {
+        c->set_paths = calloc((size_t)n_sets, sizeof *c->set_paths);
+        if (!c->set_paths) st = ps_err_set(err, PS_ERR_MEMORY, "%s: out of memory", file);
+        for (int i = 0; i < n_sets && st == PS_OK; i++) {
+            if (!sets[i]) st = ps_err_set(err, PS_ERR_INTERNAL, "scenario_load: sets[%d] is NULL", i);
+            else st = scn_apply_set(root, sets[i], &c->set_paths[i], err);
+        }
+        c->sets = sets;
+        c->n_sets = c->set_paths ? n_sets : 0;
+        if (st == PS_OK) st = scn_check_duplicates(c, root);
+    }
+    if (st == PS_OK) st = scn_read_scenario(c, root, out);
+    if (st == PS_OK) scn_copy_str(out->source_path, sizeof out->source_path, file);
+
+    if (c->set_paths)
+        for (int i = 0; i < n_sets; i++) free(c->set_paths[i]);
+    free(c->set_paths);
+    free(c);
+    cJSON_Delete(root);
+    return st;
+}
+
+ps_status scenario_load_string(const char *text, const char *name, const char *const *sets,
+                               int n_sets, scenario *out, ps_err *err)
+{
+    if (!text || !out) return ps_err_set(err, PS_ERR_INTERNAL, "scenario_load_string: NULL argument");
+    return load_text(text, name ? name : "(scenario)", sets, n_sets, out, err);
+}
+
+
+ps_status scenario_load(const char *path, const char *const *sets, int n_sets, scenario *out,
+                        ps_err *err)
+{
+    if (!path || !out) return ps_err_set(err, PS_ERR_INTERNAL, "scenario_load: NULL argument");
+    char *buf = NULL;
+    PS_TRY(scn_read_text_file(path, "scenario", &buf, err));
+    ps_status st = load_text(buf, path, sets, n_sets, out, err);
+    free(buf);
+    return st;
+}
+
+int scenario_region_contains(const scn_region *r, const double p_um[3])
+{
+    double d2 = 0.0;
+    switch (r->shape) {
+    case SCN_SHAPE_BOX:
+        for (int a = 0; a < 3; a++)
+            if (p_um[a] < r->min_um[a] || p_um[a] > r->max_um[a]) return 0;
+        return 1;
+    case SCN_SHAPE_SPHERE:
+        for (int a = 0; a < 3; a++) d2 += (p_um[a] - r->center_um[a]) * (p_um[a] - r->center_um[a]);
+        return d2 <= r->radius_um * r->radius_um;
+    case SCN_SHAPE_CYLINDER:
+        for (int a = 0; a < 3; a++) {
+            double d = p_um[a] - r->center_um[a];
+            if (a == r->axis) {
+                if (fabs(d) > 0.5 * r->length_um) return 0;
+            } else {
+                d2 += d * d;
+            }
+        }
+        return d2 <= r->radius_um * r->radius_um;
+    }
+    return 0;
+}
+
+/* 1 when some voxel centre ((i+0.5)*voxel) of the tissue lies in the region. Every shape
+ * is a product of per-axis conditions around a centre point (the box's middle, the
+ * sphere's or cylinder's centre), so the voxel centre nearest to that point along each
+ * axis is inside whenever any voxel centre is. */
+int scn_region_has_voxel(const scn_tissue *t, const scn_region *r)
+{
+    int dims[3];
+    double p[3];
+    scenario_tissue_dims(t, dims);
+    for (int a = 0; a < 3; a++) {
+        double target = r->shape == SCN_SHAPE_BOX ? 0.5 * (r->min_um[a] + r->max_um[a]) : r->center_um[a];
+        double i = floor(target / t->voxel_um);
+        if (i < 0.0) i = 0.0;
+        if (i > dims[a] - 1) i = dims[a] - 1;
+        p[a] = (i + 0.5) * t->voxel_um;
+    }
+    return scenario_region_contains(r, p);
+}
+
+/* "scale": every tissue grows by scale^(1/3) along each axis (rounded to whole voxels),
+ * regions and display origins with it, seeded cells by the tissue's volume ratio and
+ * neurons by scale, so that densities, concentrations and time courses stay those of the
+ * scenario while the number of agents grows (or shrinks) about scale-fold. The resolved
+ * scenario holds the scaled values. */
+ps_status scn_apply_scale(scn_ctx *c, double scale, scenario *s)
+{
+    if (scale == 1.0) return PS_OK;
+    double L = cbrt(scale);
+    for (int t = 0; t < s->n_tissues; t++) {
+        scn_tissue *ts = &s->tissues[t];
+        double f[3], vol = 1;
+        for (int a = 0; a < 3; a++) {
+            double n = ts->size_um[a] / ts->voxel_um, n2 = fmax(1.0, round(n * L));
+            if (n2 > SCN_MAX_AXIS_VOXELS) {
+                scn_path_key(c, "scale");
+                return scn_fail(c, "expected a scale that keeps every tissue within %d voxels per axis: "
+                               "tissue \"%s\" would have %.0f", SCN_MAX_AXIS_VOXELS, ts->name, n2);
+            }
+            f[a] = n2 / n;
+            vol *= f[a];
+            ts->size_um[a] = n2 * ts->voxel_um;
+            ts->origin_um[a] *= f[a];
+        }
+        for (int r = 0; r < ts->n_regions; r++) {
+            scn_region *g = &ts->regions[r];
+            double fr = 0;
+            int np = 0;
+            for (int a = 0; a < 3; a++) {
+                g->min_um[a] *= f[a];
+                g->max_um[a] *= f[a];
+                g->center_um[a] *= f[a];
+                if (g->shape == SCN_SHAPE_SPHERE || a != g->axis) {
+                    fr += f[a];
+                    np++;
+                }
+            }
+            g->radius_um *= np ? fr / np : L;
+            if (g->shape == SCN_SHAPE_CYLINDER) g->length_um *= f[g->axis];
+        }
+        for (int k = 0; k < ts->n_seedings; k++)
+            ts->seedings[k].count = (int64_t)llround((double)ts->seedings[k].count * vol);
+    }
+    if (s->neurons.enabled) {
+        double n = round((double)s->neurons.count * scale);
+        s->neurons.count = (int)fmax(1.0, fmin(n, 1e7));
+    }
+    return PS_OK;
+}
+
+void scenario_tissue_dims(const scn_tissue *t, int dims[3])
+{
+    for (int a = 0; a < 3; a++) dims[a] = t->voxel_um > 0.0 ? (int)lround(t->size_um[a] / t->voxel_um) : 0;
+}
+
+int scenario_mediator_index(const scenario *s, const char *name)
+{
+    for (int i = 0; i < s->n_mediators; i++)
+        if (strcmp(s->mediators[i].name, name) == 0) return i;
+    return -1;
+}
+
+int scenario_type_index(const scenario *s, const char *name)
+{
+    for (int i = 0; i < s->n_types; i++)
+        if (strcmp(s->types[i].name, name) == 0) return i;
+    return -1;
+}
+
+int scenario_tissue_index(const scenario *s, const char *name)
+{
+    for (int i = 0; i < s->n_tissues; i++)
+        if (strcmp(s->tissues[i].name, name) == 0) return i;
+    return -1;
+}
