@@ -44,10 +44,10 @@ TEST_BIN := $(TEST_SRC:tests/%.c=bin/%)
 DEFAULT_SCENARIO ?= scenarios/nerve_injury.json
 RUN_DIR ?= runs/nerve_injury
 
-.PHONY: all deps run test validate bench fuzz valgrind clean FORCE
+.PHONY: all deps run test validate bench fuzz valgrind clean docs FORCE
 # keep the objects pattern rules make (the fuzzing build) between runs
 .SECONDARY:
-all: bin/painsim $(TEST_BIN)
+all: bin/painsim $(TEST_BIN) bin/docs_gen
 
 deps:
 	@sh tools/deps.sh
@@ -103,6 +103,15 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@SANITIZER="$(SANITIZER)" sh tests/run_tests.sh
+
+# Generated documentation: scenarios/schema.json and the key tables of scenarios/README.md
+# (between their markers) from the scenario key tables in host/scenario/. tests/test_docs.sh
+# fails when the committed copies differ from what this writes.
+bin/docs_gen: $(BUILD)/tools/docs_gen.o $(LIB_OBJ) | bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tools/%.o: $(BUILD)/flags.stamp
+docs: bin/docs_gen
+	bin/docs_gen scenarios/schema.json scenarios/README.md scenarios/README.md
 
 # Benchmark: bench/bench.c, results in bench/RESULTS.md (see bench/README.md).
 # BENCH_ARGS=--quick for a two-configuration smoke run.

@@ -41,6 +41,7 @@ done
 run check_paraview_output "$PY" viz/headless.py pvpython tests/check_paraview.py tests/out/test_output_run \
     --agents 6 --fields TNF,IL10 --tissues nerve,drg --times 3 --agents-per-time 8,7,6
 run check_schema "$PY" tests/check_schema.py
+run test_docs sh tests/test_docs.sh
 run test_cli sh tests/test_cli.sh
 run test_mpi_sweep sh tests/test_mpi_sweep.sh
 run test_mpi_decompose sh tests/test_mpi_decompose.sh

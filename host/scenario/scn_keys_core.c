@@ -351,7 +351,10 @@ static const scn_key cell_type_keys[] = {
     K_OBJ("jak_stat3", scn_cell_type, jak_stat3, 0, scn_sec_jak_stat3, "an object with activators",
           "Intracellular JAK/STAT3 signalling.", .def_doc = "absent (no JAK/STAT3 signalling; pSTAT3 = 0)"),
 };
-SECTION(scn_sec_cell_type, "cell_types[i]", "an object with a name", cell_type_keys, .scope = SCOPE_TYPE);
+SECTION(scn_sec_cell_type, "cell_types[i]", "an object with a name", cell_type_keys, .scope = SCOPE_TYPE,
+        .schema_extra = "{\"if\": {\"not\": {\"required\": [\"jak_stat3\"]}}, \"then\": {\"properties\": "
+                        "{\"transitions\": {\"items\": {\"properties\": {\"pstat3_rate_per_h\": "
+                        "{\"const\": 0}}}}}}}");
 
 /* ------------------------------------------------------------------------------------
  * The top level
@@ -399,4 +402,5 @@ static const scn_key root_keys[] = {
              "scenario holds the scaled values (and no `scale`).",
              .def = 1.0, .rule = RANGE(1e-3, 1e4)),
 };
-SECTION(scn_sec_root, "top level", "an object", root_keys, .init = NULL);
+SECTION(scn_sec_root, "top level", "an object", root_keys,
+        .schema_extra = "{\"dependencies\": {\"pain\": [\"neurons\"]}}");

@@ -85,7 +85,9 @@ static int write_boundary(scn_walk *w, cJSON *o, const scn_key *k, const void *d
 
 #define BC_SCHEMA                                                                                            \
     "{\"type\": \"object\", \"required\": [\"type\"], \"additionalProperties\": false, \"properties\": "     \
-    "{\"type\": {\"enum\": [\"no_flux\", \"fixed\"]}, \"value_nM\": {\"type\": \"number\", \"minimum\": 0}}}"
+    "{\"type\": {\"enum\": [\"no_flux\", \"fixed\"]}, \"value_nM\": {\"type\": \"number\", \"minimum\": 0}}, " \
+    "\"if\": {\"properties\": {\"type\": {\"const\": \"fixed\"}}}, \"then\": {\"required\": [\"value_nM\"]}, " \
+    "\"else\": {\"properties\": {\"value_nM\": false}}}"
 
 static const scn_key field_keys[] = {
     K_NUM("D_um2_per_s", scn_field, D_um2_per_s, SKF_PRESET, 0, POS(INFINITY), "µm²/s",
@@ -338,7 +340,7 @@ static const scn_key tissue_keys[] = {
     K_NUM("tortuosity", scn_tissue, tortuosity, 0, 1.6, RANGE(1.0, 10.0), NULL,
           "λ: every mediator's effective D in the tissue is its free D / λ² (Syková & Nicholson 2008)."),
     K_CUSTOM("fields", 0, read_fields, write_fields, "object {mediator: field}",
-             "{\"type\": \"object\", \"additionalProperties\": {\"$ref\": \"#/$defs/field\"}}",
+             "{\"type\": \"object\", \"additionalProperties\": {\"$ref\": \"#/definitions/tissues_i_fields_MEDIATOR\"}}",
              "The mediators this tissue carries, each with optional overrides (see fields.MEDIATOR).",
              .def_doc = "every mediator, with defaults"),
     K_LIST("regions", scn_tissue, regions, n_regions, 0, scn_sec_region, 0, SCN_MAX_REGIONS, "regions",

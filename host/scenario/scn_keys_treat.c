@@ -93,7 +93,10 @@ static const scn_key drug_keys[] = {
            "Courses of doses."),
 };
 SECTION(scn_sec_drug, "drugs[i]", "an object with name, mw_g_per_mol, half_life_h, Vd_L_per_kg, ic50_nM and doses",
-        drug_keys, .init = NULL);
+        drug_keys,
+        .schema_extra = "{\"if\": {\"required\": [\"route\"], \"properties\": {\"route\": {\"const\": "
+                        "\"intrathecal\"}}}, \"then\": {\"required\": [\"tissue_fraction\"], \"properties\": "
+                        "{\"tissue_fraction\": {\"minProperties\": 1}}}}");
 
 /* ------------------------------------------------------------------------------------
  * perturbations[i]: one row per kind in scn_perturb_kinds, the keys name their kinds.
@@ -105,11 +108,13 @@ SECTION(scn_sec_drug, "drugs[i]", "an object with name, mw_g_per_mol, half_life_
 
 /* The kinds, in scn_perturb_kind order: name and what it does on the device. */
 const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS] = {
-    {"depletion", "Adds the death hazard `rate_per_h` to every cell of `type` (in `tissue`) while active "
-                  "(e.g. clodronate liposomes, diphtheria toxin in a Cre line)."},
-    {"knockout", "Cells of `type` secrete none of `mediator` while active (a conditional knockout)."},
-    {"receptor_block", "Every cell senses (1 − `fraction`) of `mediator` (an antagonist or neutralising "
-                       "antibody), in `tissue` or everywhere."},
+    {"depletion", "Adds `rate_per_h` to the death hazard of the cells of `type` in `tissue` (e.g. an antibody or "
+                  "toxin that depletes macrophages)."},
+    {"knockout", "Zeroes the secretion of `mediator` by cells of `type` (a conditional knockout), in every state, "
+                 "whatever `jak_stat3.secretion_gain` says."},
+    {"receptor_block", "Scales what every cell senses of `mediator` by (1 − `fraction`) (a neutralising antibody "
+                       "or receptor antagonist): x = C · J · (1 − fraction) in drivers, inhibitors and JAK/STAT3 "
+                       "activators."},
 };
 static const char *const perturb_kind_names[SCN_N_PERTURB_KINDS] = {"depletion", "knockout", "receptor_block"};
 _Static_assert(COUNT(perturb_kind_names) == COUNT(scn_perturb_kinds), "one name per perturbation kind");

@@ -120,6 +120,7 @@ typedef struct scn_section {
     scn_check_fn pre;           /* present objects: after the type check, before the key check */
     scn_check_fn post;          /* after every row (present or defaulted) */
     scn_if_fn write_if;         /* objects: written only when this says 1; NULL = always */
+    const char *schema_extra;   /* JSON Schema members for the cross-key rules of the hooks */
 } scn_section;
 
 /* The state of one walk (reading or writing). */
