@@ -113,6 +113,13 @@ $(BUILD)/tools/%.o: $(BUILD)/flags.stamp
 docs: bin/docs_gen
 	bin/docs_gen scenarios/schema.json scenarios/README.md scenarios/README.md
 
+# Every .cl file in kernels/ compiled with each -D set painsim uses, offline by clang for
+# NVIDIA (nvptx64) and AMD (amdgcn), and on every OpenCL device present (PoCL): a kernel
+# error shows with its file and line (tests/test_kernels.c; make test runs it too).
+.PHONY: kernels
+kernels: bin/test_kernels
+	bin/test_kernels
+
 # Benchmark: bench/bench.c, results in bench/RESULTS.md (see bench/README.md).
 # BENCH_ARGS=--quick for a two-configuration smoke run.
 BENCH_ARGS ?=
