@@ -16,6 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* host/device layout equalities (kernels/params.h) */
+_Static_assert(PS_MAX_STATES == SCN_MAX_STATES, "state tables: PS_MAX_STATES must equal SCN_MAX_STATES");
+_Static_assert(PS_MAX_TYPES == SCN_MAX_TYPES, "type tables: PS_MAX_TYPES must equal SCN_MAX_TYPES");
+_Static_assert(CT_MAX == SCN_MAX_TYPES * SCN_MAX_CONTACTS,
+               "contact rules: CT_MAX must equal SCN_MAX_TYPES x SCN_MAX_CONTACTS");
+_Static_assert(AGENTS_NVARS == PS_NVARS_DEFAULT, "per-agent variables: AGENTS_NVARS is PS_NVARS_DEFAULT");
+_Static_assert(sizeof(cl_ulong) == sizeof(uint64_t) && sizeof(cl_uint) == sizeof(uint32_t),
+               "ids and counters are copied between uint64_t/uint32_t and cl_ulong/cl_uint arrays");
+
 #define AGENTS_MIN_CAPACITY 1024
 #define AGENTS_SUM_WG 64
 #define AGENTS_SUM_GROUPS 32
@@ -257,7 +266,7 @@ ps_status agents_initial(const scenario *s, int t, agents_host *h, ps_err *err)
         const scn_region *r = sd->region >= 0 ? &ts->regions[sd->region] : NULL;
         snprintf(what, sizeof what, "tissues[%d].cells[%d]", t, k);
         for (int64_t c = 0; c < sd->count; c++, n++) {
-            uint64_t id = ((uint64_t)t << AGENTS_ID_TISSUE_SHIFT) | (uint64_t)n;
+            uint64_t id = PS_ID_MAKE(t, n);
             PS_TRY(agents_place(s, t, r, id, sd->type, sd->state, h, n, what, err));
         }
     }
@@ -428,11 +437,11 @@ static ps_status agents_upload(agents *a, const agents_host *h, ps_err *err)
     ctr[CTR_N_AGENTS] = n;
     uint64_t max_local = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t local = h->id[i] & ((1ull << AGENTS_ID_TISSUE_SHIFT) - 1);
-        if ((local >> NEURON_ID_BIT) & 1) continue;   /* nociceptor compartments */
+        if (PS_ID_IS_NEURON(h->id[i])) continue;   /* nociceptor compartments */
+        uint64_t local = PS_ID_LOCAL(h->id[i]);
         if (local + 1 > max_local) max_local = local + 1;
     }
-    ctr[CTR_NEXT_ID] = ((uint64_t)a->tissue << AGENTS_ID_TISSUE_SHIFT) | max_local;
+    ctr[CTR_NEXT_ID] = PS_ID_MAKE(a->tissue, max_local);
     return device_write(d, a->counters, 0, sizeof ctr, ctr, err);
 }
 

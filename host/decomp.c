@@ -178,9 +178,8 @@ static void decomp_mark_somas(decomp *dc, const decomp_rec *r, size_t n)
 {
     if (!dc->soma_owned) return;
     for (size_t i = 0; i < n; i++) {
-        uint64_t local = r[i].id & ((1ull << AGENTS_ID_TISSUE_SHIFT) - 1);
-        if (!((local >> NEURON_ID_BIT) & 1)) continue;
-        uint64_t code = local & ((1ull << NEURON_ID_BIT) - 1);
+        if (!PS_ID_IS_NEURON(r[i].id)) continue;
+        uint64_t code = PS_ID_NEURON_CODE(r[i].id);
         uint64_t neuron = code / 3, comp = code % 3;
         if (comp == 0 && neuron < (uint64_t)dc->n_neurons) dc->soma_owned[neuron] = 1;
     }
@@ -192,11 +191,11 @@ ps_status decomp_initial(decomp *dc, int t, const agents_host *all, agents_host 
     uint64_t max_local = 0;
     size_t n = 0;
     for (size_t i = 0; i < all->n; i++) {
-        uint64_t local = all->id[i] & ((1ull << AGENTS_ID_TISSUE_SHIFT) - 1);
-        if (!((local >> NEURON_ID_BIT) & 1) && local + 1 > max_local) max_local = local + 1;
+        uint64_t local = PS_ID_LOCAL(all->id[i]);
+        if (!PS_ID_IS_NEURON(all->id[i]) && local + 1 > max_local) max_local = local + 1;
         n += T->owner[decomp_plane(T, all->pos[3 * i + 2])] == dc->rank;
     }
-    T->next_id = ((uint64_t)t << AGENTS_ID_TISSUE_SHIFT) | max_local;
+    T->next_id = PS_ID_MAKE(t, max_local);
     decomp_rec *r = malloc((n ? n : 1) * sizeof *r);
     if (!r) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     size_t k = 0;
