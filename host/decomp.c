@@ -211,11 +211,12 @@ ps_status decomp_initial(decomp *dc, int t, const agents_host *all, agents_host 
 
 void decomp_begin_step(decomp *dc)
 {
-    if (dc->soma_owned) memset(dc->soma_owned, 0, (size_t)dc->n_neurons);
+    if (dc && dc->soma_owned) memset(dc->soma_owned, 0, (size_t)dc->n_neurons);
 }
 
 ps_status decomp_exchange_agents(decomp *dc, int t, agents *a, ps_err *err)
 {
+    if (!dc) return PS_OK;          /* one rank: every agent is owned, no ghosts */
     decomp_tissue *T = &dc->t[t];
     int P = dc->size, me = dc->rank;
     agents_host h;
@@ -377,6 +378,7 @@ static ps_status decomp_halo(decomp *dc, int t, field_set *fs, ps_err *err)
 
 ps_status decomp_field_step(decomp *dc, int t, field_set *fs, ps_err *err)
 {
+    if (!dc) return field_step(fs, err);
     const field_params *p = field_get_params(fs);
     if (p->nf == 0) return PS_OK;
     PS_TRY(field_step_axes(fs, 2, err));
@@ -419,6 +421,7 @@ ps_status decomp_field_step(decomp *dc, int t, field_set *fs, ps_err *err)
 
 ps_status decomp_compact(decomp *dc, int t, agents *a, uint32_t step, ps_err *err)
 {
+    if (!dc) return agents_compact(a, step, err);
     decomp_tissue *T = &dc->t[t];
     int P = dc->size;
     PS_TRY(agents_set_count(a, T->n_owned, err));      /* ghosts go */
@@ -465,6 +468,7 @@ ps_status decomp_compact(decomp *dc, int t, agents *a, uint32_t step, ps_err *er
 ps_status decomp_recruit(decomp *dc, int t, agents *a, const field_set *fs, cl_mem J,
                          uint32_t step, ps_err *err)
 {
+    if (!dc) return agents_recruit(a, fs, J, step, err);
     int nr = agents_n_rules(a);
     if (nr == 0) return PS_OK;
     decomp_tissue *T = &dc->t[t];
@@ -500,6 +504,7 @@ ps_status decomp_recruit(decomp *dc, int t, agents *a, const field_set *fs, cl_m
 
 ps_status decomp_merge_neurons(decomp *dc, neurons *nr, device *dev, ps_err *err)
 {
+    if (!dc) return PS_OK;
     int n = dc->n_neurons;
     if (n == 0 || dc->size == 1) return PS_OK;
     uint32_t *flag = malloc((size_t)n * sizeof *flag), *flag_all = malloc((size_t)n * sizeof *flag);
