@@ -10,6 +10,12 @@
  * A step, in order: agents_bin (cell list) -> agents_secrete (fills the field set's
  * agent source/uptake buffers) -> field_step -> agents_signal (sense, JAK/STAT3, state
  * transitions, fate) -> agents_move -> agents_compact -> agents_recruit.
+ *
+ * Implemented by concern in host/engine/: agents.c (the population: buffers, capacity,
+ * counters, restore), agents_kernels.c, agents_params.c (scenario -> kernel tables),
+ * agents_seed.c (initial placement), agents_host.c (host copies), agents_step.c (cell
+ * list .. move), agents_compact.c, agents_recruit.c, agents_stats.c (summary reductions,
+ * guard), agents_ref.c (plain-C reference of the move); private state in agents_impl.h.
  */
 #ifndef PAINSIM_AGENTS_H
 #define PAINSIM_AGENTS_H
