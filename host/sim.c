@@ -5,6 +5,10 @@
  *   step (reaction + implicit diffusion) -> signal (JAK/STAT3, state transitions, fate)
  *   -> move (walk, chemotaxis, repulsion) -> compact (deaths, divisions) -> recruit
  *   (entries from the blood).
+ * The sequence is written once (sim_step); a decomposed run adds the exchanges of
+ * decomp.h at their places (migration before the cell list, halos and the z solve in
+ * the field step, numbering of births and entries across ranks, the neurons' merge),
+ * and those hooks reduce to the single-rank calls when there is no decomposition.
  * The host touches the device only at output intervals: it reads the counters (and
  * grows capacity), reduces the summary on the device, and at snapshot intervals copies
  * fields and agents out for HDF5.
@@ -230,34 +234,6 @@ field_set *sim_fields(sim *sm, int t) { return sm->t[t].fields; }
 agents *sim_agents(sim *sm, int t) { return sm->t[t].agents; }
 neurons *sim_neurons(sim *sm) { return sm->neurons; }
 
-/* One step of a decomposed run: the single-rank sequence with the exchanges of decomp.h. */
-static ps_status sim_step_decomposed(sim *sm, ps_err *err)
-{
-    uint32_t step = (uint32_t)(sm->step + 1);
-    double t_min = (double)sm->step * sm->s->dt_min;
-    decomp *dc = sm->dc;
-    PS_TRY(pk_update(sm->pk, t_min, err));
-    PS_TRY(neurons_update(sm->neurons, pk_exposure(sm->pk), err));
-    decomp_begin_step(dc);
-    for (int t = 0; t < sm->s->n_tissues; t++) {
-        sim_tissue *T = &sm->t[t];
-        PS_TRY(decomp_exchange_agents(dc, t, T->agents, err));
-        PS_TRY(agents_bin(T->agents, err));
-        PS_TRY(agents_secrete(T->agents, T->fields, t_min, err));
-        PS_TRY(decomp_field_step(dc, t, T->fields, err));
-        PS_TRY(agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
-                             neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
-                             neurons_repair_buffer(sm->neurons), step, t_min, err));
-        PS_TRY(agents_contact(T->agents, step, err));
-        PS_TRY(agents_move(T->agents, T->fields, step, err));
-        PS_TRY(decomp_compact(dc, t, T->agents, step, err));
-        PS_TRY(decomp_recruit(dc, t, T->agents, T->fields, pk_jak_factors(sm->pk), step, err));
-    }
-    PS_TRY(decomp_merge_neurons(dc, sm->neurons, sm->ctx.dev, err));
-    sm->step++;
-    return PS_OK;
-}
-
 static const char *const sim_phase_names[SIM_PH_COUNT] = {
     "cell list", "secretion/uptake", "field solve", "signalling ODEs", "agent step (move)",
     "compaction", "summary", "snapshot"};
@@ -320,28 +296,35 @@ void sim_transfers(const sim *sm, device_transfers *in_steps, device_transfers *
  * profiling. */
 #define SIM_OUTPUT(sm, ph, call) SIM_TIMED(sm, ph, call, &(sm)->output_s)
 
+/* The step sequence, written once. The decomposition hooks (decomp.h: migration and
+ * ghosts, the field step with halos and the z solve across ranks, births and entries
+ * numbered across ranks, the neurons' merge) do the single-rank operation, or nothing,
+ * when the run is not decomposed (sm->dc NULL). */
 ps_status sim_step(sim *sm, ps_err *err)
 {
-    if (sm->dc) return sim_step_decomposed(sm, err);
     uint32_t step = (uint32_t)(sm->step + 1);
     double t_min = (double)sm->step * sm->s->dt_min;   /* time at the start of the step */
+    decomp *dc = sm->dc;
     PS_TRY(pk_update(sm->pk, t_min, err));
     PS_TRY(neurons_update(sm->neurons, pk_exposure(sm->pk), err));
+    decomp_begin_step(dc);
     for (int t = 0; t < sm->s->n_tissues; t++) {
         sim_tissue *T = &sm->t[t];
+        PS_TRY(decomp_exchange_agents(dc, t, T->agents, err));
         SIM_PHASE(sm, SIM_PH_CELLLIST, agents_bin(T->agents, err));
         SIM_PHASE(sm, SIM_PH_SECRETE, agents_secrete(T->agents, T->fields, t_min, err));
-        SIM_PHASE(sm, SIM_PH_FIELD, field_step(T->fields, err));
+        SIM_PHASE(sm, SIM_PH_FIELD, decomp_field_step(dc, t, T->fields, err));
         SIM_PHASE(sm, SIM_PH_SIGNAL,
                   agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
                                 neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
                                 neurons_repair_buffer(sm->neurons), step, t_min, err));
         SIM_PHASE(sm, SIM_PH_SIGNAL, agents_contact(T->agents, step, err));
         SIM_PHASE(sm, SIM_PH_MOVE, agents_move(T->agents, T->fields, step, err));
-        SIM_PHASE(sm, SIM_PH_COMPACT, agents_compact(T->agents, step, err));
+        SIM_PHASE(sm, SIM_PH_COMPACT, decomp_compact(dc, t, T->agents, step, err));
         SIM_PHASE(sm, SIM_PH_COMPACT,
-                  agents_recruit(T->agents, T->fields, pk_jak_factors(sm->pk), step, err));
+                  decomp_recruit(dc, t, T->agents, T->fields, pk_jak_factors(sm->pk), step, err));
     }
+    PS_TRY(decomp_merge_neurons(dc, sm->neurons, sm->ctx.dev, err));
     sm->step++;
     return PS_OK;
 }

@@ -20,13 +20,6 @@
  */
 #include "common.cl"
 
-inline float ps_hill(float x, float ec50, float n)
-{
-    if (x <= 0.0f) return 0.0f;
-    float r = pow(x / ec50, n);
-    return r / (1.0f + r);
-}
-
 /* Sensed concentration of tissue-local field f (mediator m) for this cell. */
 inline float ps_sense_field(int f, int m, __global const float *conc, uint v, uint nvox,
                             __global const float *J, __global const float *pert, uint npert,
@@ -158,9 +151,8 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
     flag[i] = fl;
 
     /* nociceptor compartments */
-    ulong idbits = myid & ((1ul << 56) - 1ul);
-    if (np[NP_ENABLED] == 0.0f || ((idbits >> NEURON_ID_BIT) & 1ul) == 0ul) return;
-    uint code = (uint)(idbits & ((1ul << NEURON_ID_BIT) - 1ul));
+    if (np[NP_ENABLED] == 0.0f || PS_ID_IS_NEURON(myid) == 0ul) return;
+    uint code = (uint)PS_ID_NEURON_CODE(myid);
     uint neuron = code / 3u, comp = code % 3u;
     int lesion = (int)np[NP_LESION_REGION];
     float lesion_t = np[NP_LESION_MIN];

@@ -1,5 +1,5 @@
-/* common.cl — the prelude every kernel file includes: shared layouts, index math and
- * counter-based random numbers (Random123 Philox4x32-10).
+/* common.cl — the prelude every kernel file includes: shared layouts, index math, the
+ * Hill function and counter-based random numbers (Random123 Philox4x32-10).
  *
  * Randomness is keyed by (seed) and counted by (agent id, step, purpose), so the
  * number an agent draws does not depend on which work-item, work-group or MPI rank
@@ -40,6 +40,16 @@ inline int ps_voxel_axis(float x, float inv_dx, int n)
 {
     int i = (int)floor(x * inv_dx);
     return clamp(i, 0, n - 1);
+}
+
+/* Hill activation x^n / (EC50^n + x^n) as (x/EC50)^n / (1 + (x/EC50)^n); 0 for x <= 0
+ * (a mediator that is absent or was clipped at zero drives nothing). The one definition
+ * every kernel uses: receptor drives, recruitment chemokines, pain terms. */
+inline float ps_hill(float x, float ec50, float n)
+{
+    if (x <= 0.0f) return 0.0f;
+    float r = pow(x / ec50, n);
+    return r / (1.0f + r);
 }
 
 /* Reflects a coordinate into [0, len] (one mirror bounce, then clamped for huge steps);

@@ -1,12 +1,22 @@
 /* params.h — layouts shared by host C code and OpenCL kernels.
  *
- * Included by host/ (C11) and kernels/ (OpenCL C 1.2): plain #defines only. Per-type
+ * Included by host/ (C11) and kernels/ (OpenCL C 1.2): #defines only (PS_U64 is the
+ * 64-bit unsigned type of either side, for the agent-id macros). Per-type
  * parameters travel as one float table [n_types][TP_COUNT]; per-(type,state) secretion
  * and uptake as [n_types][PS_MAX_STATES][n_fields] tables already converted to the
- * tissue's voxel volume. Changing a layout here changes both sides at once.
+ * tissue's voxel volume. Changing a layout here changes both sides at once; where a
+ * size must equal a scenario limit (the "= SCN_..." notes), a _Static_assert in the
+ * host module that builds the table checks it.
  */
 #ifndef PAINSIM_PARAMS_H
 #define PAINSIM_PARAMS_H
+
+#ifdef __OPENCL_VERSION__
+#define PS_U64 ulong
+#else
+#include <stdint.h>
+#define PS_U64 uint64_t
+#endif
 
 #define PS_MAX_STATES 6      /* = SCN_MAX_STATES */
 #define PS_MAX_FIELDS 24     /* = SCN_MAX_MEDIATORS */
@@ -81,9 +91,18 @@
 #define VAR_EXCIT       4   /* nociceptor terminal: excitability, dimensionless */
 #define PS_NVARS_DEFAULT 5
 
-/* Nociceptor compartments carry ids whose tissue-local part has bit NEURON_ID_BIT set;
- * the rest is 3 * neuron + compartment (0 soma, 1 peripheral terminal, 2 central). */
+/* Agent ids (64 bits, unique for a run): the tissue index in the top 8 bits, a
+ * tissue-local number below. Nociceptor compartments carry ids whose tissue-local part
+ * has bit NEURON_ID_BIT set; the rest is 3 * neuron + compartment (0 soma, 1 peripheral
+ * terminal, 2 central). Compose and split ids only with these macros. */
+#define PS_ID_TISSUE_SHIFT 56
 #define NEURON_ID_BIT   55
+#define PS_ID_MAKE(tissue, local) (((PS_U64)(tissue) << PS_ID_TISSUE_SHIFT) | (PS_U64)(local))
+#define PS_ID_LOCAL(id)  ((PS_U64)(id) & ((((PS_U64)1) << PS_ID_TISSUE_SHIFT) - (PS_U64)1))
+#define PS_ID_IS_NEURON(id) ((PS_ID_LOCAL(id) >> NEURON_ID_BIT) & (PS_U64)1)
+/* 3 * neuron + compartment of a nociceptor compartment's id */
+#define PS_ID_NEURON_CODE(id) ((PS_U64)(id) & ((((PS_U64)1) << NEURON_ID_BIT) - (PS_U64)1))
+#define PS_ID_NEURON(tissue, code) PS_ID_MAKE(tissue, (((PS_U64)1) << NEURON_ID_BIT) | (PS_U64)(code))
 
 /* Neuron and pain parameters for agents_signal (floats), built per tissue. */
 #define NP_ENABLED      0
@@ -116,8 +135,9 @@
 #define DG_FACTOR       0   /* nM plasma per mg/kg dosed: F * 1e6 / (Vd * MW) */
 #define DG_KE           1   /* elimination rate, 1/min */
 #define DG_NCOURSES     2
-#define DG_IC50         3   /* 4 values: JAK1, JAK2, JAK3, TYK2 (0 = none), nM */
-#define DG_SIZE         7
+#define PK_N_JAKS       4   /* = SCN_N_JAKS: JAK1, JAK2, JAK3, TYK2 */
+#define DG_IC50         3   /* PK_N_JAKS values: JAK1, JAK2, JAK3, TYK2 (0 = none), nM */
+#define DG_SIZE         (DG_IC50 + PK_N_JAKS)
 #define CO_START        0   /* min */
 #define CO_EVERY        1   /* min */
 #define CO_COUNT        2

@@ -34,19 +34,19 @@ __kernel void pk_factors(__global const float *drugs, __global const float *cour
         c[d] = dg[DG_FACTOR] * sum;
     }
     for (uint t = 0; t < nt; t++) {
-        float keep[4] = {1.0f, 1.0f, 1.0f, 1.0f};   /* 1 - I per JAK */
+        float keep[PK_N_JAKS] = {1.0f, 1.0f, 1.0f, 1.0f};   /* 1 - I per JAK */
         for (uint d = 0; d < nd; d++) {
             float ct = tfrac[d * nt + t] * c[d];
             conc[d * nt + t] = ct;
-            for (int j = 0; j < 4; j++) {
+            for (int j = 0; j < PK_N_JAKS; j++) {
                 float ic50 = drugs[d * DG_SIZE + DG_IC50 + j];
                 if (ic50 > 0.0f) keep[j] *= ic50 / (ct + ic50);
             }
         }
         for (uint m = 0; m < nmed; m++) {
             float f = 1.0f;
-            for (int j = 0; j < 4; j++)
-                if (medjak[m * 4 + j]) f *= keep[j];
+            for (int j = 0; j < PK_N_JAKS; j++)
+                if (medjak[m * PK_N_JAKS + j]) f *= keep[j];
             J[t * nmed + m] = f;
         }
     }

@@ -15,13 +15,6 @@
  */
 #include "common.cl"
 
-inline float rc_hill(float x, float ec50, float n)
-{
-    if (x <= 0.0f) return 0.0f;
-    float r = pow(x / ec50, n);
-    return r / (1.0f + r);
-}
-
 __kernel void recruit_count(__global const float *rules, uint nrules,
                             __global const uint *region_mask, __global const float *conc,
                             __global const float *Jall, uint jrow, uint nvox,
@@ -39,7 +32,7 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
     if (v >= own_lo && v < own_hi && (region < 0 || ((region_mask[v] >> region) & 1u))) {
         float drive = 1.0f;
         int f = (int)rc[RC_FIELD];
-        if (f >= 0) drive = rc_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]], rc[RC_EC50],
+        if (f >= 0) drive = ps_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]], rc[RC_EC50],
                                     rc[RC_HILL]);
         float peak = rc[RC_PRIME_PEAK];
         if (peak > 0.0f) {          /* primed circulating pool: a gamma pulse after the trigger */
@@ -48,7 +41,8 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
         }
         float lambda = rc[RC_RATE] * drive * dt;
         if (lambda > 0.0f) {
-            ulong key = ((ulong)tissue << 56) | ((ulong)r << 40) | (ulong)(v + vox_off);
+            /* keyed like an agent id: the tissue in the top bits */
+            ulong key = PS_ID_MAKE(tissue, ((ulong)r << 40) | (ulong)(v + vox_off));
             float u = ps_rand4(seed_lo, seed_hi, key, step, RNG_RECRUIT).x;
             float p = exp(-lambda), F = p;
             while (u > F && k < RC_MAX_PER_VOXEL) {

@@ -2,7 +2,7 @@
 # valgrind_ours.sh LOG — prints the memcheck blocks of LOG that are painsim's own: an
 # invalid access whose top frame is in a host/*.c file, or a definite leak whose
 # allocation was called directly from a host/*.c function (see tests/valgrind.sh).
-SRC=$(ls host/*.c | sed 's#host/##; s#\.c$##' | tr '\n' '|' | sed 's/|$//')
+SRC=$(find host -name '*.c' | sed 's#.*/##; s#\.c$##' | tr '\n' '|' | sed 's/|$//')
 awk -v src="$SRC" '
 function ours(line) { return line ~ ("\\((" src ")\\.c:[0-9]+\\)") }
 /Invalid (read|write)|definitely lost in/ { blk = 1; txt = ""; n = 0; hit = 0; leak = ($0 ~ /lost in/) }

@@ -178,9 +178,8 @@ static void decomp_mark_somas(decomp *dc, const decomp_rec *r, size_t n)
 {
     if (!dc->soma_owned) return;
     for (size_t i = 0; i < n; i++) {
-        uint64_t local = r[i].id & ((1ull << AGENTS_ID_TISSUE_SHIFT) - 1);
-        if (!((local >> NEURON_ID_BIT) & 1)) continue;
-        uint64_t code = local & ((1ull << NEURON_ID_BIT) - 1);
+        if (!PS_ID_IS_NEURON(r[i].id)) continue;
+        uint64_t code = PS_ID_NEURON_CODE(r[i].id);
         uint64_t neuron = code / 3, comp = code % 3;
         if (comp == 0 && neuron < (uint64_t)dc->n_neurons) dc->soma_owned[neuron] = 1;
     }
@@ -192,11 +191,11 @@ ps_status decomp_initial(decomp *dc, int t, const agents_host *all, agents_host 
     uint64_t max_local = 0;
     size_t n = 0;
     for (size_t i = 0; i < all->n; i++) {
-        uint64_t local = all->id[i] & ((1ull << AGENTS_ID_TISSUE_SHIFT) - 1);
-        if (!((local >> NEURON_ID_BIT) & 1) && local + 1 > max_local) max_local = local + 1;
+        uint64_t local = PS_ID_LOCAL(all->id[i]);
+        if (!PS_ID_IS_NEURON(all->id[i]) && local + 1 > max_local) max_local = local + 1;
         n += T->owner[decomp_plane(T, all->pos[3 * i + 2])] == dc->rank;
     }
-    T->next_id = ((uint64_t)t << AGENTS_ID_TISSUE_SHIFT) | max_local;
+    T->next_id = PS_ID_MAKE(t, max_local);
     decomp_rec *r = malloc((n ? n : 1) * sizeof *r);
     if (!r) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     size_t k = 0;
@@ -212,11 +211,12 @@ ps_status decomp_initial(decomp *dc, int t, const agents_host *all, agents_host 
 
 void decomp_begin_step(decomp *dc)
 {
-    if (dc->soma_owned) memset(dc->soma_owned, 0, (size_t)dc->n_neurons);
+    if (dc && dc->soma_owned) memset(dc->soma_owned, 0, (size_t)dc->n_neurons);
 }
 
 ps_status decomp_exchange_agents(decomp *dc, int t, agents *a, ps_err *err)
 {
+    if (!dc) return PS_OK;          /* one rank: every agent is owned, no ghosts */
     decomp_tissue *T = &dc->t[t];
     int P = dc->size, me = dc->rank;
     agents_host h;
@@ -378,6 +378,7 @@ static ps_status decomp_halo(decomp *dc, int t, field_set *fs, ps_err *err)
 
 ps_status decomp_field_step(decomp *dc, int t, field_set *fs, ps_err *err)
 {
+    if (!dc) return field_step(fs, err);
     const field_params *p = field_get_params(fs);
     if (p->nf == 0) return PS_OK;
     PS_TRY(field_step_axes(fs, 2, err));
@@ -420,6 +421,7 @@ ps_status decomp_field_step(decomp *dc, int t, field_set *fs, ps_err *err)
 
 ps_status decomp_compact(decomp *dc, int t, agents *a, uint32_t step, ps_err *err)
 {
+    if (!dc) return agents_compact(a, step, err);
     decomp_tissue *T = &dc->t[t];
     int P = dc->size;
     PS_TRY(agents_set_count(a, T->n_owned, err));      /* ghosts go */
@@ -466,6 +468,7 @@ ps_status decomp_compact(decomp *dc, int t, agents *a, uint32_t step, ps_err *er
 ps_status decomp_recruit(decomp *dc, int t, agents *a, const field_set *fs, cl_mem J,
                          uint32_t step, ps_err *err)
 {
+    if (!dc) return agents_recruit(a, fs, J, step, err);
     int nr = agents_n_rules(a);
     if (nr == 0) return PS_OK;
     decomp_tissue *T = &dc->t[t];
@@ -501,6 +504,7 @@ ps_status decomp_recruit(decomp *dc, int t, agents *a, const field_set *fs, cl_m
 
 ps_status decomp_merge_neurons(decomp *dc, neurons *nr, device *dev, ps_err *err)
 {
+    if (!dc) return PS_OK;
     int n = dc->n_neurons;
     if (n == 0 || dc->size == 1) return PS_OK;
     uint32_t *flag = malloc((size_t)n * sizeof *flag), *flag_all = malloc((size_t)n * sizeof *flag);

@@ -6,6 +6,10 @@
 #include <string.h>
 
 #include "../kernels/params.h"
+
+/* host/device layout equalities (kernels/params.h) */
+_Static_assert(NP_MAX_TERMS == SCN_MAX_PAIN_TERMS, "pain terms: NP_MAX_TERMS must equal SCN_MAX_PAIN_TERMS");
+_Static_assert(NP_MAX_REPAIR == SCN_MAX_DRIVERS, "repair drivers: NP_MAX_REPAIR must equal SCN_MAX_DRIVERS");
 #include "agents.h"
 
 struct neurons {
@@ -20,8 +24,7 @@ struct neurons {
 
 uint64_t neurons_compartment_id(int t, int k, int c)
 {
-    return ((uint64_t)t << AGENTS_ID_TISSUE_SHIFT) | (1ull << NEURON_ID_BIT) |
-           (uint64_t)(3 * (int64_t)k + c);
+    return PS_ID_NEURON(t, 3 * (int64_t)k + c);
 }
 
 ps_status neurons_create(neurons **out, device *d, const scenario *s, ps_err *err)

@@ -5,6 +5,12 @@
 
 #include "../kernels/params.h"
 
+/* host/device layout equalities (kernels/params.h): the table has room for every driver,
+ * inhibitor and transition a scenario may declare */
+_Static_assert(MAX_DR == SCN_MAX_DRIVERS, "driver records: MAX_DR must equal SCN_MAX_DRIVERS");
+_Static_assert(MAX_TR == SCN_MAX_TRANSITIONS, "transition records: MAX_TR must equal SCN_MAX_TRANSITIONS");
+_Static_assert(PS_MAX_TYPES == SCN_MAX_TYPES, "type tables: PS_MAX_TYPES must equal SCN_MAX_TYPES");
+
 static void signal_driver(const scn_driver *d, const field_params *fp, float *out)
 {
     out[DR_FIELD] = (float)fp->local_of[d->mediator];

@@ -8,6 +8,13 @@
  */
 #include "field.h"
 
+#include "../kernels/params.h"
+
+/* host/device layout equalities (kernels/params.h) */
+_Static_assert(BC_NO_FLUX == SCN_BC_NO_FLUX && BC_FIXED == SCN_BC_FIXED,
+               "boundary kinds: BC_* must equal scn_bc_kind");
+_Static_assert(PS_MAX_FIELDS == SCN_MAX_MEDIATORS, "fields per tissue: PS_MAX_FIELDS must equal SCN_MAX_MEDIATORS");
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +65,7 @@ ps_status field_params_init_grid(field_params *p, const scenario *s, int t, cons
         p->alpha[l] = (float)(s->dt_min * 60.0 * f->D_um2_per_s / dx2);
         p->decay[l] = f->half_life_min > 0 ? (float)(log(2.0) / f->half_life_min) : 0.0f;
         for (int face = 0; face < 6; face++) {
-            p->bc_kind[l * 6 + face] = f->bc[face].kind == SCN_BC_FIXED ? 1 : 0;
+            p->bc_kind[l * 6 + face] = f->bc[face].kind == SCN_BC_FIXED ? BC_FIXED : BC_NO_FLUX;
             p->bc_value[l * 6 + face] = (float)f->bc[face].value_nM;
         }
     }

@@ -47,24 +47,31 @@ ps_status decomp_initial(decomp *dc, int t, const agents_host *all, agents_host 
 uint64_t decomp_next_id(const decomp *dc, int t);
 void decomp_set_next_id(decomp *dc, int t, uint64_t id);   /* from a checkpoint */
 
-/* Start of a step: clears the record of which neurons' somas this rank owns. */
+/* The step's hooks (sim_step calls them in this order; collective where noted). With
+ * dc NULL — a run that is not decomposed — each does the single-rank operation, or
+ * nothing, so the one step sequence of sim.c serves both. */
+
+/* Start of a step: clears the record of which neurons' somas this rank owns (NULL:
+ * nothing). */
 void decomp_begin_step(decomp *dc);
 
-/* Start of tissue t's step: migration and ghosts (collective). */
+/* Start of tissue t's step: migration and ghosts (collective; NULL: nothing). */
 ps_status decomp_exchange_agents(decomp *dc, int t, agents *a, ps_err *err);
 
 /* Tissue t's field step: reaction, x and y sweeps, halos, the z sweep across ranks,
- * halos (collective). */
+ * halos (collective; NULL: field_step). */
 ps_status decomp_field_step(decomp *dc, int t, field_set *fs, ps_err *err);
 
-/* Drops the ghosts, then deaths and divisions with daughters numbered across ranks. */
+/* Drops the ghosts, then deaths and divisions with daughters numbered across ranks
+ * (collective; NULL: agents_compact). */
 ps_status decomp_compact(decomp *dc, int t, agents *a, uint32_t step, ps_err *err);
 
-/* Entries from the blood, numbered across ranks. */
+/* Entries from the blood, numbered across ranks (collective; NULL: agents_recruit). */
 ps_status decomp_recruit(decomp *dc, int t, agents *a, const field_set *fs, cl_mem J,
                          uint32_t step, ps_err *err);
 
-/* End of a step: lesion flags (any rank) and soma repair signals (the owning rank). */
+/* End of a step: lesion flags (any rank) and soma repair signals (the owning rank)
+ * (collective; NULL: nothing). */
 ps_status decomp_merge_neurons(decomp *dc, neurons *n, device *dev, ps_err *err);
 
 #endif

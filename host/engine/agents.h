@@ -1,7 +1,7 @@
 /* agents.h — one tissue's cells on the device, as a struct of arrays.
  *
  * Each agent: position (µm, tissue-local), unit direction of its random walk, a stable
- * unique 64-bit id (tissue index in the top 8 bits), type, state and AGENTS_NVARS float
+ * unique 64-bit id (tissue index in the top 8 bits: PS_ID_* in kernels/params.h), type, state and AGENTS_NVARS float
  * variables (VAR_AGE in min, VAR_PSTAT3, VAR_SOCS3: kernels/params.h). The population lives on the device: its size is a
  * device counter, and kernels run over the capacity and stop at that size, so a step
  * never waits for the host. The host reads the counters at output intervals only and
@@ -10,6 +10,12 @@
  * A step, in order: agents_bin (cell list) -> agents_secrete (fills the field set's
  * agent source/uptake buffers) -> field_step -> agents_signal (sense, JAK/STAT3, state
  * transitions, fate) -> agents_move -> agents_compact -> agents_recruit.
+ *
+ * Implemented by concern in host/engine/: agents.c (the population: buffers, capacity,
+ * counters, restore), agents_kernels.c, agents_params.c (scenario -> kernel tables),
+ * agents_seed.c (initial placement), agents_host.c (host copies), agents_step.c (cell
+ * list .. move), agents_compact.c, agents_recruit.c, agents_stats.c (summary reductions,
+ * guard), agents_ref.c (plain-C reference of the move); private state in agents_impl.h.
  */
 #ifndef PAINSIM_AGENTS_H
 #define PAINSIM_AGENTS_H
@@ -24,7 +30,6 @@
 #include "tissue.h"
 
 #define AGENTS_NVARS PS_NVARS_DEFAULT
-#define AGENTS_ID_TISSUE_SHIFT 56
 
 typedef struct agents agents;
 

@@ -7,6 +7,11 @@
 
 #include "../kernels/params.h"
 
+/* host/device layout equalities (kernels/params.h) */
+_Static_assert(PK_MAX_DRUGS == SCN_MAX_DRUGS, "drug table rows: PK_MAX_DRUGS must equal SCN_MAX_DRUGS");
+_Static_assert(PK_MAX_COURSES == SCN_MAX_DOSES, "dose table rows: PK_MAX_COURSES must equal SCN_MAX_DOSES");
+_Static_assert(PK_N_JAKS == SCN_N_JAKS, "per-JAK columns: PK_N_JAKS must equal SCN_N_JAKS");
+
 struct pk {
     device *dev;
     const scenario *s;
@@ -61,7 +66,7 @@ ps_status pk_create(pk **out, device *d, const scenario *s, ps_err *err)
     size_t nt = (size_t)s->n_tissues, nm = (size_t)s->n_mediators, nd = (size_t)s->n_drugs;
     float dg[PK_MAX_DRUGS * DG_SIZE] = {0}, co[PK_MAX_DRUGS * PK_MAX_COURSES * CO_SIZE] = {0};
     float tf[PK_MAX_DRUGS * SCN_MAX_TISSUES] = {0};
-    int mj[SCN_MAX_MEDIATORS * 4] = {0};
+    int mj[SCN_MAX_MEDIATORS * PK_N_JAKS] = {0};
     float *ones = malloc(nt * nm * sizeof(float));
     if (!ones) {
         free(p);
@@ -84,7 +89,7 @@ ps_status pk_create(pk **out, device *d, const scenario *s, ps_err *err)
         for (size_t t = 0; t < nt; t++) tf[k * nt + t] = (float)g->tissue_fraction[t];
     }
     for (size_t m = 0; m < nm; m++)
-        for (int j = 0; j < 4; j++) mj[m * 4 + (size_t)j] = s->mediators[m].jak[j];
+        for (int j = 0; j < PK_N_JAKS; j++) mj[m * PK_N_JAKS + (size_t)j] = s->mediators[m].jak[j];
     ps_status st = device_alloc(d, sizeof dg, "drug table", &p->drugs, err);
     if (st == PS_OK) st = device_alloc(d, sizeof co, "dose table", &p->courses, err);
     if (st == PS_OK) st = device_alloc(d, sizeof tf, "drug tissue fractions", &p->tfrac, err);

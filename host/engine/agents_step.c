@@ -1,0 +1,157 @@
+/* agents_step.c — the per-step kernel launches of a population before compaction: the
+ * cell list (agents_bin), the secretion/uptake gather, signalling and fate, contact
+ * events and movement. Each only enqueues; nothing waits for the device.
+ */
+#include "agents_impl.h"
+
+ps_status agents_bin(agents *a, ps_err *err)
+{
+    agents_kernels *k = a->k;
+    size_t vbytes = a->nvox * sizeof(cl_uint);
+    PS_TRY(device_fill_zero(a->dev, a->bin_count, vbytes, err));
+    PS_TRY(device_fill_zero(a->dev, a->bin_fill, vbytes, err));
+    cl_int nx = a->grid.dims[0], ny = a->grid.dims[1], nz = a->grid.dims[2];
+    cl_float inv_dx = (cl_float)(1.0 / a->grid.voxel_um);
+    SETARG(k->k_count, 10, cl_int, a->grid.zoff, err);
+    SETARG(k->k_count, 11, cl_int, a->grid.nz_global, err);
+    SETARG(k->k_count, 0, cl_mem, a->counters, err);
+    SETARG(k->k_count, 1, cl_mem, a->A.px, err);
+    SETARG(k->k_count, 2, cl_mem, a->A.py, err);
+    SETARG(k->k_count, 3, cl_mem, a->A.pz, err);
+    SETARG(k->k_count, 4, cl_mem, a->voxel_of, err);
+    SETARG(k->k_count, 5, cl_mem, a->bin_count, err);
+    SETARG(k->k_count, 6, cl_int, nx, err);
+    SETARG(k->k_count, 7, cl_int, ny, err);
+    SETARG(k->k_count, 8, cl_int, nz, err);
+    SETARG(k->k_count, 9, cl_float, inv_dx, err);
+    PS_TRY(device_launch(a->dev, k->k_count, "cellist_count", a->cap, 0, err));
+    PS_TRY(scan_exclusive(a->scan, a->bin_count, a->bin_start, a->nvox, err));
+    SETARG(k->k_scatter, 0, cl_mem, a->counters, err);
+    SETARG(k->k_scatter, 1, cl_mem, a->voxel_of, err);
+    SETARG(k->k_scatter, 2, cl_mem, a->bin_start, err);
+    SETARG(k->k_scatter, 3, cl_mem, a->bin_fill, err);
+    SETARG(k->k_scatter, 4, cl_mem, a->order, err);
+    PS_TRY(device_launch(a->dev, k->k_scatter, "cellist_scatter", a->cap, 0, err));
+    SETARG(k->k_sort, 0, cl_mem, a->bin_start, err);
+    SETARG(k->k_sort, 1, cl_mem, a->bin_count, err);
+    SETARG(k->k_sort, 2, cl_mem, a->I.id, err);
+    SETARG(k->k_sort, 3, cl_mem, a->order, err);
+    SETARG(k->k_sort, 4, cl_uint, (cl_uint)a->nvox, err);
+    return device_launch(a->dev, k->k_sort, "cellist_sort_bins", a->nvox, 0, err);
+}
+
+ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
+{
+    const field_params *fp = field_get_params(fs);
+    if (fp->nf == 0) return PS_OK;
+    cl_kernel k = a->k->k_secrete;
+    int i = 0;
+    SETARG(k, i++, cl_mem, a->bin_start, err);
+    SETARG(k, i++, cl_mem, a->bin_count, err);
+    SETARG(k, i++, cl_mem, a->order, err);
+    SETARG(k, i++, cl_mem, a->I.type, err);
+    SETARG(k, i++, cl_mem, a->I.state, err);
+    SETARG(k, i++, cl_mem, a->I.vars, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->cap, err);
+    SETARG(k, i++, cl_mem, a->sec, err);
+    SETARG(k, i++, cl_mem, a->upt, err);
+    SETARG(k, i++, cl_mem, a->gain, err);
+    SETARG(k, i++, cl_mem, a->pert, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
+    SETARG(k, i++, cl_float, (cl_float)t_min, err);
+    SETARG(k, i++, cl_mem, field_agent_src_buffer(fs), err);
+    SETARG(k, i++, cl_mem, field_agent_upt_buffer(fs), err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->nvox, err);
+    SETARG(k, i++, cl_uint, (cl_uint)fp->nf, err);
+    return device_launch(a->dev, k, "agents_secrete", a->nvox, 0, err);
+}
+
+ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
+                        cl_mem repair, uint32_t step, double t_min, ps_err *err)
+{
+    cl_kernel k = a->k->k_signal;
+    int i = 0;
+    SETARG(k, i++, cl_mem, a->counters, err);
+    SETARG(k, i++, cl_mem, a->I.id, err);
+    SETARG(k, i++, cl_mem, a->I.type, err);
+    SETARG(k, i++, cl_mem, a->I.state, err);
+    SETARG(k, i++, cl_mem, a->I.vars, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->cap, err);
+    SETARG(k, i++, cl_mem, a->voxel_of, err);
+    SETARG(k, i++, cl_mem, field_conc_buffer(fs), err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->nvox, err);
+    SETARG(k, i++, cl_mem, J, err);
+    SETARG(k, i++, cl_uint, (cl_uint)(a->tissue * a->s->n_mediators), err);
+    SETARG(k, i++, cl_mem, a->sig, err);
+    SETARG(k, i++, cl_mem, a->tparams, err);
+    SETARG(k, i++, cl_mem, a->pert, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
+    SETARG(k, i++, cl_mem, a->flag, err);
+    SETARG(k, i++, cl_mem, a->np, err);
+    SETARG(k, i++, cl_mem, injury, err);
+    SETARG(k, i++, cl_mem, lesion, err);
+    SETARG(k, i++, cl_mem, repair, err);
+    SETARG(k, i++, cl_mem, field_region_mask_buffer(fs), err);
+    SETARG(k, i++, cl_uint, a->seed_lo, err);
+    SETARG(k, i++, cl_uint, a->seed_hi, err);
+    SETARG(k, i++, cl_uint, step, err);
+    SETARG(k, i++, cl_float, (cl_float)t_min, err);
+    SETARG(k, i++, cl_float, (cl_float)a->s->dt_min, err);
+    return device_launch(a->dev, k, "agents_signal", a->cap, 0, err);
+}
+
+ps_status agents_contact(agents *a, uint32_t step, ps_err *err)
+{
+    if (a->ncontacts == 0) return PS_OK;
+    agents_kernels *k = a->k;
+    /* the compaction scratch arrays are free until agents_compact: alive holds who ate
+       each cell, divides the next states */
+    cl_mem eaten = a->alive, next = a->divides;
+    cl_mem common[] = {a->counters, a->I.id, a->I.type, a->I.state, a->A.px, a->A.py, a->A.pz,
+                       a->voxel_of, a->bin_start, a->bin_count, a->order, a->tparams, a->contacts};
+    cl_kernel ks[2] = {k->k_cprey, k->k_cactor};
+    for (int q = 0; q < 2; q++) {
+        cl_kernel c = ks[q];
+        int i = 0;
+        for (size_t b = 0; b < sizeof common / sizeof common[0]; b++) SETARG(c, i++, cl_mem, common[b], err);
+        SETARG(c, i++, cl_uint, (cl_uint)a->ncontacts, err);
+        SETARG(c, i++, cl_mem, eaten, err);
+        SETARG(c, i++, cl_mem, q == 0 ? a->flag : next, err);
+        SETARG(c, i++, cl_int, a->grid.dims[0], err);
+        SETARG(c, i++, cl_int, a->grid.dims[1], err);
+        SETARG(c, i++, cl_int, a->grid.dims[2], err);
+        SETARG(c, i++, cl_int, a->nb_contact, err);
+        SETARG(c, i++, cl_uint, a->seed_lo, err);
+        SETARG(c, i++, cl_uint, a->seed_hi, err);
+        SETARG(c, i++, cl_uint, step, err);
+        PS_TRY(device_launch(a->dev, c, q == 0 ? "contact_prey" : "contact_actor", a->cap, 0, err));
+    }
+    SETARG(k->k_capply, 0, cl_mem, a->counters, err);
+    SETARG(k->k_capply, 1, cl_mem, next, err);
+    SETARG(k->k_capply, 2, cl_mem, a->I.state, err);
+    return device_launch(a->dev, k->k_capply, "contact_apply", a->cap, 0, err);
+}
+
+ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err)
+{
+    cl_kernel k = a->k->k_move;
+    int i = 0;
+    cl_mem in[] = {a->counters, a->A.px, a->A.py, a->A.pz, a->A.ux, a->A.uy, a->A.uz,
+                   a->I.id, a->I.type, a->voxel_of, a->bin_start, a->bin_count, a->order,
+                   field_conc_buffer(fs), a->tparams, a->S.px, a->S.py, a->S.pz, a->S.ux,
+                   a->S.uy, a->S.uz};
+    for (size_t b = 0; b < sizeof in / sizeof in[0]; b++) SETARG(k, i++, cl_mem, in[b], err);
+    SETARG(k, i++, cl_int, a->grid.dims[0], err);
+    SETARG(k, i++, cl_int, a->grid.dims[1], err);
+    SETARG(k, i++, cl_int, a->grid.dims[2], err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.voxel_um, err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[0], err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[1], err);
+    SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[2], err);
+    SETARG(k, i++, cl_int, a->nb_range, err);
+    SETARG(k, i++, cl_uint, a->seed_lo, err);
+    SETARG(k, i++, cl_uint, a->seed_hi, err);
+    SETARG(k, i++, cl_uint, step, err);
+    SETARG(k, i++, cl_float, (cl_float)a->s->dt_min, err);
+    return device_launch(a->dev, k, "agents_move", a->cap, 0, err);
+}
