@@ -611,6 +611,33 @@ static void sim_progress(const sim *sm, double t0, uint64_t agents_now)
              rate, (unsigned long long)agents_now, el, eta);
 }
 
+/* The state a checkpoint saves (checkpoint.h): this run's modules, step and next ids. */
+static void sim_checkpoint_state(sim *sm, checkpoint_state *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->s = sm->s;
+    for (int t = 0; t < sm->s->n_tissues; t++) {
+        cs->tissue[t].agents = sm->t[t].agents;
+        cs->tissue[t].fields = sm->t[t].fields;
+        cs->tissue[t].next_id = sm->dc ? decomp_next_id(sm->dc, t) : 0;
+    }
+    cs->neurons = sm->neurons;
+    cs->step = sm->step;
+    cs->time_h = sim_time_h(sm);
+    cs->comm = sm->dc ? sm->ctx.comm : MPI_COMM_NULL;
+}
+
+ps_status sim_checkpoint_read(sim *sm, output *o, const char *path, ps_err *err)
+{
+    checkpoint_state cs;
+    sim_checkpoint_state(sm, &cs);
+    PS_TRY(checkpoint_read(&cs, o, path, err));
+    if (sm->dc)
+        for (int t = 0; t < sm->s->n_tissues; t++) decomp_set_next_id(sm->dc, t, cs.tissue[t].next_id);
+    sm->step = cs.step;
+    return PS_OK;
+}
+
 ps_status sim_output_columns(sim *sm, output *o, ps_err *err)
 {
     return output_summary_columns(o, sm->n_cols, (const char *const *)sm->col_names, err);
@@ -659,7 +686,9 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
         }
         if (!last && ((ck_every > 0 && sm->step % ck_every == 0) || stop)) {
             char path[4096];
-            PS_TRY(checkpoint_write(sm, o, sm->ctx.checkpoint_every_h, path, sizeof path, err));
+            checkpoint_state cs;
+            sim_checkpoint_state(sm, &cs);
+            PS_TRY(checkpoint_write(&cs, o, sm->ctx.checkpoint_every_h, path, sizeof path, err));
             if (stop) {
                 PS_TRY(output_summary_flush(o, err));
                 return ps_err_set(err, PS_ERR_INTERRUPTED,

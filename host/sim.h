@@ -55,7 +55,7 @@ void sim_destroy(sim *sm);
 ps_status sim_step(sim *sm, ps_err *err);
 
 long sim_step_index(const sim *sm);   /* steps taken */
-void sim_set_step(sim *sm, long step); /* a checkpoint's step (checkpoint_read) */
+void sim_set_step(sim *sm, long step); /* steps taken, set (a checkpoint's step) */
 const scenario *sim_scenario(const sim *sm);
 /* The domain decomposition (NULL for a single-rank run) and the run's communicator. */
 struct decomp *sim_decomp(sim *sm);
@@ -67,8 +67,12 @@ double sim_time_h(const sim *sm);
 ps_status sim_run(sim *sm, output *o, ps_err *err);
 
 /* Declares the summary columns in o (sim_run does it for a new run; a resumed run needs
- * them before checkpoint_read restores the rows). */
+ * them before sim_checkpoint_read restores the rows). */
 ps_status sim_output_columns(sim *sm, output *o, ps_err *err);
+
+/* Resume: restores sm (created from the same scenario) and o (reopened, summary columns
+ * declared) from the checkpoint at path (checkpoint.h), step included. */
+ps_status sim_checkpoint_read(sim *sm, output *o, const char *path, ps_err *err);
 
 /* Phase profiling for `make bench`: when enabled, every phase of sim_step (and the
  * summary and snapshot of sim_run) is bracketed by device_finish and its wall time

@@ -74,7 +74,7 @@ ps_status job_resume(const sim_ctx *ctx, const scenario *s, const char *dir, dou
         st = ctx->decompose ? output_open_mpi_mode(&o, dir, 0, 1, s, ctx->comm, err)
                             : output_reopen(&o, dir, s, err);
     if (st == PS_OK) st = sim_output_columns(sm, o, err);
-    if (st == PS_OK) st = checkpoint_read(sm, o, path, err);
+    if (st == PS_OK) st = sim_checkpoint_read(sm, o, path, err);
     if (st == PS_OK) {
         log_info(&ctx->log, "resuming %s from %s (step %ld)", dir, path, step);
         st = job_finish(ctx, s, sm, o, t0, err);

@@ -1,12 +1,16 @@
 /* output.h — a run folder: HDF5 snapshots + XDMF index, summary time series, metadata.
  *
+ * One object, its functions spread by concern over host/io/: output.c (the folder),
+ * output_snapshot.c, output_summary.c, output_runinfo.c, output_table.c.
+ *
  * Layout of RUN/ (every file written under a temporary name in the same folder, then
  * renamed, so a reader never sees a half-written file under its final name):
  *   scenario.resolved.json   the scenario with every default filled in
  *   snapshots/snap_NNNNNN.h5 one per snapshot, NNNNNN = simulation step
  *   snapshots.xmf            XDMF 2 temporal collection over all snapshots (time in h),
  *                            rewritten after each snapshot
- *   summary.csv, summary.h5  one row per output interval, rewritten after each row
+ *   summary.csv, summary.h5  one row per output interval, rewritten after each row;
+ *                            summary.h5 holds each column's unit (output_summary_set_units)
  *   run.json                 version, git hash, device, seed, steps, wall time, agents
  *
  * Snapshot file layout (HDF5), per tissue T:
@@ -87,6 +91,11 @@ ps_status output_open_mpi_mode(output **o, const char *dir, int force, int reope
 /* Declares the summary columns (after the implicit first column time_h). Must be
  * called once before output_summary_row. Names are copied. */
 ps_status output_summary_columns(output *o, int n, const char *const *names, ps_err *err);
+
+/* Optional, after output_summary_columns: the unit of each of the n declared columns
+ * (n must equal their number; NULL entries: none), copied. summary.h5 then gives every
+ * column dataset a "units" attribute and /table a "units" array beside "columns". */
+ps_status output_summary_set_units(output *o, int n, const char *const *units, ps_err *err);
 
 /* Appends one summary row (n values in declared order) and rewrites summary.csv and
  * summary.h5 atomically. */
