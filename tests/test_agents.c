@@ -16,19 +16,20 @@
 #include "test.h"
 #include "test_common.h"
 
-static void test_add_type(scenario *s, double radius, double speed, double persistence,
-                          double repulsion)
+/* Appends a cell type "cellN" (N its number) with one state "default" and the keys of
+ * extra ("" or starting with a comma) to types, the JSON text ",'cell_types':[...]"
+ * (empty before the first type) that goes at the top level. */
+static void test_add_type(char *types, size_t cap, double radius, double speed, double persistence,
+                          double repulsion, const char *extra)
 {
-    scn_cell_type *c = &s->types[s->n_types++];
-    memset(c, 0, sizeof *c);
-    snprintf(c->name, SCN_NAME_MAX, "cell%d", s->n_types);
-    c->radius_um = radius;
-    c->speed_um_per_min = speed;
-    c->persistence_min = persistence;
-    c->repulsion_um_per_min = repulsion;
-    c->chemotaxis_mediator = -1;
-    c->n_states = 1;
-    snprintf(c->states[0].name, SCN_NAME_MAX, "default");
+    size_t len = strlen(types);
+    int n = 1;
+    for (const char *p = types; (p = strstr(p, "'name':'cell")) != NULL; p++) n++;
+    if (len == 0) len = (size_t)snprintf(types, cap, ",'cell_types':[");
+    else types[len - 1] = ',';   /* the closing ] becomes the separator */
+    snprintf(types + len, cap - len,
+             "{'name':'cell%d','radius_um':%.17g,'speed_um_per_min':%.17g,'persistence_min':%.17g,"
+             "'repulsion_um_per_min':%.17g%s}]", n, radius, speed, persistence, repulsion, extra);
 }
 
 /* n agents uniformly in [lo, hi]^3 (deterministic), types alternating over n_types. */
@@ -104,14 +105,12 @@ static ps_status test_step(test_world *w, uint32_t step, ps_err *err)
 static void test_reference(device *d)
 {
     scenario s;
-    test_one_tissue(&s, 10, 8, 6, 20.0, 1.0, 50.0, 0.0);
-    s.tissues[0].fields[0].bc[SCN_X_MAX] = (scn_bc){SCN_BC_FIXED, 10.0};
-    test_add_type(&s, 8.0, 3.0, 4.0, 5.0);
-    test_add_type(&s, 5.0, 10.0, 2.0, 2.0);
-    s.types[1].chemotaxis_mediator = 0;
-    s.types[1].chemotaxis_speed_um_per_min = 4.0;
-    s.types[1].chemotaxis_Kd_nM = 2.0;
-    s.types[1].chemotaxis_half_gradient_per_um = 0.002;
+    char types[1024] = "";
+    test_add_type(types, sizeof types, 8.0, 3.0, 4.0, 5.0, "");
+    test_add_type(types, sizeof types, 5.0, 10.0, 2.0, 2.0,
+                  ",'chemotaxis':{'mediator':'M','speed_um_per_min':4,'Kd_nM':2,'half_gradient_per_um':0.002}");
+    test_one_tissue(&s, 10, 8, 6, 20.0, 1.0, 50.0, 0.0,
+                    ",'fields':{'M':{'boundary':{'x_max':{'type':'fixed','value_nM':10}}}}", types, NULL, 0);
     agents_host h;
     test_population(&h, 600, 0.0, 120.0, 2);   /* crowded: many overlaps */
     test_world w;
@@ -169,8 +168,9 @@ static void test_msd(device *d)
     const int steps = 40;
     const size_t n = 10000;
     scenario s;
-    test_one_tissue(&s, 10, 10, 10, 1000.0, dt, 50.0, 0.0);
-    test_add_type(&s, 5.0, speed, tau, 0.0);
+    char types[512] = "";
+    test_add_type(types, sizeof types, 5.0, speed, tau, 0.0, "");
+    test_one_tissue(&s, 10, 10, 10, 1000.0, dt, 50.0, 0.0, "", types, NULL, 0);
     agents_host h;
     test_population(&h, n, 4990.0, 5010.0, 1);
     test_world w;
@@ -208,15 +208,14 @@ static void test_chemotaxis(device *d)
     const int steps = 30, nx = 40;
     const double h_um = 20.0;
     scenario s;
-    test_one_tissue(&s, nx, 10, 10, h_um, 1.0, 50.0, 0.0);
+    char types[512] = "", chemotaxis[256], faces[256];
+    snprintf(chemotaxis, sizeof chemotaxis, ",'chemotaxis':{'mediator':'M','speed_um_per_min':%.17g,"
+                                            "'Kd_nM':%.17g,'half_gradient_per_um':%.17g}", vmax, Kd, half);
+    test_add_type(types, sizeof types, 5.0, 1.0, 5.0, 0.0, chemotaxis);
     /* a steady linear profile: fixed faces at x = 0 and x = L hold C = grad * x */
-    s.tissues[0].fields[0].bc[SCN_X_MIN] = (scn_bc){SCN_BC_FIXED, 0.0};
-    s.tissues[0].fields[0].bc[SCN_X_MAX] = (scn_bc){SCN_BC_FIXED, grad * nx * h_um};
-    test_add_type(&s, 5.0, 1.0, 5.0, 0.0);
-    s.types[0].chemotaxis_mediator = 0;
-    s.types[0].chemotaxis_speed_um_per_min = vmax;
-    s.types[0].chemotaxis_Kd_nM = Kd;
-    s.types[0].chemotaxis_half_gradient_per_um = half;
+    snprintf(faces, sizeof faces, ",'fields':{'M':{'boundary':{'x_min':{'type':'fixed','value_nM':0},"
+                                  "'x_max':{'type':'fixed','value_nM':%.17g}}}}", grad * nx * h_um);
+    test_one_tissue(&s, nx, 10, 10, h_um, 1.0, 50.0, 0.0, faces, types, NULL, 0);
     agents_host h;
     const size_t n = 4000;
     test_population(&h, n, 300.0, 340.0, 1);
@@ -265,10 +264,10 @@ static void test_birth_death(device *d)
     const int steps = 120;
     const size_t n0 = 1000;
     scenario s;
-    test_one_tissue(&s, 20, 20, 20, 50.0, dt, 50.0, 0.0);
-    test_add_type(&s, 5.0, 1.0, 5.0, 0.5);
-    s.types[0].division_rate_per_h = div_h;
-    s.types[0].death_rate_per_h = death_h;
+    char types[512] = "", rates[128];
+    snprintf(rates, sizeof rates, ",'division_rate_per_h':%.17g,'death_rate_per_h':%.17g", div_h, death_h);
+    test_add_type(types, sizeof types, 5.0, 1.0, 5.0, 0.5, rates);
+    test_one_tissue(&s, 20, 20, 20, 50.0, dt, 50.0, 0.0, "", types, NULL, 0);
     agents_host h;
     test_population(&h, n0, 0.0, 1000.0, 1);
     test_world w;
@@ -313,9 +312,11 @@ static void test_secretion(device *d)
     const double rate = 6.0e4; /* molecules/min per cell */
     const double h_um = 20.0;
     scenario s;
-    test_one_tissue(&s, 8, 8, 8, h_um, 1.0, 50.0, 0.0);
-    test_add_type(&s, 5.0, 0.0, 5.0, 0.0);
-    s.types[0].states[0].secretion_molecules_per_min[0] = rate;
+    char types[512] = "", states[128];
+    snprintf(states, sizeof states, ",'states':[{'name':'default','secretion_molecules_per_min':{'M':%.17g}}]",
+             rate);
+    test_add_type(types, sizeof types, 5.0, 0.0, 5.0, 0.0, states);
+    test_one_tissue(&s, 8, 8, 8, h_um, 1.0, 50.0, 0.0, "", types, NULL, 0);
     agents_host h;
     const size_t n = 50;
     test_population(&h, n, 0.0, 160.0, 1);

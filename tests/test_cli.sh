@@ -8,12 +8,7 @@ set -u
 OUT=tests/out/cli
 rm -rf "$OUT"
 mkdir -p "$OUT"
-PY=/usr/bin/python3
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "  ok: $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL: $1"; }
+. tests/lib.sh
 
 # expect_fail NAME EXIT_CODE EXPECTED_SUBSTRING -- painsim args...
 expect_fail() {
@@ -146,5 +141,4 @@ else
     bad "empty tissue run: $(tail -5 "$OUT/pvz.log")"
 fi
 
-echo "test_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report test_cli

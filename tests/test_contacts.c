@@ -19,50 +19,29 @@
 
 enum { EATER, PREY };
 
-static void add_type(scenario *s, const char *name, const char *s0, const char *s1)
+/* One tissue of side um (voxel 20 µm) with one mediator X; n_eat eaters (hungry) and
+ * n_prey prey in state prey_state (0 alive, 1 apoptotic), immotile, of radius 2 µm; one
+ * contact rule: a hungry eater meeting apoptotic prey within range_um (0: the sum of the
+ * radii) fires at rate_per_h, eats the prey when eat is 1, and becomes fed. */
+static void base(scenario *s, double side, int64_t n_eat, int64_t n_prey, int prey_state, int eat,
+                 double range, double rate)
 {
-    scn_cell_type *c = &s->types[s->n_types++];
-    memset(c, 0, sizeof *c);
-    snprintf(c->name, SCN_NAME_MAX, "%s", name);
-    c->radius_um = 2;
-    c->persistence_min = 5;
-    c->chemotaxis_mediator = -1;
-    c->jak_stat3.inhibitor_mediator = -1;
-    c->n_states = 2;
-    snprintf(c->states[0].name, SCN_NAME_MAX, "%s", s0);
-    snprintf(c->states[1].name, SCN_NAME_MAX, "%s", s1);
-}
-
-/* One tissue of side um (voxel 20 µm), n_eat eaters and n_prey prey in state prey_state. */
-static void base(scenario *s, double side, int64_t n_eat, int64_t n_prey, int prey_state)
-{
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, SCN_NAME_MAX, "contacts");
-    snprintf(s->source_path, SCN_PATH_MAX, "test");
-    s->seed = 11;
-    s->dt_min = 5;
-    s->duration_h = 1;
-    s->output_interval_h = 1;
-    s->snapshot_interval_h = 1;
-    s->agent_capacity_factor = 2;
-    s->n_mediators = 1;
-    snprintf(s->mediators[0].name, SCN_NAME_MAX, "X");
-    s->mediators[0].D_um2_per_s = 10;
-    s->mediators[0].kDa = 10;
-    scn_tissue *t = &s->tissues[s->n_tissues++];
-    snprintf(t->name, SCN_NAME_MAX, "box");
-    t->size_um[0] = t->size_um[1] = t->size_um[2] = side;
-    t->voxel_um = 20;
-    t->tortuosity = 1;
-    t->fields[0].present = 1;
-    t->fields[0].D_um2_per_s = 10;
-    t->n_seedings = 2;
-    t->seedings[0] = (scn_seeding){.type = EATER, .state = 0, .count = n_eat, .region = -1};
-    t->seedings[1] = (scn_seeding){.type = PREY, .state = prey_state, .count = n_prey, .region = -1};
-    add_type(s, "eater", "hungry", "fed");
-    add_type(s, "prey", "alive", "apoptotic");
-    s->neurons.lesion_region = -1;
-    s->neurons.toxin_drug = -1;
+    TEST_SCENARIO(s, "test", NULL, 0,
+                  "{'name':'contacts','seed':11,"
+                  "'time':{'duration_h':1,'dt_min':5,'output_interval_h':1,'snapshot_interval_h':1},"
+                  "'engine':{'agent_capacity_factor':2},"
+                  "'mediators':[{'name':'X','D_um2_per_s':10,'kDa':10}],"
+                  "'cell_types':[{'name':'eater','radius_um':2,'speed_um_per_min':0,'persistence_min':5,"
+                  "'repulsion_um_per_min':0,'states':[{'name':'hungry'},{'name':'fed'}],"
+                  "'contacts':[{'partner':'prey','partner_state':'apoptotic','from':'hungry','to':'fed',"
+                  "'eat':%s,'range_um':%.17g,'rate_per_h':%.17g}]},"
+                  "{'name':'prey','radius_um':2,'speed_um_per_min':0,'persistence_min':5,"
+                  "'repulsion_um_per_min':0,'states':[{'name':'alive'},{'name':'apoptotic'}]}],"
+                  "'tissues':[{'name':'box','size_um':[%.17g,%.17g,%.17g],'voxel_um':20,'tortuosity':1,"
+                  "'cells':[{'type':'eater','state':'hungry','count':%lld},"
+                  "{'type':'prey','state':'%s','count':%lld}]}]}",
+                  eat ? "true" : "false", range, rate, side, side, side, (long long)n_eat,
+                  prey_state ? "apoptotic" : "alive", (long long)n_prey);
 }
 
 /* Counts by type and state after `steps` steps. */
@@ -82,27 +61,17 @@ static void run(const sim_ctx *ctx, const scenario *s, int steps, uint32_t out[2
     sim_destroy(sm);
 }
 
-static void set_rule(scenario *s, int eat, double range, double rate)
-{
-    scn_cell_type *e = &s->types[EATER];
-    e->n_contacts = 1;
-    e->contacts[0] = (scn_contact){.partner = PREY, .partner_state = 1, .from = 0, .to = 1,
-                                   .eat = eat, .range_um = range, .rate_per_h = rate};
-}
-
 static void test_eat_all(const sim_ctx *ctx)
 {
     scenario *s = calloc(1, sizeof *s);
     uint32_t c[2][2];
-    base(s, 60, 1, 200, 1);
-    set_rule(s, 1, 200, 1000);         /* p = 1 - exp(-1000/60*5) = 1 */
+    base(s, 60, 1, 200, 1, 1, 200, 1000);   /* p = 1 - exp(-1000/60*5) = 1 */
     run(ctx, s, 1, c);
     printf("  one eater, 200 apoptotic prey in range, certain hazard: %u prey left, eater %s\n",
            c[PREY][1], c[EATER][1] == 1 ? "fed" : "hungry");
     TEST_CHECK(c[PREY][0] + c[PREY][1] == 0 && c[EATER][1] == 1, "prey left %u, fed eaters %u",
                c[PREY][1], c[EATER][1]);
-    base(s, 60, 1, 200, 0);            /* prey alive: the rule names apoptotic prey */
-    set_rule(s, 1, 200, 1000);
+    base(s, 60, 1, 200, 0, 1, 200, 1000);   /* prey alive: the rule names apoptotic prey */
     run(ctx, s, 1, c);
     TEST_CHECK(c[PREY][0] == 200 && c[EATER][0] == 1, "living prey eaten: %u left, eater state %u",
                c[PREY][0], c[EATER][1]);
@@ -115,8 +84,7 @@ static void test_eat_rate(const sim_ctx *ctx)
     uint32_t c[2][2], c2[2][2];
     const int N = 4000;
     double rate = 1.2, p = -expm1(-rate / 60.0 * 5.0);   /* 0.095 per step */
-    base(s, 60, 1, N, 1);
-    set_rule(s, 1, 200, rate);
+    base(s, 60, 1, N, 1, 1, 200, rate);
     run(ctx, s, 1, c);
     double expect = N * p, sd = sqrt(N * p * (1 - p));
     printf("  one eater, %d prey, p = %.4f: %u eaten (expected %.1f +- %.1f)\n", N, p, N - c[PREY][1],
@@ -125,8 +93,7 @@ static void test_eat_rate(const sim_ctx *ctx)
     run(ctx, s, 1, c2);
     TEST_CHECK(c2[PREY][1] == c[PREY][1], "same seed, different outcome: %u vs %u", c2[PREY][1], c[PREY][1]);
     /* 50 eaters, every prey in range of all: eaten with 1 - (1 - p)^50, each once */
-    base(s, 60, 50, N, 1);
-    set_rule(s, 1, 200, rate);
+    base(s, 60, 50, N, 1, 1, 200, rate);
     run(ctx, s, 1, c);
     double q = 1 - pow(1 - p, 50);
     expect = N * q;
@@ -145,8 +112,7 @@ static void test_contact(const sim_ctx *ctx)
     uint32_t c[2][2];
     const int M = 3000, K = 3;
     double rate = 0.6, p = -expm1(-rate / 60.0 * 5.0);
-    base(s, 60, M, K, 1);
-    set_rule(s, 0, 200, rate);
+    base(s, 60, M, K, 1, 0, 200, rate);
     run(ctx, s, 1, c);
     double q = 1 - pow(1 - p, K), expect = M * q, sd = sqrt(M * q * (1 - q));
     printf("  contact without eating: %u of %d cells switched (expected %.1f +- %.1f), partners %u\n",
@@ -154,8 +120,7 @@ static void test_contact(const sim_ctx *ctx)
     TEST_CHECK(fabs(c[EATER][1] - expect) < 5 * sd, "switched %u, expected %.1f", c[EATER][1], expect);
     TEST_CHECK(c[PREY][1] == (uint32_t)K, "partners %u, expected %d", c[PREY][1], K);
     /* default range: radii 2 + 2 µm; cells spread over a 2 mm box rarely touch */
-    base(s, 2000, 20, 20, 1);
-    set_rule(s, 1, 0, 1000);
+    base(s, 2000, 20, 20, 1, 1, 0, 1000);
     run(ctx, s, 1, c);
     printf("  default range in a 2 mm box: %u of 20 prey eaten\n", 20 - c[PREY][1]);
     TEST_CHECK(c[PREY][1] >= 19, "prey eaten at a distance: %u left", c[PREY][1]);

@@ -25,18 +25,17 @@ static double test_rel_diff(const float *a, const float *b, size_t n)
 
 static void test_reference(device *d)
 {
+    /* two fixed faces, a slow sphere with a source and a fast box with a sink (the
+     * hand-built scenario this replaces had unnamed regions; the loader needs names) */
     scenario s;
-    test_one_tissue(&s, 12, 9, 7, 10.0, 2.0, 80.0, 18.0);
-    scn_tissue *t = &s.tissues[0];
-    t->fields[0].bc[SCN_X_MIN] = (scn_bc){SCN_BC_FIXED, 5.0};
-    t->fields[0].bc[SCN_Z_MAX] = (scn_bc){SCN_BC_FIXED, 1.0};
-    t->n_regions = 2;
-    t->regions[0] = (scn_region){.shape = SCN_SHAPE_SPHERE, .center_um = {40, 40, 30},
-                                 .radius_um = 25, .diffusion_multiplier = 0.2};
-    t->regions[0].source_nM_per_min[0] = 0.7;
-    t->regions[1] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {80, 0, 0},
-                                 .max_um = {120, 90, 70}, .diffusion_multiplier = 3.0};
-    t->regions[1].sink_per_min[0] = 0.05;
+    test_one_tissue(&s, 12, 9, 7, 10.0, 2.0, 80.0, 18.0,
+                    ",'fields':{'M':{'boundary':{'x_min':{'type':'fixed','value_nM':5},"
+                    "'z_max':{'type':'fixed','value_nM':1}}}},"
+                    "'regions':[{'name':'slow','shape':'sphere','center_um':[40,40,30],'radius_um':25,"
+                    "'diffusion_multiplier':0.2,'sources_nM_per_min':{'M':0.7}},"
+                    "{'name':'fast','shape':'box','min_um':[80,0,0],'max_um':[120,90,70],"
+                    "'diffusion_multiplier':3,'sinks_per_min':{'M':0.05}}]",
+                    "", NULL, 0);
     ps_err err;
     ps_err_clear(&err);
     field_set *fs = NULL;
@@ -70,10 +69,10 @@ static double test_sum(const float *c, size_t n)
 static void test_mass(device *d)
 {
     scenario s;
-    test_one_tissue(&s, 24, 20, 16, 20.0, 5.0, 139.0, 0.0);
-    s.tissues[0].n_regions = 1;
-    s.tissues[0].regions[0] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {0, 0, 0},
-                                           .max_um = {200, 400, 320}, .diffusion_multiplier = 0.1};
+    test_one_tissue(&s, 24, 20, 16, 20.0, 5.0, 139.0, 0.0,
+                    ",'regions':[{'name':'slow','shape':'box','min_um':[0,0,0],'max_um':[200,400,320],"
+                    "'diffusion_multiplier':0.1}]",
+                    "", NULL, 0);
     ps_err err;
     ps_err_clear(&err);
     field_set *fs = NULL;
@@ -101,8 +100,8 @@ static void test_mass(device *d)
 static void test_uniform(device *d)
 {
     scenario s;
-    test_one_tissue(&s, 10, 5, 5, 20.0, 5.0, 139.0, 0.0);
-    s.tissues[0].fields[0].initial_nM = 1.0;
+    const char *set[] = {"tissues.box.fields.M.initial_nM=1"};
+    test_one_tissue(&s, 10, 5, 5, 20.0, 5.0, 139.0, 0.0, "", "", set, 1);
     ps_err err;
     ps_err_clear(&err);
     field_set *fs = NULL;
@@ -124,8 +123,8 @@ static void test_uniform(device *d)
 static void test_decay(device *d)
 {
     scenario s;
-    test_one_tissue(&s, 8, 8, 8, 20.0, 1.0, 76.0, 18.0);
-    s.tissues[0].fields[0].initial_nM = 100.0;
+    const char *set[] = {"tissues.box.fields.M.initial_nM=100"};
+    test_one_tissue(&s, 8, 8, 8, 20.0, 1.0, 76.0, 18.0, "", "", set, 1);
     ps_err err;
     ps_err_clear(&err);
     field_set *fs = NULL;
@@ -163,7 +162,7 @@ static double test_gaussian(device *d, double h, int steps)
     const double L = 320.0, D = 10.0, T_min = 3.0, sigma0 = 40.0, x0 = 150.0;
     int n = (int)lround(L / h);
     scenario s;
-    test_one_tissue(&s, n, n, n, h, T_min / steps, D, 0.0);
+    test_one_tissue(&s, n, n, n, h, T_min / steps, D, 0.0, "", "", NULL, 0);
     ps_err err;
     ps_err_clear(&err);
     field_set *fs = NULL;

@@ -84,5 +84,4 @@ rc=$?
 grep -q "give --decompose" "$OUT/nodecomp.err" && [ $rc -ne 0 ] && [ ! -e "$OUT/nodecomp" ] \
     && ok "2 ranks without --decompose: refused, nothing written" || bad "no --decompose: exit $rc, $(head -3 "$OUT/nodecomp.err")"
 
-echo "test_mpi_decompose: $pass checks passed, $fail failed"
-[ "$fail" -eq 0 ]
+report test_mpi_decompose checks

@@ -144,5 +144,4 @@ n=$(bin/painsim sweep scenarios/sweeps/jak_dose_start_sex.json --dry-run | tail 
 [ "$n" = "72 members" ] && ok "the example sweep has 4 doses x 3 start days x 2 sexes x 3 seeds = 72 members" \
     || bad "example sweep: $n"
 
-echo "test_mpi_sweep: $pass checks passed, $fail failed"
-[ "$fail" -eq 0 ]
+report test_mpi_sweep checks

@@ -25,66 +25,43 @@
 enum { NERVE, DRG, DH };
 enum { SOMA, TERM, CTERM };
 
-static void add_tissue(scenario *s, const char *name, double sx)
-{
-    scn_tissue *t = &s->tissues[s->n_tissues++];
-    memset(t, 0, sizeof *t);
-    snprintf(t->name, SCN_NAME_MAX, "%s", name);
-    t->size_um[0] = sx;
-    t->size_um[1] = t->size_um[2] = 100;
-    t->voxel_um = 20;
-    t->tortuosity = 1;
-    t->fields[0].present = 1;
-    t->fields[0].D_um2_per_s = 50;
-    t->origin_um[0] = 300.0 * (s->n_tissues - 1);
-}
+/* A cell type of radius 3 µm, immotile, with states intact and injured (JSON). */
+#define TYPE(name) "{'name':'" name "','radius_um':3,'speed_um_per_min':0,'persistence_min':5," \
+                   "'repulsion_um_per_min':0,'states':[{'name':'intact'},{'name':'injured'}]}"
+/* A tissue of sx x 100 x 100 µm in voxels of 20 µm, drawn at x = origin_x (JSON, open:
+ * the tissue's extra keys and the closing brace follow). */
+#define TISSUE(name, sx, origin_x) "{'name':'" name "','size_um':[" #sx ",100,100],'voxel_um':20," \
+                                   "'origin_um':[" #origin_x ",0,0],'tortuosity':1"
 
-static void add_type(scenario *s, const char *name)
-{
-    scn_cell_type *c = &s->types[s->n_types++];
-    memset(c, 0, sizeof *c);
-    snprintf(c->name, SCN_NAME_MAX, "%s", name);
-    c->radius_um = 3;
-    c->persistence_min = 5;
-    c->chemotaxis_mediator = -1;
-    c->jak_stat3.inhibitor_mediator = -1;
-    c->n_states = 2;
-    snprintf(c->states[0].name, SCN_NAME_MAX, "intact");
-    snprintf(c->states[1].name, SCN_NAME_MAX, "injured");
-}
+/* What a test adds to base()'s scenario: JSON text ("" or NULL, else starting with a
+ * comma) appended to the cell types, inside the nerve, inside neurons, inside pain and at
+ * the top level, and --set overrides. */
+typedef struct {
+    const char *types, *nerve, *neurons, *pain, *top;
+    const char *const *sets;
+    int n_sets;
+} extras;
 
-static void base(scenario *s, int count)
+/* count neurons: somata in the DRG, peripheral terminals in the nerve, central terminals
+ * in the dorsal horn (types soma, terminal, central_terminal); one mediator TNF; 24 h in
+ * 5-min steps; transport delay 6 h; pain baseline 4 g, time constant 2 h. */
+static void base(scenario *s, int count, extras x)
 {
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, SCN_NAME_MAX, "neurons");
-    snprintf(s->source_path, SCN_PATH_MAX, "test");
-    s->seed = 3;
-    s->dt_min = 5;
-    s->duration_h = 24;
-    s->output_interval_h = 1;
-    s->snapshot_interval_h = 24;
-    s->agent_capacity_factor = 2;
-    s->n_mediators = 1;
-    snprintf(s->mediators[0].name, SCN_NAME_MAX, "TNF");
-    s->mediators[0].D_um2_per_s = 50;
-    s->mediators[0].kDa = 17;
-    add_tissue(s, "nerve", 200);
-    add_tissue(s, "drg", 100);
-    add_tissue(s, "dh", 100);
-    add_type(s, "soma");
-    add_type(s, "terminal");
-    add_type(s, "central_terminal");
-    scn_neurons *n = &s->neurons;
-    n->enabled = 1;
-    n->count = count;
-    n->soma = (scn_compartment){.tissue = DRG, .type = SOMA, .region = -1, .injured_state = 1};
-    n->peripheral = (scn_compartment){.tissue = NERVE, .type = TERM, .region = -1, .injured_state = 1};
-    n->central = (scn_compartment){.tissue = DH, .type = CTERM, .region = -1, .injured_state = 1};
-    n->transport_delay_h = 6;
-    n->lesion_region = -1;
-    n->toxin_drug = -1;
-    s->pain.baseline_threshold_g = 4;
-    s->pain.time_constant_h = 2;
+#define X(f) (x.f ? x.f : "")
+    TEST_SCENARIO(s, "test", x.sets, x.n_sets,
+                  "{'name':'neurons','seed':3,"
+                  "'time':{'duration_h':24,'dt_min':5,'output_interval_h':1,'snapshot_interval_h':24},"
+                  "'engine':{'agent_capacity_factor':2},"
+                  "'mediators':[{'name':'TNF','D_um2_per_s':50,'kDa':17}],"
+                  "'cell_types':[" TYPE("soma") "," TYPE("terminal") "," TYPE("central_terminal") "%s],"
+                  "'tissues':[" TISSUE("nerve", 200, 0) "%s}," TISSUE("drg", 100, 300) "},"
+                  TISSUE("dh", 100, 600) "}],"
+                  "'neurons':{'count':%d,'soma':{'tissue':'drg','type':'soma'},"
+                  "'peripheral':{'tissue':'nerve','type':'terminal'},"
+                  "'central':{'tissue':'dh','type':'central_terminal'},'transport_delay_h':6%s},"
+                  "'pain':{'baseline_threshold_g':4,'time_constant_h':2%s}%s}",
+                  X(types), X(nerve), count, X(neurons), X(pain), X(top));
+#undef X
 }
 
 static void run_to(sim *sm, double t_h)
@@ -104,19 +81,11 @@ static uint32_t injured_count(sim *sm, int t, int type)
     return counts[type * PS_MAX_STATES + 1];
 }
 
-/* A lesion at 1 h over the nerve's x < 80 µm. */
-static void add_lesion(scenario *s)
-{
-    scn_tissue *nerve = &s->tissues[NERVE];
-    nerve->n_regions = 1;
-    nerve->regions[0] = (scn_region){.shape = SCN_SHAPE_BOX, .min_um = {0, 0, 0},
-                                     .max_um = {80, 100, 100}, .diffusion_multiplier = 1};
-    snprintf(nerve->regions[0].name, SCN_NAME_MAX, "lesion");
-    s->neurons.lesion_region = 0;
-    s->neurons.lesion_h = 1;
-}
+/* A lesion at 1 h over the nerve's x < 80 µm: the nerve's region and the neurons' key. */
+#define LESION_REGION ",'regions':[{'name':'lesion','shape':'box','min_um':[0,0,0],'max_um':[80,100,100]}]"
+#define LESION ",'lesion':{'region':'lesion','at_h':1,'permanent':false}"
 
-/* Terminals inside add_lesion's region: voxel centres with x < 80 µm, i.e. x in [0, 80). */
+/* Terminals inside the lesion region: voxel centres with x < 80 µm, i.e. x in [0, 80). */
 static uint32_t lesioned_terminals(sim *sm)
 {
     ps_err err;
@@ -133,8 +102,7 @@ static void test_lesion(const sim_ctx *ctx)
 {
     scenario *s = calloc(1, sizeof *s);
     const int N = 400;
-    base(s, N);
-    add_lesion(s);
+    base(s, N, (extras){.nerve = LESION_REGION, .neurons = LESION});
     ps_err err;
     ps_err_clear(&err);
     sim *sm = NULL;
@@ -166,14 +134,14 @@ static void test_excitability(const sim_ctx *ctx)
 {
     for (int female = 0; female < 2; female++) {
         scenario *s = calloc(1, sizeof *s);
-        base(s, 300);
-        s->sex = female ? SCN_SEX_FEMALE : SCN_SEX_MALE;
-        s->pain.n_terms = 2;
-        s->pain.terms[0] = (scn_pain_term){.central = 0, .mediator = 0, .EC50_nM = 1, .hill = 1,
-                                           .weight = 1, .sex = 0};
-        s->pain.terms[1] = (scn_pain_term){.central = 0, .mediator = 0, .EC50_nM = 1, .hill = 1,
-                                           .weight = 2, .sex = 2};
-        s->tissues[NERVE].fields[0].initial_nM = 1.0;   /* uniform, no decay: H = 0.5 */
+        /* uniform 1 nM TNF in the nerve, no decay: H = 0.5 */
+        const char *sets[] = {female ? "sex=female" : "sex=male", "tissues.nerve.fields.TNF.initial_nM=1"};
+        base(s, 300, (extras){.pain = ",'terms':["
+                                      "{'terminal':'peripheral','mediator':'TNF','EC50_nM':1,'hill':1,"
+                                      "'weight':1,'sex':'both'},"
+                                      "{'terminal':'peripheral','mediator':'TNF','EC50_nM':1,'hill':1,"
+                                      "'weight':2,'sex':'female'}]",
+                              .sets = sets, .n_sets = 2});
         ps_err err;
         ps_err_clear(&err);
         sim *sm = NULL;
@@ -198,23 +166,17 @@ static void test_excitability(const sim_ctx *ctx)
 static void test_toxin(const sim_ctx *ctx)
 {
     scenario *s = calloc(1, sizeof *s);
-    base(s, 200);
-    s->n_drugs = 1;
-    scn_drug *d = &s->drugs[0];
-    snprintf(d->name, SCN_NAME_MAX, "toxin");
-    d->mw_g_per_mol = 853.9;
-    d->half_life_h = 1e5;                 /* constant exposure */
-    d->bioavailability = 1;
-    d->Vd_L_per_kg = 1;
-    d->ic50_nM[SCN_JAK1] = 0;
-    for (int t = 0; t < SCN_MAX_TISSUES; t++) d->tissue_fraction[t] = 1;
-    d->n_doses = 1;
-    d->doses[0] = (scn_dose){.start_h = 0, .every_h = 24, .count = 1, .mg_per_kg = 1};
+    /* exposure at c nM, held by a half-life of 1e4 h (the loader's maximum: the hand-built
+     * drug this replaces had 1e5 h, which it refuses); over 12 h it falls by 0.08 %, which
+     * delays the crossing of 0.5 by about 3 s (and its tissue_fraction is 1 in the three
+     * tissues only, not in unused slots). Toxin EC50 = c is half-maximal: k = rate / 2 */
     double c = 1e6 / 853.9;               /* nM */
-    s->neurons.toxin_drug = 0;
-    s->neurons.toxin_EC50_nM = c;         /* half-maximal: k = rate / 2 */
-    s->neurons.toxin_rate_per_h = 0.2;
-    s->neurons.transport_delay_h = 1;
+    char toxin[256];
+    snprintf(toxin, sizeof toxin, ",'toxin':{'drug':'toxin','EC50_nM':%.17g,'rate_per_h':0.2}", c);
+    const char *set[] = {"neurons.transport_delay_h=1"};
+    base(s, 200, (extras){.top = ",'drugs':[{'name':'toxin','mw_g_per_mol':853.9,'half_life_h':1e4,"
+                                 "'bioavailability':1,'Vd_L_per_kg':1,'doses':[{'start_h':0,'mg_per_kg':1}]}]",
+                          .neurons = toxin, .sets = set, .n_sets = 1});
     ps_err err;
     ps_err_clear(&err);
     sim *sm = NULL;
@@ -242,16 +204,12 @@ static void repair_run(const sim_ctx *ctx, int driver, int permanent, double rep
 {
     scenario *s = calloc(1, sizeof *s);
     const int N = 300;
-    base(s, N);
-    add_lesion(s);
-    s->neurons.lesion_permanent = permanent;
-    s->neurons.repair_per_h = repair_per_h;
-    s->tissues[DRG].fields[0].initial_nM = 1.0;        /* uniform TNF at the somata: H = 0.5 */
-    if (driver) {
-        s->neurons.n_repair_drivers = 1;
-        s->neurons.repair_drivers[0] = (scn_driver){.mediator = 0, .EC50_nM = 1, .hill = 1,
-                                                    .rate_per_h = 0.2};
-    }
+    char nkeys[512];
+    snprintf(nkeys, sizeof nkeys, ",'lesion':{'region':'lesion','at_h':1,'permanent':%s},'repair_per_h':%.17g%s",
+             permanent ? "true" : "false", repair_per_h,
+             driver ? ",'repair_drivers':[{'mediator':'TNF','EC50_nM':1,'hill':1,'rate_per_h':0.2}]" : "");
+    const char *set[] = {"tissues.drg.fields.TNF.initial_nM=1"};   /* uniform TNF at the somata: H = 0.5 */
+    base(s, N, (extras){.nerve = LESION_REGION, .neurons = nkeys, .sets = set, .n_sets = 1});
     ps_err err;
     ps_err_clear(&err);
     sim *sm = NULL;
@@ -291,20 +249,14 @@ static void test_recruitment_sex(const sim_ctx *ctx)
     for (int run = 0; run < 3; run++) {
         int female = run == 1;
         scenario *s = calloc(1, sizeof *s);
-        base(s, 10);
-        s->sex = female ? SCN_SEX_FEMALE : SCN_SEX_MALE;
-        add_type(s, "t_cell");
-        scn_tissue *nerve = &s->tissues[NERVE];
-        nerve->n_recruitments = 1;
-        nerve->recruitments[0] = (scn_recruitment){.type = 3, .state = 0, .region = -1,
-                                                   .rate_per_mm3_per_h = 1e5,
-                                                   .barrier_permeability = 0.5,
-                                                   .female_rate_factor = 2,
-                                                   .chemokine = {.mediator = -1}};
-        if (run == 2) {             /* primed pool peaking 1 h after a trigger at 0.5 h */
-            nerve->recruitments[0].priming_from_h = 0.5;
-            nerve->recruitments[0].priming_peak_h = 1.0;
-        }
+        /* T cells (type 3) enter the whole nerve; with priming, from a primed pool peaking
+         * 1 h after a trigger at 0.5 h */
+        char nerve[512];
+        snprintf(nerve, sizeof nerve, ",'recruitment':[{'type':'t_cell','state':'intact','rate_per_mm3_per_h':1e5,"
+                                      "'barrier_permeability':0.5,'female_rate_factor':2%s}]",
+                 run == 2 ? ",'priming':{'from_h':0.5,'peak_h':1}" : "");
+        const char *set[] = {female ? "sex=female" : "sex=male"};
+        base(s, 10, (extras){.types = "," TYPE("t_cell"), .nerve = nerve, .sets = set, .n_sets = 1});
         ps_err err;
         ps_err_clear(&err);
         sim *sm = NULL;

@@ -193,5 +193,4 @@ grep -q "belong to another scenario" "$OUT/other.err" && [ $rc -eq 3 ] \
     && ok "resume with an edited scenario: exit 3, the checkpoints belong to another scenario" \
     || bad "edited scenario: exit $rc, $(cat "$OUT/other.err")"
 
-echo "test_trust: $pass checks passed, $fail failed"
-[ "$fail" -eq 0 ]
+report test_trust checks

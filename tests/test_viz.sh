@@ -11,13 +11,8 @@ set -u
 OUT=tests/out/viz
 rm -rf "$OUT"
 mkdir -p "$OUT"
-PY=/usr/bin/python3
+. tests/lib.sh
 CHECK="$PY viz/check_images.py"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "  ok: $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL: $1"; }
 check() { name="$1"; shift; if "$@" > "$OUT/check.log" 2>&1; then ok "$name"; sed 's/^/      /' "$OUT/check.log"; else bad "$name"; cat "$OUT/check.log"; fi; }
 # expect_fail NAME EXIT_CODE EXPECTED_SUBSTRING -- command...
 expect_fail() {
@@ -314,5 +309,4 @@ for d in fig_bad1 fig_bad2 fig_bad3 pv_bad pv_bad.tmp cut/report.html; do
 done
 if find "$OUT" -name '*.tmp' | grep -q .; then bad "temporary files left: $(find "$OUT" -name '*.tmp')"; else ok "no .tmp files left"; fi
 
-echo "test_viz: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report test_viz

@@ -11,10 +11,7 @@ OUT=tests/out/valgrind
 rm -rf "$OUT"
 mkdir -p "$OUT"
 VG="valgrind --error-exitcode=9 --leak-check=full --show-leak-kinds=all --num-callers=30"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "  ok: $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL: $1"; }
+. tests/lib.sh
 
 for t in test_scenario test_output; do
     if $VG --errors-for-leak-kinds=all bin/$t > "$OUT/$t.log" 2>&1; then
@@ -38,5 +35,4 @@ if [ $rc -eq 0 ] && [ ! -s "$OUT/ours.log" ]; then
 else
     bad "painsim under valgrind: exit $rc; $(head -40 "$OUT/ours.log")"
 fi
-echo "valgrind: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report valgrind
