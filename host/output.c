@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mpi_util.h"
 #include "version.h"
 
 /* ---- growable text buffer (XDMF, CSV) ---------------------------------------------- */
