@@ -209,17 +209,6 @@ static int device_default_index(const device_info *list, int n, int local_rank)
     return 0;
 }
 
-int device_node_rank(MPI_Comm comm)
-{
-    int rank = 0, local = 0;
-    MPI_Comm node;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-    MPI_Comm_rank(node, &local);
-    MPI_Comm_free(&node);
-    return local;
-}
-
 ps_status device_open(device **out, int index, ps_err *err)
 {
     return device_open_local(out, index, 0, err);

@@ -11,7 +11,6 @@
 
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
-#include <mpi.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -46,9 +45,6 @@ ps_status device_open(device **d, int index, ps_err *err);
  * 0..k-1 of a node get k different GPUs (CPU devices when there is no GPU). */
 ps_status device_open_local(device **d, int index, int local_rank, ps_err *err);
 
-/* This process's rank among the ranks of comm on its node (MPI_COMM_TYPE_SHARED): the
- * local_rank of device_open_local. Collective over comm. */
-int device_node_rank(MPI_Comm comm);
 void device_close(device *d);
 
 const device_info *device_get_info(const device *d);

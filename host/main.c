@@ -19,6 +19,7 @@
 
 #include "device.h"
 #include "log.h"
+#include "mpi_util.h"
 #include "report.h"
 #include "job.h"
 #include "scenario.h"
@@ -237,8 +238,9 @@ static int main_run(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int rank,
         else
             snprintf(outdir, sizeof outdir, "runs/%s", s->name);
         /* one GPU per rank of a node */
-        int local_rank = a.decompose ? device_node_rank(comm) : 0;
-        st = device_open_local(&dev, a.device, local_rank, &err);
+        int local_rank = 0;
+        if (a.decompose) st = psmpi_node_rank(comm, &local_rank, &err);
+        if (st == PS_OK) st = device_open_local(&dev, a.device, local_rank, &err);
     }
     if (a.decompose) st = ps_status_agree(comm, st, &err);  /* before the collective part */
     if (st == PS_OK) {
@@ -295,7 +297,9 @@ static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int ra
         st = scenario_load(path, NULL, 0, s, &err);
     }
     device *dev = NULL;
-    int local_rank = decompose ? device_node_rank(comm) : 0;
+    int local_rank = 0;
+    ps_status nst = decompose ? psmpi_node_rank(comm, &local_rank, &err) : PS_OK;
+    if (st == PS_OK) st = nst;
     if (st == PS_OK) st = device_open_local(&dev, device_index, local_rank, &err);
     if (decompose) st = ps_status_agree(comm, st, &err);
     if (st == PS_OK) {
@@ -317,7 +321,7 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
     sweep_args a = {.device = -1, .stop = &main_stop_flag};
     ps_status st = PS_OK;
     int dry = 0, rank = 0;
-    MPI_Comm_rank(comm, &rank);
+    st = PSMPI_CALL(MPI_Comm_rank(comm, &rank), &err);
     for (int i = 2; i < argc && st == PS_OK; i++) {
         const char *o = argv[i];
         int has_next = i + 1 < argc;
@@ -373,12 +377,25 @@ int main(int argc, char **argv)
 {
     /* report, plot, render: viz/ tools in a child process, no MPI, no device (report.h) */
     if (argc >= 2 && report_is_command(argv[1])) return report_main(argc, argv);
-    MPI_Init(&argc, &argv);
-    int rank = 0, size = 1;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
     log_ctx lg;
+    log_init(&lg, 0, 1, 0);
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+        log_error(&lg, "MPI_Init failed: is painsim started by a working MPI (mpirun)?");
+        return ps_status_exit_code(PS_ERR_MPI);
+    }
+    /* from here MPI errors come back as codes (CHECK_MPI) and exit with status 7 */
+    int rank = 0, size = 1;
+    ps_err merr;
+    ps_err_clear(&merr);
+    ps_status mst = psmpi_errors_return(&merr);
+    if (mst == PS_OK) mst = PSMPI_CALL(MPI_Comm_rank(MPI_COMM_WORLD, &rank), &merr);
+    if (mst == PS_OK) mst = PSMPI_CALL(MPI_Comm_size(MPI_COMM_WORLD, &size), &merr);
     log_init(&lg, rank, size, 0);
+    if (mst != PS_OK) {
+        log_error(&lg, "%s", merr.msg);
+        MPI_Finalize();
+        return ps_status_exit_code(mst);
+    }
     main_signals();
     int rc;
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -400,6 +417,10 @@ int main(int argc, char **argv)
         log_error(&lg, "unknown command '%s' (commands: run, resume, sweep, report, plot, render, devices, version, help)", argv[1]);
         rc = 2;
     }
-    MPI_Finalize();
+    ps_err_clear(&merr);
+    if (PSMPI_CALL(MPI_Finalize(), &merr) != PS_OK && rc == 0) {
+        log_error(&lg, "%s", merr.msg);
+        rc = ps_status_exit_code(PS_ERR_MPI);
+    }
     return rc;
 }

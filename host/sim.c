@@ -335,8 +335,8 @@ ps_status sim_step(sim *sm, ps_err *err)
 static ps_status sim_count_states(sim *sm, int t, uint32_t *counts, ps_err *err)
 {
     PS_TRY(agents_count_states(sm->t[t].agents, counts, err));
-    if (sm->dc) MPI_Allreduce(MPI_IN_PLACE, counts, SCN_MAX_TYPES * PS_MAX_STATES, MPI_UINT32_T, MPI_SUM,
-                              sm->ctx.comm);
+    if (sm->dc) CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, counts, SCN_MAX_TYPES * PS_MAX_STATES, MPI_UINT32_T,
+                                        MPI_SUM, sm->ctx.comm), err);
     return PS_OK;
 }
 
@@ -347,7 +347,7 @@ static ps_status sim_var_means(sim *sm, int t, int var, const uint32_t *counts, 
     double sums[SCN_MAX_TYPES] = {0};
     if (nt == 0) return PS_OK;
     PS_TRY(agents_var_sums(sm->t[t].agents, var, sums, err));
-    if (sm->dc) MPI_Allreduce(MPI_IN_PLACE, sums, nt, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
+    if (sm->dc) CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, sums, nt, MPI_DOUBLE, MPI_SUM, sm->ctx.comm), err);
     agents_means_from_sums(nt, counts, sums, means);
     return PS_OK;
 }
@@ -358,8 +358,8 @@ static ps_status sim_field_stats(sim *sm, int t, double *mean, double *max, ps_e
     const field_params *fp = field_get_params(fs);
     PS_TRY(field_stats_sums(fs, mean, max, err));
     if (sm->dc) {
-        MPI_Allreduce(MPI_IN_PLACE, mean, fp->nf, MPI_DOUBLE, MPI_SUM, sm->ctx.comm);
-        MPI_Allreduce(MPI_IN_PLACE, max, fp->nf, MPI_DOUBLE, MPI_MAX, sm->ctx.comm);
+        CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, mean, fp->nf, MPI_DOUBLE, MPI_SUM, sm->ctx.comm), err);
+        CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, max, fp->nf, MPI_DOUBLE, MPI_MAX, sm->ctx.comm), err);
     }
     double nvox = (double)fp->dims[0] * fp->dims[1] * fp->grid.nz_global;
     for (int l = 0; l < fp->nf; l++) mean[l] /= nvox;
@@ -490,9 +490,11 @@ static ps_status sim_snapshot(sim *sm, output *o, ps_err *err)
             z0 = g->zoff + g->lo[2];
             nzp = g->hi[2] - g->lo[2];
             uint64_t mine = n;
-            MPI_Exscan(&mine, &off, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm);
+            st = PSMPI_CALL(MPI_Exscan(&mine, &off, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm), err);
             if (sm->ctx.rank == 0) off = 0;
-            MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm);
+            if (st == PS_OK)
+                st = PSMPI_CALL(MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm), err);
+            if (st != PS_OK) break;
         }
         ot[t] = (output_tissue){
             .part = part, .z0 = z0, .nz_part = nzp, .agent_offset = off, .n_agents_total = total,
@@ -595,7 +597,7 @@ static ps_status sim_check_agents(sim *sm, uint64_t *total, ps_err *err)
     }
     if (sm->dc) {
         uint64_t mine = *total;
-        MPI_Allreduce(&mine, total, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm);
+        CHECK_MPI(MPI_Allreduce(&mine, total, 1, MPI_UINT64_T, MPI_SUM, sm->ctx.comm), err);
     }
     return PS_OK;
 }
@@ -681,7 +683,7 @@ ps_status sim_run(sim *sm, output *o, ps_err *err)
         int stop = sm->ctx.stop && *sm->ctx.stop;
         if (sm->dc) {               /* ranks see a signal at different steps: agree */
             int any = 0;
-            MPI_Allreduce(&stop, &any, 1, MPI_INT, MPI_MAX, sm->ctx.comm);
+            CHECK_MPI(MPI_Allreduce(&stop, &any, 1, MPI_INT, MPI_MAX, sm->ctx.comm), err);
             stop = any;
         }
         if (!last && ((ck_every > 0 && sm->step % ck_every == 0) || stop)) {

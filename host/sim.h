@@ -8,7 +8,6 @@
 #ifndef PAINSIM_SIM_H
 #define PAINSIM_SIM_H
 
-#include <mpi.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -16,6 +15,7 @@
 #include "device.h"
 #include "field.h"
 #include "log.h"
+#include "mpi_util.h"
 #include "neurons.h"
 #include "output.h"
 #include "pk.h"

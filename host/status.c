@@ -58,11 +58,3 @@ int ps_status_exit_code(ps_status code)
 {
     return (code >= 0 && code < PS_STATUS_COUNT) ? status_table[code].exit_code : 1;
 }
-
-ps_status ps_status_agree(MPI_Comm comm, ps_status st, ps_err *err)
-{
-    int mine = (int)st, all = 0;
-    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, comm);
-    if (all != PS_OK && st == PS_OK) ps_err_set(err, (ps_status)all, "%s", "");
-    return (ps_status)all;
-}

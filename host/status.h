@@ -3,12 +3,12 @@
  * One X-macro list holds each code, its process exit status and its text, so the CLI,
  * the log and the tests agree on what a failure means (SUNDIALS SUN_ERR_CODE_LIST).
  * A function that can fail returns a ps_status and, on failure, writes a full,
- * user-facing sentence into a ps_err supplied by the caller.
+ * user-facing sentence into a ps_err supplied by the caller. No MPI here: the MPI
+ * helpers (ps_status_agree, CHECK_MPI) are in run/mpi_util.h.
  */
 #ifndef PAINSIM_STATUS_H
 #define PAINSIM_STATUS_H
 
-#include <mpi.h>
 #include <stddef.h>
 
 /*        code            exit  text */
@@ -56,11 +56,6 @@ void ps_err_append(ps_err *e, const char *fmt, ...) __attribute__((format(printf
 const char *ps_status_name(ps_status code);
 const char *ps_status_text(ps_status code);
 int ps_status_exit_code(ps_status code);
-
-/* Collective over comm: the largest status of all ranks, so that every rank takes the
- * same branch before a collective step. A rank whose own status was PS_OK but another's
- * was not gets that code with an empty message (the failing rank has the words). */
-ps_status ps_status_agree(MPI_Comm comm, ps_status st, ps_err *err);
 
 /* Propagates a failing status: PS_TRY(f(x, err)); */
 #define PS_TRY(expr)                          \

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mpi_util.h"
 #include "atomic.h"
 #include "folder.h"
 

@@ -9,6 +9,8 @@
  */
 #include "decomp.h"
 
+#include "mpi_util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +54,11 @@ ps_status decomp_create(decomp **out, MPI_Comm comm, const scenario *s, ps_err *
     decomp *dc = calloc(1, sizeof *dc);
     if (!dc) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     dc->comm = comm;
-    MPI_Comm_rank(comm, &dc->rank);
-    MPI_Comm_size(comm, &dc->size);
+    ps_status st = PSMPI_CALL(MPI_Comm_rank(comm, &dc->rank), err);
+    if (st == PS_OK) st = PSMPI_CALL(MPI_Comm_size(comm, &dc->size), err);
     dc->s = s;
     dc->n_tissues = s->n_tissues;
     int P = dc->size;
-    ps_status st = PS_OK;
     for (int t = 0; t < s->n_tissues && st == PS_OK; t++) {
         decomp_tissue *T = &dc->t[t];
         int dims[3];
@@ -268,7 +269,8 @@ ps_status decomp_exchange_agents(decomp *dc, int t, agents *a, ps_err *err)
         }
         free(fill);
     }
-    MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, dc->comm);
+    st = PSMPI_CALL(MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, dc->comm), err);
+    if (st != PS_OK) goto done;
     for (int q = 0; q < P; q++) rdisp[q + 1] = rdisp[q] + rcount[q];
     recv = malloc(((size_t)rdisp[P] + 1) * sizeof *recv);
     if (!recv) {
@@ -289,8 +291,9 @@ ps_status decomp_exchange_agents(decomp *dc, int t, agents *a, ps_err *err)
             rb[q] = rcount[q] * (int)sizeof(decomp_rec);
             rd[q] = rdisp[q] * (int)sizeof(decomp_rec);
         }
-        MPI_Alltoallv(send, sb, sd, MPI_BYTE, recv, rb, rd, MPI_BYTE, dc->comm);
+        st = PSMPI_CALL(MPI_Alltoallv(send, sb, sd, MPI_BYTE, recv, rb, rd, MPI_BYTE, dc->comm), err);
         free(sb);
+        if (st != PS_OK) goto done;
     }
     {
         size_t n_all = nkeep + (size_t)rdisp[P], n_own = 0;
@@ -358,18 +361,22 @@ static ps_status decomp_halo(decomp *dc, int t, field_set *fs, ps_err *err)
     if (st == PS_OK && nu_send > 0)
         st = field_planes(fs, FIELD_CONC, 0, T->ze0[me + 1] - zoff, nu_send, sbuf, err);
     if (st == PS_OK) {
-        MPI_Sendrecv(sbuf, (int)((size_t)nu_send * plane), MPI_FLOAT, nu_send ? me + 1 : MPI_PROC_NULL,
-                     DECOMP_TAG_HALO, rbuf, (int)((size_t)nd_recv * plane), MPI_FLOAT,
-                     nd_recv ? me - 1 : MPI_PROC_NULL, DECOMP_TAG_HALO, dc->comm, MPI_STATUS_IGNORE);
-        if (nd_recv > 0) st = field_planes(fs, FIELD_CONC, 1, T->ze0[me] - zoff, nd_recv, rbuf, err);
+        st = PSMPI_CALL(MPI_Sendrecv(sbuf, (int)((size_t)nu_send * plane), MPI_FLOAT,
+                                     nu_send ? me + 1 : MPI_PROC_NULL, DECOMP_TAG_HALO, rbuf,
+                                     (int)((size_t)nd_recv * plane), MPI_FLOAT,
+                                     nd_recv ? me - 1 : MPI_PROC_NULL, DECOMP_TAG_HALO, dc->comm,
+                                     MPI_STATUS_IGNORE), err);
+        if (st == PS_OK && nd_recv > 0) st = field_planes(fs, FIELD_CONC, 1, T->ze0[me] - zoff, nd_recv, rbuf, err);
     }
     /* downwards */
     if (st == PS_OK && nd_send > 0) st = field_planes(fs, FIELD_CONC, 0, T->z0[me] - zoff, nd_send, sbuf, err);
     if (st == PS_OK) {
-        MPI_Sendrecv(sbuf, (int)((size_t)nd_send * plane), MPI_FLOAT, nd_send ? me - 1 : MPI_PROC_NULL,
-                     DECOMP_TAG_HALO + 1, rbuf, (int)((size_t)nu_recv * plane), MPI_FLOAT,
-                     nu_recv ? me + 1 : MPI_PROC_NULL, DECOMP_TAG_HALO + 1, dc->comm, MPI_STATUS_IGNORE);
-        if (nu_recv > 0) st = field_planes(fs, FIELD_CONC, 1, T->z1[me] - zoff, nu_recv, rbuf, err);
+        st = PSMPI_CALL(MPI_Sendrecv(sbuf, (int)((size_t)nd_send * plane), MPI_FLOAT,
+                                     nd_send ? me - 1 : MPI_PROC_NULL, DECOMP_TAG_HALO + 1, rbuf,
+                                     (int)((size_t)nu_recv * plane), MPI_FLOAT,
+                                     nu_recv ? me + 1 : MPI_PROC_NULL, DECOMP_TAG_HALO + 1, dc->comm,
+                                     MPI_STATUS_IGNORE), err);
+        if (st == PS_OK && nu_recv > 0) st = field_planes(fs, FIELD_CONC, 1, T->z1[me] - zoff, nu_recv, rbuf, err);
     }
     free(sbuf);
     free(rbuf);
@@ -392,25 +399,27 @@ ps_status decomp_field_step(decomp *dc, int t, field_set *fs, ps_err *err)
     ps_status st = PS_OK;
     /* forward elimination, rank by rank upwards: (cp, dp) of the plane below */
     if (me > 0) {
-        MPI_Recv(c, (int)(2 * plane), MPI_FLOAT, me - 1, DECOMP_TAG_FWD, dc->comm, MPI_STATUS_IGNORE);
-        st = field_planes(fs, FIELD_SCRATCH_C, 1, lo - 1, 1, c, err);
+        st = PSMPI_CALL(MPI_Recv(c, (int)(2 * plane), MPI_FLOAT, me - 1, DECOMP_TAG_FWD, dc->comm,
+                                 MPI_STATUS_IGNORE), err);
+        if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_C, 1, lo - 1, 1, c, err);
         if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_D, 1, lo - 1, 1, c + plane, err);
     }
     if (st == PS_OK) st = field_sweep_z_forward(fs, err);
     if (st == PS_OK && me < P - 1) {
         st = field_planes(fs, FIELD_SCRATCH_C, 0, hi - 1, 1, c, err);
         if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_D, 0, hi - 1, 1, c + plane, err);
-        MPI_Send(c, (int)(2 * plane), MPI_FLOAT, me + 1, DECOMP_TAG_FWD, dc->comm);
+        PSMPI_ALWAYS(st, MPI_Send(c, (int)(2 * plane), MPI_FLOAT, me + 1, DECOMP_TAG_FWD, dc->comm), err);
     }
     /* back substitution, rank by rank downwards: the increment of the plane above */
     if (st == PS_OK && me < P - 1) {
-        MPI_Recv(c, (int)plane, MPI_FLOAT, me + 1, DECOMP_TAG_BACK, dc->comm, MPI_STATUS_IGNORE);
-        st = field_planes(fs, FIELD_SCRATCH_D, 1, hi, 1, c, err);
+        st = PSMPI_CALL(MPI_Recv(c, (int)plane, MPI_FLOAT, me + 1, DECOMP_TAG_BACK, dc->comm,
+                                 MPI_STATUS_IGNORE), err);
+        if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_D, 1, hi, 1, c, err);
     }
     if (st == PS_OK) st = field_sweep_z_back(fs, err);
     if (st == PS_OK && me > 0) {
         st = field_planes(fs, FIELD_SCRATCH_D, 0, lo, 1, c, err);
-        MPI_Send(c, (int)plane, MPI_FLOAT, me - 1, DECOMP_TAG_BACK, dc->comm);
+        PSMPI_ALWAYS(st, MPI_Send(c, (int)plane, MPI_FLOAT, me - 1, DECOMP_TAG_BACK, dc->comm), err);
     }
     free(c);
     PS_TRY(st);
@@ -432,15 +441,17 @@ ps_status decomp_compact(decomp *dc, int t, agents *a, uint32_t step, ps_err *er
     int cnt = (int)n;
     int *counts = calloc((size_t)P, sizeof(int)), *disp = calloc((size_t)P + 1, sizeof(int));
     ps_status st = (counts && disp) ? PS_OK : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    if (st == PS_OK) st = PSMPI_CALL(MPI_Allgather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, dc->comm), err);
     if (st == PS_OK) {
-        MPI_Allgather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, dc->comm);
         for (int q = 0; q < P; q++) disp[q + 1] = disp[q] + counts[q];
         all = malloc(((size_t)disp[P] + 1) * sizeof *all);
         ids = malloc((n + 1) * sizeof *ids);
         if (!all || !ids) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     }
+    if (st == PS_OK)
+        st = PSMPI_CALL(MPI_Allgatherv(mine, cnt, MPI_UINT64_T, all, counts, disp, MPI_UINT64_T,
+                                       dc->comm), err);
     if (st == PS_OK) {
-        MPI_Allgatherv(mine, cnt, MPI_UINT64_T, all, counts, disp, MPI_UINT64_T, dc->comm);
         /* daughter k of this rank: next_id + the rank of its parent's id among every
            dividing cell (ids are unique) */
         qsort(all, (size_t)disp[P], sizeof *all, decomp_cmp_u64);
@@ -478,7 +489,11 @@ ps_status decomp_recruit(decomp *dc, int t, agents *a, const field_set *fs, cl_m
     PS_TRY(agents_recruit_totals(a, local, err));
     uint64_t *c = malloc((size_t)P * (size_t)nr * sizeof *c);
     if (!c) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    MPI_Allgather(local, nr, MPI_UINT64_T, c, nr, MPI_UINT64_T, dc->comm);
+    ps_status st = PSMPI_CALL(MPI_Allgather(local, nr, MPI_UINT64_T, c, nr, MPI_UINT64_T, dc->comm), err);
+    if (st != PS_OK) {
+        free(c);
+        return st;
+    }
     /* one rank numbers entries rule by rule, voxel by voxel; this rank's voxels of rule r
        come after every entry of rules < r and after the lower ranks' of rule r */
     uint64_t total = 0;
@@ -516,13 +531,13 @@ ps_status decomp_merge_neurons(decomp *dc, neurons *nr, device *dev, ps_err *err
     if (st == PS_OK) st = device_read(dev, rb, 0, (size_t)n * sizeof *rep, rep, err);
     if (st == PS_OK) {
         /* a lesion flag set on any rank; the repair signal the soma's owner computed */
-        MPI_Allreduce(flag, flag_all, n, MPI_UINT32_T, MPI_MAX, dc->comm);
+        st = PSMPI_CALL(MPI_Allreduce(flag, flag_all, n, MPI_UINT32_T, MPI_MAX, dc->comm), err);
         for (int k = 0; k < n; k++)
             if (!dc->soma_owned[k]) rep[k] = -INFINITY;
-        MPI_Allreduce(rep, rep_all, n, MPI_FLOAT, MPI_MAX, dc->comm);
-        for (int k = 0; k < n; k++)
+        if (st == PS_OK) st = PSMPI_CALL(MPI_Allreduce(rep, rep_all, n, MPI_FLOAT, MPI_MAX, dc->comm), err);
+        for (int k = 0; k < n && st == PS_OK; k++)
             if (rep_all[k] == -INFINITY) rep_all[k] = 0.0f;     /* no soma anywhere */
-        st = device_write(dev, fb, 0, (size_t)n * sizeof *flag, flag_all, err);
+        if (st == PS_OK) st = device_write(dev, fb, 0, (size_t)n * sizeof *flag, flag_all, err);
         if (st == PS_OK) st = device_write(dev, rb, 0, (size_t)n * sizeof *rep, rep_all, err);
     }
     free(flag);

@@ -20,6 +20,7 @@
 #include "checkpoint.h"
 #include "device.h"
 #include "job.h"
+#include "mpi_util.h"
 #include "output.h"
 #include "sim.h"
 
@@ -45,6 +46,7 @@ typedef struct {
     int stopped;                /* a member was interrupted by a signal: hand out no more */
     volatile sig_atomic_t *stop;
     ps_err table_err;           /* first failure to write sweep.csv */
+    ps_err mpi_err;             /* first failed MPI call of the queue: it stops serving */
 } sweep_queue;
 
 static long sweep_take(sweep_queue *q)
@@ -105,22 +107,39 @@ static void sweep_record(sweep_queue *q, long i, int r, int code, double wall_s,
     if (sweep_write_table(sw, &e) != PS_OK && q->table_err.code == PS_OK) q->table_err = e;
 }
 
+/* A failed MPI call of the queue (its text in q->mpi_err): hand out nothing more and
+ * wait for no worker. Returns 1 then. */
+static int sweep_mpi_failed(sweep_queue *q, ps_status st)
+{
+    if (st == PS_OK) return 0;
+    q->stopped = 1;
+    q->active = 0;
+    return 1;
+}
+
 /* Rank 0: answers every pending request; block: wait for at least one. */
 static void sweep_serve(sweep_queue *q, int block)
 {
     for (;;) {
+        if (q->mpi_err.code != PS_OK) return;
         int flag = 0;
         MPI_Status mst;
         if (block) {
-            MPI_Probe(MPI_ANY_SOURCE, SWEEP_TAG_DONE, q->comm, &mst);
+            if (sweep_mpi_failed(q, PSMPI_CALL(MPI_Probe(MPI_ANY_SOURCE, SWEEP_TAG_DONE, q->comm, &mst),
+                                               &q->mpi_err)))
+                return;
             flag = 1;
             block = 0;
-        } else {
-            MPI_Iprobe(MPI_ANY_SOURCE, SWEEP_TAG_DONE, q->comm, &flag, &mst);
+        } else if (sweep_mpi_failed(q, PSMPI_CALL(MPI_Iprobe(MPI_ANY_SOURCE, SWEEP_TAG_DONE, q->comm,
+                                                             &flag, &mst), &q->mpi_err))) {
+            return;
         }
         if (!flag) return;
         sweep_msg msg;
-        MPI_Recv(&msg, (int)sizeof msg, MPI_BYTE, mst.MPI_SOURCE, SWEEP_TAG_DONE, q->comm, MPI_STATUS_IGNORE);
+        if (sweep_mpi_failed(q, PSMPI_CALL(MPI_Recv(&msg, (int)sizeof msg, MPI_BYTE, mst.MPI_SOURCE,
+                                                    SWEEP_TAG_DONE, q->comm, MPI_STATUS_IGNORE),
+                                           &q->mpi_err)))
+            return;
         msg.error[SWEEP_ERR - 1] = '\0';
         if (msg.member >= 0) sweep_record(q, msg.member, mst.MPI_SOURCE, msg.code, msg.wall_s, msg.error);
         if (msg.member == -2) {
@@ -129,7 +148,9 @@ static void sweep_serve(sweep_queue *q, int block)
             continue;
         }
         int32_t next = (int32_t)sweep_take(q);
-        MPI_Send(&next, 1, MPI_INT32_T, mst.MPI_SOURCE, SWEEP_TAG_WORK, q->comm);
+        if (sweep_mpi_failed(q, PSMPI_CALL(MPI_Send(&next, 1, MPI_INT32_T, mst.MPI_SOURCE,
+                                                    SWEEP_TAG_WORK, q->comm), &q->mpi_err)))
+            return;
         if (next < 0) q->active--;
     }
 }
@@ -288,10 +309,10 @@ static ps_status sweep_prepare(sweep *sw, long *n_resumed, ps_err *err)
 
 ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_err *err)
 {
-    int rank = 0, size = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    int local_rank = device_node_rank(comm);
+    int rank = 0, size = 1, local_rank = 0;
+    CHECK_MPI(MPI_Comm_rank(comm, &rank), err);
+    CHECK_MPI(MPI_Comm_size(comm, &size), err);
+    PS_TRY(psmpi_node_rank(comm, &local_rank, err));
 
     sweep *sw = NULL;
     ps_status st = sweep_parse(a->path, &sw, err);
@@ -334,6 +355,7 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
     sweep_queue q = {.sw = sw, .comm = comm, .rank = rank, .size = size, .active = size - 1,
                      .stop = a->stop};
     ps_err_clear(&q.table_err);
+    ps_err_clear(&q.mpi_err);
     if (rank == 0) {
         for (long i = 0; i < sw->n_members; i++) {
             q.finished += sw->m[i].status == SWEEP_DONE || sw->m[i].status == SWEEP_FAILED;
@@ -359,11 +381,13 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
         msg.member = dst == PS_OK ? -1 : -2;
         if (dst != PS_OK) snprintf(msg.error, sizeof msg.error, "%s", derr.msg);
         for (;;) {
-            MPI_Send(&msg, (int)sizeof msg, MPI_BYTE, 0, SWEEP_TAG_DONE, comm);
-            if (msg.member == -2) break;
+            if (PSMPI_CALL(MPI_Send(&msg, (int)sizeof msg, MPI_BYTE, 0, SWEEP_TAG_DONE, comm),
+                           &q.mpi_err) != PS_OK || msg.member == -2)
+                break;
             int32_t next = -1;
-            MPI_Recv(&next, 1, MPI_INT32_T, 0, SWEEP_TAG_WORK, comm, MPI_STATUS_IGNORE);
-            if (next < 0) break;
+            if (PSMPI_CALL(MPI_Recv(&next, 1, MPI_INT32_T, 0, SWEEP_TAG_WORK, comm, MPI_STATUS_IGNORE),
+                           &q.mpi_err) != PS_OK || next < 0)
+                break;
             ps_err e;
             ps_err_clear(&e);
             double wall = 0;
@@ -385,7 +409,8 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
             counts[1] += sw->m[i].status == SWEEP_PENDING || sw->m[i].status == SWEEP_RUNNING;
             counts[2] += sw->m[i].status == SWEEP_DONE;
         }
-        if (q.table_err.code != PS_OK) st = ps_err_set(err, q.table_err.code, "%s", q.table_err.msg);
+        if (q.mpi_err.code != PS_OK) st = ps_err_set(err, q.mpi_err.code, "%s", q.mpi_err.msg);
+        else if (q.table_err.code != PS_OK) st = ps_err_set(err, q.table_err.code, "%s", q.table_err.msg);
         else if (counts[1] > 0 && (q.stopped || (a->stop && *a->stop)))
             st = ps_err_set(err, PS_ERR_INTERRUPTED, "sweep stopped by a signal: %ld of %ld members "
                             "not finished (interrupted ones have checkpoints); run the same command "
@@ -405,8 +430,10 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
         }
     }
     sweep_free(sw);
+    if (rank != 0 && q.mpi_err.code != PS_OK)   /* this worker lost contact: its own words */
+        return ps_err_set(err, q.mpi_err.code, "%s", q.mpi_err.msg);
     int code = (int)st;
-    MPI_Bcast(&code, 1, MPI_INT, 0, comm);
+    CHECK_MPI(MPI_Bcast(&code, 1, MPI_INT, 0, comm), err);
     if (rank != 0 && code != PS_OK) ps_err_set(err, (ps_status)code, "%s", "");
     return (ps_status)code;
 }
