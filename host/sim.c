@@ -17,6 +17,7 @@
 
 #include "checkpoint.h"
 #include "decomp.h"
+#include "summary.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -52,10 +53,7 @@ struct sim {
     long prof_n[SIM_PH_COUNT];
     long step;
     long n_steps, out_every, snap_every;
-    /* summary columns */
-    int n_cols;
-    char **col_names;
-    double *row;
+    summary *summary;               /* the summary columns (summary.h) */
 };
 
 static double sim_now(void)
@@ -90,66 +88,17 @@ size_t sim_device_bytes(const scenario *s)
     return total;
 }
 
-static ps_status sim_columns(sim *sm, ps_err *err)
+/* The summary columns of the tissues' fields as created (summary.h). */
+static ps_status sim_summary_create(sim *sm, ps_err *err)
 {
-    const scenario *s = sm->s;
-    int cap = s->n_drugs * SCN_MAX_TISSUES + 6;
-    if (s->n_drugs > 0) cap += s->n_tissues * s->n_mediators;
-    for (int t = 0; t < s->n_tissues; t++) {
-        for (int ty = 0; ty < s->n_types; ty++) cap += 2 + s->types[ty].n_states;
-        cap += 2 * s->n_mediators;
-    }
-    sm->col_names = calloc((size_t)cap + 1, sizeof(char *));
-    sm->row = calloc((size_t)cap + 1, sizeof(double));
-    if (!sm->col_names || !sm->row) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    char buf[3 * SCN_NAME_MAX + 16];
-    for (int t = 0; t < s->n_tissues; t++) {
-        const scn_tissue *ts = &s->tissues[t];
-        for (int ty = 0; ty < s->n_types; ty++) {
-            const scn_cell_type *c = &s->types[ty];
-            snprintf(buf, sizeof buf, "%s.%s", ts->name, c->name);
-            sm->col_names[sm->n_cols++] = strdup(buf);
-            if (c->n_states > 1)
-                for (int st = 0; st < c->n_states; st++) {
-                    snprintf(buf, sizeof buf, "%s.%s.%s", ts->name, c->name, c->states[st].name);
-                    sm->col_names[sm->n_cols++] = strdup(buf);
-                }
-            if (c->jak_stat3.enabled) {
-                snprintf(buf, sizeof buf, "%s.%s.pstat3_mean", ts->name, c->name);
-                sm->col_names[sm->n_cols++] = strdup(buf);
-            }
-        }
+    summary_layout lay;
+    memset(&lay, 0, sizeof lay);
+    for (int t = 0; t < sm->s->n_tissues; t++) {
         const field_params *fp = field_get_params(sm->t[t].fields);
-        for (int l = 0; l < fp->nf; l++) {
-            const char *m = s->mediators[fp->mediator_of[l]].name;
-            snprintf(buf, sizeof buf, "%s.%s.mean_nM", ts->name, m);
-            sm->col_names[sm->n_cols++] = strdup(buf);
-            snprintf(buf, sizeof buf, "%s.%s.max_nM", ts->name, m);
-            sm->col_names[sm->n_cols++] = strdup(buf);
-        }
+        lay.n_fields[t] = fp->nf;
+        for (int l = 0; l < fp->nf; l++) lay.mediator_of[t][l] = fp->mediator_of[l];
     }
-    for (int d = 0; d < s->n_drugs; d++)
-        for (int t = 0; t < s->n_tissues; t++) {
-            snprintf(buf, sizeof buf, "%s.%s.exposure_nM", s->tissues[t].name, s->drugs[d].name);
-            sm->col_names[sm->n_cols++] = strdup(buf);
-        }
-    if (s->n_drugs > 0)             /* J: share of each mediator's signalling the drugs leave */
-        for (int t = 0; t < s->n_tissues; t++)
-            for (int m = 0; m < s->n_mediators; m++) {
-                snprintf(buf, sizeof buf, "%s.%s.signal_kept", s->tissues[t].name, s->mediators[m].name);
-                sm->col_names[sm->n_cols++] = strdup(buf);
-            }
-    if (s->neurons.enabled) {
-        static const char *const pain_cols[] = {
-            "pain.withdrawal_threshold_g", "pain.index", "pain.sensitization",
-            "pain.peripheral_excitability", "pain.central_excitability",
-            "neurons.injured_fraction"};
-        for (size_t k = 0; k < sizeof pain_cols / sizeof pain_cols[0]; k++)
-            sm->col_names[sm->n_cols++] = strdup(pain_cols[k]);
-    }
-    for (int i = 0; i < sm->n_cols; i++)
-        if (!sm->col_names[i]) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    return PS_OK;
+    return summary_create(&sm->summary, sm->s, &lay, err);
 }
 
 ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *err)
@@ -198,7 +147,7 @@ ps_status sim_create(sim **out, const sim_ctx *ctx, const scenario *s, ps_err *e
         agents_host_free(&h);
         agents_host_free(&own);
     }
-    if (st == PS_OK) st = sim_columns(sm, err);
+    if (st == PS_OK) st = sim_summary_create(sm, err);
     if (st != PS_OK) {
         sim_destroy(sm);
         return st;
@@ -218,9 +167,7 @@ void sim_destroy(sim *sm)
     decomp_destroy(sm->dc);
     pk_destroy(sm->pk);
     neurons_destroy(sm->neurons);
-    for (int i = 0; i < sm->n_cols; i++) free(sm->col_names[i]);
-    free(sm->col_names);
-    free(sm->row);
+    summary_destroy(sm->summary);
     free(sm);
 }
 
@@ -366,61 +313,49 @@ static ps_status sim_field_stats(sim *sm, int t, double *mean, double *max, ps_e
     return PS_OK;
 }
 
-/* Summary row: counts per type and state, mean and max per field. */
+/* Summary row: the interval's reductions (counts per type and state, mean pSTAT3, mean
+ * and max per field, drug exposure and J, the pain readout) into a summary_sample, which
+ * the summary table (summary.h) turns into the row. */
 static ps_status sim_summary(sim *sm, output *o, ps_err *err)
 {
     const scenario *s = sm->s;
-    int c = 0;
+    summary_sample x;
+    memset(&x, 0, sizeof x);
     uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
-    double mean[SCN_MAX_MEDIATORS], max[SCN_MAX_MEDIATORS], p3[SCN_MAX_TYPES];
+    double p3[SCN_MAX_TYPES];
     for (int t = 0; t < s->n_tissues; t++) {
         PS_TRY(sim_count_states(sm, t, counts, err));
         PS_TRY(sim_var_means(sm, t, VAR_PSTAT3, counts, p3, err));
         for (int ty = 0; ty < s->n_types; ty++) {
-            double total = 0;
-            for (int st = 0; st < s->types[ty].n_states; st++) total += counts[ty * PS_MAX_STATES + st];
-            sm->row[c++] = total;
-            if (s->types[ty].n_states > 1)
-                for (int st = 0; st < s->types[ty].n_states; st++)
-                    sm->row[c++] = counts[ty * PS_MAX_STATES + st];
-            if (s->types[ty].jak_stat3.enabled) sm->row[c++] = p3[ty];
+            for (int st = 0; st < s->types[ty].n_states; st++)
+                x.cells[t][ty][st] = counts[ty * PS_MAX_STATES + st];
+            x.pstat3_mean[t][ty] = p3[ty];
         }
-        PS_TRY(sim_field_stats(sm, t, mean, max, err));
-        const field_params *fp = field_get_params(sm->t[t].fields);
-        for (int l = 0; l < fp->nf; l++) {
-            sm->row[c++] = mean[l];
-            sm->row[c++] = max[l];
-        }
+        PS_TRY(sim_field_stats(sm, t, x.field_mean_nM[t], x.field_max_nM[t], err));
     }
     /* drug exposure per tissue from the double-precision reference (the kernels use
      * the same formula in float; tests/test_signal.c holds them within 1e-4) */
     for (int d = 0; d < s->n_drugs; d++)
         for (int t = 0; t < s->n_tissues; t++)
-            sm->row[c++] = s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], sim_time_h(sm));
+            x.exposure_nM[d][t] = s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], sim_time_h(sm));
     if (s->n_drugs > 0) {           /* the device's own J table, as the kernels use it */
         float J[SCN_MAX_TISSUES * SCN_MAX_MEDIATORS], ex[SCN_MAX_DRUGS * SCN_MAX_TISSUES];
         PS_TRY(pk_read(sm->pk, J, ex, err));
         for (int t = 0; t < s->n_tissues; t++)
-            for (int m = 0; m < s->n_mediators; m++) sm->row[c++] = J[t * s->n_mediators + m];
+            for (int m = 0; m < s->n_mediators; m++) x.signal_kept[t][m] = J[t * s->n_mediators + m];
     }
     if (s->neurons.enabled) {
-        double e[2];
         const scn_compartment *term[2] = {&s->neurons.peripheral, &s->neurons.central};
         for (int k = 0; k < 2; k++) {
             PS_TRY(sim_count_states(sm, term[k]->tissue, counts, err));
             PS_TRY(sim_var_means(sm, term[k]->tissue, VAR_EXCIT, counts, p3, err));
-            e[k] = p3[term[k]->type];
+            x.excitability[k] = p3[term[k]->type];
         }
-        double S = e[0] + e[1], injured = 0;
-        PS_TRY(neurons_injured_fraction(sm->neurons, &injured, err));
-        sm->row[c++] = s->pain.baseline_threshold_g * exp(-S);
-        sm->row[c++] = 1.0 - exp(-S);
-        sm->row[c++] = S;
-        sm->row[c++] = e[0];
-        sm->row[c++] = e[1];
-        sm->row[c++] = injured;
+        PS_TRY(neurons_injured_fraction(sm->neurons, &x.injured_fraction, err));
     }
-    return output_summary_row(o, sim_time_h(sm), sm->row, err);
+    const double *row = NULL;
+    PS_TRY(summary_fill(sm->summary, &x, &row, err));
+    return output_summary_row(o, sim_time_h(sm), row, err);
 }
 
 static ps_status sim_snapshot(sim *sm, output *o, ps_err *err)
@@ -642,7 +577,7 @@ ps_status sim_checkpoint_read(sim *sm, output *o, const char *path, ps_err *err)
 
 ps_status sim_output_columns(sim *sm, output *o, ps_err *err)
 {
-    return output_summary_columns(o, sm->n_cols, (const char *const *)sm->col_names, err);
+    return summary_declare(sm->summary, o, err);
 }
 
 ps_status sim_run(sim *sm, output *o, ps_err *err)
