@@ -6,7 +6,8 @@
  * In the README every block between
  *   <!-- BEGIN GENERATED keys SECTION-ID -->   and   <!-- END GENERATED -->
  * is replaced by that section's key table, and <!-- BEGIN GENERATED perturbation-kinds -->
- * by the table of perturbation kinds; the prose around them is left as written. An
+ * by the table of perturbation kinds, <!-- BEGIN GENERATED summary-columns --> by the
+ * summary column families (host/io/summary.c); the prose around them is left as written. An
  * unknown section id is an error (exit 2), so a renamed section cannot leave a stale
  * table behind. Output files are written under a temporary name and renamed.
  */
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "scenario_docs.h"
+#include "summary.h"
 
 #define BEGIN "<!-- BEGIN GENERATED "
 #define END "<!-- END GENERATED -->"
@@ -109,6 +111,8 @@ int main(int argc, char **argv)
         if (close) *close = '\0';
         if (strcmp(what, "perturbation-kinds") == 0) {
             scenario_docs_perturbation_kinds(f);
+        } else if (strcmp(what, "summary-columns") == 0) {
+            summary_doc_markdown(f);
         } else if (strncmp(what, "keys ", 5) == 0 && scenario_docs_section(what + 5)) {
             scenario_docs_table(f, scenario_docs_section(what + 5));
         } else {
