@@ -6,8 +6,9 @@
  * defaults, ranges and resolved indices, so a test's scenario is always one a user could
  * write (and a new key's default reaches the tests without editing them).
  *
- * Each scenario below loads to the struct its hand-built predecessor filled, checked
- * member by member, except where noted at the test, and except for blocks the scenario
+ * The tests once filled their scenario structs by hand; each scenario now loads to the
+ * struct its hand-built predecessor held (compared member by member when they were
+ * converted), except where a test notes otherwise, and except for blocks the scenario
  * does not have: without "neurons" and "jak_stat3" their index members are -1 ("none")
  * and "pain" holds its defaults, where the hand-built structs left 0; neither is read
  * when the block is absent. */
