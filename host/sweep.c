@@ -1,9 +1,12 @@
 /* sweep.c — the sweep file: parsing, validation and expansion into members (see
- * sweep.h). Running the members is the run driver's (run/sweep_queue.c: the MPI queue,
+ * sweep.h). The format is key tables walked by the scenario's walker (scn_table.h), so a
+ * sweep file gets the scenario's checks and messages ("FILE: json.path: expected X, got
+ * Y", unknown keys with suggestions) and its keys are documented by `make docs`. Running the members is the run driver's (run/sweep_queue.c: the MPI queue,
  * resume; run/sweep_table.c: metrics, sweep.csv and sweep.h5); the shared struct is in
  * run/sweep_impl.h.
  */
 #include "sweep_impl.h"
+#include "scn_table.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -14,71 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- errors ------------------------------------------------------------------------ */
-
-static ps_status sweep_fail(ps_err *err, const char *file, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static ps_status sweep_fail(ps_err *err, const char *file, const char *path, const char *fmt, ...)
-{
-    char msg[PS_ERR_MSG_MAX - 2 * SWEEP_PATH];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ps_err_set(err, PS_ERR_INPUT, "%s: %s: %s", file, path && *path ? path : "(top level)", msg);
-}
-
-static const char *sweep_kind(const cJSON *v)
-{
-    if (!v) return "nothing";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    return "an object";
-}
-
-static ps_status sweep_check_keys(const char *file, const char *path, const cJSON *obj,
-                                  const char *const *keys, int n, ps_err *err)
-{
-    for (const cJSON *it = obj->child; it; it = it->next) {
-        int known = 0;
-        for (int i = 0; i < n && !known; i++) known = strcmp(it->string, keys[i]) == 0;
-        if (known) continue;
-        char sugg[128], list[512] = "";
-        scenario_suggest(sugg, sizeof sugg, it->string, keys, n);
-        for (int i = 0; i < n; i++) {
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s\"%s\"", i ? ", " : "", keys[i]);
-        }
-        char where[SWEEP_KEY + 64];
-        snprintf(where, sizeof where, "%s%s%s", path, *path ? "." : "", it->string);
-        return sweep_fail(err, file, where, "unknown key%s; expected one of %s", sugg, list);
-    }
-    return PS_OK;
-}
-
-/* A number at obj.key within [lo, hi] (integer when integral). */
-static ps_status sweep_number(const char *file, const char *path, const cJSON *obj, const char *key,
-                              double lo, double hi, int integral, double *out, ps_err *err)
-{
-    char where[SWEEP_KEY + 64];
-    snprintf(where, sizeof where, "%s%s%s", path, *path ? "." : "", key);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v) return sweep_fail(err, file, where, "missing; expected a number");
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-        return sweep_fail(err, file, where, "expected a number, got %s", sweep_kind(v));
-    double x = v->valuedouble;
-    if (integral && x != floor(x))
-        return sweep_fail(err, file, where, "expected an integer, got %.17g", x);
-    if (x < lo || x > hi)
-        return sweep_fail(err, file, where, "expected a value in [%.17g, %.17g], got %.17g", lo, hi, x);
-    *out = x;
-    return PS_OK;
-}
 
 /* ---- parsing ----------------------------------------------------------------------- */
 
@@ -124,93 +62,308 @@ static ps_status sweep_param_alloc(sweep_param *p, int n, ps_err *err)
     return PS_OK;
 }
 
-static ps_status sweep_parse_param(sweep *sw, const cJSON *pj, int idx, ps_err *err)
+/* ---- the sweep file as key tables (the scenario's table walker, scn_table.h) -------- */
+
+/* A range of values: count values from `from` to `to`, evenly spaced (log: in log). */
+typedef struct {
+    int present;
+    double from, to;
+    int count;
+} sweep_range;
+
+typedef struct {
+    char key[SWEEP_KEY];
+    const cJSON *values;        /* the checked "values" list, or NULL */
+    sweep_range linear, log;
+} sweep_param_spec;
+
+typedef struct {
+    char name[SCN_NAME_MAX];
+    char description[SCN_TEXT_MAX];
+    const cJSON *scenarios;     /* checked list of paths */
+    int n_params;
+    sweep_param_spec params[SWEEP_MAX_PARAMS];
+    int combine;                /* 0 grid, 1 zip */
+    const cJSON *set;           /* checked object of fixed overrides, or NULL */
+    const cJSON *seeds;         /* checked list of seeds, or NULL */
+    struct {
+        int present;
+        int count;
+        double first_seed;
+    } replicates;
+} sweep_spec;
+
+static const char *const combine_names[] = {"grid", "zip"};
+
+/* A JSON array of min..max elements at obj.key (what: "scenario files"); NULL when absent. */
+static ps_status sweep_list(scn_walk *w, const cJSON *obj, const scn_key *k, int min, int max, const char *what,
+                            const cJSON **out)
 {
-    const char *file = sw->path;
-    char path[64];
-    snprintf(path, sizeof path, "parameters[%d]", idx);
-    if (!cJSON_IsObject(pj))
-        return sweep_fail(err, file, path, "expected an object {\"key\": ..., \"values\": [...]} "
-                          "(or \"linear\" / \"log\" instead of \"values\"), got %s", sweep_kind(pj));
-    static const char *const keys[] = {"key", "values", "linear", "log"};
-    PS_TRY(sweep_check_keys(file, path, pj, keys, 4, err));
-    sweep_param *p = &sw->p[idx];
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(pj, "key");
-    char kp[96];
-    snprintf(kp, sizeof kp, "%s.key", path);
-    if (!cJSON_IsString(k) || !k->valuestring[0])
-        return sweep_fail(err, file, kp, "expected a scenario key path such as "
-                          "\"drugs[0].doses[0].mg_per_kg\", got %s", sweep_kind(k));
-    if (strlen(k->valuestring) >= SWEEP_KEY)
-        return sweep_fail(err, file, kp, "the key path is longer than %d characters", SWEEP_KEY - 1);
-    if (strchr(k->valuestring, '=') || strchr(k->valuestring, ','))
-        return sweep_fail(err, file, kp, "a key path has no '=' or ',' (got \"%s\")", k->valuestring);
-    if (strcmp(k->valuestring, "seed") == 0)
-        return sweep_fail(err, file, kp, "seeds are given by \"seeds\" or \"replicates\", not as a parameter");
-    snprintf(p->key, sizeof p->key, "%s", k->valuestring);
-    for (int j = 0; j < idx; j++)
-        if (strcmp(sw->p[j].key, p->key) == 0)
-            return sweep_fail(err, file, kp, "\"%s\" is already varied by parameters[%d]", p->key, j);
-    const cJSON *vals = cJSON_GetObjectItemCaseSensitive(pj, "values");
-    const cJSON *lin = cJSON_GetObjectItemCaseSensitive(pj, "linear");
-    const cJSON *lg = cJSON_GetObjectItemCaseSensitive(pj, "log");
-    if ((vals != NULL) + (lin != NULL) + (lg != NULL) != 1)
-        return sweep_fail(err, file, path, "give exactly one of \"values\" (a list), \"linear\" or "
-                          "\"log\" ({\"from\": A, \"to\": B, \"count\": N})");
-    if (vals) {
-        char vp[96];
-        snprintf(vp, sizeof vp, "%s.values", path);
-        int n = cJSON_IsArray(vals) ? cJSON_GetArraySize(vals) : -1;
-        if (n < 1 || n > SWEEP_MAX_VALUES)
-            return sweep_fail(err, file, vp, "expected a list of 1 to %d values, got %s",
-                              SWEEP_MAX_VALUES, n == 0 ? "an empty list" : sweep_kind(vals));
+    int n;
+    return scn_read_array(w->c, obj, k->name, (k->flags & SKF_REQUIRED) != 0, min, max, what, out, &n);
+}
+
+/* parameters[i].values: 1 to SWEEP_MAX_VALUES numbers, strings or booleans. */
+static ps_status read_values(scn_walk *w, const cJSON *obj, const scn_key *k, void *dst)
+{
+    sweep_param_spec *p = dst;
+    PS_TRY(sweep_list(w, obj, k, 1, SWEEP_MAX_VALUES, "values (numbers, strings or booleans)", &p->values));
+    if (!p->values) return PS_OK;
+    size_t m = scn_path_key(w->c, k->name);
+    int i = 0;
+    for (const cJSON *v = p->values->child; v; v = v->next, i++) {
+        if ((cJSON_IsNumber(v) && isfinite(v->valuedouble)) || cJSON_IsString(v) || cJSON_IsBool(v)) continue;
+        scn_path_index(w->c, i);
+        return scn_expect_type_fail(w->c, "a finite number, a string or a boolean", v);
+    }
+    scn_path_pop(w->c, m);
+    return PS_OK;
+}
+
+/* scenarios: 1 to SWEEP_MAX_BASES non-empty paths. */
+static ps_status read_scenarios(scn_walk *w, const cJSON *obj, const scn_key *k, void *dst)
+{
+    sweep_spec *sp = dst;
+    PS_TRY(sweep_list(w, obj, k, 1, SWEEP_MAX_BASES, "scenario files (paths relative to the sweep file)",
+                      &sp->scenarios));
+    size_t m = scn_path_key(w->c, k->name);
+    int i = 0;
+    for (const cJSON *v = sp->scenarios->child; v; v = v->next, i++) {
+        if (cJSON_IsString(v) && v->valuestring[0]) continue;
+        scn_path_index(w->c, i);
+        return scn_expect_type_fail(w->c, "a scenario file path", v);
+    }
+    scn_path_pop(w->c, m);
+    return PS_OK;
+}
+
+/* set: {scenario key path: number, string or boolean}. */
+static ps_status read_fixed(scn_walk *w, const cJSON *obj, const scn_key *k, void *dst)
+{
+    sweep_spec *sp = dst;
+    PS_TRY(scn_read_object(w->c, obj, k->name, 0, "an object of fixed overrides {\"time.duration_h\": 48, ...}",
+                           &sp->set));
+    if (!sp->set) return PS_OK;
+    size_t m = scn_path_key(w->c, k->name);
+    if (cJSON_GetArraySize(sp->set) > SWEEP_MAX_FIXED)
+        return scn_fail(w->c, "expected at most %d fixed overrides, got %d", SWEEP_MAX_FIXED,
+                        cJSON_GetArraySize(sp->set));
+    for (const cJSON *v = sp->set->child; v; v = v->next) {
+        size_t mk = scn_path_key(w->c, v->string);
+        if (!cJSON_IsNumber(v) && !cJSON_IsString(v) && !cJSON_IsBool(v))
+            return scn_expect_type_fail(w->c, "a number, a string or a boolean", v);
+        if (strcmp(v->string, "seed") == 0)
+            return scn_fail(w->c, "expected a scenario key other than seed (seeds are given by \"seeds\" or "
+                                  "\"replicates\")");
+        scn_path_pop(w->c, mk);
+    }
+    scn_path_pop(w->c, m);
+    return PS_OK;
+}
+
+/* seeds: 1 to SWEEP_MAX_VALUES distinct integers in [0, 2^53 - 1]. */
+static ps_status read_seeds(scn_walk *w, const cJSON *obj, const scn_key *k, void *dst)
+{
+    sweep_spec *sp = dst;
+    PS_TRY(sweep_list(w, obj, k, 1, SWEEP_MAX_VALUES, "seeds", &sp->seeds));
+    if (!sp->seeds) return PS_OK;
+    size_t m = scn_path_key(w->c, k->name), list_len = w->c->len;
+    int i = 0;
+    for (const cJSON *v = sp->seeds->child; v; v = v->next, i++) {
+        double x;
+        size_t mi = scn_path_index(w->c, i);
+        PS_TRY(scn_num_value(w->c, v, (num_rule)INT_RANGE(0.0, SWEEP_MAX_SEED), &x));
+        int j = 0;
+        for (const cJSON *u = sp->seeds->child; u != v; u = u->next, j++)
+            if (u->valuedouble == x)
+                return scn_fail(w->c, "expected a seed not listed before, got %.0f (%.*s[%d] is the same)", x,
+                                (int)list_len, w->c->path, j);
+        scn_path_pop(w->c, mi);
+    }
+    scn_path_pop(w->c, m);
+    return PS_OK;
+}
+
+static ps_status range_count(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const sweep_range *r = dst;
+    (void)obj;
+    if (r->count != 1 || r->from == r->to) return PS_OK;
+    char a[40], b[40];
+    scn_fmt_num(a, sizeof a, r->from);
+    scn_fmt_num(b, sizeof b, r->to);
+    scn_path_key(w->c, "count");
+    return scn_fail(w->c, "expected a count > 1 when from (%s) and to (%s) differ, got 1", a, b);
+}
+
+static const scn_key linear_keys[] = {
+    K_NUM("from", sweep_range, from, SKF_REQUIRED, 0, RANGE(-1e300, 1e300), NULL, "First value (included)."),
+    K_NUM("to", sweep_range, to, SKF_REQUIRED, 0, RANGE(-1e300, 1e300), NULL, "Last value (included)."),
+    K_INT("count", sweep_range, count, SKF_REQUIRED, 0, INT_RANGE(1.0, SWEEP_MAX_VALUES), "Number of values."),
+};
+static const scn_key log_keys[] = {
+    K_NUM("from", sweep_range, from, SKF_REQUIRED, 0, POS(1e300), NULL, "First value (included), > 0."),
+    K_NUM("to", sweep_range, to, SKF_REQUIRED, 0, POS(1e300), NULL, "Last value (included), > 0."),
+    K_INT("count", sweep_range, count, SKF_REQUIRED, 0, INT_RANGE(1.0, SWEEP_MAX_VALUES), "Number of values."),
+};
+SECTION(sweep_sec_linear, "sweep parameters[i].linear", "an object {\"from\": A, \"to\": B, \"count\": N}",
+        linear_keys, .has_present = 1, .present_off = offsetof(sweep_range, present), .post = range_count);
+SECTION(sweep_sec_log, "sweep parameters[i].log", "an object {\"from\": A, \"to\": B, \"count\": N} with A, B > 0",
+        log_keys, .has_present = 1, .present_off = offsetof(sweep_range, present), .post = range_count);
+
+static ps_status param_post(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const sweep_param_spec *p = dst;
+    const sweep_spec *sp = w->list_base ? (const sweep_spec *)(const void *)((const char *)w->list_base -
+                                                                            offsetof(sweep_spec, params))
+                                        : NULL;
+    (void)obj;
+    const char *want = "a scenario key path as --set takes it, such as \"drugs[0].doses[0].mg_per_kg\"";
+    if (!p->key[0]) return scn_missing(w->c, "key", want);
+    if (strchr(p->key, '=') || strchr(p->key, ',')) {
+        scn_path_key(w->c, "key");
+        return scn_fail(w->c, "expected %s (no '=' or ','), got \"%s\"", want, p->key);
+    }
+    if (strcmp(p->key, "seed") == 0) {
+        scn_path_key(w->c, "key");
+        return scn_fail(w->c, "expected a scenario key other than seed (seeds are given by \"seeds\" or "
+                              "\"replicates\")");
+    }
+    for (int j = 0; sp && j < w->index; j++)
+        if (strcmp(sp->params[j].key, p->key) == 0) {
+            scn_path_key(w->c, "key");
+            return scn_fail(w->c, "expected a key not varied before, got \"%s\" (parameters[%d] varies it)", p->key,
+                            j);
+        }
+    if ((p->values != NULL) + p->linear.present + p->log.present != 1)
+        return scn_fail(w->c, "expected exactly one of \"values\" (a list), \"linear\" or \"log\" "
+                              "({\"from\": A, \"to\": B, \"count\": N})");
+    return PS_OK;
+}
+
+static const scn_key param_keys[] = {
+    {.name = "key", .type = SK_TEXT, .off = offsetof(sweep_param_spec, key), .cap = SWEEP_KEY,
+     .doc = "Any scenario key path exactly as `--set` takes it (`tissues.nerve.voxel_um`, "
+            "`drugs[0].doses[0].start_h`, `cell_types.macrophage.speed_um_per_min`); not `seed`.",
+     .def_doc = "required"},
+    K_CUSTOM("values", 0, read_values, NULL, "list",
+             "{\"type\": \"array\", \"minItems\": 1, \"items\": {\"type\": [\"number\", \"string\", \"boolean\"]}}",
+             "The values, numbers, strings or booleans (one of `values`, `linear`, `log`).",
+             .range_doc = "1 … 10000 elements"),
+    K_OBJ("linear", sweep_param_spec, linear, 0, sweep_sec_linear, "an object {\"from\": A, \"to\": B, \"count\": N}",
+          "`count` values evenly spaced from `from` to `to`, both ends included."),
+    K_OBJ("log", sweep_param_spec, log, 0, sweep_sec_log,
+          "an object {\"from\": A, \"to\": B, \"count\": N} with A, B > 0",
+          "`count` values evenly spaced in log from `from` to `to` (both > 0), both ends included."),
+};
+SECTION(sweep_sec_param, "sweep parameters[i]",
+        "an object {\"key\": ..., \"values\": [...]} (or \"linear\" / \"log\" instead of \"values\")", param_keys,
+        .post = param_post);
+
+static const scn_key replicates_keys[] = {
+    K_INT("count", sweep_spec, replicates.count, SKF_REQUIRED, 0, INT_RANGE(1.0, SWEEP_MAX_VALUES),
+          "Number of replicate seeds."),
+    K_NUM("first_seed", sweep_spec, replicates.first_seed, 0, 1.0, INT_RANGE(0.0, SWEEP_MAX_SEED - SWEEP_MAX_VALUES),
+          NULL, "The first seed; the others follow it."),
+};
+SECTION(sweep_sec_replicates, "sweep replicates", "an object {\"count\": N, \"first_seed\": S}", replicates_keys,
+        .has_present = 1, .present_off = offsetof(sweep_spec, replicates.present));
+
+/* Cross-key rules of the whole file: seeds or replicates; a key not both fixed and varied. */
+static ps_status sweep_post(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const sweep_spec *sp = dst;
+    (void)obj;
+    if (sp->seeds && sp->replicates.present) {
+        scn_path_key(w->c, "replicates");
+        return scn_fail(w->c, "expected \"seeds\" (a list) or \"replicates\" ({\"count\": N, \"first_seed\": S}), "
+                              "not both");
+    }
+    for (const cJSON *v = sp->set ? sp->set->child : NULL; v; v = v->next)
+        for (int i = 0; i < sp->n_params; i++)
+            if (strcmp(sp->params[i].key, v->string) == 0) {
+                scn_path_key(w->c, "set");
+                scn_path_key(w->c, v->string);
+                return scn_fail(w->c, "expected a key that no parameter varies, got \"%s\" (parameters[%d] varies "
+                                      "it)", v->string, i);
+            }
+    return PS_OK;
+}
+
+static const scn_key sweep_keys[] = {
+    K_NAME("name", sweep_spec, name, 0, "Names the output folder `runs/<name>`."),
+    K_TEXT("description", sweep_spec, description, "Free text."),
+    K_CUSTOM("scenarios", SKF_REQUIRED, read_scenarios, NULL, "list of paths",
+             "{\"type\": \"array\", \"minItems\": 1, \"maxItems\": 16, \"items\": {\"type\": \"string\"}}",
+             "Base scenario files, **relative to the sweep file's folder** (or absolute). Each is one more outer "
+             "axis of the sweep.", .range_doc = "1 … 16 elements"),
+    K_LIST("parameters", sweep_spec, params, n_params, 0, sweep_sec_param, 0, SWEEP_MAX_PARAMS, "parameters",
+           "The parameters varied (see below)."),
+    K_ENUM("combine", sweep_spec, combine, 0, 0, combine_names,
+           "`grid`: every combination. `zip`: the i-th values of all parameters together (all lists of one "
+           "length)."),
+    K_CUSTOM("set", 0, read_fixed, NULL, "object {key path: value}",
+             "{\"type\": \"object\", \"additionalProperties\": {\"type\": [\"number\", \"string\", \"boolean\"]}}",
+             "Fixed overrides for every member, `{\"time.duration_h\": 336}`. A key may not be both fixed and "
+             "varied.", .def_doc = "`{}`", .range_doc = "at most 64 keys"),
+    K_CUSTOM("seeds", 0, read_seeds, NULL, "list of integers",
+             "{\"type\": \"array\", \"minItems\": 1, \"items\": {\"type\": \"integer\", \"minimum\": 0}}",
+             "Replicate seeds, each once.", .def_doc = "the scenario's own seed",
+             .range_doc = "each [0, 2⁵³ − 1]"),
+    K_FLAT("replicates", 0, sweep_sec_replicates, "an object {\"count\": N, \"first_seed\": S}",
+           "Shorthand for seeds `first_seed` … `first_seed + count − 1`; not with `seeds`.", .def_doc = "absent"),
+};
+SECTION(sweep_sec_root, "sweep", "an object", sweep_keys, .post = sweep_post);
+
+/* ---- from the checked spec to the sweep ---------------------------------------------- */
+
+static ps_status sweep_fail(ps_err *err, const char *file, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* "FILE: PATH: message" for the rules that need the expanded sweep (zip lengths, sizes). */
+static ps_status sweep_fail(ps_err *err, const char *file, const char *path, const char *fmt, ...)
+{
+    char msg[PS_ERR_MSG_MAX - 2 * SWEEP_PATH];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ps_err_set(err, PS_ERR_INPUT, "%s: %s: %s", file, path, msg);
+}
+
+static ps_status sweep_param_from(sweep_param *p, const sweep_param_spec *ps, ps_err *err)
+{
+    snprintf(p->key, sizeof p->key, "%s", ps->key);
+    if (ps->values) {
+        int n = cJSON_GetArraySize(ps->values);
         PS_TRY(sweep_param_alloc(p, n, err));
         p->numeric = 1;
         int i = 0;
-        for (const cJSON *v = vals->child; v; v = v->next, i++) {
-            char ep[128];
-            snprintf(ep, sizeof ep, "%s[%d]", vp, i);
+        for (const cJSON *v = ps->values->child; v; v = v->next, i++) {
             if (cJSON_IsNumber(v)) {
-                if (!isfinite(v->valuedouble)) return sweep_fail(err, file, ep, "expected a finite number");
                 p->num[i] = v->valuedouble;
                 p->set_text[i] = sweep_fmt_num(v->valuedouble);
                 p->label[i] = sweep_fmt_num(v->valuedouble);
-            } else if (cJSON_IsString(v) || cJSON_IsBool(v)) {
+            } else {
                 p->numeric = 0;
                 p->num[i] = NAN;
                 p->set_text[i] = cJSON_PrintUnformatted(v);
-                p->label[i] = strdup(cJSON_IsString(v) ? v->valuestring
-                                                              : cJSON_IsTrue(v) ? "true" : "false");
-            } else {
-                return sweep_fail(err, file, ep, "expected a number, a string or a boolean, got %s",
-                                  sweep_kind(v));
+                p->label[i] = strdup(cJSON_IsString(v) ? v->valuestring : cJSON_IsTrue(v) ? "true" : "false");
             }
             if (!p->set_text[i] || !p->label[i]) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
         }
         return PS_OK;
     }
-    const cJSON *r = lin ? lin : lg;
-    char rp[96];
-    snprintf(rp, sizeof rp, "%s.%s", path, lin ? "linear" : "log");
-    if (!cJSON_IsObject(r))
-        return sweep_fail(err, file, rp, "expected {\"from\": A, \"to\": B, \"count\": N}, got %s", sweep_kind(r));
-    static const char *const rkeys[] = {"from", "to", "count"};
-    PS_TRY(sweep_check_keys(file, rp, r, rkeys, 3, err));
-    double lo = lin ? -1e300 : 1e-300, from, to, count;
-    PS_TRY(sweep_number(file, rp, r, "from", lo, 1e300, 0, &from, err));
-    PS_TRY(sweep_number(file, rp, r, "to", lo, 1e300, 0, &to, err));
-    PS_TRY(sweep_number(file, rp, r, "count", 1, SWEEP_MAX_VALUES, 1, &count, err));
-    if (count == 1 && from != to)
-        return sweep_fail(err, file, rp, "count 1 needs from == to (got %.17g and %.17g)", from, to);
-    int n = (int)count;
+    const sweep_range *r = ps->linear.present ? &ps->linear : &ps->log;
+    int n = r->count, lin = ps->linear.present;
     PS_TRY(sweep_param_alloc(p, n, err));
     p->numeric = 1;
     for (int i = 0; i < n; i++) {
         double f = n > 1 ? (double)i / (double)(n - 1) : 0.0, x;
-        if (lin) x = from + f * (to - from);
-        else x = exp(log(from) + f * (log(to) - log(from)));
-        if (i == 0) x = from;               /* the end points exactly as written */
-        if (i == n - 1) x = to;
+        if (lin) x = r->from + f * (r->to - r->from);
+        else x = exp(log(r->from) + f * (log(r->to) - log(r->from)));
+        if (i == 0) x = r->from;            /* the end points exactly as written */
+        if (i == n - 1) x = r->to;
         p->num[i] = x;
         p->set_text[i] = sweep_fmt_num(x);
         p->label[i] = sweep_fmt_num(x);
@@ -227,235 +380,123 @@ static void sweep_dirname(const char *path, char *dir, size_t cap)
     else snprintf(dir, cap, "%.*s", (int)(slash - path), path);
 }
 
+/* The sweep from its checked spec: base paths, values, fixed overrides, seeds, members. */
+static ps_status sweep_build(sweep *sw, const sweep_spec *sp, ps_err *err)
+{
+    const char *file = sw->path;
+    snprintf(sw->name, sizeof sw->name, "%s", sp->name);
+    char dir[SWEEP_PATH];
+    sweep_dirname(file, dir, sizeof dir);
+    int i = 0;
+    for (const cJSON *v = sp->scenarios->child; v; v = v->next, i++) {
+        char ep[64];
+        snprintf(ep, sizeof ep, "scenarios[%d]", i);
+        const char *b = v->valuestring;
+        int n2 = b[0] == '/' || strcmp(dir, ".") == 0 ? snprintf(sw->base_path[i], SWEEP_PATH, "%s", b)
+                                                     : snprintf(sw->base_path[i], SWEEP_PATH, "%s/%s", dir, b);
+        if (n2 >= SWEEP_PATH)
+            return sweep_fail(err, file, ep, "expected a path of at most %d characters", SWEEP_PATH - 1);
+        for (int j = 0; j < i; j++)
+            if (strcmp(sw->base_path[j], sw->base_path[i]) == 0)
+                return sweep_fail(err, file, ep, "expected a scenario file not listed before, got \"%s\" "
+                                  "(scenarios[%d] is the same)", b, j);
+        sw->n_bases = i + 1;
+    }
+    for (int p = 0; p < sp->n_params; p++) {
+        sw->n_params = p + 1;
+        PS_TRY(sweep_param_from(&sw->p[p], &sp->params[p], err));
+    }
+    sw->zip = sp->combine == 1;
+    sw->n_combos = 1;
+    for (int p = 0; p < sw->n_params; p++) {
+        if (sw->zip) {
+            if (sw->p[p].n != sw->p[0].n) {
+                char ep[64];
+                snprintf(ep, sizeof ep, "parameters[%d]", p);
+                return sweep_fail(err, file, ep, "expected %d values (\"combine\": \"zip\" needs lists of one "
+                                  "length: parameters[0] has %d), got %d", sw->p[0].n, sw->p[0].n, sw->p[p].n);
+            }
+            sw->n_combos = sw->p[0].n;
+        } else if ((double)sw->n_combos * sw->p[p].n > SWEEP_MAX_MEMBERS) {
+            return sweep_fail(err, file, "parameters", "expected at most %ld combinations in the grid, got more",
+                              SWEEP_MAX_MEMBERS);
+        } else {
+            sw->n_combos *= sw->p[p].n;
+        }
+    }
+    for (const cJSON *v = sp->set ? sp->set->child : NULL; v; v = v->next) {
+        char *val = cJSON_PrintUnformatted(v);
+        size_t len = strlen(v->string) + (val ? strlen(val) : 0) + 2;
+        sw->fixed[sw->n_fixed] = val ? malloc(len) : NULL;
+        if (!sw->fixed[sw->n_fixed]) {
+            free(val);
+            return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+        }
+        snprintf(sw->fixed[sw->n_fixed++], len, "%s=%s", v->string, val);
+        free(val);
+    }
+    if (sp->seeds) sw->n_seeds = cJSON_GetArraySize(sp->seeds);
+    if (sp->replicates.present) sw->n_seeds = sp->replicates.count;
+    if (sw->n_seeds) {
+        sw->seeds = calloc((size_t)sw->n_seeds, sizeof *sw->seeds);
+        if (!sw->seeds) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+        i = 0;
+        for (const cJSON *v = sp->seeds ? sp->seeds->child : NULL; v; v = v->next, i++)
+            sw->seeds[i] = (uint64_t)v->valuedouble;
+        for (i = 0; sp->replicates.present && i < sw->n_seeds; i++)
+            sw->seeds[i] = (uint64_t)sp->replicates.first_seed + (uint64_t)i;
+    }
+    double total = (double)sw->n_bases * (double)sw->n_combos * (sw->n_seeds ? sw->n_seeds : 1);
+    if (total > SWEEP_MAX_MEMBERS)
+        return sweep_fail(err, file, "parameters", "expected at most %ld members, got %.0f", SWEEP_MAX_MEMBERS,
+                          total);
+    sw->n_members = (long)total;
+    sw->m = calloc((size_t)sw->n_members, sizeof *sw->m);
+    if (!sw->m) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for %ld members", sw->n_members);
+    long k = 0;
+    int ns = sw->n_seeds ? sw->n_seeds : 1;
+    for (int b = 0; b < sw->n_bases; b++)
+        for (long c = 0; c < sw->n_combos; c++)
+            for (int s = 0; s < ns; s++, k++) {
+                sw->m[k].base = b;
+                sw->m[k].combo = c;
+                sw->m[k].seed_index = sw->n_seeds ? s : -1;
+                sw->m[k].seed = NAN;
+                sw->m[k].wall_s = NAN;
+                sw->m[k].rank = -1;
+            }
+    return PS_OK;
+}
+
 ps_status sweep_parse(const char *path, sweep **out, ps_err *err)
 {
     *out = NULL;
     cJSON *root = NULL;
     PS_TRY(scenario_json_file(path, "sweep", &root, err));
     sweep *sw = calloc(1, sizeof *sw);
-    if (!sw) {
-        cJSON_Delete(root);
-        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    }
-    snprintf(sw->path, sizeof sw->path, "%s", path);
+    sweep_spec *sp = calloc(1, sizeof *sp);
     ps_status st = PS_OK;
-    const char *file = path;
-    static const char *const keys[] = {"name", "description", "scenarios", "parameters", "combine",
-                                       "set", "seeds", "replicates"};
-    st = sweep_check_keys(file, "", root, keys, 8, err);
-    /* name */
-    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(root, "name");
+    if (!sw || !sp) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     if (st == PS_OK) {
-        if (!cJSON_IsString(nm))
-            st = sweep_fail(err, file, "name", "expected the sweep's name (a string such as \"jak_dose\"; "
-                            "it names the output folder), got %s", sweep_kind(nm));
-        else {
-            const char *s = nm->valuestring;
-            int ok = s[0] && strlen(s) < SCN_NAME_MAX &&
-                     ((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z'));
-            for (const char *q = s; ok && *q; q++)
-                ok = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
-                     *q == '_' || *q == '-';
-            if (!ok)
-                st = sweep_fail(err, file, "name", "expected a name of letters, digits, '_' and '-' "
-                                "starting with a letter, at most %d characters, got \"%s\"",
-                                SCN_NAME_MAX - 1, s);
-            else snprintf(sw->name, sizeof sw->name, "%s", s);
-        }
+        snprintf(sw->path, sizeof sw->path, "%s", path);
+        st = scn_walk_document(path, root, &sweep_sec_root, sp, err);
     }
-    const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "description");
-    if (st == PS_OK && desc && !cJSON_IsString(desc))
-        st = sweep_fail(err, file, "description", "expected a string, got %s", sweep_kind(desc));
-    /* scenarios, relative to the sweep file's folder */
-    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
-    if (st == PS_OK) {
-        int n = cJSON_IsArray(sc) ? cJSON_GetArraySize(sc) : -1;
-        if (n < 1 || n > SWEEP_MAX_BASES)
-            st = sweep_fail(err, file, "scenarios", "expected a list of 1 to %d scenario files (paths "
-                            "relative to the sweep file), got %s", SWEEP_MAX_BASES,
-                            n == 0 ? "an empty list" : sweep_kind(sc));
-        char dir[SWEEP_PATH];
-        sweep_dirname(path, dir, sizeof dir);
-        int i = 0;
-        for (const cJSON *v = st == PS_OK ? sc->child : NULL; v && st == PS_OK; v = v->next, i++) {
-            char ep[64];
-            snprintf(ep, sizeof ep, "scenarios[%d]", i);
-            if (!cJSON_IsString(v) || !v->valuestring[0]) {
-                st = sweep_fail(err, file, ep, "expected a scenario file path, got %s", sweep_kind(v));
-                break;
-            }
-            const char *b = v->valuestring;
-            int n2 = b[0] == '/' || strcmp(dir, ".") == 0
-                         ? snprintf(sw->base_path[i], SWEEP_PATH, "%s", b)
-                         : snprintf(sw->base_path[i], SWEEP_PATH, "%s/%s", dir, b);
-            if (n2 >= SWEEP_PATH) st = sweep_fail(err, file, ep, "the path is too long");
-            for (int j = 0; j < i && st == PS_OK; j++)
-                if (strcmp(sw->base_path[j], sw->base_path[i]) == 0)
-                    st = sweep_fail(err, file, ep, "\"%s\" is listed twice (scenarios[%d])", b, j);
-            sw->n_bases = i + 1;
-        }
-    }
-    /* parameters */
-    const cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "parameters");
-    if (st == PS_OK && ps) {
-        int n = cJSON_IsArray(ps) ? cJSON_GetArraySize(ps) : -1;
-        if (n < 0 || n > SWEEP_MAX_PARAMS)
-            st = sweep_fail(err, file, "parameters", "expected a list of at most %d parameters, got %s",
-                            SWEEP_MAX_PARAMS, sweep_kind(ps));
-        int i = 0;
-        for (const cJSON *v = st == PS_OK ? ps->child : NULL; v && st == PS_OK; v = v->next, i++) {
-            sw->n_params = i + 1;
-            st = sweep_parse_param(sw, v, i, err);
-        }
-    }
-    /* combine */
-    const cJSON *cb = cJSON_GetObjectItemCaseSensitive(root, "combine");
-    if (st == PS_OK && cb) {
-        if (!cJSON_IsString(cb) || (strcmp(cb->valuestring, "grid") && strcmp(cb->valuestring, "zip")))
-            st = sweep_fail(err, file, "combine", "expected \"grid\" (every combination, the default) or "
-                            "\"zip\" (the i-th value of every parameter together), got %s%s%s",
-                            cJSON_IsString(cb) ? "\"" : sweep_kind(cb),
-                            cJSON_IsString(cb) ? cb->valuestring : "", cJSON_IsString(cb) ? "\"" : "");
-        else sw->zip = strcmp(cb->valuestring, "zip") == 0;
-    }
-    if (st == PS_OK) {
-        sw->n_combos = 1;
-        for (int i = 0; i < sw->n_params; i++) {
-            if (sw->zip) {
-                if (sw->p[i].n != sw->p[0].n) {
-                    char ep[64];
-                    snprintf(ep, sizeof ep, "parameters[%d]", i);
-                    st = sweep_fail(err, file, ep, "\"combine\": \"zip\" needs lists of one length: "
-                                    "parameters[0] has %d values, this one %d", sw->p[0].n, sw->p[i].n);
-                    break;
-                }
-                sw->n_combos = sw->p[0].n;
-            } else if ((double)sw->n_combos * sw->p[i].n > SWEEP_MAX_MEMBERS) {
-                st = sweep_fail(err, file, "parameters", "the grid has more than %ld combinations",
-                                SWEEP_MAX_MEMBERS);
-                break;
-            } else {
-                sw->n_combos *= sw->p[i].n;
-            }
-        }
-    }
-    /* fixed overrides */
-    const cJSON *fx = cJSON_GetObjectItemCaseSensitive(root, "set");
-    if (st == PS_OK && fx) {
-        if (!cJSON_IsObject(fx))
-            st = sweep_fail(err, file, "set", "expected an object of fixed overrides "
-                            "{\"time.duration_h\": 48, ...}, got %s", sweep_kind(fx));
-        for (const cJSON *v = st == PS_OK ? fx->child : NULL; v && st == PS_OK; v = v->next) {
-            char ep[SWEEP_KEY + 8];
-            snprintf(ep, sizeof ep, "set.%s", v->string);
-            if (sw->n_fixed == SWEEP_MAX_FIXED) {
-                st = sweep_fail(err, file, "set", "at most %d fixed overrides", SWEEP_MAX_FIXED);
-                break;
-            }
-            if (!cJSON_IsNumber(v) && !cJSON_IsString(v) && !cJSON_IsBool(v)) {
-                st = sweep_fail(err, file, ep, "expected a number, a string or a boolean, got %s",
-                                sweep_kind(v));
-                break;
-            }
-            if (strcmp(v->string, "seed") == 0) {
-                st = sweep_fail(err, file, ep, "seeds are given by \"seeds\" or \"replicates\"");
-                break;
-            }
-            for (int i = 0; i < sw->n_params; i++)
-                if (strcmp(sw->p[i].key, v->string) == 0)
-                    st = sweep_fail(err, file, ep, "\"%s\" is also varied by parameters[%d]", v->string, i);
-            if (st != PS_OK) break;
-            char *val = cJSON_PrintUnformatted(v);
-            size_t len = strlen(v->string) + (val ? strlen(val) : 0) + 2;
-            sw->fixed[sw->n_fixed] = val ? malloc(len) : NULL;
-            if (!sw->fixed[sw->n_fixed]) {
-                free(val);
-                st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-                break;
-            }
-            snprintf(sw->fixed[sw->n_fixed++], len, "%s=%s", v->string, val);
-            free(val);
-        }
-    }
-    /* seeds */
-    const cJSON *sd = cJSON_GetObjectItemCaseSensitive(root, "seeds");
-    const cJSON *rp = cJSON_GetObjectItemCaseSensitive(root, "replicates");
-    if (st == PS_OK && sd && rp)
-        st = sweep_fail(err, file, "replicates", "give \"seeds\" (a list) or \"replicates\" "
-                        "({\"count\": N, \"first_seed\": S}), not both");
-    if (st == PS_OK && sd) {
-        int n = cJSON_IsArray(sd) ? cJSON_GetArraySize(sd) : -1;
-        if (n < 1 || n > SWEEP_MAX_VALUES)
-            st = sweep_fail(err, file, "seeds", "expected a list of 1 to %d seeds, got %s", SWEEP_MAX_VALUES,
-                            n == 0 ? "an empty list" : sweep_kind(sd));
-        sw->seeds = st == PS_OK ? calloc((size_t)n, sizeof *sw->seeds) : NULL;
-        if (st == PS_OK && !sw->seeds) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-        int i = 0;
-        for (const cJSON *v = st == PS_OK ? sd->child : NULL; v && st == PS_OK; v = v->next, i++) {
-            char ep[32];
-            snprintf(ep, sizeof ep, "seeds[%d]", i);
-            if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > SWEEP_MAX_SEED ||
-                v->valuedouble != floor(v->valuedouble)) {
-                st = sweep_fail(err, file, ep, "expected an integer seed in [0, 2^53 - 1]");
-                break;
-            }
-            sw->seeds[i] = (uint64_t)v->valuedouble;
-            for (int j = 0; j < i; j++)
-                if (sw->seeds[j] == sw->seeds[i])
-                    st = sweep_fail(err, file, ep, "seed %" PRIu64 " is listed twice", sw->seeds[i]);
-            sw->n_seeds = i + 1;
-        }
-    }
-    if (st == PS_OK && rp) {
-        if (!cJSON_IsObject(rp))
-            st = sweep_fail(err, file, "replicates", "expected {\"count\": N, \"first_seed\": S}, got %s",
-                            sweep_kind(rp));
-        static const char *const rkeys[] = {"count", "first_seed"};
-        if (st == PS_OK) st = sweep_check_keys(file, "replicates", rp, rkeys, 2, err);
-        double count = 0, first = 1;
-        if (st == PS_OK)
-            st = sweep_number(file, "replicates", rp, "count", 1, SWEEP_MAX_VALUES, 1, &count, err);
-        if (st == PS_OK && cJSON_GetObjectItemCaseSensitive(rp, "first_seed"))
-            st = sweep_number(file, "replicates", rp, "first_seed", 0, SWEEP_MAX_SEED - SWEEP_MAX_VALUES, 1,
-                              &first, err);
-        if (st == PS_OK) {
-            sw->n_seeds = (int)count;
-            sw->seeds = calloc((size_t)sw->n_seeds, sizeof *sw->seeds);
-            if (!sw->seeds) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-            for (int i = 0; st == PS_OK && i < sw->n_seeds; i++) sw->seeds[i] = (uint64_t)first + (uint64_t)i;
-        }
-    }
+    if (st == PS_OK) st = sweep_build(sw, sp, err);
     cJSON_Delete(root);
-    if (st == PS_OK) {
-        double total = (double)sw->n_bases * (double)sw->n_combos * (sw->n_seeds ? sw->n_seeds : 1);
-        if (total > SWEEP_MAX_MEMBERS)
-            st = sweep_fail(err, file, "parameters", "the sweep has %.0f members, more than %ld", total,
-                            SWEEP_MAX_MEMBERS);
-        sw->n_members = (long)total;
-    }
-    if (st == PS_OK) {
-        sw->m = calloc((size_t)sw->n_members, sizeof *sw->m);
-        if (!sw->m) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory for %ld members", sw->n_members);
-    }
+    free(sp);
     if (st != PS_OK) {
         sweep_free(sw);
         return st;
     }
-    long i = 0;
-    int ns = sw->n_seeds ? sw->n_seeds : 1;
-    for (int b = 0; b < sw->n_bases; b++)
-        for (long c = 0; c < sw->n_combos; c++)
-            for (int k = 0; k < ns; k++, i++) {
-                sw->m[i].base = b;
-                sw->m[i].combo = c;
-                sw->m[i].seed_index = sw->n_seeds ? k : -1;
-                sw->m[i].seed = NAN;
-                sw->m[i].wall_s = NAN;
-                sw->m[i].rank = -1;
-            }
     *out = sw;
     return PS_OK;
 }
+
+const struct scn_section *sweep_format(void)
+{
+    return &sweep_sec_root;
+}
+
 
 /* Index of parameter p's value in combination c. */
 int sweep_value_index(const sweep *sw, long c, int p)

@@ -47,4 +47,8 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
  * line "BASE|K=V|K=V|seed=S". Returns the first validation error. */
 ps_status sweep_expand(const char *path, long *n_members, char **sets_out, ps_err *err);
 
+/* The sweep file format's key tables (for `make docs`). */
+struct scn_section;
+const struct scn_section *sweep_format(void);
+
 #endif

@@ -136,8 +136,8 @@ rc=$?
 printf '{"name": "b", "scenarios": ["%s/scenarios/jak_inhibition.json"], "parameters": [{"key": "sex", "values": ["male"]}, {"key": "seed_x", "log": {"from": 0, "to": 1, "count": 2}}]}\n' "$(pwd)" > "$OUT/bad2.json"
 bin/painsim sweep "$OUT/bad2.json" --out "$OUT/bad2" > /dev/null 2> "$OUT/bad2.err"
 rc=$?
-[ $rc -eq 2 ] && grep -qF "parameters[1].log.from: expected a value in" "$OUT/bad2.err" && [ ! -e "$OUT/bad2" ] \
-    && ok "a log range from 0: exit 2 naming parameters[1].log.from" || bad "bad log range: exit $rc, $(cat "$OUT/bad2.err")"
+[ $rc -eq 2 ] && grep -qF "bad2.json: parameters[1].log.from: expected a number > 0 and <= 1e+300, got 0" "$OUT/bad2.err" && [ ! -e "$OUT/bad2" ] \
+    && ok "a log range from 0: exit 2 naming parameters[1].log.from in the scenario loader's message form" || bad "bad log range: exit $rc, $(cat "$OUT/bad2.err")"
 
 # the shipped example
 n=$(bin/painsim sweep scenarios/sweeps/jak_dose_start_sex.json --dry-run | tail -1)

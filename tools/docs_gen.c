@@ -18,6 +18,7 @@
 
 #include "scenario_docs.h"
 #include "summary.h"
+#include "sweep.h"
 
 #define BEGIN "<!-- BEGIN GENERATED "
 #define END "<!-- END GENERATED -->"
@@ -115,6 +116,8 @@ int main(int argc, char **argv)
             summary_doc_markdown(f);
         } else if (strncmp(what, "keys ", 5) == 0 && scenario_docs_section(what + 5)) {
             scenario_docs_table(f, scenario_docs_section(what + 5));
+        } else if (strncmp(what, "keys ", 5) == 0 && scenario_docs_section_in(sweep_format(), what + 5)) {
+            scenario_docs_table(f, scenario_docs_section_in(sweep_format(), what + 5));
         } else {
             fprintf(stderr, "docs_gen: %s: unknown generated block \"%s\"\n", argv[2], what);
             rc = 2;

@@ -13,6 +13,9 @@ struct scn_section;
 /* The section whose id is id ("time", "cell_types[i].states[j]", ...), or NULL. */
 const struct scn_section *scenario_docs_section(const char *id);
 
+/* The same within another format built from the key tables (the sweep file: sweep_format()). */
+const struct scn_section *scenario_docs_section_in(const struct scn_section *root, const char *id);
+
 /* Its markdown key table: | key | type | unit | default | range | meaning |. */
 void scenario_docs_table(FILE *f, const struct scn_section *sec);
 

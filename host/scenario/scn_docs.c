@@ -200,13 +200,18 @@ static int all_sections(const scn_section **out, int cap)
     return collect(&scn_sec_field, out, n, cap);
 }
 
-const scn_section *scenario_docs_section(const char *id)
+const scn_section *scenario_docs_section_in(const scn_section *root, const char *id)
 {
     const scn_section *all[64];
-    int n = all_sections(all, 64);
+    int n = root ? collect(root, all, 0, 64) : all_sections(all, 64);
     for (int i = 0; i < n; i++)
         if (strcmp(all[i]->id, id) == 0) return all[i];
     return NULL;
+}
+
+const scn_section *scenario_docs_section(const char *id)
+{
+    return scenario_docs_section_in(NULL, id);
 }
 
 void scenario_docs_perturbation_kinds(FILE *f)

@@ -78,6 +78,7 @@ typedef struct scn_key {
     const char *doc;            /* one-line meaning */
     const char *def_doc;        /* the default in words, where a value does not say it */
     const char *range_doc;      /* extra words for the range column ("unique", "≠ from") */
+    size_t cap;                 /* SK_TEXT: buffer size (0: SCN_TEXT_MAX) */
     /* enums */
     const char *const *opts;
     int n_opts;
@@ -150,7 +151,9 @@ extern const char *const scn_jak_names[SCN_N_JAKS];
 extern const char *const scn_face_names[SCN_FACES];
 extern const char *const scn_bc_types[2];
 
-/* The walker (scn_walk.c). */
+/* The walker (scn_walk.c). scn_walk_document walks a whole document of another format
+ * built from these tables (the sweep file) with the scenario's messages. */
+ps_status scn_walk_document(const char *file, const cJSON *root, const scn_section *sec, void *dst, ps_err *err);
 ps_status scn_walk_object(scn_walk *w, const scn_section *sec, const cJSON *obj, void *dst);
 int scn_write_object(scn_walk *w, const scn_section *sec, cJSON *o, const void *dst);
 cJSON *scn_jnum(double v);

@@ -222,7 +222,7 @@ static ps_status read_row(scn_walk *w, const scn_key *k, const cJSON *obj, void 
         break;
     }
     case SK_TEXT:
-        PS_TRY(scn_read_text(c, obj, k->name, SCN_AT(dst, k->off, char), SCN_TEXT_MAX));
+        PS_TRY(scn_read_text(c, obj, k->name, SCN_AT(dst, k->off, char), k->cap ? k->cap : SCN_TEXT_MAX));
         break;
     case SK_ENUM: {
         int *out = SCN_AT(dst, k->off, int);
@@ -380,6 +380,19 @@ ps_status scn_read_scenario(scn_ctx *c, const cJSON *root, scenario *s)
     scn_walk w = {.c = c, .s = s};
     if (scn_sec_root.init) scn_sec_root.init(&w, s);
     return scn_walk_object(&w, &scn_sec_root, root, s);
+}
+
+ps_status scn_walk_document(const char *file, const cJSON *root, const scn_section *sec, void *dst, ps_err *err)
+{
+    scn_ctx *c = calloc(1, sizeof *c);
+    if (!c) return ps_err_set(err, PS_ERR_MEMORY, "%s: out of memory", file);
+    c->file = file;
+    c->err = err;
+    scn_walk w = {.c = c};
+    if (sec->init) sec->init(&w, dst);
+    ps_status st = scn_walk_object(&w, sec, root, dst);
+    free(c);
+    return st;
 }
 
 static int is_array_in(const scn_section *sec, const char *name, int depth)
