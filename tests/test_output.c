@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../kernels/params.h"
 
 #include "output.h"
 #include "test.h"
@@ -90,7 +91,7 @@ static void make_tissue(const scenario *s, int t, int k, size_t n, tissue_data *
     for (size_t i = 0; i < n; i++) {
         for (int a = 0; a < 3; a++)
             d->pos[3 * i + a] = (float)(ts->origin_um[a] + ts->size_um[a] * (0.1 + 0.8 * (double)(i + 1) / (double)(n + 1)) + 0.001 * k);
-        d->id[i] = ((uint64_t)t << 56) | (uint64_t)(100 * k + (int)i);
+        d->id[i] = PS_ID_MAKE(t, 100 * k + (int)i);
         d->type[i] = 0;
         d->state[i] = (int32_t)(i % 2);
         d->age[i] = 0.5f * (float)i + (float)k / 3.0f;

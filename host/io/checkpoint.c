@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "h5io.h"
+#include "mpi_util.h"
 #include "version.h"
 
 #define CHECKPOINT_FORMAT 1
@@ -89,25 +90,27 @@ static void checkpoint_paths(const char *dir, int rank, int size, char a[PATH_MA
 }
 
 /* This process's rank and size for the file names (see checkpoint_paths). */
-static void checkpoint_rank(MPI_Comm comm, int *rank, int *size)
+static ps_status checkpoint_rank(MPI_Comm comm, int *rank, int *size, ps_err *err)
 {
     *rank = 0;
     *size = 1;
-    if (comm == MPI_COMM_NULL) return;
-    MPI_Comm_rank(comm, rank);
-    MPI_Comm_size(comm, size);
+    if (comm == MPI_COMM_NULL) return PS_OK;
+    CHECK_MPI(MPI_Comm_rank(comm, rank), err);
+    CHECK_MPI(MPI_Comm_size(comm, size), err);
     if (*size == 1) *rank = -1;                 /* one decomposed rank: still per-rank names */
+    return PS_OK;
 }
 
 /* Steps of files a and b that every rank of comm has (-1: missing somewhere). */
-static void checkpoint_agree(MPI_Comm comm, long *sa, long *sb)
+static ps_status checkpoint_agree(MPI_Comm comm, long *sa, long *sb, ps_err *err)
 {
     long in[2] = {*sa, *sb}, out[2];
-    MPI_Allreduce(in, out, 2, MPI_LONG, MPI_MIN, comm);
+    CHECK_MPI(MPI_Allreduce(in, out, 2, MPI_LONG, MPI_MIN, comm), err);
     long in2[2] = {*sa, *sb}, out2[2];
-    MPI_Allreduce(in2, out2, 2, MPI_LONG, MPI_MAX, comm);
+    CHECK_MPI(MPI_Allreduce(in2, out2, 2, MPI_LONG, MPI_MAX, comm), err);
     *sa = out[0] == out2[0] ? out[0] : -1;      /* every rank at the same step */
     *sb = out[1] == out2[1] ? out[1] : -1;
+    return PS_OK;
 }
 
 /* ---- one tissue -------------------------------------------------------------------- */
@@ -360,10 +363,10 @@ ps_status checkpoint_write(const checkpoint_state *cs, output *o, double every_h
     if (err->code != PS_OK) return err->code;
     char pa[PATH_MAX], pb[PATH_MAX];
     int rank, nranks;
-    checkpoint_rank(cs->comm, &rank, &nranks);
+    PS_TRY(checkpoint_rank(cs->comm, &rank, &nranks, err));
     checkpoint_paths(output_dir(o), rank, nranks, pa, pb);
     long sa = checkpoint_step_of(pa, hash, NULL), sb = checkpoint_step_of(pb, hash, NULL);
-    if (cs->comm != MPI_COMM_NULL) checkpoint_agree(cs->comm, &sa, &sb);
+    if (cs->comm != MPI_COMM_NULL) PS_TRY(checkpoint_agree(cs->comm, &sa, &sb, err));
     const char *target = sa <= sb ? pa : pb;       /* the older (or missing) one */
     snprintf(path, path_cap, "%s", target);
 
@@ -408,11 +411,11 @@ ps_status checkpoint_find_mpi(const char *dir, const scenario *s, MPI_Comm comm,
     if (err->code != PS_OK) return err->code;
     char pa[PATH_MAX], pb[PATH_MAX];
     int rank, size;
-    checkpoint_rank(comm, &rank, &size);
+    PS_TRY(checkpoint_rank(comm, &rank, &size, err));
     checkpoint_paths(dir, rank, size, pa, pb);
     double ea = 0, eb = 0;
     long sa = checkpoint_step_of(pa, hash, &ea), sb = checkpoint_step_of(pb, hash, &eb);
-    if (comm != MPI_COMM_NULL) checkpoint_agree(comm, &sa, &sb);
+    if (comm != MPI_COMM_NULL) PS_TRY(checkpoint_agree(comm, &sa, &sb, err));
     if (sa < 0 && sb < 0) {
         struct stat x;
         int any = stat(pa, &x) == 0 || stat(pb, &x) == 0;

@@ -6,6 +6,8 @@
  */
 #include "h5io.h"
 
+#include "mpi_util.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,8 +137,8 @@ ps_status h5io_finish(h5io_file *f, ps_status built, ps_err *err)
     }
     if (f->comm != MPI_COMM_NULL) {     /* a parallel file: every rank agrees, rank 0 renames */
         int bad = !ok, any = 0, rank = 0;
-        MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, f->comm);
-        MPI_Comm_rank(f->comm, &rank);
+        CHECK_MPI(MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, f->comm), err);
+        CHECK_MPI(MPI_Comm_rank(f->comm, &rank), err);
         if (any) {
             if (rank == 0) unlink(f->tmp);
             if (bad) return h5io_failed(f, built, err);

@@ -85,7 +85,7 @@ ps_status output_open_mpi_mode(output **out, const char *dir, int force, int reo
 {
     *out = NULL;
     int rank = 0;
-    MPI_Comm_rank(comm, &rank);
+    CHECK_MPI(MPI_Comm_rank(comm, &rank), err);
     ps_status st = PS_OK;
     output *o = NULL;
     if (rank == 0) st = reopen ? output_reopen(&o, dir, s, err) : output_open(&o, dir, force, s, err);
