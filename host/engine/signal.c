@@ -88,8 +88,7 @@ int signal_perturbation_rows(const scenario *s, int t, const field_params *fp, f
         const scn_perturbation *p = &s->perturbations[k];
         if (p->tissue >= 0 && p->tissue != t) continue;
         float *r = rows + (size_t)n * PT_SIZE;
-        r[PT_KIND] = (float)(p->kind == SCN_PERTURB_DEPLETION ? PTK_DEPLETION
-                             : p->kind == SCN_PERTURB_KNOCKOUT ? PTK_KNOCKOUT : PTK_BLOCK);
+        r[PT_KIND] = (float)scn_perturb_kinds[p->kind].device_code;
         r[PT_TYPE] = (float)p->type;
         r[PT_FIELD] = (float)(p->mediator >= 0 ? fp->local_of[p->mediator] : -1);
         r[PT_START] = (float)(p->start_h * 60.0);

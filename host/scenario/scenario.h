@@ -264,6 +264,8 @@ typedef enum {
 typedef struct {
     const char *name;
     const char *doc;
+    int device_code;                /* PTK_* of kernels/params.h: the code the kernels test */
+    const char *kernel;             /* where it acts on the device */
 } scn_perturb_kind_info;
 extern const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS];
 

@@ -217,7 +217,7 @@ const scn_section *scenario_docs_section(const char *id)
 void scenario_docs_perturbation_kinds(FILE *f)
 {
     const scn_section *sec = &scn_sec_perturbation;
-    fprintf(f, "| kind | keys | what it does |\n|---|---|---|\n");
+    fprintf(f, "| kind | keys | what it does | on the device |\n|---|---|---|---|\n");
     for (int kd = 0; kd < SCN_N_PERTURB_KINDS; kd++) {
         char keys[400] = "";
         size_t n = 0;
@@ -226,7 +226,8 @@ void scenario_docs_perturbation_kinds(FILE *f)
             if (i == sec->disc || (k->kinds && !(k->kinds & (1u << kd)))) continue;
             n += (size_t)snprintf(keys + n, sizeof keys - n, "%s`%s`", n ? ", " : "", k->name);
         }
-        fprintf(f, "| `%s` | %s | %s |\n", scn_perturb_kinds[kd].name, keys, scn_perturb_kinds[kd].doc);
+        fprintf(f, "| `%s` | %s | %s | %s |\n", scn_perturb_kinds[kd].name, keys, scn_perturb_kinds[kd].doc,
+                scn_perturb_kinds[kd].kernel);
     }
 }
 

@@ -4,6 +4,8 @@
  */
 #include "scn_table.h"
 
+#include "../kernels/params.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -109,12 +111,15 @@ SECTION(scn_sec_drug, "drugs[i]", "an object with name, mw_g_per_mol, half_life_
 /* The kinds, in scn_perturb_kind order: name and what it does on the device. */
 const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS] = {
     {"depletion", "Adds `rate_per_h` to the death hazard of the cells of `type` in `tissue` (e.g. an antibody or "
-                  "toxin that depletes macrophages)."},
+                  "toxin that depletes macrophages).",
+     PTK_DEPLETION, "agents_signal.cl: added to the death hazard"},
     {"knockout", "Zeroes the secretion of `mediator` by cells of `type` (a conditional knockout), in every state, "
-                 "whatever `jak_stat3.secretion_gain` says."},
+                 "whatever `jak_stat3.secretion_gain` says.",
+     PTK_KNOCKOUT, "agents_secrete.cl: secretion skipped"},
     {"receptor_block", "Scales what every cell senses of `mediator` by (1 − `fraction`) (a neutralising antibody "
                        "or receptor antagonist): x = C · J · (1 − fraction) in drivers, inhibitors and JAK/STAT3 "
-                       "activators."},
+                       "activators.",
+     PTK_BLOCK, "agents_signal.cl: sensed concentration scaled"},
 };
 static const char *const perturb_kind_names[SCN_N_PERTURB_KINDS] = {"depletion", "knockout", "receptor_block"};
 _Static_assert(COUNT(perturb_kind_names) == COUNT(scn_perturb_kinds), "one name per perturbation kind");
