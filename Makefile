@@ -3,6 +3,8 @@
 #   make                 build bin/painsim and the test programs
 #   make run             deps + build + the default scenario into runs/default
 #   make test            the whole test suite on PoCL (prints "N passed, N failed")
+#   make docs            regenerate scenarios/schema.json and the key tables of scenarios/README.md
+#   make kernels         compile every kernel offline for NVIDIA, AMD (clang) and on PoCL
 #   make WERROR=0        build without -Werror (default on, as in CI)
 
 CC      ?= cc
