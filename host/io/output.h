@@ -124,7 +124,8 @@ const char *output_dir(const output *o);
 /* Frees o (NULL is fine). Files already written stay. */
 void output_close(output *o);
 
-/* Path helpers shared by other modules: write `len` bytes to path via path.tmp + rename. */
+/* Writes `len` bytes to path via path.tmp, fsync and rename (atomic.h; for modules and
+ * tests that write outside an output object). */
 ps_status output_write_file_atomic(const char *path, const void *data, size_t len, ps_err *err);
 
 /* Added with the output module: pacing of the summary files. Rewriting summary.csv and
@@ -139,7 +140,7 @@ void output_summary_set_min_interval(output *o, double min_interval_s);
  * output_run_info_write flushes first, and output_close flushes as best it can. */
 ps_status output_summary_flush(output *o, ps_err *err);
 
-/* mkdir -p path; a failure names the path and the system error (PS_ERR_IO). */
+/* mkdir -p path (folder.h); a failure names the path and the system error (PS_ERR_IO). */
 ps_status output_make_folder(const char *path, ps_err *err);
 
 /* One column of a table: numeric (num, NaN = missing: an empty CSV cell) or text. */
