@@ -16,37 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario.h"
 #include "scenario_docs.h"
 #include "summary.h"
 #include "sweep.h"
 
 #define BEGIN "<!-- BEGIN GENERATED "
 #define END "<!-- END GENERATED -->"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf) buf[n] = '\0';
-    return buf;
-}
 
 static int finish(FILE *f, const char *tmp, const char *path)
 {
@@ -78,10 +54,12 @@ int main(int argc, char **argv)
     int rc = finish(f, tmp, argv[1]);
     if (rc) return rc;
 
-    char *text = slurp(argv[2]);
-    if (!text) {
-        fprintf(stderr, "docs_gen: %s: %s\n", argv[2], strerror(errno));
-        return 3;
+    char *text = NULL;
+    ps_err rerr;
+    ps_err_clear(&rerr);
+    if (scenario_read_text(argv[2], "README", &text, &rerr) != PS_OK) {
+        fprintf(stderr, "docs_gen: %s\n", rerr.msg);
+        return ps_status_exit_code(rerr.code);
     }
     snprintf(tmp, sizeof tmp, "%s.tmp", argv[3]);
     f = fopen(tmp, "w");

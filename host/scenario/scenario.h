@@ -387,6 +387,11 @@ ps_status scenario_load_string(const char *text, const char *name, const char *c
 struct cJSON;
 ps_status scenario_json_file(const char *path, const char *what, struct cJSON **root, ps_err *err);
 
+/* Reads a text file whole into *text (malloc'd, NUL-terminated; the caller frees): a file
+ * that cannot be read is PS_ERR_IO naming it and what ("scenario", "README"); a NUL byte
+ * or more than 16 MiB is PS_ERR_INPUT. */
+ps_status scenario_read_text(const char *path, const char *what, char **text, ps_err *err);
+
 /* v as the resolved scenario writes numbers: the shortest of %.15g, %.16g, %.17g that
  * reads back to the same double. */
 void scenario_format_number(char *buf, size_t cap, double v);

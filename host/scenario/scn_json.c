@@ -318,6 +318,11 @@ ps_status scn_read_text_file(const char *path, const char *what, char **text, ps
     return PS_OK;
 }
 
+ps_status scenario_read_text(const char *path, const char *what, char **text, ps_err *err)
+{
+    return scn_read_text_file(path, what, text, err);
+}
+
 ps_status scenario_json_file(const char *path, const char *what, cJSON **root, ps_err *err)
 {
     *root = NULL;
