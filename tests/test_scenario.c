@@ -1099,6 +1099,8 @@ static void test_signalling(void)
         {"time.duration_h=1",
          "scen.json (after --set overrides): drugs[0].doses[0].start_h: expected a number < time.duration_h (1 h), got "
          "1: the dose course starts after the end of the simulation"},
+        {"mediators.TNF.jak.x=1",
+         "--set mediators.TNF.jak.x=1: mediators[0].jak does not exist, and --set cannot create array elements"},
         {"mediators.IL6.jak=[\"JAK1\",\"JAK1\"]",
          "(with --set mediators.IL6.jak=[\"JAK1\",\"JAK1\"]): mediators[1].jak[1]: expected a JAK not listed before"},
         {"drugs.tofacitinib.route=intrathecal",

@@ -123,7 +123,7 @@ static const scn_key mediator_keys[] = {
           "First-order decay half-life; `0` means no decay."),
     K_NUM("kDa", scn_mediator, kDa, 0, 17.0, POS(1000.0), "kDa",
           "Molecular mass; only used to convert nM to pg/mL in outputs."),
-    K_CUSTOM("jak", 0, read_jaks, write_jaks, "array of strings",
+    K_CUSTOM("jak", SKF_ARRAY, read_jaks, write_jaks, "array of strings",
              "{\"type\": \"array\", \"maxItems\": 4, \"uniqueItems\": true, \"items\": {\"enum\": "
              "[\"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\"]}}",
              "The Janus kinases its receptor's signalling needs. A JAK inhibitor (see drugs) weakens what cells "

@@ -45,6 +45,7 @@ typedef enum {
 #define SKF_DEFAULTS   0x080u   /* object: when absent, its keys still get their defaults */
 #define SKF_FIELDS_ONLY 0x100u  /* medmap: only mediators present in the current tissue */
 #define SKF_CROSS      0x200u   /* region ref: a name of another tissue's region is told apart */
+#define SKF_ARRAY      0x400u   /* SK_CUSTOM: the value is a JSON array (--set cannot create it) */
 
 struct scn_walk;
 struct scn_section;
@@ -145,6 +146,7 @@ extern const scn_section scn_sec_time, scn_sec_engine, scn_sec_mediator;
 extern const scn_section scn_sec_cell_type, scn_sec_tissue, scn_sec_drug, scn_sec_perturbation;
 extern const scn_section scn_sec_neurons, scn_sec_pain;
 extern const scn_section scn_sec_activator, scn_sec_driver100;
+extern const scn_section scn_sec_field;   /* tissues[i].fields.MEDIATOR, reached through a custom row */
 
 /* Option lists shared by tables, writers and docs. */
 extern const char *const scn_jak_names[SCN_N_JAKS];

@@ -366,12 +366,7 @@ static ps_status read_list(scn_walk *w, const cJSON *obj, const scn_key *k, void
         }
     }
     scn_path_pop(c, m);
-    w->type = saved.type;
-    w->tissue = saved.tissue;
-    w->index = saved.index;
-    w->list_len = saved.list_len;
-    w->list_base = saved.list_base;
-    w->item_size = saved.item_size;
+    *w = saved; /* the enclosing list's scope and element */
     return PS_OK;
 }
 
@@ -400,8 +395,7 @@ static int is_array_in(const scn_section *sec, const char *name, int depth)
     if (depth > 8) return 0;
     for (int i = 0; i < sec->n_keys; i++) {
         const scn_key *k = &sec->keys[i];
-        if ((k->type == SK_LIST || k->type == SK_VEC3 || (k->schema && k->schema[0] == '[')) &&
-            strcmp(k->name, name) == 0)
+        if ((k->type == SK_LIST || k->type == SK_VEC3 || (k->flags & SKF_ARRAY)) && strcmp(k->name, name) == 0)
             return 1;
         if (k->sub && is_array_in(k->sub, name, depth + 1)) return 1;
     }
