@@ -95,46 +95,49 @@ typedef struct {
 
 static const char *const combine_names[] = {"grid", "zip"};
 
-/* A JSON array of min..max elements at obj.key (what: "scenario files"); NULL when absent. */
+/* obj.key as a JSON array of min..max elements (what: "seeds"), each accepted by ok or
+ * refused as "expected WANT, got ..."; *out = NULL when absent and optional. */
 static ps_status sweep_list(scn_walk *w, const cJSON *obj, const scn_key *k, int min, int max, const char *what,
-                            const cJSON **out)
+                            int (*ok)(const cJSON *), const char *want, const cJSON **out)
 {
     int n;
-    return scn_read_array(w->c, obj, k->name, (k->flags & SKF_REQUIRED) != 0, min, max, what, out, &n);
+    PS_TRY(scn_read_array(w->c, obj, k->name, (k->flags & SKF_REQUIRED) != 0, min, max, what, out, &n));
+    if (!*out || !ok) return PS_OK;
+    size_t m = scn_path_key(w->c, k->name);
+    int i = 0;
+    for (const cJSON *v = (*out)->child; v; v = v->next, i++) {
+        if (ok(v)) continue;
+        scn_path_index(w->c, i);
+        return scn_expect_type_fail(w->c, want, v);
+    }
+    scn_path_pop(w->c, m);
+    return PS_OK;
+}
+
+static int is_scalar(const cJSON *v)
+{
+    return (cJSON_IsNumber(v) && isfinite(v->valuedouble)) || cJSON_IsString(v) || cJSON_IsBool(v);
+}
+
+static int is_path(const cJSON *v)
+{
+    return cJSON_IsString(v) && v->valuestring[0];
 }
 
 /* parameters[i].values: 1 to SWEEP_MAX_VALUES numbers, strings or booleans. */
 static ps_status read_values(scn_walk *w, const cJSON *obj, const scn_key *k, void *dst)
 {
     sweep_param_spec *p = dst;
-    PS_TRY(sweep_list(w, obj, k, 1, SWEEP_MAX_VALUES, "values (numbers, strings or booleans)", &p->values));
-    if (!p->values) return PS_OK;
-    size_t m = scn_path_key(w->c, k->name);
-    int i = 0;
-    for (const cJSON *v = p->values->child; v; v = v->next, i++) {
-        if ((cJSON_IsNumber(v) && isfinite(v->valuedouble)) || cJSON_IsString(v) || cJSON_IsBool(v)) continue;
-        scn_path_index(w->c, i);
-        return scn_expect_type_fail(w->c, "a finite number, a string or a boolean", v);
-    }
-    scn_path_pop(w->c, m);
-    return PS_OK;
+    return sweep_list(w, obj, k, 1, SWEEP_MAX_VALUES, "values (numbers, strings or booleans)", is_scalar,
+                      "a finite number, a string or a boolean", &p->values);
 }
 
 /* scenarios: 1 to SWEEP_MAX_BASES non-empty paths. */
 static ps_status read_scenarios(scn_walk *w, const cJSON *obj, const scn_key *k, void *dst)
 {
     sweep_spec *sp = dst;
-    PS_TRY(sweep_list(w, obj, k, 1, SWEEP_MAX_BASES, "scenario files (paths relative to the sweep file)",
-                      &sp->scenarios));
-    size_t m = scn_path_key(w->c, k->name);
-    int i = 0;
-    for (const cJSON *v = sp->scenarios->child; v; v = v->next, i++) {
-        if (cJSON_IsString(v) && v->valuestring[0]) continue;
-        scn_path_index(w->c, i);
-        return scn_expect_type_fail(w->c, "a scenario file path", v);
-    }
-    scn_path_pop(w->c, m);
-    return PS_OK;
+    return sweep_list(w, obj, k, 1, SWEEP_MAX_BASES, "scenario files (paths relative to the sweep file)", is_path,
+                      "a scenario file path", &sp->scenarios);
 }
 
 /* set: {scenario key path: number, string or boolean}. */
@@ -165,7 +168,7 @@ static ps_status read_fixed(scn_walk *w, const cJSON *obj, const scn_key *k, voi
 static ps_status read_seeds(scn_walk *w, const cJSON *obj, const scn_key *k, void *dst)
 {
     sweep_spec *sp = dst;
-    PS_TRY(sweep_list(w, obj, k, 1, SWEEP_MAX_VALUES, "seeds", &sp->seeds));
+    PS_TRY(sweep_list(w, obj, k, 1, SWEEP_MAX_VALUES, "seeds", NULL, NULL, &sp->seeds));
     if (!sp->seeds) return PS_OK;
     size_t m = scn_path_key(w->c, k->name), list_len = w->c->len;
     int i = 0;
@@ -214,9 +217,6 @@ SECTION(sweep_sec_log, "sweep parameters[i].log", "an object {\"from\": A, \"to\
 static ps_status param_post(scn_walk *w, const cJSON *obj, void *dst)
 {
     const sweep_param_spec *p = dst;
-    const sweep_spec *sp = w->list_base ? (const sweep_spec *)(const void *)((const char *)w->list_base -
-                                                                            offsetof(sweep_spec, params))
-                                        : NULL;
     (void)obj;
     const char *want = "a scenario key path as --set takes it, such as \"drugs[0].doses[0].mg_per_kg\"";
     if (!p->key[0]) return scn_missing(w->c, "key", want);
@@ -229,12 +229,6 @@ static ps_status param_post(scn_walk *w, const cJSON *obj, void *dst)
         return scn_fail(w->c, "expected a scenario key other than seed (seeds are given by \"seeds\" or "
                               "\"replicates\")");
     }
-    for (int j = 0; sp && j < w->index; j++)
-        if (strcmp(sp->params[j].key, p->key) == 0) {
-            scn_path_key(w->c, "key");
-            return scn_fail(w->c, "expected a key not varied before, got \"%s\" (parameters[%d] varies it)", p->key,
-                            j);
-        }
     if ((p->values != NULL) + p->linear.present + p->log.present != 1)
         return scn_fail(w->c, "expected exactly one of \"values\" (a list), \"linear\" or \"log\" "
                               "({\"from\": A, \"to\": B, \"count\": N})");
@@ -269,11 +263,21 @@ static const scn_key replicates_keys[] = {
 SECTION(sweep_sec_replicates, "sweep replicates", "an object {\"count\": N, \"first_seed\": S}", replicates_keys,
         .has_present = 1, .present_off = offsetof(sweep_spec, replicates.present));
 
-/* Cross-key rules of the whole file: seeds or replicates; a key not both fixed and varied. */
+/* Cross-key rules of the whole file: each key varied once; seeds or replicates; a key not
+ * both fixed and varied. */
 static ps_status sweep_post(scn_walk *w, const cJSON *obj, void *dst)
 {
     const sweep_spec *sp = dst;
     (void)obj;
+    for (int i = 0; i < sp->n_params; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(sp->params[j].key, sp->params[i].key) == 0) {
+                scn_path_key(w->c, "parameters");
+                scn_path_index(w->c, i);
+                scn_path_key(w->c, "key");
+                return scn_fail(w->c, "expected a key not varied before, got \"%s\" (parameters[%d] varies it)",
+                                sp->params[i].key, j);
+            }
     if (sp->seeds && sp->replicates.present) {
         scn_path_key(w->c, "replicates");
         return scn_fail(w->c, "expected \"seeds\" (a list) or \"replicates\" ({\"count\": N, \"first_seed\": S}), "

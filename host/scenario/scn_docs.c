@@ -144,9 +144,10 @@ static void range_col(char *buf, size_t cap, const scn_key *k)
     case SK_TEXT: snprintf(buf, cap, "≤ %d bytes", SCN_TEXT_MAX - 1); break;
     default: break;
     }
-    if (k->range_doc) {
+    if (k->range_doc && k->type == SK_NAME) {
+        snprintf(buf, cap, "%s", k->range_doc); /* a name's rule in words replaces "unique" */
+    } else if (k->range_doc) {
         size_t n = strlen(buf);
-        if (k->type == SK_NAME && (k->flags & SKF_UNIQUE)) n = 0, buf[0] = '\0';
         snprintf(buf + n, cap - n, "%s%s", n ? "; " : "", k->range_doc);
     }
 }
@@ -191,8 +192,6 @@ static int collect(const scn_section *sec, const scn_section **out, int n, int c
         if (sec->keys[i].sub) n = collect(sec->keys[i].sub, out, n, cap);
     return n;
 }
-
-extern const scn_section scn_sec_field;
 
 static int all_sections(const scn_section **out, int cap)
 {
@@ -279,7 +278,6 @@ static cJSON *key_schema(const scn_key *k)
     case SK_INT64:
     case SK_SEED:
         o = num_schema(k->rule, "integer");
-        cJSON_SetValuestring(cJSON_GetObjectItem(o, "type"), "integer");
         if (!(k->flags & SKF_REQUIRED)) cJSON_AddNumberToObject(o, "default", k->def);
         break;
     case SK_BOOL:
