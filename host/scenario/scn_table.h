@@ -6,7 +6,8 @@
  * scn_section: a list of rows plus the few hooks for rules that span keys. One walker
  * (scn_walk.c) validates a document against these tables, fills defaults, writes the
  * resolved JSON and lists the keys for the generated docs (scn_docs.c), so adding a
- * key is one row here plus its struct field and its use.
+ * key is one row here plus its struct field and its use. The sweep file format
+ * (host/sweep.c) is declared with the same rows and walked by the same walker.
  *
  * Order: rows are listed in the order the docs and "expected one of ..." messages name
  * them; `pass` (0, 1, 2) lets a row be read and written after the rows of lower pass
