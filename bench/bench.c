@@ -104,9 +104,11 @@ static char *bench_scenario(const bench_cfg *c)
     w += snprintf(s + w, cap - (size_t)w,
                   "],\n \"cell_types\": [{\"name\": \"cell\", \"radius_um\": 4, \"speed_um_per_min\": 2,"
                   " \"persistence_min\": 5, \"repulsion_um_per_min\": 2,"
+                  " \"receptors\": [{\"name\": \"R0\", \"mediator\": \"M0\"}%s],"
                   " \"chemotaxis\": {\"mediator\": \"M0\", \"speed_um_per_min\": 2},"
                   " \"states\": [{\"name\": \"a\", \"secretion_molecules_per_min\": {\"M0\": 100, \"M1\": 50},"
-                  " \"uptake_um3_per_min\": {\"M2\": 20}}]");
+                  " \"uptake_um3_per_min\": {\"M2\": 20}}]",
+                  c->full && c->nmed > 3 ? ", {\"name\": \"R3\", \"mediator\": \"M3\"}" : "");
     if (c->full)
         w += snprintf(s + w, cap - (size_t)w,
                       ", \"death_rate_per_h\": 0.01, \"division_rate_per_h\": 0.01,"

@@ -264,7 +264,7 @@ ps_status sim_step(sim *sm, ps_err *err)
         SIM_PHASE(sm, SIM_PH_SIGNAL,
                   agents_signal(T->agents, T->fields, pk_jak_factors(sm->pk),
                                 neurons_injury_buffer(sm->neurons), neurons_lesion_buffer(sm->neurons),
-                                neurons_repair_buffer(sm->neurons), step, t_min, err));
+                                neurons_signal_buffer(sm->neurons), neurons_state_buffer(sm->neurons), step, t_min, err));
         SIM_PHASE(sm, SIM_PH_SIGNAL, agents_contact(T->agents, step, err));
         SIM_PHASE(sm, SIM_PH_MOVE, agents_move(T->agents, T->fields, step, err));
         SIM_PHASE(sm, SIM_PH_COMPACT, decomp_compact(dc, t, T->agents, step, err));
@@ -345,12 +345,15 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
             for (int m = 0; m < s->n_mediators; m++) x.signal_kept[t][m] = J[t * s->n_mediators + m];
     }
     if (s->neurons.enabled) {
-        const scn_compartment *term[2] = {&s->neurons.peripheral, &s->neurons.central};
-        for (int k = 0; k < 2; k++) {
-            PS_TRY(sim_count_states(sm, term[k]->tissue, counts, err));
-            PS_TRY(sim_var_means(sm, term[k]->tissue, VAR_EXCIT, counts, p3, err));
-            x.excitability[k] = p3[term[k]->type];
-        }
+        neurons_readout_t r;
+        PS_TRY(neurons_readout(sm->neurons, &r, err));
+        x.pain_S = r.sensitization;
+        double src[5] = {r.intrinsic, r.soma, r.peripheral, r.central, r.memory};
+        memcpy(x.pain_source, src, sizeof src);
+        x.pain_drive = r.drive;
+        x.pain_gain = r.gain;
+        x.pain_memory = r.memory_state;
+        memcpy(x.pain_by_mediator, r.by_mediator, sizeof r.by_mediator);
         PS_TRY(neurons_injured_fraction(sm->neurons, &x.injured_fraction, err));
     }
     const double *row = NULL;

@@ -5,7 +5,8 @@
  *     probability p_turn = 1 - exp(-dt/persistence) per step;
  *   - chemotaxis up the gradient of receptor occupancy f = C/(C+Kd):
  *     v = v_max * |∇f|/(|∇f| + g_half) * ∇f/|∇f|, ∇f = Kd/(C+Kd)² ∇C, with ∇C by
- *     central differences of the voxel values (one-sided at faces);
+ *     central differences of the voxel values (one-sided at faces), C scaled by what
+ *     receptor blocks leave (ps_receptor_kept);
  *   - repulsion from every neighbour j closer than r_i + r_j (cell list, ±nb_range
  *     voxels): rep_i * (1 - dist/(r_i+r_j)) along x_i - x_j, at most r_i per step.
  * Positions reflect at the tissue faces. Fate (death, division) is decided in
@@ -30,7 +31,8 @@ __kernel void agents_move(__global const ulong *counters,
                           __global float *npx, __global float *npy, __global float *npz,
                           __global float *nux, __global float *nuy, __global float *nuz,
                           int nx, int ny, int nz, float dx, float sx, float sy, float sz,
-                          int nb_range, uint seed_lo, uint seed_hi, uint step, float dt)
+                          int nb_range, uint seed_lo, uint seed_hi, uint step, float dt,
+                          __global const float *pert, uint npert, float t_min)
 {
     /* Work-items take agents in cell-list order (order[] is a permutation of the live
        slots, sorted by voxel), so neighbouring work-items read the same neighbour bins
@@ -62,6 +64,10 @@ __kernel void agents_move(__global const ulong *counters,
         if (xr > xl) g.x = (ps_field_at(c, xr, y, z, nx, ny) - ps_field_at(c, xl, y, z, nx, ny)) / ((xr - xl) * dx);
         if (yr > yl) g.y = (ps_field_at(c, x, yr, z, nx, ny) - ps_field_at(c, x, yl, z, nx, ny)) / ((yr - yl) * dx);
         if (zr > zl) g.z = (ps_field_at(c, x, y, zr, nx, ny) - ps_field_at(c, x, y, zl, nx, ny)) / ((zr - zl) * dx);
+        /* sensed through the receptor: a block scales C (and its gradient) */
+        float q = ps_receptor_kept(pert, npert, cf, (int)type[i], t_min);
+        c0 *= q;
+        g *= q;
         float kd = tp[TP_CHEMO_KD];
         float denom = fmax(c0, 0.0f) + kd;
         float3 gf = g * (kd / (denom * denom));

@@ -6,6 +6,8 @@
  *   sec[(type*PS_MAX_STATES + state)*nf + f]  nM/min added to the voxel per cell
  *   upt[(type*PS_MAX_STATES + state)*nf + f]  1/min first-order clearance per cell
  *   gain[type*nf + f]  secretion multiplier 1 + gain * pSTAT3 (JAK/STAT3 output)
+ *   rel[(type*nf + f)*2 + {0, 1}]  neuronal release, nM/min per unit lagged injury L and
+ *                      per unit activity A (zero for every non-neuron type)
  * An active knockout row (type, field, window) removes that secretion.
  */
 #include "common.cl"
@@ -14,7 +16,8 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
                              __global const uint *order, __global const uchar *type,
                              __global const uchar *state, __global const float *vars, uint cap,
                              __global const float *sec, __global const float *upt,
-                             __global const float *gain, __global const float *pert, uint npert,
+                             __global const float *gain, __global const float *rel,
+                             __global const float *pert, uint npert,
                              float t_min, __global float *src_out, __global float *upt_out,
                              uint nvox, uint nf)
 {
@@ -31,6 +34,7 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
         uint t = type[a];
         uint row = (t * PS_MAX_STATES + (uint)state[a]) * nf;
         float P = vars[(size_t)VAR_PSTAT3 * cap + a];
+        float L = vars[(size_t)VAR_INJURY * cap + a], A = vars[(size_t)VAR_ACTIVITY * cap + a];
         for (uint f = 0; f < nf; f++) {
             int knocked_out = 0;
             for (uint q = 0; q < npert; q++) {
@@ -39,7 +43,8 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
                                (int)p[PT_FIELD] == (int)f && t_min >= p[PT_START] &&
                                t_min < p[PT_STOP];
             }
-            if (!knocked_out) s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P);
+            __global const float *r = rel + (t * nf + f) * 2;
+            if (!knocked_out) s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P) + r[0] * L + r[1] * A;
             u[f] += upt[row + f];
         }
     }

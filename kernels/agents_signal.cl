@@ -13,10 +13,16 @@
  *     drawn as in the previous engine step (RNG_FATE).
  *   nociceptor compartments (ids with NEURON_ID_BIT): the peripheral terminal flags its
  *     neuron when the lesion happens inside the lesion region; every compartment follows
- *     its neuron's injury through a first-order lag (transport delay) and is "injured"
- *     while that exceeds 0.5; terminals relax their excitability E toward
- *     max(0, injury_weight * L + sum_terms weight * H(x)) with the pain time constant.
- * Each work-item writes only its own cell (and its own neuron's lesion flag): order-free.
+ *     its neuron's injury through a first-order lag (transport delay), is "injured" while
+ *     that exceeds 0.5 and copies its neuron's afferent activity A (for activity-graded
+ *     release); each relaxes its part of the pain readout with the pain time constant:
+ *       soma        E_soma -> max(0, (u + (1 - u) L) sum_soma w H(x)), and injury_weight L
+ *       peripheral  E_per  -> max(0, sum_peripheral w H(x))
+ *       central     G      -> max(0, act_gain A / (A + act_K) + sum_central w H(x))
+ *     and writes it, with each term's current value, to its neuron's signal rows (nsig,
+ *     read by neurons_update next step).
+ * Each work-item writes only its own cell (and its own neuron's rows for its compartment):
+ * order-free.
  */
 #include "common.cl"
 
@@ -26,13 +32,7 @@ inline float ps_sense_field(int f, int m, __global const float *conc, uint v, ui
                             float t_min, int type)
 {
     if (f < 0) return 0.0f;
-    float x = conc[(size_t)f * nvox + v] * J[m];
-    for (uint k = 0; k < npert; k++) {
-        __global const float *p = pert + k * PT_SIZE;
-        if ((int)p[PT_KIND] == PTK_BLOCK && (int)p[PT_FIELD] == f && t_min >= p[PT_START] &&
-            t_min < p[PT_STOP] && ((int)p[PT_TYPE] < 0 || (int)p[PT_TYPE] == type))
-            x *= 1.0f - p[PT_FRACTION];
-    }
+    float x = conc[(size_t)f * nvox + v] * J[m] * ps_receptor_kept(pert, npert, f, type, t_min);
     return fmax(x, 0.0f);
 }
 
@@ -53,7 +53,7 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
                             __global const float *tparams, __global const float *pert,
                             uint npert, __global uchar *flag, __global const float *np,
                             __global const float *neuron_injury, __global uint *lesion_flag,
-                            __global float *neuron_repair,
+                            __global float *nsig, __global const float *nstate, uint nn,
                             __global const uint *region_mask,
                             uint seed_lo, uint seed_hi, uint step, float t_min, float dt)
 {
@@ -156,14 +156,16 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
     uint neuron = code / 3u, comp = code % 3u;
     int lesion = (int)np[NP_LESION_REGION];
     float lesion_t = np[NP_LESION_MIN];
-    if (comp == 1u && lesion >= 0 && t_min <= lesion_t && lesion_t < t_min + dt &&
+    if (comp == NC_PERIPHERAL && lesion >= 0 && t_min <= lesion_t && lesion_t < t_min + dt &&
         ((region_mask[v] >> lesion) & 1u))
         lesion_flag[neuron] = 1u;
     float L = vars[(size_t)VAR_INJURY * cap + i];
     L += (neuron_injury[neuron] - L) * -expm1(-dt * np[NP_LAG_RATE]);
     vars[(size_t)VAR_INJURY * cap + i] = L;
     state[i] = (uchar)(int)(L > 0.5f ? np[NP_INJURED + comp] : np[NP_INTACT + comp]);
-    if (comp == 0u) {               /* the soma senses what repairs its neuron */
+    float A = nstate[NX_ACTIVITY * nn + neuron];
+    vars[(size_t)VAR_ACTIVITY * cap + i] = A;
+    if (comp == NC_SOMA) {          /* the soma senses what repairs its neuron */
         float rep = 0.0f;
         int nrep = (int)np[NP_NREPAIR];
         for (int k = 0; k < nrep; k++) {
@@ -172,20 +174,27 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
                                      npert, t_min, t);
             rep += pr[PN_WEIGHT] * ps_hill(x, pr[PN_EC50], pr[PN_HILL]);
         }
-        neuron_repair[neuron] = rep;
-        return;
+        nsig[NS_REPAIR * nn + neuron] = rep;
+        nsig[NS_INTRINSIC * nn + neuron] = np[NP_INJURY_WEIGHT] * L;
     }
-    float target = np[NP_INJURY_WEIGHT] * L;
+    /* this compartment's terms: soma ectopic activity is gated by injury (uninjured
+       neurons respond with NP_UNINJURED of it); the central gain adds the
+       activity-dependent part */
+    float gate = comp == NC_SOMA ? np[NP_UNINJURED] + (1.0f - np[NP_UNINJURED]) * L : 1.0f;
+    float target = comp == NC_CENTRAL ? np[NP_ACT_GAIN] * A / (A + np[NP_ACT_K]) : 0.0f;
     int nterms = (int)np[NP_NTERMS];
     for (int k = 0; k < nterms; k++) {
         __global const float *pt = np + NP_TERMS + k * PN_SIZE;
-        if ((uint)pt[PN_CENTRAL] + 1u != comp) continue;
+        if ((uint)pt[PN_SITE] != comp) continue;
         float x = ps_sense_field((int)pt[PN_FIELD], (int)pt[PN_MED], conc, v, nvox, J, pert,
                                  npert, t_min, t);
-        target += pt[PN_WEIGHT] * ps_hill(x, pt[PN_EC50], pt[PN_HILL]);
+        float c = gate * pt[PN_WEIGHT] * ps_hill(x, pt[PN_EC50], pt[PN_HILL]);
+        nsig[(NS_TERM0 + k) * nn + neuron] = c;
+        target += c;
     }
     target = fmax(target, 0.0f);
     float E = vars[(size_t)VAR_EXCIT * cap + i];
     E += (target - E) * -expm1(-dt * np[NP_E_RATE]);
     vars[(size_t)VAR_EXCIT * cap + i] = E;
+    nsig[(comp == NC_SOMA ? NS_ESOMA : comp == NC_PERIPHERAL ? NS_EPER : NS_GAIN) * nn + neuron] = E;
 }

@@ -52,6 +52,23 @@ inline float ps_hill(float x, float ec50, float n)
     return r / (1.0f + r);
 }
 
+/* Share of tissue-local field f that a cell of `type` senses through its receptor for it
+ * at time t_min: the product of (1 - fraction) over the active receptor-block rows for
+ * that (type, field). The host expands receptor blocks, receptor knockouts and
+ * sex-specific receptor expression into such rows (host/engine/signal.c); a row of type
+ * -1 acts on every type. */
+inline float ps_receptor_kept(__global const float *pert, uint npert, int f, int type, float t_min)
+{
+    float kept = 1.0f;
+    for (uint k = 0; k < npert; k++) {
+        __global const float *p = pert + k * PT_SIZE;
+        if ((int)p[PT_KIND] == PTK_BLOCK && (int)p[PT_FIELD] == f && t_min >= p[PT_START] &&
+            t_min < p[PT_STOP] && ((int)p[PT_TYPE] < 0 || (int)p[PT_TYPE] == type))
+            kept *= 1.0f - p[PT_FRACTION];
+    }
+    return kept;
+}
+
 /* Reflects a coordinate into [0, len] (one mirror bounce, then clamped for huge steps);
  * flips *dir when a bounce happened. */
 inline float ps_reflect(float x, float len, float *dir)

@@ -1,21 +1,35 @@
-/* neurons.cl — the injury state of each nociceptor neuron, shared by its compartments.
+/* neurons.cl — the state each nociceptor neuron shares between its compartments.
  *
- * A lesion flag (set by the neuron's peripheral terminal when the lesion happens inside
- * the lesion region) injures the neuron fully; a neurotoxic drug (CIPN) injures at
- * toxin_rate * C/(C + EC50) and injury repairs at `repair` (a constant plus what the
- * soma senses: agents_signal.cl writes repair_signal), integrated linearly
- * implicitly: I <- (I + dt k) / (1 + dt (k + repair)). Compartments read I through a
- * first-order lag (agents_signal.cl), the transport delay along the axon.
+ * Injury I: a lesion flag (set by the neuron's peripheral terminal when the lesion
+ * happens inside the lesion region) injures the neuron fully; a neurotoxic drug (CIPN)
+ * injures at toxin_rate * C/(C + EC50) and injury repairs at `repair` (a constant plus
+ * what the soma senses, row NS_REPAIR), integrated linearly implicitly:
+ * I <- (I + dt k) / (1 + dt (k + repair)). Compartments read I through a first-order
+ * lag (agents_signal.cl), the transport delay along the axon.
+ *
+ * The pain readout's neuron-level part (scenarios/README.md "The pain readout"), from the
+ * rows the compartments wrote in the previous step:
+ *   afferent drive  D = intrinsic + E_soma + E_peripheral                  (NX_ACTIVITY)
+ *   memory          M <- (M + dt k_i u) / (1 + dt (k_i u + k_d)),  u = G / (G + K)  (NX_MEMORY)
+ * Each work-item reads and writes only its own neuron: order-free.
  */
 #include "common.cl"
 
 __kernel void neurons_update(__global float *injury, __global uint *lesion_flag, uint n,
                              __global const float *drug_conc, int toxin_index, float ec50,
                              float rate_per_min, float repair_per_min, float dt,
-                             __global const float *repair_signal, int lesion_permanent)
+                             __global const float *nsig, __global float *nstate,
+                             int lesion_permanent, float mem_induce, float mem_decay, float mem_K)
 {
     uint i = get_global_id(0);
     if (i >= n) return;
+    float D = nsig[NS_INTRINSIC * n + i] + nsig[NS_ESOMA * n + i] + nsig[NS_EPER * n + i];
+    float G = nsig[NS_GAIN * n + i];
+    float M = nstate[NX_MEMORY * n + i];
+    float u = mem_induce * G / (G + mem_K);
+    nstate[NX_ACTIVITY * n + i] = D;
+    nstate[NX_MEMORY * n + i] = (M + dt * u) / (1.0f + dt * (u + mem_decay));
+
     float I = injury[i];
     if (lesion_flag[i]) {
         if (lesion_permanent) {     /* a transected axon: the flag stays, I stays 1 */
@@ -25,7 +39,7 @@ __kernel void neurons_update(__global float *injury, __global uint *lesion_flag,
         I = 1.0f;
         lesion_flag[i] = 0u;
     }
-    repair_per_min += repair_signal[i];
+    repair_per_min += nsig[NS_REPAIR * n + i];
     float k = 0.0f;
     if (toxin_index >= 0) {
         float c = drug_conc[toxin_index];

@@ -77,7 +77,7 @@
 #define PT_START        3
 #define PT_STOP         4
 #define PT_RATE         5   /* depletion hazard, 1/min */
-#define PT_FRACTION     6   /* receptor block */
+#define PT_FRACTION     6   /* receptor block: share blocked */
 #define PT_SIZE         7
 #define PTK_DEPLETION   0
 #define PTK_KNOCKOUT    1
@@ -88,8 +88,9 @@
 #define VAR_PSTAT3      1   /* pSTAT3 fraction, 0..1 */
 #define VAR_SOCS3       2   /* SOCS3 level, dimensionless */
 #define VAR_INJURY      3   /* nociceptor compartment: lagged injury of its neuron, 0..1 */
-#define VAR_EXCIT       4   /* nociceptor terminal: excitability, dimensionless */
-#define PS_NVARS_DEFAULT 5
+#define VAR_EXCIT       4   /* nociceptor compartment: E_soma, E_peripheral or central gain G */
+#define VAR_ACTIVITY    5   /* nociceptor compartment: its neuron's afferent activity D */
+#define PS_NVARS_DEFAULT 6
 
 /* Agent ids (64 bits, unique for a run): the tissue index in the top 8 bits, a
  * tissue-local number below. Nociceptor compartments carry ids whose tissue-local part
@@ -111,23 +112,46 @@
 #define NP_INTACT       5   /* 3 values: intact (first) state */
 #define NP_LESION_REGION 8  /* region bit in this tissue, -1 none */
 #define NP_LESION_MIN   9
-#define NP_E_RATE       10  /* 1/min: 1 / excitability time constant */
-#define NP_INJURY_WEIGHT 11
-#define NP_NTERMS       12
-#define NP_TERMS        13
-#define PN_CENTRAL      0   /* 0 peripheral terminal, 1 central terminal */
+#define NP_E_RATE       10  /* 1/min: 1 / time constant of E_soma, E_peripheral, G */
+#define NP_INJURY_WEIGHT 11 /* injury-intrinsic drive per unit lagged injury */
+#define NP_UNINJURED    12  /* soma terms: share an uninjured neuron responds with */
+#define NP_ACT_GAIN     13  /* activity-dependent central gain at saturation */
+#define NP_ACT_K        14  /* drive giving half of it */
+#define NP_NTERMS       15
+#define NP_TERMS        16
+#define PN_SITE         0   /* 0 peripheral terminal, 1 soma, 2 central terminal (scn_site) */
 #define PN_FIELD        1
 #define PN_MED          2
 #define PN_EC50         3
 #define PN_HILL         4
 #define PN_WEIGHT       5
 #define PN_SIZE         6
-#define NP_MAX_TERMS    12
+#define NP_MAX_TERMS    24  /* = SCN_MAX_PAIN_TERMS */
 /* repair drivers sensed by the soma: PN_* layout, PN_WEIGHT = rate (1/min) */
 #define NP_NREPAIR      (NP_TERMS + NP_MAX_TERMS * PN_SIZE)
 #define NP_REPAIR       (NP_NREPAIR + 1)
 #define NP_MAX_REPAIR   4   /* = SCN_MAX_DRIVERS */
 #define NP_COUNT        (NP_REPAIR + NP_MAX_REPAIR * PN_SIZE)
+
+/* Compartment codes (PS_ID_NEURON_CODE % 3). */
+#define NC_SOMA         0
+#define NC_PERIPHERAL   1
+#define NC_CENTRAL      2
+
+/* Per-neuron signals [NS_COUNT][n] (floats), each row written in agents_signal by one
+ * compartment of the neuron and read by neurons_update at the start of the next step
+ * (and by the summary): */
+#define NS_REPAIR       0   /* soma: repair hazard sensed, 1/min */
+#define NS_INTRINSIC    1   /* soma: injury_weight * L */
+#define NS_ESOMA        2   /* soma: E_soma */
+#define NS_EPER         3   /* peripheral terminal: E_peripheral */
+#define NS_GAIN         4   /* central terminal: G */
+#define NS_TERM0        5   /* NP_MAX_TERMS rows: term k's current weight * H (target units) */
+#define NS_COUNT        (NS_TERM0 + NP_MAX_TERMS)
+/* Per-neuron state [NX_COUNT][n] (floats), written by neurons_update: */
+#define NX_ACTIVITY     0   /* afferent drive D = intrinsic + E_soma + E_peripheral */
+#define NX_MEMORY       1   /* slow sensitized state M, 0..1 */
+#define NX_COUNT        2
 
 /* Drug tables for kernels/pk.cl. */
 #define PK_MAX_DRUGS    4   /* = SCN_MAX_DRUGS */

@@ -1,7 +1,7 @@
 /* recruit.cl — circulating cells entering a tissue at vessel voxels.
  *
  * recruit_count: for every (rule, voxel) a Poisson number of entries with mean
- *   lambda = rate * barrier * H(C_chemokine * J) * dt
+ *   lambda = rate * barrier * H(C_chemokine * J * receptor kept) * dt
  * drawn by inversion from one Philox uniform keyed by (rule, voxel, step), so the result
  * is independent of scheduling (at most RC_MAX_PER_VOXEL per step: P(more) < 1e-9 for
  * lambda < 0.5). An exclusive scan of the counts gives each entry its slot and id;
@@ -18,7 +18,7 @@
 __kernel void recruit_count(__global const float *rules, uint nrules,
                             __global const uint *region_mask, __global const float *conc,
                             __global const float *Jall, uint jrow, uint nvox,
-                            __global uint *births,
+                            __global uint *births, __global const float *pert, uint npert,
                             uint seed_lo, uint seed_hi, uint tissue, uint step, float dt,
                             float t_min, uint vox_off, uint own_lo, uint own_hi)
 {
@@ -32,8 +32,10 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
     if (v >= own_lo && v < own_hi && (region < 0 || ((region_mask[v] >> region) & 1u))) {
         float drive = 1.0f;
         int f = (int)rc[RC_FIELD];
-        if (f >= 0) drive = ps_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]], rc[RC_EC50],
-                                    rc[RC_HILL]);
+        if (f >= 0)     /* sensed through the entering type's receptor (blocks, knockouts) */
+            drive = ps_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]] *
+                                ps_receptor_kept(pert, npert, f, (int)rc[RC_TYPE], t_min),
+                            rc[RC_EC50], rc[RC_HILL]);
         float peak = rc[RC_PRIME_PEAK];
         if (peak > 0.0f) {          /* primed circulating pool: a gamma pulse after the trigger */
             float tau = (t_min - rc[RC_PRIME_FROM]) / peak;

@@ -97,7 +97,7 @@ static ps_status test_step(test_world *w, uint32_t step, ps_err *err)
     PS_TRY(agents_secrete(w->a, w->fs, 0.0, err));
     PS_TRY(field_step(w->fs, err));
     PS_TRY(agents_signal(w->a, w->fs, pk_jak_factors(w->pk), neurons_injury_buffer(w->nr),
-                         neurons_lesion_buffer(w->nr), neurons_repair_buffer(w->nr), step, 0.0, err));
+                         neurons_lesion_buffer(w->nr), neurons_signal_buffer(w->nr), neurons_state_buffer(w->nr), step, 0.0, err));
     PS_TRY(agents_move(w->a, w->fs, step, err));
     return agents_compact(w->a, step, err);
 }
@@ -108,7 +108,7 @@ static void test_reference(device *d)
     char types[1024] = "";
     test_add_type(types, sizeof types, 8.0, 3.0, 4.0, 5.0, "");
     test_add_type(types, sizeof types, 5.0, 10.0, 2.0, 2.0,
-                  ",'chemotaxis':{'mediator':'M','speed_um_per_min':4,'Kd_nM':2,'half_gradient_per_um':0.002}");
+                  ",'receptors':[{'name':'RM','mediator':'M'}],'chemotaxis':{'mediator':'M','speed_um_per_min':4,'Kd_nM':2,'half_gradient_per_um':0.002}");
     test_one_tissue(&s, 10, 8, 6, 20.0, 1.0, 50.0, 0.0,
                     ",'fields':{'M':{'boundary':{'x_max':{'type':'fixed','value_nM':10}}}}", types, NULL, 0);
     agents_host h;
@@ -129,7 +129,7 @@ static void test_reference(device *d)
     field_step(w.fs, &err);
     field_download(w.fs, conc_after, &err);
     agents_signal(w.a, w.fs, pk_jak_factors(w.pk), neurons_injury_buffer(w.nr),
-                  neurons_lesion_buffer(w.nr), neurons_repair_buffer(w.nr), 6, 0.0, &err);
+                  neurons_lesion_buffer(w.nr), neurons_signal_buffer(w.nr), neurons_state_buffer(w.nr), 6, 0.0, &err);
     agents_move(w.a, w.fs, 6, &err);
     agents_compact(w.a, 6, &err);
     TEST_CHECK(agents_download(w.a, &after, &err) == PS_OK, "%s", err.msg);
@@ -209,7 +209,7 @@ static void test_chemotaxis(device *d)
     const double h_um = 20.0;
     scenario s;
     char types[512] = "", chemotaxis[256], faces[256];
-    snprintf(chemotaxis, sizeof chemotaxis, ",'chemotaxis':{'mediator':'M','speed_um_per_min':%.17g,"
+    snprintf(chemotaxis, sizeof chemotaxis, ",'receptors':[{'name':'RM','mediator':'M'}],'chemotaxis':{'mediator':'M','speed_um_per_min':%.17g,"
                                             "'Kd_nM':%.17g,'half_gradient_per_um':%.17g}", vmax, Kd, half);
     test_add_type(types, sizeof types, 5.0, 1.0, 5.0, 0.0, chemotaxis);
     /* a steady linear profile: fixed faces at x = 0 and x = L hold C = grad * x */

@@ -27,7 +27,8 @@ enum { SOMA, TERM, CTERM };
 
 /* A cell type of radius 3 µm, immotile, with states intact and injured (JSON). */
 #define TYPE(name) "{'name':'" name "','radius_um':3,'speed_um_per_min':0,'persistence_min':5," \
-                   "'repulsion_um_per_min':0,'states':[{'name':'intact'},{'name':'injured'}]}"
+                   "'repulsion_um_per_min':0,'receptors':[{'name':'TNFR1','mediator':'TNF'}]," \
+                   "'states':[{'name':'intact'},{'name':'injured'}]}"
 /* A tissue of sx x 100 x 100 µm in voxels of 20 µm, drawn at x = origin_x (JSON, open:
  * the tissue's extra keys and the closing brace follow). */
 #define TISSUE(name, sx, origin_x) "{'name':'" name "','size_um':[" #sx ",100,100],'voxel_um':20," \
@@ -137,9 +138,9 @@ static void test_excitability(const sim_ctx *ctx)
         /* uniform 1 nM TNF in the nerve, no decay: H = 0.5 */
         const char *sets[] = {female ? "sex=female" : "sex=male", "tissues.nerve.fields.TNF.initial_nM=1"};
         base(s, 300, (extras){.pain = ",'terms':["
-                                      "{'terminal':'peripheral','mediator':'TNF','EC50_nM':1,'hill':1,"
+                                      "{'site':'peripheral','mediator':'TNF','EC50_nM':1,'hill':1,"
                                       "'weight':1,'sex':'both'},"
-                                      "{'terminal':'peripheral','mediator':'TNF','EC50_nM':1,'hill':1,"
+                                      "{'site':'peripheral','mediator':'TNF','EC50_nM':1,'hill':1,"
                                       "'weight':2,'sex':'female'}]",
                               .sets = sets, .n_sets = 2});
         ps_err err;

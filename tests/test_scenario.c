@@ -37,7 +37,8 @@ static ps_status load_doc(const char *doc, const char *const *sets, int n_sets, 
 
 #define TIME "'time':{'duration_h':2}"
 #define MEDS "'mediators':[{'name':'TNF','D_um2_per_s':100},{'name':'IL10','D_um2_per_s':90}]"
-#define TYPES "'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]}]"
+#define TYPES "'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]," \
+              "'receptors':[{'name':'TNFR1','mediator':'TNF'}]}]"
 #define SKIN "'name':'skin','size_um':[100,100,20],'voxel_um':10"
 /* A valid document whose single tissue gets extra keys. */
 #define DOC_T(extra) "{'name':'t'," TIME "," MEDS "," TYPES ",'tissues':[{" SKIN extra "}]}"
@@ -65,8 +66,10 @@ static ps_status load_doc(const char *doc, const char *const *sets, int n_sets, 
 /* One perturbation (the whole object given). */
 #define PERT(obj) DOC_TOP(",'perturbations':[" obj "]")
 /* Neurons: a type n with states intact/injured, a tissue with a region "cut". */
-#define NTYPES "'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]}," \
-               "{'name':'n','states':[{'name':'intact'},{'name':'injured'}]}]"
+#define NTYPES "'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]," \
+               "'receptors':[{'name':'TNFR1','mediator':'TNF'}]}," \
+               "{'name':'n','states':[{'name':'intact'},{'name':'injured'}]," \
+               "'receptors':[{'name':'TNFR1','mediator':'TNF'},{'name':'IL10R','mediator':'IL10'}]}]"
 #define SKINR SKIN ",'regions':[{'name':'cut','shape':'box','min_um':[0,0,0],'max_um':[50,100,20]}]"
 #define COMP "{'tissue':'skin','type':'n'}"
 #define NEUR(extra) "'neurons':{'count':5,'soma':" COMP ",'peripheral':" COMP ",'central':" COMP extra "}"
@@ -74,7 +77,8 @@ static ps_status load_doc(const char *doc, const char *const *sets, int n_sets, 
 /* Two tissues with one region each (skin: cut, drg: ganglion), types whose "injured" state
  * is missing (macrophage), first (first) or alone (lone), and a drug taxol without IC50s. */
 #define NTYPES2 "'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]}," \
-                "{'name':'n','states':[{'name':'intact'},{'name':'injured'}]}," \
+                "{'name':'n','states':[{'name':'intact'},{'name':'injured'}]," \
+                "'receptors':[{'name':'TNFR1','mediator':'TNF'},{'name':'IL10R','mediator':'IL10'}]}," \
                 "{'name':'first','states':[{'name':'injured'},{'name':'intact'}]}," \
                 "{'name':'lone','states':[{'name':'injured'}]}]"
 #define DRGR "'name':'drg','size_um':[100,100,20],'voxel_um':10," \
@@ -87,7 +91,7 @@ static ps_status load_doc(const char *doc, const char *const *sets, int n_sets, 
 /* Neurons with soma in drg, both terminals in skin; the compartments given whole. */
 #define NEUR2C(soma, peri, cent, extra) "'neurons':{'count':5,'soma':" soma ",'peripheral':" peri ",'central':" cent extra "}"
 #define NEUR2(extra) NEUR2C(SOMA2, PERI2, PERI2, extra)
-#define TERM(extra) "'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':1" extra "}]}"
+#define TERM(extra) "'pain':{'terms':[{'site':'central','mediator':'TNF','EC50_nM':1,'weight':1" extra "}]}"
 
 static const char *const minimal = DOC_T("");
 
@@ -295,7 +299,7 @@ static void check_full_signalling(const scenario *s)
     TEST_CHECK(p1->kind == SCN_PERTURB_KNOCKOUT && p1->type == 0 && p1->mediator == 0 && p1->tissue == -1 &&
                    p1->start_h == 0 && p1->stop_h == 12 && p1->rate_per_h == 0,
                "knockout defaults: every tissue, whole run");
-    TEST_CHECK(p2->kind == SCN_PERTURB_RECEPTOR_BLOCK && p2->type == -1 && p2->mediator == 1 && p2->tissue == 1 &&
+    TEST_CHECK(p2->kind == SCN_PERTURB_RECEPTOR_BLOCK && p2->type == -1 && strcmp(p2->receptor, "R_IL1b") == 0 && p2->tissue == 1 &&
                    p2->fraction == 0.8 && p2->start_h == 2 && p2->stop_h == 12,
                "receptor block");
 }
@@ -335,13 +339,13 @@ static void check_full_neurons(const scenario *s)
                    p->n_terms == 4,
                "pain");
     const scn_pain_term *t = p->terms;
-    TEST_CHECK(t[0].central == 0 && t[0].mediator == 0 && t[0].EC50_nM == 0.5 && t[0].hill == 1 &&
+    TEST_CHECK(t[0].site == SCN_SITE_PERIPHERAL && t[0].mediator == 0 && t[0].EC50_nM == 0.5 && t[0].hill == 1 &&
                    t[0].weight == 0.8 && t[0].sex == 0,
                "term 0: peripheral TNF, defaults");
-    TEST_CHECK(t[1].central == 0 && t[1].mediator == 4 && t[1].hill == 1.5 && t[1].sex == 0, "term 1");
-    TEST_CHECK(t[2].central == 1 && t[2].mediator == 1 && t[2].hill == 2 && t[2].weight == 0.6 && t[2].sex == 1,
+    TEST_CHECK(t[1].site == SCN_SITE_PERIPHERAL && t[1].mediator == 4 && t[1].hill == 1.5 && t[1].sex == 0, "term 1");
+    TEST_CHECK(t[2].site == SCN_SITE_CENTRAL && t[2].mediator == 1 && t[2].hill == 2 && t[2].weight == 0.6 && t[2].sex == 1,
                "term 2: central IL1b, male");
-    TEST_CHECK(t[3].central == 1 && t[3].mediator == 2 && t[3].weight == -0.5 && t[3].sex == 2,
+    TEST_CHECK(t[3].site == SCN_SITE_CENTRAL && t[3].mediator == 2 && t[3].weight == -0.5 && t[3].sex == 2,
                "term 3: central IL10, female, negative weight");
     const scn_tissue *skin = &s->tissues[0], *drg = &s->tissues[1];
     TEST_CHECK(skin->n_recruitments == 1 && skin->recruitments[0].type == 1 && skin->recruitments[0].state == 0 &&
@@ -727,7 +731,7 @@ static const bad_case bad_cases[] = {
      "\"lone\" (states: injured)"},
     {DOC_N2(NEUR2(",'toxin':{'drug':'taxl','EC50_nM':1,'rate_per_h':1}")),
      "neurons.toxin.drug: expected the name of a drug (taxol), got \"taxl\" (did you mean \"taxol\"?)"},
-    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'IL-10','EC50_nM':1,'weight':1}]}"),
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'site':'central','mediator':'IL-10','EC50_nM':1,'weight':1}]}"),
      "pain.terms[0].mediator: expected the name of a mediator (TNF, IL10), got \"IL-10\" (did you mean \"IL10\"?)"},
     /* shapes, required keys, unknown and duplicate keys */
     {DOC_N2("'neurons':[]"), "neurons: expected an object with count, soma, peripheral and central, got an empty array"},
@@ -749,13 +753,13 @@ static const bad_case bad_cases[] = {
      "pain.baseline_threshold: unknown key (did you mean \"baseline_threshold_g\"?)"},
     {DOC_N2(NEUR2("") ",'pain':{'terms':[1]}"),
      "pain.terms[0]: expected an object with terminal, mediator, EC50_nM and weight, got number 1"},
-    {DOC_N2(NEUR2("") ",'pain':{'terms':{}}"), "pain.terms: expected an array of at most 12 pain terms, got an "
+    {DOC_N2(NEUR2("") ",'pain':{'terms':{}}"), "pain.terms: expected an array of at most 24 pain terms, got an "
                                               "empty object"},
     {DOC_N2(NEUR2("") ",'pain':{'terms':[{'mediator':'TNF','EC50_nM':1,'weight':1}]}"),
-     "pain.terms[0].terminal: missing required key (expected one of \"peripheral\", \"central\")"},
-    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1}]}"),
+     "pain.terms[0].site: missing required key (expected one of \"peripheral\", \"soma\", \"central\")"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'site':'central','mediator':'TNF','EC50_nM':1}]}"),
      "pain.terms[0].weight: missing required key (expected a number >= -100 and <= 100)"},
-    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':1,"
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'site':'central','mediator':'TNF','EC50_nM':1,'weight':1,"
                       "'Sex':'male'}]}"),
      "pain.terms[0].Sex: unknown key (did you mean \"sex\"?)"},
     /* enums */
@@ -764,8 +768,8 @@ static const bad_case bad_cases[] = {
     {DOC_TOP(",'sex':1"), "scen.json: sex: expected one of \"male\", \"female\", got number 1"},
     {DOC_N2(NEUR2("") "," TERM(",'sex':'all'")), "pain.terms[0].sex: expected one of \"both\", \"male\", "
                                                   "\"female\", got \"all\""},
-    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':1,'mediator':'TNF','EC50_nM':1,'weight':1}]}"),
-     "pain.terms[0].terminal: expected one of \"peripheral\", \"central\", got number 1"},
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'site':1,'mediator':'TNF','EC50_nM':1,'weight':1}]}"),
+     "pain.terms[0].site: expected one of \"peripheral\", \"soma\", \"central\", got number 1"},
     /* ranges */
     {DOC_N2("'neurons':{'count':1.5,'soma':" SOMA2 ",'peripheral':" PERI2 ",'central':" PERI2 "}"),
      "neurons.count: expected an integer >= 1 and <= 10000000, got 1.5"},
@@ -787,16 +791,16 @@ static const bad_case bad_cases[] = {
     {DOC_N2(NEUR2("") ",'pain':{'baseline_threshold_g':301}"),
      "pain.baseline_threshold_g: expected a number > 0 and <= 300, got 301"},
     {DOC_N2(NEUR2("") "," TERM(",'hill':9")), "pain.terms[0].hill: expected a number >= 0.1 and <= 8, got 9"},
-    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':0,'weight':1}]}"),
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'site':'central','mediator':'TNF','EC50_nM':0,'weight':1}]}"),
      "pain.terms[0].EC50_nM: expected a number > 0 and <= 1000000000, got 0"},
-    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':-101}]}"),
+    {DOC_N2(NEUR2("") ",'pain':{'terms':[{'site':'central','mediator':'TNF','EC50_nM':1,'weight':-101}]}"),
      "pain.terms[0].weight: expected a number >= -100 and <= 100, got -101"},
-    {DOC_N(NEUR("") ",'pain':{'terms':[{'terminal':'centre','mediator':'TNF','EC50_nM':1,'weight':1}]}"),
-     "pain.terms[0].terminal: expected one of \"peripheral\", \"central\", got \"centre\" (did you mean "
+    {DOC_N(NEUR("") ",'pain':{'terms':[{'site':'centre','mediator':'TNF','EC50_nM':1,'weight':1}]}"),
+     "pain.terms[0].site: expected one of \"peripheral\", \"soma\", \"central\", got \"centre\" (did you mean "
      "\"central\"?)"},
-    {DOC_N(NEUR("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':200}]}"),
+    {DOC_N(NEUR("") ",'pain':{'terms':[{'site':'central','mediator':'TNF','EC50_nM':1,'weight':200}]}"),
      "pain.terms[0].weight: expected a number >= -100 and <= 100, got 200"},
-    {DOC_N(NEUR("") ",'pain':{'terms':[{'terminal':'central','mediator':'TNF','EC50_nM':1,'weight':1,"
+    {DOC_N(NEUR("") ",'pain':{'terms':[{'site':'central','mediator':'TNF','EC50_nM':1,'weight':1,"
                     "'sex':'females'}]}"),
      "pain.terms[0].sex: expected one of \"both\", \"male\", \"female\", got \"females\""},
     {DOC_N(NEUR("") ",'pain':{'baseline_threshold_g':0}"), "pain.baseline_threshold_g: expected a number > 0"},
@@ -857,20 +861,40 @@ static const bad_case bad_cases[] = {
 
     /* perturbations */
     {PERT("{'type':'macrophage','rate_per_h':1}"),
-     "perturbations[0].kind: missing required key (expected one of \"depletion\", \"knockout\", \"receptor_block\")"},
+     "perturbations[0].kind: missing required key (expected one of \"depletion\", \"knockout\", \"receptor_block\", \"receptor_knockout\")"},
     {PERT("{'kind':'knockot','type':'macrophage','mediator':'TNF'}"),
-     "perturbations[0].kind: expected one of \"depletion\", \"knockout\", \"receptor_block\", got \"knockot\" "
+     "perturbations[0].kind: expected one of \"depletion\", \"knockout\", \"receptor_block\", \"receptor_knockout\", got \"knockot\" "
      "(did you mean \"knockout\"?)"},
     {PERT("{'kind':'depletion','type':'macrophage','rate_per_h':1,'fraction':0.5}"),
      "scen.json: perturbations[0].fraction: key not allowed for kind \"depletion\" (it belongs to receptor_block); a "
-     "depletion takes type, rate_per_h, tissue, start_h, stop_h"},
+     "depletion takes rate_per_h, type, tissue, start_h, stop_h"},
     {PERT("{'kind':'receptor_block','type':'macrophage','mediator':'TNF','fraction':0.5}"),
-     "perturbations[0].type: key not allowed for kind \"receptor_block\" (it belongs to depletion, knockout); a "
-     "receptor_block takes mediator, fraction, tissue, start_h, stop_h"},
+     "perturbations[0].mediator: key not allowed for kind \"receptor_block\" (it belongs to knockout); a "
+     "receptor_block takes receptor, fraction, type, tissue, start_h, stop_h"},
+    {PERT("{'kind':'receptor_block','receptor':'CCR2','fraction':0.5}"),
+     "perturbations[0].receptor: expected a receptor that some cell type carries (cell_types[i].receptors), got "
+     "\"CCR2\""},
+    {PERT("{'kind':'receptor_knockout','receptor':'TNFR1'}"),
+     "perturbations[0].type: missing required key (expected the name of a cell type)"},
+    {PERT("{'kind':'receptor_knockout','type':'macrophage','receptor':'TNFR2'}"),
+     "perturbations[0].receptor: expected a receptor that macrophage carries (TNFR1), got \"TNFR2\""},
+    {PERT("{'kind':'receptor_knockout','type':'macrophage','receptor':'TNFR1','fraction':1}"),
+     "perturbations[0].fraction: key not allowed for kind \"receptor_knockout\" (it belongs to receptor_block)"},
+    {DOC_TYPES("[{'name':'m','receptors':[{'name':'A','mediator':'TNF'},{'name':'B','mediator':'TNF'}]}]"),
+     "cell_types[0].receptors[1].mediator: expected a mediator no other receptor of the type binds, got \"TNF\" "
+     "(also bound by receptors[0] \"A\")"},
+    {DOC_TYPES("[{'name':'m','receptors':[{'name':'A','mediator':'TNF'},{'name':'A','mediator':'IL10'}]}]"),
+     "cell_types[0].receptors[1].name"},
+    {DOC_TYPES("[{'name':'m','receptors':[{'name':'A','mediator':'TNF','female_expression':2}]}]"),
+     "cell_types[0].receptors[0].female_expression: expected a number >= 0 and <= 1, got 2"},
+    {DOC_TYPES("[{'name':'m','receptors':[{'name':'A','mediator':'TNF'}],'division_drivers':[{'mediator':'IL10',"
+               "'EC50_nM':1,'rate_per_h':1}]}]"),
+     "cell_types[0].division_drivers[0].mediator: expected a mediator that cell type m senses through one of its "
+     "receptors (A), got \"IL10\": add a receptor for it to cell_types[0].receptors"},
     {PERT("{'kind':'knockout','type':'macrophage','mediator':'TNF','rate_per_h':1}"),
      "perturbations[0].rate_per_h: key not allowed for kind \"knockout\" (it belongs to depletion)"},
     {PERT("{'kind':'depletion','type':'macrophage','mediator':'TNF','rate_per_h':1}"),
-     "perturbations[0].mediator: key not allowed for kind \"depletion\" (it belongs to knockout, receptor_block)"},
+     "perturbations[0].mediator: key not allowed for kind \"depletion\" (it belongs to knockout)"},
     {PERT("{'kind':'depletion','type':'macrophage'}"),
      "perturbations[0].rate_per_h: missing required key (expected a number > 0 and <= 1000)"},
     {PERT("{'kind':'depletion','type':'macrophage','rate_per_h':0}"),
@@ -882,18 +906,18 @@ static const bad_case bad_cases[] = {
     {PERT("{'kind':'knockout','type':'macrofage','mediator':'TNF'}"),
      "perturbations[0].type: expected the name of a cell type (macrophage), got \"macrofage\" (did you mean "
      "\"macrophage\"?)"},
-    {PERT("{'kind':'receptor_block','mediator':'TNF'}"),
+    {PERT("{'kind':'receptor_block','receptor':'TNFR1'}"),
      "perturbations[0].fraction: missing required key (expected a number >= 0 and <= 1)"},
-    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1.2}"),
+    {PERT("{'kind':'receptor_block','receptor':'TNFR1','fraction':1.2}"),
      "perturbations[0].fraction: expected a number >= 0 and <= 1, got 1.2"},
-    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'tissue':'skn'}"),
+    {PERT("{'kind':'receptor_block','receptor':'TNFR1','fraction':1,'tissue':'skn'}"),
      "perturbations[0].tissue: expected the name of a tissue (skin), got \"skn\" (did you mean \"skin\"?)"},
-    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'start_h':1,'stop_h':1}"),
+    {PERT("{'kind':'receptor_block','receptor':'TNFR1','fraction':1,'start_h':1,'stop_h':1}"),
      "perturbations[0].stop_h: expected a number > start_h (1), got 1"},
-    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'start_h':3}"),
+    {PERT("{'kind':'receptor_block','receptor':'TNFR1','fraction':1,'start_h':3}"),
      "perturbations[0].start_h: expected a number < time.duration_h (2 h), got 3: the perturbation starts after the "
      "end of the simulation"},
-    {PERT("{'kind':'receptor_block','mediator':'TNF','fraction':1,'strat_h':1}"),
+    {PERT("{'kind':'receptor_block','receptor':'TNFR1','fraction':1,'strat_h':1}"),
      "perturbations[0].strat_h: unknown key (did you mean \"start_h\"?)"},
     {PERT("'knockout'"), "perturbations[0]: expected an object with kind, got string \"knockout\""},
 };
@@ -1004,6 +1028,7 @@ static void test_overrides(void)
     "{'name':'t','time':{'duration_h':4}"                                                                \
     ",'mediators':[{'name':'TNF','D_um2_per_s':100},{'name':'IL6','D_um2_per_s':90,'jak':['JAK1','JAK2']}]" \
     ",'cell_types':[{'name':'macrophage','states':[{'name':'resting'},{'name':'active'}]"               \
+    ",'receptors':[{'name':'IL6R','mediator':'IL6'}]"                                                    \
     ",'jak_stat3':{'activators':[{'mediator':'IL6','EC50_nM':1}]}"                                       \
     ",'transitions':[{'from':'resting','to':'active','pstat3_rate_per_h':2}]}]"                         \
     ",'tissues':[{'name':'skin','size_um':[100,100,20],'voxel_um':10},"                                 \
@@ -1011,7 +1036,7 @@ static void test_overrides(void)
     ",'drugs':[{'name':'tofacitinib','mw_g_per_mol':312.37,'half_life_h':3,'Vd_L_per_kg':1.2,"          \
     "'ic50_nM':{'JAK1':56},'doses':[{'start_h':1,'mg_per_kg':0.07}]}]"                                   \
     ",'perturbations':[{'kind':'depletion','type':'macrophage','rate_per_h':1},"                        \
-    "{'kind':'receptor_block','mediator':'IL6','fraction':0.5,'stop_h':3}]}"
+    "{'kind':'receptor_block','receptor':'IL6R','fraction':0.5,'stop_h':3}]}"
 
 static void test_signalling(void)
 {
@@ -1119,7 +1144,7 @@ static void test_neurons_pain_recruitment(void)
     scenario *s = malloc(sizeof *s);
     ps_err e;
     ps_status st = load_doc(DOC_N(NEUR(",'lesion':{'region':'cut','at_h':1},'transport_delay_h':6")
-                                  ",'sex':'female','pain':{'injury_weight':0.5,'terms':[{'terminal':'central',"
+                                  ",'sex':'female','pain':{'injury_weight':0.5,'terms':[{'site':'central',"
                                   "'mediator':'IL10','EC50_nM':0.1,'weight':-1,'sex':'female'}]}"),
                             NULL, 0, s, &e);
     TEST_CHECK(st == PS_OK, "neurons document: %s", e.msg);
@@ -1130,7 +1155,7 @@ static void test_neurons_pain_recruitment(void)
                        n->transport_delay_h == 6 && n->toxin_drug == -1 && n->repair_per_h == 0,
                    "neurons resolved");
         TEST_CHECK(s->sex == SCN_SEX_FEMALE && s->pain.baseline_threshold_g == 4 && s->pain.time_constant_h == 6 &&
-                       s->pain.injury_weight == 0.5 && s->pain.n_terms == 1 && s->pain.terms[0].central == 1 &&
+                       s->pain.injury_weight == 0.5 && s->pain.n_terms == 1 && s->pain.terms[0].site == SCN_SITE_CENTRAL &&
                        s->pain.terms[0].mediator == 1 && s->pain.terms[0].hill == 1 && s->pain.terms[0].sex == 2,
                    "pain resolved");
         check_round_trip(s, "neurons document");
@@ -1157,7 +1182,7 @@ static void test_neurons_pain_recruitment(void)
     /* --set reaches the new sections */
     const char *sets[] = {"neurons.lesion.at_h=1.5", "pain.terms.0.weight=0.25"};
     ps_err_clear(&e);
-    st = load_doc(DOC_N(NEUR(",'lesion':{'region':'cut'}") ",'pain':{'terms':[{'terminal':'peripheral',"
+    st = load_doc(DOC_N(NEUR(",'lesion':{'region':'cut'}") ",'pain':{'terms':[{'site':'peripheral',"
                         "'mediator':'TNF','EC50_nM':1,'weight':1}]}"),
                   sets, 2, s, &e);
     TEST_CHECK(st == PS_OK && s->neurons.lesion_h == 1.5 && s->pain.terms[0].weight == 0.25,

@@ -43,7 +43,8 @@ static void base_scenario(scenario *s, const char *state_a, const char *type_ext
                   "{'name':'IL17','D_um2_per_s':50,'kDa':20},"
                   "{'name':'IL10','D_um2_per_s':50,'kDa':20,'jak':['JAK1','TYK2']}],"
                   "'cell_types':[{'name':'cell','radius_um':5,'speed_um_per_min':0,'persistence_min':5,"
-                  "'repulsion_um_per_min':0,'states':[{'name':'A'%s},{'name':'B'}]%s}],"
+                  "'repulsion_um_per_min':0,'receptors':[{'name':'IL6R','mediator':'IL6'},{'name':'IL17RA','mediator':'IL17'},"
+                  "{'name':'IL10R','mediator':'IL10'}],'states':[{'name':'A'%s},{'name':'B'}]%s}],"
                   "'tissues':[{'name':'box','size_um':[120,120,120],'voxel_um':20,'tortuosity':1%s}]%s}",
                   state_a, type_extra, tissue_extra, top_extra);
 }
@@ -121,7 +122,7 @@ static void world_step(world *w, const scenario *s, int k, ps_err *err)
     agents_secrete(w->a, w->fs, t_min, err);
     field_step(w->fs, err);
     agents_signal(w->a, w->fs, pk_jak_factors(w->pk), neurons_injury_buffer(w->nr),
-                  neurons_lesion_buffer(w->nr), neurons_repair_buffer(w->nr), (uint32_t)k, t_min, err);
+                  neurons_lesion_buffer(w->nr), neurons_signal_buffer(w->nr), neurons_state_buffer(w->nr), (uint32_t)k, t_min, err);
     agents_move(w->a, w->fs, (uint32_t)k, err);
     agents_compact(w->a, (uint32_t)k, err);
     agents_recruit(w->a, w->fs, pk_jak_factors(w->pk), (uint32_t)k, err);

@@ -138,15 +138,17 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     float *tp = calloc(nt * TP_COUNT, sizeof(float));
     float *sec = calloc(ntab, sizeof(float)), *upt = calloc(ntab, sizeof(float));
     float *sig = calloc(nt * ST_COUNT, sizeof(float)), *gain = calloc(nt * nf, sizeof(float));
-    float pert[SCN_MAX_PERTURBATIONS * PT_SIZE] = {0};
+    float *pert = calloc(SIGNAL_MAX_PERT_ROWS * PT_SIZE, sizeof(float));
+    float *rel = calloc(nt * nf * 2, sizeof(float));
     float np[NP_COUNT];
     float rules[SCN_MAX_RECRUITMENTS * RC_SIZE] = {0};
     float contacts[CT_MAX * CT_SIZE] = {0};
-    ps_status st = (tp && sec && upt && sig && gain) ? PS_OK
+    ps_status st = (tp && sec && upt && sig && gain && pert && rel) ? PS_OK
                                                      : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     if (st == PS_OK) {
         agents_type_table(s, t, fp, s->dt_min, tp);
         agents_rate_tables(s, t, fp, sec, upt);
+        agents_release_table(s, t, fp, rel);
         signal_type_table(s, fp, sig);
         signal_gain_table(s, fp, gain);
         a->npert = signal_perturbation_rows(s, t, fp, pert);
@@ -163,10 +165,13 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
                           &a->var_partial, err);
     if (st == PS_OK) st = device_alloc(d, nt * ST_COUNT * sizeof(float), "signalling table", &a->sig, err);
     if (st == PS_OK) st = device_alloc(d, nt * nf * sizeof(float), "secretion gains", &a->gain, err);
-    if (st == PS_OK) st = device_alloc(d, sizeof pert, "perturbations", &a->pert, err);
+    size_t pbytes = (size_t)(a->npert > 0 ? a->npert : 1) * PT_SIZE * sizeof(float);
+    if (st == PS_OK) st = device_alloc(d, pbytes, "perturbations", &a->pert, err);
+    if (st == PS_OK) st = device_alloc(d, nt * nf * 2 * sizeof(float), "neuronal release", &a->rel, err);
+    if (st == PS_OK) st = device_write(d, a->rel, 0, nt * nf * 2 * sizeof(float), rel, err);
     if (st == PS_OK) st = device_write(d, a->sig, 0, nt * ST_COUNT * sizeof(float), sig, err);
     if (st == PS_OK) st = device_write(d, a->gain, 0, nt * nf * sizeof(float), gain, err);
-    if (st == PS_OK) st = device_write(d, a->pert, 0, sizeof pert, pert, err);
+    if (st == PS_OK) st = device_write(d, a->pert, 0, pbytes, pert, err);
     size_t rslots = a->nvox * (size_t)(a->nrules > 0 ? a->nrules : 1);
     if (st == PS_OK) st = device_alloc(d, sizeof rules, "recruitment rules", &a->rules, err);
     if (st == PS_OK) st = device_write(d, a->rules, 0, sizeof rules, rules, err);
@@ -199,6 +204,8 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     free(upt);
     free(sig);
     free(gain);
+    free(pert);
+    free(rel);
     if (st != PS_OK) {
         agents_destroy(a);
         return st;
@@ -212,7 +219,7 @@ void agents_destroy(agents *a)
     if (!a) return;
     agents_release_scratch(a);
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
-                   &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert,
+                   &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert, &a->rel,
                    &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets, &a->contacts,
                    &a->div_ids, &a->div_list, &a->id_delta};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);

@@ -63,6 +63,9 @@ const char *agents_var_unit(int k);
 void agents_type_table(const scenario *s, int t, const field_params *fp, double dt_min,
                        float *tparams);
 void agents_rate_tables(const scenario *s, int t, const field_params *fp, float *sec, float *upt);
+/* rel: [n_types][nf][2] neuronal release per unit lagged injury and per unit activity,
+ * nM/min in tissue t's voxel (scn_neurons.release on the compartment types). */
+void agents_release_table(const scenario *s, int t, const field_params *fp, float *rel);
 
 /* Places the tissue's initial cells, then the nociceptor compartments that live in it
  * (Philox keyed by seed and id: reproducible). */
@@ -90,10 +93,10 @@ int agents_halo_planes(const scenario *s, int t);
 ps_status agents_bin(agents *a, ps_err *err);
 /* t_min: simulated time at the start of the step (perturbation windows). */
 ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
-/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]); injury, lesion and repair:
- * the neuron buffers of neurons.h. */
+/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]); injury, lesion, nsig
+ * (signals) and nstate: the neuron buffers of neurons.h. */
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
-                        cl_mem repair, uint32_t step, double t_min, ps_err *err);
+                        cl_mem nsig, cl_mem nstate, uint32_t step, double t_min, ps_err *err);
 /* Contact-dependent events (cell_types[i].contacts): eating and contact-driven state
  * changes, after agents_signal (which set this step's fates) and before agents_move. */
 ps_status agents_contact(agents *a, uint32_t step, ps_err *err);

@@ -48,7 +48,7 @@ struct agents {
     agents_id_bufs I, J;
     cl_mem flag, voxel_of, order, alive, alive_pos, divides, div_pos;
     cl_mem bin_count, bin_start, bin_fill;
-    cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, var_partial, np;
+    cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, rel, var_partial, np;
     int npert;
     int nrules;                      /* recruitment rules of this tissue */
     cl_mem rules, births, offsets;   /* [nrules][nvox] counts and their scan */

@@ -7,6 +7,7 @@
 #include "agents_impl.h"
 
 #include <math.h>
+#include <string.h>
 
 /* host/device layout equalities (kernels/params.h) */
 _Static_assert(PS_MAX_STATES == SCN_MAX_STATES, "state tables: PS_MAX_STATES must equal SCN_MAX_STATES");
@@ -18,8 +19,8 @@ _Static_assert(sizeof(cl_ulong) == sizeof(uint64_t) && sizeof(cl_uint) == sizeof
                "ids and counters are copied between uint64_t/uint32_t and cl_ulong/cl_uint arrays");
 
 static const char *const agents_var_names[AGENTS_NVARS] = {"age_h", "pstat3", "socs3",
-                                                            "injury", "excitability"};
-static const char *const agents_var_units[AGENTS_NVARS] = {"h", "1", "1", "1", "1"};
+                                                            "injury", "excitability", "activity"};
+static const char *const agents_var_units[AGENTS_NVARS] = {"h", "1", "1", "1", "1", "1"};
 
 const char *agents_var_name(int k) { return agents_var_names[k]; }
 const char *agents_var_unit(int k) { return agents_var_units[k]; }
@@ -65,6 +66,27 @@ void agents_rate_tables(const scenario *s, int t, const field_params *fp, float 
                 sec[o] = (float)(S->secretion_molecules_per_min[m] * molecules_to_nM);
                 upt[o] = (float)(S->uptake_um3_per_min[m] / vvox_um3);
             }
+}
+
+void agents_release_table(const scenario *s, int t, const field_params *fp, float *rel)
+{
+    const scn_tissue *ts = &s->tissues[t];
+    double vvox_um3 = ts->voxel_um * ts->voxel_um * ts->voxel_um;
+    double molecules_to_nM = 1e9 / (6.02214076e23 * vvox_um3 * 1e-15);
+    int nf = fp->nf;
+    memset(rel, 0, (size_t)(s->n_types > 0 ? s->n_types : 1) * (size_t)(nf > 0 ? nf : 1) * 2 * sizeof(float));
+    const scn_neurons *n = &s->neurons;
+    if (!n->enabled) return;
+    const scn_compartment *site[3] = {&n->soma, &n->peripheral, &n->central};
+    for (int k = 0; k < n->n_release; k++) {
+        const scn_release *r = &n->release[k];
+        const scn_compartment *c = site[r->site];
+        int f = fp->local_of[r->mediator];
+        if (c->tissue != t || f < 0) continue;
+        float *o = rel + ((size_t)c->type * nf + f) * 2;
+        o[0] += (float)(r->per_injury_molecules_per_min * molecules_to_nM);
+        o[1] += (float)(r->per_activity_molecules_per_min * molecules_to_nM);
+    }
 }
 
 /* CT_* rows of every type's contact rules; returns their number and the largest range

@@ -25,6 +25,8 @@ ps_status agents_recruit_count(agents *a, const field_set *fs, cl_mem J, uint32_
     SETARG(c, i++, cl_uint, (cl_uint)(a->tissue * a->s->n_mediators), err);
     SETARG(c, i++, cl_uint, (cl_uint)a->nvox, err);
     SETARG(c, i++, cl_mem, a->births, err);
+    SETARG(c, i++, cl_mem, a->pert, err);
+    SETARG(c, i++, cl_uint, (cl_uint)a->npert, err);
     SETARG(c, i++, cl_uint, a->seed_lo, err);
     SETARG(c, i++, cl_uint, a->seed_hi, err);
     SETARG(c, i++, cl_uint, (cl_uint)a->tissue, err);

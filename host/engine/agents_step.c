@@ -56,6 +56,7 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
     SETARG(k, i++, cl_mem, a->sec, err);
     SETARG(k, i++, cl_mem, a->upt, err);
     SETARG(k, i++, cl_mem, a->gain, err);
+    SETARG(k, i++, cl_mem, a->rel, err);
     SETARG(k, i++, cl_mem, a->pert, err);
     SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
     SETARG(k, i++, cl_float, (cl_float)t_min, err);
@@ -67,7 +68,7 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
 }
 
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
-                        cl_mem repair, uint32_t step, double t_min, ps_err *err)
+                        cl_mem nsig, cl_mem nstate, uint32_t step, double t_min, ps_err *err)
 {
     cl_kernel k = a->k->k_signal;
     int i = 0;
@@ -90,7 +91,9 @@ ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury,
     SETARG(k, i++, cl_mem, a->np, err);
     SETARG(k, i++, cl_mem, injury, err);
     SETARG(k, i++, cl_mem, lesion, err);
-    SETARG(k, i++, cl_mem, repair, err);
+    SETARG(k, i++, cl_mem, nsig, err);
+    SETARG(k, i++, cl_mem, nstate, err);
+    SETARG(k, i++, cl_uint, (cl_uint)(a->s->neurons.enabled ? a->s->neurons.count : 1), err);
     SETARG(k, i++, cl_mem, field_region_mask_buffer(fs), err);
     SETARG(k, i++, cl_uint, a->seed_lo, err);
     SETARG(k, i++, cl_uint, a->seed_hi, err);
@@ -153,5 +156,8 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
     SETARG(k, i++, cl_uint, a->seed_hi, err);
     SETARG(k, i++, cl_uint, step, err);
     SETARG(k, i++, cl_float, (cl_float)a->s->dt_min, err);
+    SETARG(k, i++, cl_mem, a->pert, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
+    SETARG(k, i++, cl_float, (cl_float)((double)(step - 1) * a->s->dt_min), err);
     return device_launch(a->dev, k, "agents_move", a->cap, 0, err);
 }

@@ -22,14 +22,30 @@ ps_status neurons_update(neurons *n, cl_mem exposure, ps_err *err);
 
 cl_mem neurons_injury_buffer(const neurons *n);
 cl_mem neurons_lesion_buffer(const neurons *n);
-/* Repair hazard (1/min) sensed by each neuron's soma (written by agents_signal). */
-cl_mem neurons_repair_buffer(const neurons *n);
+/* Per-neuron signals [NS_COUNT][n] written by the compartments in agents_signal, and the
+ * neuron state [NX_COUNT][n] written by neurons_update (layouts in kernels/params.h). */
+cl_mem neurons_signal_buffer(const neurons *n);
+cl_mem neurons_state_buffer(const neurons *n);
+/* The compartment (NC_*) that writes signal row `row`, or -1 for an unused row. */
+int neurons_signal_compartment(const neurons *n, int row);
 
 /* Checkpoints: the number of neurons, and their whole state (injury, lesion flags,
- * repair signals; arrays of max(count, 1)) read from or written to the device. */
+ * signals [NS_COUNT][m], state [NX_COUNT][m]; m = max(count, 1)) read from or written
+ * to the device. */
 size_t neurons_count(const neurons *n);
-ps_status neurons_state(neurons *n, int write, float *injury, uint32_t *lesion, float *repair,
-                        ps_err *err);
+ps_status neurons_state(neurons *n, int write, float *injury, uint32_t *lesion, float *sig,
+                        float *state, ps_err *err);
+
+/* The pain readout (means over neurons, scenarios/README.md "The pain readout"):
+ * S = intrinsic + soma + peripheral + central + memory, each the share of that source;
+ * by_mediator[m]: the mediator's terms, amplified as they enter S (blocking read). */
+typedef struct {
+    double sensitization;
+    double intrinsic, soma, peripheral, central, memory;
+    double drive, gain, memory_state;     /* mean D, G and M */
+    double by_mediator[SCN_MAX_MEDIATORS];
+} neurons_readout_t;
+ps_status neurons_readout(neurons *n, neurons_readout_t *r, ps_err *err);
 
 /* Fraction of neurons with injury > 0.5 (blocking read; 0 when disabled). */
 ps_status neurons_injured_fraction(neurons *n, double *fraction, ps_err *err);

@@ -81,21 +81,53 @@ void signal_gain_table(const scenario *s, const field_params *fp, float *gain)
         }
 }
 
+static float *signal_row(float *rows, int *n, int kind, int type, int field, double start_min,
+                         double stop_min)
+{
+    float *r = rows + (size_t)(*n)++ * PT_SIZE;
+    r[PT_KIND] = (float)kind;
+    r[PT_TYPE] = (float)type;
+    r[PT_FIELD] = (float)field;
+    r[PT_START] = (float)start_min;
+    r[PT_STOP] = (float)stop_min;
+    r[PT_RATE] = 0.0f;
+    r[PT_FRACTION] = 0.0f;
+    return r;
+}
+
 int signal_perturbation_rows(const scenario *s, int t, const field_params *fp, float *rows)
 {
     int n = 0;
+    const float forever = 3.0e38f;
     for (int k = 0; k < s->n_perturbations; k++) {
         const scn_perturbation *p = &s->perturbations[k];
         if (p->tissue >= 0 && p->tissue != t) continue;
-        float *r = rows + (size_t)n * PT_SIZE;
-        r[PT_KIND] = (float)scn_perturb_kinds[p->kind].device_code;
-        r[PT_TYPE] = (float)p->type;
-        r[PT_FIELD] = (float)(p->mediator >= 0 ? fp->local_of[p->mediator] : -1);
-        r[PT_START] = (float)(p->start_h * 60.0);
-        r[PT_STOP] = (float)(p->stop_h * 60.0);
+        int code = scn_perturb_kinds[p->kind].device_code;
+        if (p->kind == SCN_PERTURB_RECEPTOR_BLOCK || p->kind == SCN_PERTURB_RECEPTOR_KNOCKOUT) {
+            int ko = p->kind == SCN_PERTURB_RECEPTOR_KNOCKOUT;
+            for (int ty = 0; ty < s->n_types; ty++) {
+                if (p->type >= 0 && ty != p->type) continue;
+                int r = scenario_receptor_named(&s->types[ty], p->receptor);
+                if (r < 0) continue;
+                int f = fp->local_of[s->types[ty].receptors[r].mediator];
+                if (f < 0) continue;        /* its ligand does not exist in this tissue */
+                float *row = signal_row(rows, &n, code, ty, f, p->start_h * 60.0, p->stop_h * 60.0);
+                row[PT_FRACTION] = ko ? 1.0f : (float)p->fraction;
+            }
+            continue;
+        }
+        float *r = signal_row(rows, &n, code, p->type, p->mediator >= 0 ? fp->local_of[p->mediator] : -1,
+                              p->start_h * 60.0, p->stop_h * 60.0);
         r[PT_RATE] = (float)(p->rate_per_h / 60.0);
-        r[PT_FRACTION] = (float)p->fraction;
-        n++;
     }
+    if (s->sex == SCN_SEX_FEMALE)
+        for (int ty = 0; ty < s->n_types; ty++)
+            for (int k = 0; k < s->types[ty].n_receptors; k++) {
+                const scn_receptor *rc = &s->types[ty].receptors[k];
+                int f = fp->local_of[rc->mediator];
+                if (rc->female_expression >= 1.0 || f < 0) continue;
+                float *row = signal_row(rows, &n, PTK_BLOCK, ty, f, 0.0, forever);
+                row[PT_FRACTION] = (float)(1.0 - rc->female_expression);
+            }
     return n;
 }

@@ -2,12 +2,12 @@
  *
  * Layout of a checkpoint (HDF5, through h5io.h: built in memory, written with one
  * fsynced atomic write):
- *   root attributes: format (1), painsim_version, scenario_hash, step, time_h, every_h,
+ *   root attributes: format (2), painsim_version, scenario_hash, step, time_h, every_h,
  *                    n_tissues
  *   /tissue_K   attributes capacity, decomp_next_id, counters[CTR_COUNT]; datasets
  *               pos [n][3], dir [n][3], id, type (u8), state (u8), vars [NVARS][n],
  *               conc [nf][nvox] (slot order)
- *   /neurons    injury, lesion, repair
+ *   /neurons    injury, lesion, signals [NS_COUNT][n], state [NX_COUNT][n]
  *   /output     rows [n_rows][n_cols], xmf (the snapshot index text, bytes); attributes
  *               n_rows, n_cols, n_snaps
  * Native types in the file: a checkpoint is read back by the build that wrote it.
@@ -20,11 +20,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../kernels/params.h"
 #include "h5io.h"
 #include "mpi_util.h"
 #include "version.h"
 
-#define CHECKPOINT_FORMAT 1
+#define CHECKPOINT_FORMAT 2     /* 2: neuron signals and state (pain readout of issue 14) */
 
 uint64_t checkpoint_scenario_hash(const scenario *s, ps_err *err)
 {
@@ -236,7 +237,7 @@ done:
 /* ---- the neurons and the output state ---------------------------------------------- */
 
 typedef struct {
-    float *injury, *repair;
+    float *injury, *sig, *state;
     uint32_t *lesion;
     size_t n;                       /* >= 1: an empty population still has one slot */
 } checkpoint_neurons;
@@ -245,16 +246,19 @@ static ps_status checkpoint_neurons_alloc(checkpoint_neurons *cn, const neurons 
 {
     cn->n = neurons_count(nr) ? neurons_count(nr) : 1;
     cn->injury = malloc(cn->n * sizeof *cn->injury);
-    cn->repair = malloc(cn->n * sizeof *cn->repair);
+    cn->sig = malloc(cn->n * NS_COUNT * sizeof *cn->sig);
+    cn->state = malloc(cn->n * NX_COUNT * sizeof *cn->state);
     cn->lesion = malloc(cn->n * sizeof *cn->lesion);
-    if (!cn->injury || !cn->repair || !cn->lesion) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    if (!cn->injury || !cn->sig || !cn->state || !cn->lesion)
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     return PS_OK;
 }
 
 static void checkpoint_neurons_free(checkpoint_neurons *cn)
 {
     free(cn->injury);
-    free(cn->repair);
+    free(cn->sig);
+    free(cn->state);
     free(cn->lesion);
 }
 
@@ -263,11 +267,12 @@ static ps_status checkpoint_write_neurons(h5io_file *f, neurons *nr, ps_err *err
     checkpoint_neurons cn = {0};
     hid_t g = -1;
     ps_status st = checkpoint_neurons_alloc(&cn, nr, err);
-    if (st == PS_OK) st = neurons_state(nr, 0, cn.injury, cn.lesion, cn.repair, err);
+    if (st == PS_OK) st = neurons_state(nr, 0, cn.injury, cn.lesion, cn.sig, cn.state, err);
     if (st == PS_OK) st = h5io_group_create(f->id, "neurons", &g, &f->why);
     if (st == PS_OK) st = checkpoint_data(g, "injury", H5T_NATIVE_FLOAT, cn.injury, cn.n, &f->why);
     if (st == PS_OK) st = checkpoint_data(g, "lesion", H5T_NATIVE_UINT32, cn.lesion, cn.n, &f->why);
-    if (st == PS_OK) st = checkpoint_data(g, "repair", H5T_NATIVE_FLOAT, cn.repair, cn.n, &f->why);
+    if (st == PS_OK) st = checkpoint_data(g, "signals", H5T_NATIVE_FLOAT, cn.sig, cn.n * NS_COUNT, &f->why);
+    if (st == PS_OK) st = checkpoint_data(g, "state", H5T_NATIVE_FLOAT, cn.state, cn.n * NX_COUNT, &f->why);
     h5io_group_close(&g);
     checkpoint_neurons_free(&cn);
     return st;
@@ -281,9 +286,10 @@ static ps_status checkpoint_read_neurons(h5io_file *f, neurons *nr, ps_err *err)
     if (st == PS_OK) st = h5io_group_open(f->id, "neurons", &g, &f->why);
     if (st == PS_OK) st = h5io_dataset_read(g, "injury", H5T_NATIVE_FLOAT, cn.injury, cn.n, &f->why);
     if (st == PS_OK) st = h5io_dataset_read(g, "lesion", H5T_NATIVE_UINT32, cn.lesion, cn.n, &f->why);
-    if (st == PS_OK) st = h5io_dataset_read(g, "repair", H5T_NATIVE_FLOAT, cn.repair, cn.n, &f->why);
+    if (st == PS_OK) st = h5io_dataset_read(g, "signals", H5T_NATIVE_FLOAT, cn.sig, cn.n * NS_COUNT, &f->why);
+    if (st == PS_OK) st = h5io_dataset_read(g, "state", H5T_NATIVE_FLOAT, cn.state, cn.n * NX_COUNT, &f->why);
     h5io_group_close(&g);
-    if (st == PS_OK) st = neurons_state(nr, 1, cn.injury, cn.lesion, cn.repair, err);
+    if (st == PS_OK) st = neurons_state(nr, 1, cn.injury, cn.lesion, cn.sig, cn.state, err);
     checkpoint_neurons_free(&cn);
     return st;
 }

@@ -17,6 +17,7 @@ typedef enum {
     SUMMARY_TISSUE_FIELD,           /* for each tissue, for each of its fields */
     SUMMARY_DRUG_TISSUE,            /* for each drug, for each tissue */
     SUMMARY_TISSUE_MEDIATOR,        /* for each tissue, for each mediator */
+    SUMMARY_MEDIATOR,               /* for each mediator */
     SUMMARY_ONCE                    /* once per row */
 } summary_scope;
 
@@ -107,44 +108,77 @@ static int summary_fill_kept(const scenario *s, const summary_sample *x, const s
 
 static int summary_count_neurons(const scenario *s, const summary_at *at) { return s->neurons.enabled; }
 
-/* The pain readout (scenarios/README.md): S = peripheral + central excitability. */
-static double summary_sensitization(const summary_sample *x)
-{
-    return x->excitability[0] + x->excitability[1];
-}
-
+/* The pain readout (scenarios/README.md "The pain readout"): S, mean over neurons. */
 static int summary_fill_threshold(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
 {
     if (!s->neurons.enabled) return 0;
-    out[0] = s->pain.baseline_threshold_g * exp(-summary_sensitization(x));
+    out[0] = s->pain.baseline_threshold_g * exp(-x->pain_S);
     return 1;
 }
 
 static int summary_fill_index(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
 {
     if (!s->neurons.enabled) return 0;
-    out[0] = 1.0 - exp(-summary_sensitization(x));
+    out[0] = 1.0 - exp(-x->pain_S);
     return 1;
 }
 
 static int summary_fill_sens(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
 {
     if (!s->neurons.enabled) return 0;
-    out[0] = summary_sensitization(x);
+    out[0] = x->pain_S;
     return 1;
 }
 
-static int summary_fill_periph(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
+static int summary_count_sources(const scenario *s, const summary_at *at) { return s->neurons.enabled ? 5 : 0; }
+
+static int summary_fill_sources(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
 {
     if (!s->neurons.enabled) return 0;
-    out[0] = x->excitability[0];
+    for (int k = 0; k < 5; k++) out[k] = x->pain_source[k];
+    return 5;
+}
+
+static int summary_fill_drive(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
+{
+    if (!s->neurons.enabled) return 0;
+    out[0] = x->pain_drive;
     return 1;
 }
 
-static int summary_fill_central(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
+static int summary_fill_gain(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
 {
     if (!s->neurons.enabled) return 0;
-    out[0] = x->excitability[1];
+    out[0] = x->pain_gain;
+    return 1;
+}
+
+static int summary_fill_memory(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
+{
+    if (!s->neurons.enabled) return 0;
+    out[0] = x->pain_memory;
+    return 1;
+}
+
+/* Column names of pain.source.SOURCE, in summary_sample.pain_source order. */
+static const char *const summary_source_names[5] = {"intrinsic", "soma", "peripheral", "central", "memory"};
+
+/* A mediator column when some pain term of this scenario's sex reads it. */
+static int summary_count_pain_mediator(const scenario *s, const summary_at *at)
+{
+    if (!s->neurons.enabled || !s->pain.immune_terms) return 0;
+    for (int k = 0; k < s->pain.n_terms; k++) {
+        const scn_pain_term *pt = &s->pain.terms[k];
+        if ((pt->sex == 1 && s->sex != SCN_SEX_MALE) || (pt->sex == 2 && s->sex != SCN_SEX_FEMALE)) continue;
+        if (pt->mediator == at->m) return 1;
+    }
+    return 0;
+}
+
+static int summary_fill_pain_mediator(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
+{
+    if (!summary_count_pain_mediator(s, at)) return 0;
+    out[0] = x->pain_by_mediator[at->m];
     return 1;
 }
 
@@ -176,12 +210,21 @@ static const summary_family summary_families[] = {
      summary_fill_threshold},
     {"pain.index", "1", "pain index 1 − exp(−S) (with neurons)", SUMMARY_ONCE, summary_count_neurons,
      summary_fill_index},
-    {"pain.sensitization", "1", "sensitization S = peripheral + central excitability (with neurons)",
-     SUMMARY_ONCE, summary_count_neurons, summary_fill_sens},
-    {"pain.peripheral_excitability", "1", "mean excitability E of the peripheral terminals "
-     "(with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_periph},
-    {"pain.central_excitability", "1", "mean excitability E of the central terminals (with neurons)",
-     SUMMARY_ONCE, summary_count_neurons, summary_fill_central},
+    {"pain.sensitization", "1", "sensitization S = D (1 + G + memory_weight M), mean over neurons; the sum "
+     "of the five pain.source columns (with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_sens},
+    {"pain.source.SOURCE", "1", "S split by source, each mean over neurons: `intrinsic` (injury_weight L, "
+     "immune-independent), `soma` (E_soma, DRG ectopic activity), `peripheral` (E_peripheral), `central` "
+     "(D G, dorsal-horn amplification), `memory` (D memory_weight M) (with neurons)",
+     SUMMARY_ONCE, summary_count_sources, summary_fill_sources},
+    {"pain.drive", "1", "mean afferent drive D = intrinsic + E_soma + E_peripheral (with neurons)",
+     SUMMARY_ONCE, summary_count_neurons, summary_fill_drive},
+    {"pain.central_gain", "1", "mean central gain G (with neurons)", SUMMARY_ONCE, summary_count_neurons,
+     summary_fill_gain},
+    {"pain.memory", "1", "mean slow sensitized state M, 0..1 (with neurons)", SUMMARY_ONCE, summary_count_neurons,
+     summary_fill_memory},
+    {"pain.by_mediator.mediator", "1", "a mediator's share of S: its soma and peripheral terms times (1 + G + "
+     "memory_weight M) plus its central terms times D, mean over neurons (mediators read by a pain term of the "
+     "scenario's sex)", SUMMARY_MEDIATOR, summary_count_pain_mediator, summary_fill_pain_mediator},
     {"neurons.injured_fraction", "1", "fraction of nociceptor neurons with injury > 0.5 "
      "(with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_injured},
 };
@@ -226,7 +269,12 @@ static ps_status summary_walk(const scenario *s, const summary_layout *lay, summ
             PS_TRY(summary_place(SUMMARY_TISSUE_MEDIATOR, &at, visit, arg, err));
         }
     summary_at at = {-1, -1, -1, -1, -1, 0};
-    return summary_place(SUMMARY_ONCE, &at, visit, arg, err);
+    PS_TRY(summary_place(SUMMARY_ONCE, &at, visit, arg, err));
+    for (int m = 0; m < s->n_mediators; m++) {
+        summary_at am = {-1, -1, -1, m, -1, 0};
+        PS_TRY(summary_place(SUMMARY_MEDIATOR, &am, visit, arg, err));
+    }
+    return PS_OK;
 }
 
 /* The column name of fam at `at`: the pattern with its place words replaced. */
@@ -243,6 +291,7 @@ static void summary_name(const scenario *s, const summary_family *fam, const sum
         else if (len == 5 && strncmp(p, "state", 5) == 0) word = s->types[at->ty].states[at->k].name;
         else if (len == 8 && strncmp(p, "mediator", 8) == 0) word = s->mediators[at->m].name;
         else if (len == 4 && strncmp(p, "drug", 4) == 0) word = s->drugs[at->d].name;
+        else if (len == 6 && strncmp(p, "SOURCE", 6) == 0) word = summary_source_names[at->k];
         int w = word ? snprintf(buf + n, cap - n, "%s", word)
                      : snprintf(buf + n, cap - n, "%.*s", (int)len, p);
         if (w < 0 || (size_t)w >= cap - n) return;

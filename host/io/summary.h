@@ -38,8 +38,13 @@ typedef struct {
     double field_max_nM[SCN_MAX_TISSUES][SCN_MAX_MEDIATORS];        /* voxel maximum, nM */
     double exposure_nM[SCN_MAX_DRUGS][SCN_MAX_TISSUES];             /* drug d in tissue t, nM */
     double signal_kept[SCN_MAX_TISSUES][SCN_MAX_MEDIATORS];         /* J, 0..1 */
-    double excitability[2];         /* mean excitability of the peripheral and central
-                                       terminal types (pain.peripheral / pain.central) */
+    /* the pain readout, means over neurons (neurons.h neurons_readout_t): S and its
+       additive sources, mean drive D, central gain G and memory M, and each mediator's
+       amplified terms */
+    double pain_S;
+    double pain_source[5];          /* intrinsic, soma, peripheral, central, memory */
+    double pain_drive, pain_gain, pain_memory;
+    double pain_by_mediator[SCN_MAX_MEDIATORS];
     double injured_fraction;        /* of the nociceptor neurons, 0..1 */
 } summary_sample;
 

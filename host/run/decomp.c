@@ -37,7 +37,7 @@ struct decomp {
     int n_tissues;
     decomp_tissue t[SCN_MAX_TISSUES];
     int n_neurons;
-    unsigned char *soma_owned;      /* [n_neurons]: this rank owns the neuron's soma */
+    unsigned char *soma_owned;      /* [3 n_neurons]: this rank owns compartment 3k + c */
 };
 
 /* One agent on the wire. */
@@ -94,7 +94,7 @@ ps_status decomp_create(decomp **out, MPI_Comm comm, const scenario *s, ps_err *
     }
     if (st == PS_OK && s->neurons.enabled) {
         dc->n_neurons = s->neurons.count;
-        dc->soma_owned = calloc((size_t)dc->n_neurons + 1, 1);
+        dc->soma_owned = calloc(3 * (size_t)dc->n_neurons + 1, 1);
         if (!dc->soma_owned) st = ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     }
     if (st != PS_OK) {
@@ -174,15 +174,14 @@ static int decomp_cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Marks the somas among owned agents (ids of nociceptor compartments, kernels/params.h). */
+/* Marks the nociceptor compartments among owned agents (ids, kernels/params.h). */
 static void decomp_mark_somas(decomp *dc, const decomp_rec *r, size_t n)
 {
     if (!dc->soma_owned) return;
     for (size_t i = 0; i < n; i++) {
         if (!PS_ID_IS_NEURON(r[i].id)) continue;
         uint64_t code = PS_ID_NEURON_CODE(r[i].id);
-        uint64_t neuron = code / 3, comp = code % 3;
-        if (comp == 0 && neuron < (uint64_t)dc->n_neurons) dc->soma_owned[neuron] = 1;
+        if (code < 3 * (uint64_t)dc->n_neurons) dc->soma_owned[code] = 1;
     }
 }
 
@@ -212,7 +211,7 @@ ps_status decomp_initial(decomp *dc, int t, const agents_host *all, agents_host 
 
 void decomp_begin_step(decomp *dc)
 {
-    if (dc && dc->soma_owned) memset(dc->soma_owned, 0, (size_t)dc->n_neurons);
+    if (dc && dc->soma_owned) memset(dc->soma_owned, 0, 3 * (size_t)dc->n_neurons);
 }
 
 ps_status decomp_exchange_agents(decomp *dc, int t, agents *a, ps_err *err)
@@ -522,27 +521,32 @@ ps_status decomp_merge_neurons(decomp *dc, neurons *nr, device *dev, ps_err *err
     if (!dc) return PS_OK;
     int n = dc->n_neurons;
     if (n == 0 || dc->size == 1) return PS_OK;
+    size_t ns = (size_t)n * NS_COUNT;
     uint32_t *flag = malloc((size_t)n * sizeof *flag), *flag_all = malloc((size_t)n * sizeof *flag);
-    float *rep = malloc((size_t)n * sizeof *rep), *rep_all = malloc((size_t)n * sizeof *rep);
-    ps_status st = (flag && flag_all && rep && rep_all) ? PS_OK
+    float *sig = malloc(ns * sizeof *sig), *sig_all = malloc(ns * sizeof *sig);
+    ps_status st = (flag && flag_all && sig && sig_all) ? PS_OK
                                                         : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    cl_mem fb = neurons_lesion_buffer(nr), rb = neurons_repair_buffer(nr);
+    cl_mem fb = neurons_lesion_buffer(nr), sb = neurons_signal_buffer(nr);
     if (st == PS_OK) st = device_read(dev, fb, 0, (size_t)n * sizeof *flag, flag, err);
-    if (st == PS_OK) st = device_read(dev, rb, 0, (size_t)n * sizeof *rep, rep, err);
+    if (st == PS_OK) st = device_read(dev, sb, 0, ns * sizeof *sig, sig, err);
     if (st == PS_OK) {
-        /* a lesion flag set on any rank; the repair signal the soma's owner computed */
+        /* a lesion flag set on any rank; each signal row as the owner of the compartment
+           that writes it computed it (every other rank offers -inf) */
         st = PSMPI_CALL(MPI_Allreduce(flag, flag_all, n, MPI_UINT32_T, MPI_MAX, dc->comm), err);
-        for (int k = 0; k < n; k++)
-            if (!dc->soma_owned[k]) rep[k] = -INFINITY;
-        if (st == PS_OK) st = PSMPI_CALL(MPI_Allreduce(rep, rep_all, n, MPI_FLOAT, MPI_MAX, dc->comm), err);
-        for (int k = 0; k < n && st == PS_OK; k++)
-            if (rep_all[k] == -INFINITY) rep_all[k] = 0.0f;     /* no soma anywhere */
+        for (int r = 0; r < NS_COUNT; r++) {
+            int c = neurons_signal_compartment(nr, r);
+            for (int k = 0; k < n; k++)
+                if (c < 0 || !dc->soma_owned[3 * (size_t)k + (size_t)c]) sig[(size_t)r * n + k] = -INFINITY;
+        }
+        if (st == PS_OK) st = PSMPI_CALL(MPI_Allreduce(sig, sig_all, (int)ns, MPI_FLOAT, MPI_MAX, dc->comm), err);
+        for (size_t k = 0; k < ns && st == PS_OK; k++)
+            if (sig_all[k] == -INFINITY) sig_all[k] = 0.0f;     /* no such compartment anywhere */
         if (st == PS_OK) st = device_write(dev, fb, 0, (size_t)n * sizeof *flag, flag_all, err);
-        if (st == PS_OK) st = device_write(dev, rb, 0, (size_t)n * sizeof *rep, rep_all, err);
+        if (st == PS_OK) st = device_write(dev, sb, 0, ns * sizeof *sig, sig_all, err);
     }
     free(flag);
     free(flag_all);
-    free(rep);
-    free(rep_all);
+    free(sig);
+    free(sig_all);
     return st;
 }

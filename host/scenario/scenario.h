@@ -202,6 +202,19 @@ typedef struct {
     double rate_per_h;              /* hazard per pair in contact, 1/h */
 } scn_contact;
 
+#define SCN_MAX_RECEPTORS 12
+
+/* A receptor a cell type carries: a mediator acts on a cell of the type only through
+ * one of its receptors (drivers, inhibitors, JAK/STAT3, chemotaxis, recruitment, pain
+ * terms). Receptor blocks and knockouts (perturbations) act on the receptor by name;
+ * female_expression scales what the receptor senses in a female scenario (e.g. P2X4 is
+ * not upregulated in female microglia, Mapplebeck 2018). */
+typedef struct {
+    char name[SCN_NAME_MAX];        /* e.g. "CCR2"; unique within the type */
+    int mediator;                   /* the ligand; one receptor per mediator per type */
+    double female_expression;       /* [0, 1], default 1 */
+} scn_receptor;
+
 typedef struct {
     char name[SCN_NAME_MAX];
     double radius_um;               /* cell radius, µm (> 0) */
@@ -223,6 +236,8 @@ typedef struct {
     scn_jak_stat3 jak_stat3;
     int n_contacts;
     scn_contact contacts[SCN_MAX_CONTACTS];
+    int n_receptors;
+    scn_receptor receptors[SCN_MAX_RECEPTORS];
 } scn_cell_type;
 
 typedef enum { SCN_ROUTE_SYSTEMIC = 0, SCN_ROUTE_INTRATHECAL } scn_route;
@@ -254,7 +269,8 @@ typedef struct {
 typedef enum {
     SCN_PERTURB_DEPLETION = 0,      /* extra death hazard rate_per_h for type in tissue */
     SCN_PERTURB_KNOCKOUT,           /* type secretes none of mediator */
-    SCN_PERTURB_RECEPTOR_BLOCK,     /* cells sense (1 - fraction) of mediator */
+    SCN_PERTURB_RECEPTOR_BLOCK,     /* cells carrying receptor sense (1 - fraction) through it */
+    SCN_PERTURB_RECEPTOR_KNOCKOUT,  /* type senses nothing through receptor, whole run */
     SCN_N_PERTURB_KINDS
 } scn_perturb_kind;
 
@@ -271,9 +287,10 @@ extern const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS];
 
 typedef struct {
     scn_perturb_kind kind;
-    int type;                       /* cell type (depletion, knockout); -1 = all (receptor block) */
+    int type;                       /* cell type; -1 = every type carrying the receptor (block) */
     int tissue;                     /* -1 = every tissue */
-    int mediator;                   /* knockout, receptor block; -1 otherwise */
+    int mediator;                   /* knockout; -1 otherwise */
+    char receptor[SCN_NAME_MAX];    /* receptor block and knockout: receptor name */
     double start_h, stop_h;         /* active for start_h <= t < stop_h; stop default = duration */
     double rate_per_h;              /* depletion hazard, 1/h */
     double fraction;                /* receptor block, [0, 1] */
@@ -287,6 +304,19 @@ typedef struct {
     int region;                     /* region of that tissue to place in; -1 = whole tissue */
     int injured_state;              /* state index of "injured" in that type */
 } scn_compartment;
+
+#define SCN_MAX_RELEASE 12
+
+/* Neuronal release, graded by injury and by activity: each compartment of the site
+ * secretes the mediator at  per_injury * L + per_activity * A  molecules/min, L its
+ * lagged injury (0..1), A its neuron's afferent activity (the drive D of the pain
+ * readout). site: 0 soma, 1 peripheral terminal, 2 central terminal. */
+typedef struct {
+    int site;
+    int mediator;
+    double per_injury_molecules_per_min;
+    double per_activity_molecules_per_min;
+} scn_release;
 
 /* Nociceptor neurons: each has a soma (DRG), a peripheral terminal (injury site) and a
  * central terminal (dorsal horn), placed as immotile cells. Injury I (0..1) belongs to
@@ -311,15 +341,21 @@ typedef struct {
     int lesion_permanent;           /* 1: lesioned neurons keep I = 1 (no repair) */
     scn_driver repair_drivers[SCN_MAX_DRIVERS];  /* sensed at the soma: add rate * H to repair */
     int n_repair_drivers;
+    int n_release;
+    scn_release release[SCN_MAX_RELEASE];        /* neuron -> immune signalling */
 } scn_neurons;
 
-#define SCN_MAX_PAIN_TERMS 12
+#define SCN_MAX_PAIN_TERMS 24
 
-/* A term of terminal excitability: weight * H(x; EC50, hill), x the sensed concentration
- * (JAK factor and receptor blocks applied) at a peripheral or central terminal. Negative
- * weights desensitize (IL-10). sex: 0 both, 1 male only, 2 female only. */
+/* Where a pain term acts (scn_pain_term.site). */
+typedef enum { SCN_SITE_PERIPHERAL = 0, SCN_SITE_SOMA, SCN_SITE_CENTRAL, SCN_N_SITES } scn_site;
+
+/* A pain term: weight * H(x; EC50, hill), x the concentration the compartment senses
+ * through its receptor for the mediator (JAK factor, receptor blocks and knockouts
+ * applied) at the peripheral terminal, the soma (DRG) or the central terminal (dorsal
+ * horn). Negative weights desensitize (IL-10). sex: 0 both, 1 male only, 2 female only. */
 typedef struct {
-    int central;                    /* 0 peripheral terminal, 1 central terminal */
+    int site;                       /* scn_site */
     int mediator;
     double EC50_nM;
     double hill;
@@ -327,14 +363,28 @@ typedef struct {
     int sex;
 } scn_pain_term;
 
-/* The pain readout. Each terminal's excitability E relaxes (time constant
- * time_constant_h) toward max(0, sum of its terms + injury_weight * lagged injury).
- * Sensitization S = mean E of peripheral terminals + mean E of central terminals;
- * withdrawal threshold = baseline_threshold_g * exp(-S); pain index = 1 - exp(-S). */
+/* The pain readout (scenarios/README.md "The pain readout"), per neuron n:
+ *   afferent drive  D = injury_weight * L_soma + E_soma + E_peripheral
+ *     E_soma -> max(0, sum of soma terms) * (u + (1 - u) L_soma)   ectopic activity, u =
+ *               soma_uninjured_response (immune signals start and sustain it in injured neurons)
+ *     E_peripheral -> max(0, sum of peripheral terms)
+ *   central gain    G -> max(0, sum of central terms + activity_gain * D / (D + activity_K_))
+ *   memory          dM/dt = induction * G/(G + memory_K) (1 - M) - decay * M
+ *   S = D (1 + G + memory_weight * M); threshold = baseline * exp(-S); index = 1 - exp(-S),
+ * E and G relaxing with time_constant_h; the readout is the mean of S over neurons.
+ * immune_terms 0 removes every mediator term (the negative control of make validate). */
 typedef struct {
     double baseline_threshold_g;    /* von Frey threshold without sensitization, g */
     double time_constant_h;         /* > 0 */
-    double injury_weight;           /* >= 0 */
+    double injury_weight;           /* >= 0: injury-intrinsic drive per unit lagged injury */
+    double soma_uninjured_response; /* [0, 1] */
+    double central_activity_gain;   /* >= 0 */
+    double central_activity_K;      /* > 0 */
+    double memory_induction_per_h;  /* >= 0 */
+    double memory_decay_per_h;      /* >= 0 */
+    double memory_K;                /* > 0 */
+    double memory_weight;           /* >= 0 */
+    int immune_terms;               /* 1: the mediator terms act (default) */
     int n_terms;
     scn_pain_term terms[SCN_MAX_PAIN_TERMS];
 } scn_pain;
@@ -376,6 +426,11 @@ typedef struct {
  * for syntax errors) and leaves *out unspecified. Writes nothing to disk. */
 ps_status scenario_load(const char *path, const char *const *sets, int n_sets,
                         scenario *out, ps_err *err);
+
+/* The receptor of cell type ct for mediator m (index into ct->receptors), or -1. */
+int scenario_receptor_for(const scn_cell_type *ct, int mediator);
+/* The receptor of ct named name, or -1. */
+int scenario_receptor_named(const scn_cell_type *ct, const char *name);
 
 /* Same as scenario_load, from an in-memory JSON text; name is used in messages. */
 ps_status scenario_load_string(const char *text, const char *name, const char *const *sets,

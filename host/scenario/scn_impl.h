@@ -116,6 +116,9 @@ ps_status scn_apply_set(cJSON *root, const char *spec, char **canon_out, ps_err 
 /* The walker (scn_walk.c): reads root into s through the tables. */
 ps_status scn_read_scenario(scn_ctx *c, const cJSON *root, scenario *s);
 
+/* Every mediator a cell type senses has a receptor on that type (scn_load.c). */
+ps_status scn_check_receptors(scn_ctx *c, const scenario *s);
+
 /* 1 when a key of that name holds an array somewhere in the scenario format. */
 int scn_key_is_array(const char *name);
 

@@ -321,6 +321,41 @@ static const scn_key contact_keys[] = {
 SECTION(scn_sec_contact, "cell_types[i].contacts[j]", "an object with partner and rate_per_h", contact_keys,
         .post = contact_post);
 
+/* cell_types[i].receptors[j] */
+static void receptor_init(scn_walk *w, void *dst)
+{
+    (void)w;
+    scn_receptor *r = dst;
+    r->mediator = -1;
+    r->female_expression = 1.0;
+}
+
+/* One receptor per mediator within a type (each sensed mediator has one receptor). */
+static ps_status receptor_post(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const scn_receptor *r = dst;
+    const scn_receptor *first = w->list_base;
+    (void)obj;
+    for (int k = 0; k < w->index; k++)
+        if (first[k].mediator == r->mediator) {
+            scn_path_key(w->c, "mediator");
+            return scn_fail(w->c, "expected a mediator no other receptor of the type binds, got \"%s\" (also "
+                                  "bound by receptors[%d] \"%s\")", w->s->mediators[r->mediator].name, k,
+                            first[k].name);
+        }
+    return PS_OK;
+}
+
+static const scn_key receptor_keys[] = {
+    K_NAME("name", scn_receptor, name, SKF_UNIQUE, "Receptor name, e.g. `CCR2`, `TNFR1`, `P2X4`.",
+           .range_doc = "unique within the type"),
+    K_REF("mediator", scn_receptor, mediator, SKF_REQUIRED, -1, SR_MEDIATOR, "The ligand it senses."),
+    K_NUM("female_expression", scn_receptor, female_expression, SKF_PRESET, 1.0, RANGE(0.0, 1.0), NULL,
+          "Expression in a female scenario relative to a male one: scales what the receptor senses."),
+};
+SECTION(scn_sec_receptor, "cell_types[i].receptors[j]", "an object with name and mediator", receptor_keys,
+        .init = receptor_init, .post = receptor_post);
+
 static const scn_key cell_type_keys[] = {
     K_NAME("name", scn_cell_type, name, SKF_UNIQUE, "e.g. `macrophage`."),
     K_NUM("radius_um", scn_cell_type, radius_um, 0, 5.0, POS(100.0), "µm", "Cell radius."),
@@ -350,6 +385,10 @@ static const scn_key cell_type_keys[] = {
            "Contact-dependent events: eating, contact-driven state changes.", .pass = 1),
     K_OBJ("jak_stat3", scn_cell_type, jak_stat3, 0, scn_sec_jak_stat3, "an object with activators",
           "Intracellular JAK/STAT3 signalling.", .def_doc = "absent (no JAK/STAT3 signalling; pSTAT3 = 0)"),
+    K_LIST("receptors", scn_cell_type, receptors, n_receptors, 0, scn_sec_receptor, 0, SCN_MAX_RECEPTORS,
+           "receptors", "The receptors the type carries: every mediator the type senses (drivers, inhibitors, "
+           "JAK/STAT3, chemotaxis, recruitment chemokine, pain terms, repair) needs one.",
+           .def_doc = "`[]` (senses nothing)"),
 };
 SECTION(scn_sec_cell_type, "cell_types[i]", "an object with a name", cell_type_keys, .scope = SCOPE_TYPE,
         .schema_extra = "{\"if\": {\"not\": {\"required\": [\"jak_stat3\"]}}, \"then\": {\"properties\": "

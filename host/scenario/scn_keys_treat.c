@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char *const route_names[] = {"systemic", "intrathecal"};
-static const char *const terminal_names[] = {"peripheral", "central"};
+static const char *const site_names[SCN_N_SITES] = {"peripheral", "soma", "central"};
+static const char *const release_site_names[3] = {"soma", "peripheral", "central"};
 static const char *const term_sex_names[] = {"both", "male", "female"};
 
 /* ------------------------------------------------------------------------------------
@@ -107,6 +108,7 @@ SECTION(scn_sec_drug, "drugs[i]", "an object with name, mw_g_per_mol, half_life_
 #define DEPLETION (1u << SCN_PERTURB_DEPLETION)
 #define KNOCKOUT (1u << SCN_PERTURB_KNOCKOUT)
 #define BLOCK (1u << SCN_PERTURB_RECEPTOR_BLOCK)
+#define RKO (1u << SCN_PERTURB_RECEPTOR_KNOCKOUT)
 
 /* The kinds, in scn_perturb_kind order: name and what it does on the device. */
 const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS] = {
@@ -116,12 +118,18 @@ const scn_perturb_kind_info scn_perturb_kinds[SCN_N_PERTURB_KINDS] = {
     {"knockout", "Zeroes the secretion of `mediator` by cells of `type` (a conditional knockout), in every state, "
                  "whatever `jak_stat3.secretion_gain` says.",
      PTK_KNOCKOUT, "agents_secrete.cl: secretion skipped"},
-    {"receptor_block", "Scales what every cell senses of `mediator` by (1 − `fraction`) (a neutralising antibody "
-                       "or receptor antagonist): x = C · J · (1 − fraction) in drivers, inhibitors and JAK/STAT3 "
-                       "activators.",
-     PTK_BLOCK, "agents_signal.cl: sensed concentration scaled"},
+    {"receptor_block", "Scales what cells of `type` (every type carrying it, when `type` is not given) sense "
+                       "through `receptor` by (1 − `fraction`) during the window (an antagonist or a neutralising "
+                       "antibody): everything the receptor drives — recruitment, chemotaxis, transitions, "
+                       "division, JAK/STAT3, repair and pain terms.",
+     PTK_BLOCK, "agents_signal.cl, agents_move.cl, recruit.cl: sensed concentration scaled"},
+    {"receptor_knockout", "Cells of `type` sense nothing through `receptor` during the window (a germline "
+                          "knockout with the defaults, from t = 0 to the end; an inducible one from `start_h`): "
+                          "a receptor block of fraction 1 on one type.",
+     PTK_BLOCK, "agents_signal.cl, agents_move.cl, recruit.cl: sensed concentration zero"},
 };
-static const char *const perturb_kind_names[SCN_N_PERTURB_KINDS] = {"depletion", "knockout", "receptor_block"};
+static const char *const perturb_kind_names[SCN_N_PERTURB_KINDS] = {"depletion", "knockout", "receptor_block",
+                                                                    "receptor_knockout"};
 _Static_assert(COUNT(perturb_kind_names) == COUNT(scn_perturb_kinds), "one name per perturbation kind");
 
 static void perturbation_init(scn_walk *w, void *dst)
@@ -147,15 +155,52 @@ static ps_status perturbation_stop(scn_walk *w, const cJSON *obj, void *dst)
     return scn_fail(w->c, "expected a number > start_h (%s), got %s", lo, got);
 }
 
+/* type is required except for a receptor block (every type carrying the receptor). */
+static ps_status perturbation_type(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const scn_perturbation *p = dst;
+    if (p->type >= 0 || p->kind == SCN_PERTURB_RECEPTOR_BLOCK) return PS_OK;
+    return scn_missing(w->c, "type", "the name of a cell type");
+}
+
+/* The receptor must be carried by the perturbation's type (or, without a type, by some type). */
+static ps_status perturbation_receptor(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const scn_perturbation *p = dst;
+    (void)obj;
+    if (p->kind != SCN_PERTURB_RECEPTOR_BLOCK && p->kind != SCN_PERTURB_RECEPTOR_KNOCKOUT) return PS_OK;
+    const scenario *s = w->s;
+    if (p->type >= 0) {
+        const scn_cell_type *ct = &s->types[p->type];
+        if (scenario_receptor_named(ct, p->receptor) >= 0) return PS_OK;
+        const char *rn[SCN_MAX_RECEPTORS];
+        char list[1024];
+        for (int k = 0; k < ct->n_receptors; k++) rn[k] = ct->receptors[k].name;
+        scn_join(list, sizeof list, rn, ct->n_receptors, SCN_MAX_RECEPTORS);
+        scn_path_key(w->c, "receptor");
+        return scn_fail(w->c, "expected a receptor that %s carries (%s), got \"%s\"", ct->name,
+                        ct->n_receptors ? list : "it carries none", p->receptor);
+    }
+    for (int t = 0; t < s->n_types; t++)
+        if (scenario_receptor_named(&s->types[t], p->receptor) >= 0) return PS_OK;
+    scn_path_key(w->c, "receptor");
+    return scn_fail(w->c, "expected a receptor that some cell type carries (cell_types[i].receptors), got \"%s\"",
+                    p->receptor);
+}
+
 static const scn_key perturbation_keys[] = {
     K_ENUM("kind", scn_perturbation, kind, SKF_REQUIRED, 0, perturb_kind_names,
            "What is done (see the kinds below)."),
-    K_REF("type", scn_perturbation, type, SKF_REQUIRED, -1, SR_TYPE, "Cell type depleted or knocked out.",
-          .kinds = DEPLETION | KNOCKOUT),
+    K_REF("type", scn_perturbation, type, 0, -1, SR_TYPE, "Cell type depleted, knocked out or whose receptor is "
+          "blocked.", .check = perturbation_type, .def_doc = "required, except for receptor_block: every type "
+          "carrying `receptor`"),
+    {.name = "receptor", .type = SK_NAME, .off = offsetof(scn_perturbation, receptor), .flags = SKF_REQUIRED,
+     .kinds = BLOCK | RKO, .pass = 1, .check = perturbation_receptor,
+     .doc = "Receptor blocked or knocked out, by name (cell_types[i].receptors)."},
     K_REF("tissue", scn_perturbation, tissue, 0, -1, SR_TISSUE, "Tissue it acts in.", .pass = 1,
           .def_doc = "every tissue"),
     K_REF("mediator", scn_perturbation, mediator, SKF_REQUIRED, -1, SR_MEDIATOR,
-          "Mediator knocked out or whose receptor is blocked.", .kinds = KNOCKOUT | BLOCK),
+          "Mediator knocked out.", .kinds = KNOCKOUT),
     K_NUM("start_h", scn_perturbation, start_h, 0, 0.0, NONNEG(8760.0), "h", "Start of the active window.",
           .pass = 1, .check = perturbation_start, .range_doc = "< time.duration_h"),
     K_NUM("stop_h", scn_perturbation, stop_h, SKF_PRESET, 0, POS(INFINITY), "h", "End of the active window.",
@@ -246,6 +291,24 @@ static const scn_key toxin_keys[] = {
 SECTION(scn_sec_toxin, "neurons.toxin", "an object with drug, EC50_nM and rate_per_h", toxin_keys,
         .write_if = toxin_present);
 
+static void release_init(scn_walk *w, void *dst)
+{
+    (void)w;
+    ((scn_release *)dst)->mediator = -1;
+}
+
+static const scn_key release_keys[] = {
+    K_ENUM("site", scn_release, site, SKF_REQUIRED, 0, release_site_names, "The compartment that releases."),
+    K_REF("mediator", scn_release, mediator, SKF_REQUIRED, -1, SR_MEDIATOR, "The mediator released."),
+    K_NUM("per_injury_molecules_per_min", scn_release, per_injury_molecules_per_min, 0, 0.0, NONNEG(1e9),
+          "molecules/min", "Release per compartment at full lagged injury (L = 1)."),
+    K_NUM("per_activity_molecules_per_min", scn_release, per_activity_molecules_per_min, 0, 0.0, NONNEG(1e9),
+          "molecules/min", "Release per compartment per unit afferent activity A (the drive D of the pain "
+          "readout)."),
+};
+SECTION(scn_sec_release, "neurons.release[k]", "an object with site and mediator", release_keys,
+        .init = release_init);
+
 static void neurons_init(scn_walk *w, void *dst)
 {
     scn_neurons *n = dst;
@@ -271,6 +334,9 @@ static const scn_key neuron_keys[] = {
     K_NUM("repair_per_h", scn_neurons, repair_per_h, 0, 0.0, NONNEG(100.0), "1/h", "Base repair rate of injury."),
     K_LIST("repair_drivers", scn_neurons, repair_drivers, n_repair_drivers, 0, scn_sec_driver100, 0, SCN_MAX_DRIVERS,
            "repair drivers", "Mediators sensed at the soma that add rate · H to repair."),
+    K_LIST("release", scn_neurons, release, n_release, 0, scn_sec_release, 0, SCN_MAX_RELEASE, "releases",
+           "Neuron → immune signalling: what each compartment releases, graded by injury and activity: "
+           "per_injury · L + per_activity · A molecules/min."),
 };
 SECTION(scn_sec_neurons, "neurons", "an object with count, soma, peripheral and central", neuron_keys,
         .has_present = 1, .present_off = offsetof(scn_neurons, enabled), .init = neurons_init);
@@ -280,9 +346,11 @@ SECTION(scn_sec_neurons, "neurons", "an object with count, soma, peripheral and 
  * ---------------------------------------------------------------------------------- */
 
 static const scn_key term_keys[] = {
-    K_ENUM("terminal", scn_pain_term, central, SKF_REQUIRED, 0, terminal_names,
-           "The terminal whose excitability the term adds to."),
-    K_REF("mediator", scn_pain_term, mediator, SKF_REQUIRED, -1, SR_MEDIATOR, "Mediator sensed at the terminal."),
+    K_ENUM("site", scn_pain_term, site, SKF_REQUIRED, 0, site_names,
+           "Where the term acts: `peripheral` terminal excitability, `soma` (DRG) ectopic activity, or "
+           "`central` gain (dorsal horn)."),
+    K_REF("mediator", scn_pain_term, mediator, SKF_REQUIRED, -1, SR_MEDIATOR,
+          "Mediator sensed, through the compartment type's receptor for it."),
     K_NUM("EC50_nM", scn_pain_term, EC50_nM, SKF_REQUIRED, 0, POS(1e9), "nM", "Half-maximal concentration."),
     K_NUM("hill", scn_pain_term, hill, 0, 1.0, RANGE(0.1, 8.0), NULL, "Hill coefficient."),
     K_NUM("weight", scn_pain_term, weight, SKF_REQUIRED, 0, RANGE(-100.0, 100.0), NULL,
@@ -309,10 +377,26 @@ static const scn_key pain_keys[] = {
     K_NUM("baseline_threshold_g", scn_pain, baseline_threshold_g, 0, 4.0, POS(300.0), "g",
           "von Frey withdrawal threshold without sensitization."),
     K_NUM("time_constant_h", scn_pain, time_constant_h, 0, 6.0, POS(1000.0), "h",
-          "Time constant with which each terminal's excitability follows its drive."),
+          "Time constant with which E_soma, E_peripheral and the central gain G follow their targets."),
     K_NUM("injury_weight", scn_pain, injury_weight, 0, 0.0, NONNEG(100.0), NULL,
-          "Excitability per unit lagged injury of the terminal's neuron."),
+          "Injury-intrinsic drive per unit lagged injury of the soma (immune-independent)."),
+    K_NUM("soma_uninjured_response", scn_pain, soma_uninjured_response, 0, 0.2, RANGE(0.0, 1.0), NULL,
+          "Share of the soma terms an uninjured neuron responds with (injured: all)."),
+    K_NUM("central_activity_gain", scn_pain, central_activity_gain, 0, 0.0, NONNEG(100.0), NULL,
+          "Activity-dependent central gain at saturating afferent drive (immune-independent)."),
+    K_NUM("central_activity_K", scn_pain, central_activity_K, 0, 1.0, POS(100.0), NULL,
+          "Afferent drive D giving half the activity-dependent central gain."),
+    K_NUM("memory_induction_per_h", scn_pain, memory_induction_per_h, 0, 0.0, NONNEG(100.0), "1/h",
+          "Rate at which central gain induces the slow sensitized state M."),
+    K_NUM("memory_decay_per_h", scn_pain, memory_decay_per_h, 0, 0.0, NONNEG(100.0), "1/h",
+          "Decay rate of M."),
+    K_NUM("memory_K", scn_pain, memory_K, 0, 1.0, POS(100.0), NULL, "Central gain G giving half-maximal "
+          "induction of M."),
+    K_NUM("memory_weight", scn_pain, memory_weight, 0, 0.0, NONNEG(100.0), NULL,
+          "Central gain added at M = 1."),
+    K_BOOL("immune_terms", scn_pain, immune_terms, 1, "`false` removes every mediator term (soma, peripheral and "
+           "central): the negative control of the validation suite."),
     K_LIST("terms", scn_pain, terms, n_terms, 0, scn_sec_term, 0, SCN_MAX_PAIN_TERMS, "pain terms",
-           "Mediator terms of terminal excitability."),
+           "Mediator terms of the readout."),
 };
 SECTION(scn_sec_pain, "pain", "an object", pain_keys, .pre = pain_pre, .write_if = pain_written);

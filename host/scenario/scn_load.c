@@ -41,6 +41,7 @@ static ps_status load_text(const char *text, const char *file, const char *const
         if (st == PS_OK) st = scn_check_duplicates(c, root);
     }
     if (st == PS_OK) st = scn_read_scenario(c, root, out);
+    if (st == PS_OK) st = scn_check_receptors(c, out);
     if (st == PS_OK) scn_copy_str(out->source_path, sizeof out->source_path, file);
 
     if (c->set_paths)
@@ -68,6 +69,121 @@ ps_status scenario_load(const char *path, const char *const *sets, int n_sets, s
     ps_status st = load_text(buf, path, sets, n_sets, out, err);
     free(buf);
     return st;
+}
+
+int scenario_receptor_for(const scn_cell_type *ct, int mediator)
+{
+    for (int k = 0; k < ct->n_receptors; k++)
+        if (ct->receptors[k].mediator == mediator) return k;
+    return -1;
+}
+
+int scenario_receptor_named(const scn_cell_type *ct, const char *name)
+{
+    for (int k = 0; k < ct->n_receptors; k++)
+        if (strcmp(ct->receptors[k].name, name) == 0) return k;
+    return -1;
+}
+
+/* One sensed mediator: the type must carry a receptor for it. The path (pushed by the
+ * caller up to the object) gets the key; the message names the type's receptors. */
+static ps_status receptor_needed(scn_ctx *c, const scenario *s, int type, int mediator, const char *key,
+                                 int type_index_for_hint)
+{
+    if (mediator < 0 || type < 0) return PS_OK;
+    const scn_cell_type *ct = &s->types[type];
+    if (scenario_receptor_for(ct, mediator) >= 0) return PS_OK;
+    const char *rn[SCN_MAX_RECEPTORS];
+    char list[1024];
+    for (int k = 0; k < ct->n_receptors; k++) rn[k] = ct->receptors[k].name;
+    scn_join(list, sizeof list, rn, ct->n_receptors, SCN_MAX_RECEPTORS);
+    scn_path_key(c, key);
+    return scn_fail(c, "expected a mediator that cell type %s senses through one of its receptors (%s), got \"%s\": "
+                       "add a receptor for it to cell_types[%d].receptors", ct->name,
+                    ct->n_receptors ? list : "it carries none", s->mediators[mediator].name, type_index_for_hint);
+}
+
+/* Every mediator a cell type senses goes through a receptor of that type. */
+ps_status scn_check_receptors(scn_ctx *c, const scenario *s)
+{
+    for (int t = 0; t < s->n_types; t++) {
+        const scn_cell_type *ct = &s->types[t];
+        size_t m0 = scn_path_key(c, "cell_types");
+        scn_path_index(c, t);
+        for (int k = 0; k < ct->n_transitions; k++) {
+            const scn_transition *tr = &ct->transitions[k];
+            size_t m1 = scn_path_key(c, "transitions");
+            scn_path_index(c, k);
+            for (int d = 0; d < tr->n_drivers; d++) {
+                size_t m2 = scn_path_key(c, "drivers");
+                scn_path_index(c, d);
+                PS_TRY(receptor_needed(c, s, t, tr->drivers[d].mediator, "mediator", t));
+                scn_path_pop(c, m2);
+            }
+            for (int d = 0; d < tr->n_inhibitors; d++) {
+                size_t m2 = scn_path_key(c, "inhibitors");
+                scn_path_index(c, d);
+                PS_TRY(receptor_needed(c, s, t, tr->inhibitors[d].mediator, "mediator", t));
+                scn_path_pop(c, m2);
+            }
+            scn_path_pop(c, m1);
+        }
+        for (int d = 0; d < ct->n_division_drivers; d++) {
+            size_t m1 = scn_path_key(c, "division_drivers");
+            scn_path_index(c, d);
+            PS_TRY(receptor_needed(c, s, t, ct->division_drivers[d].mediator, "mediator", t));
+            scn_path_pop(c, m1);
+        }
+        if (ct->jak_stat3.enabled) {
+            size_t m1 = scn_path_key(c, "jak_stat3");
+            for (int a = 0; a < ct->jak_stat3.n_activators; a++) {
+                size_t m2 = scn_path_key(c, "activators");
+                scn_path_index(c, a);
+                PS_TRY(receptor_needed(c, s, t, ct->jak_stat3.activators[a].mediator, "mediator", t));
+                scn_path_pop(c, m2);
+            }
+            size_t m2 = scn_path_key(c, "inhibitor");
+            PS_TRY(receptor_needed(c, s, t, ct->jak_stat3.inhibitor_mediator, "mediator", t));
+            scn_path_pop(c, m2);
+            scn_path_pop(c, m1);
+        }
+        size_t m1 = scn_path_key(c, "chemotaxis");
+        PS_TRY(receptor_needed(c, s, t, ct->chemotaxis_mediator, "mediator", t));
+        scn_path_pop(c, m1);
+        scn_path_pop(c, m0);
+    }
+    for (int i = 0; i < s->n_tissues; i++) {
+        const scn_tissue *ts = &s->tissues[i];
+        for (int r = 0; r < ts->n_recruitments; r++) {
+            size_t m0 = scn_path_key(c, "tissues");
+            scn_path_index(c, i);
+            scn_path_key(c, "recruitment");
+            scn_path_index(c, r);
+            scn_path_key(c, "chemokine");
+            const scn_recruitment *rc = &ts->recruitments[r];
+            PS_TRY(receptor_needed(c, s, rc->type, rc->chemokine.mediator, "mediator", rc->type));
+            scn_path_pop(c, m0);
+        }
+    }
+    if (!s->neurons.enabled) return PS_OK;
+    const scn_neurons *n = &s->neurons;
+    const int site_type[SCN_N_SITES] = {n->peripheral.type, n->soma.type, n->central.type};
+    for (int k = 0; k < s->pain.n_terms; k++) {
+        size_t m0 = scn_path_key(c, "pain");
+        scn_path_key(c, "terms");
+        scn_path_index(c, k);
+        int ty = site_type[s->pain.terms[k].site];
+        PS_TRY(receptor_needed(c, s, ty, s->pain.terms[k].mediator, "mediator", ty));
+        scn_path_pop(c, m0);
+    }
+    for (int k = 0; k < n->n_repair_drivers; k++) {
+        size_t m0 = scn_path_key(c, "neurons");
+        scn_path_key(c, "repair_drivers");
+        scn_path_index(c, k);
+        PS_TRY(receptor_needed(c, s, n->soma.type, n->repair_drivers[k].mediator, "mediator", n->soma.type));
+        scn_path_pop(c, m0);
+    }
+    return PS_OK;
 }
 
 int scenario_region_contains(const scn_region *r, const double p_um[3])
