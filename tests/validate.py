@@ -509,9 +509,10 @@ def evaluate(rec, neg):
     return mean, half, ok, v
 
 
-def fmt(mean, half):
+def fmt(mean, half, kind="effect"):
     if math.isnan(mean):
-        return "n/a (no allodynia in the control)"
+        return ("n/a (undefined: the reference is 0)" if kind == "fold" else
+                "n/a (undefined: no allodynia, or no recovery, in the control)")
     return f"{mean:.3g} [{mean - half:.3g}, {mean + half:.3g}]" if not math.isnan(half) else f"{mean:.3g}"
 
 
@@ -524,7 +525,7 @@ for rec in suite + mags:
     neg = "n/a"
     if do_neg and rec in suite:
         nm, nh, nok, _ = evaluate(rec, True)
-        neg = ("pass" if nok else "FAIL") + f" ({fmt(nm, nh)})"
+        neg = ("pass" if nok else "FAIL") + f" ({fmt(nm, nh, rec['metric']['kind'])})"
         neg_rows.append((rec["id"], nok, bool(rec.get("null"))))
     name = rec["id"] + (f" — {rec['done']}" if "done" in rec else f" — {rec['column']} {rec['metric']['kind']} "
                                                                   f"at day {rec['metric']['day']:g}")
@@ -532,10 +533,10 @@ for rec in suite + mags:
     mtxt = (f"{metric['kind']} at day {metric['day']:g}" if "day" in metric
             else f"{metric['kind']} over days {metric['window'][0]}-{metric['window'][1]}")
     checks.append(dict(id=rec["id"], name=name, source=f"{rec['citation']}, {rec['figure']} [{rec['verified']}]",
-                       expected=f"{mtxt}: {VE.published_text(rec)}", measured=fmt(mean, half),
+                       expected=f"{mtxt}: {VE.published_text(rec)}", measured=fmt(mean, half, metric["kind"]),
                        seeds=len(seeds), ok=ok, neg=neg))
     print(f"  {'PASS' if ok else '----' if ok is None else 'FAIL'}  {rec['id']}: {mtxt} published "
-          f"{VE.published_text(rec)}; model {fmt(mean, half)} (seeds {', '.join(f'{x:.3g}' for x in v)}); "
+          f"{VE.published_text(rec)}; model {fmt(mean, half, metric['kind'])} (seeds {', '.join(f'{x:.3g}' for x in v)}); "
           f"negative control {neg}", flush=True)
 
 neg_ok = True
