@@ -10,7 +10,8 @@ Every record says where the number comes from and how sure we are of it:
              "not verified": the figure panel itself was NOT read — the figure number
              and the value must be checked against the paper before they are trusted.
   No figure panel was read for any record: every "figure" field is "not verified"
-  unless it says otherwise. Nothing here is a number read off a figure.
+  unless it says otherwise (only Sorge 2015 Fig. 1's title was read). Nothing here is a
+  number read off a figure.
 
 Metrics (computed per seed, treated run against the untreated run of the same seed
 and sex, then mean and 95 % t-interval over seeds; see validate.py):
@@ -19,7 +20,8 @@ and sex, then mean and 95 % t-interval over seeds; see validate.py):
                 reversed, 0 = no effect. baseline = the control's threshold at t = 0.
   recovery_lost (thr_control(d) - thr_treated(d)) / (thr_control(d) - min thr_control):
                 1 = the recovery seen in controls is abolished.
-  fold          column(day) / column(0) in the untreated control (no treated run).
+  fold          column(day) in the untreated injured control / the same in sham (same
+                seed): the literature's injured-versus-sham (or contralateral) ratio.
   pg_per_mL     column(day) [nM] x kDa x 1000 (kDa from the scenario's mediators).
 A check passes when the mean over seeds lies within published +- tolerance
 (lo <= mean <= hi; hi may be open). `null` marks checks whose published effect is
@@ -77,7 +79,7 @@ def _depl(t, tissue, start_h, rate=0.2):
 
 EXPERIMENTS = [
     # ---- DRG macrophages: Yu 2020, prevention and reversal, both sexes ------------------
-    dict(id="yu2020_prev_m", citation="Yu X et al. 2020, Nat Commun 11:264", figure="Fig. 2 (not verified)",
+    dict(id="yu2020_prev_m", citation="Yu X et al. 2020, Nat Commun 11:264", figure="not verified",
          verified="abstract", model="mouse SNI, male",
          done="DRG macrophages depleted before/at injury (prevention)",
          run=dict(base="nerve_injury", sex="male", duration_h=7 * DAY,
@@ -85,21 +87,21 @@ EXPERIMENTS = [
          metric=dict(kind="effect", day=7), published=0.6, tol=0.35,
          why="abstract: depletion 'prevents' and 'reduces' hypersensitivity; figure not read, so a band "
              "from partial (0.25) to near-complete (0.95) prevention"),
-    dict(id="yu2020_prev_f", citation="Yu X et al. 2020, Nat Commun 11:264", figure="Fig. 2 (not verified)",
+    dict(id="yu2020_prev_f", citation="Yu X et al. 2020, Nat Commun 11:264", figure="not verified",
          verified="abstract", model="mouse SNI, female",
          done="as yu2020_prev_m in females (DRG macrophages needed in both sexes)",
          run=dict(base="nerve_injury", sex="female", duration_h=7 * DAY,
                   perturbations=[_depl("macrophage", "drg", 0)]),
          metric=dict(kind="effect", day=7), published=0.6, tol=0.35,
          why="abstract: reduces hypersensitivity 'in both male and female mice'; same band as males"),
-    dict(id="yu2020_rev_m", citation="Yu X et al. 2020, Nat Commun 11:264", figure="Fig. 3 (not verified)",
+    dict(id="yu2020_rev_m", citation="Yu X et al. 2020, Nat Commun 11:264", figure="not verified",
          verified="abstract", model="mouse SNI, male",
          done="DRG macrophages depleted from day 7, after allodynia is established (reversal), read 3 days later",
          run=dict(base="nerve_injury", sex="male", duration_h=10 * DAY,
                   perturbations=[_depl("macrophage", "drg", 7 * DAY)]),
          metric=dict(kind="effect", day=10), published=0.5, tol=0.35,
          why="abstract: depletion 'reverses ongoing' hypersensitivity (persistence); partial to strong reversal"),
-    dict(id="yu2020_rev_f", citation="Yu X et al. 2020, Nat Commun 11:264", figure="Fig. 3 (not verified)",
+    dict(id="yu2020_rev_f", citation="Yu X et al. 2020, Nat Commun 11:264", figure="not verified",
          verified="abstract", model="mouse SNI, female",
          done="as yu2020_rev_m in females",
          run=dict(base="nerve_injury", sex="female", duration_h=10 * DAY,
@@ -123,7 +125,7 @@ EXPERIMENTS = [
          metric=dict(kind="effect", day=10), published=0.0, tol=0.25,
          why="'microglia are not required ... in female mice': no reversal; 0.25 = about one von Frey "
              "step on the allodynic range"),
-    dict(id="peng2016_prev", citation="Peng J et al. 2016, Nat Commun 7:12029", figure="Fig. 4 (not verified)",
+    dict(id="peng2016_prev", citation="Peng J et al. 2016, Nat Commun 7:12029", figure="not verified",
          verified="not verified", model="mouse SNT, male (CX3CR1-CreER;iDTR)",
          done="microglia depleted before injury (prevention); the paper reports delayed development",
          run=dict(base="nerve_injury", sex="male", duration_h=3 * DAY,
@@ -132,13 +134,13 @@ EXPERIMENTS = [
          why="only secondary wording read ('specific ablation of microglia delayed the development'): "
              "partial prevention early; volume, pages and figure not verified"),
     dict(id="raghavendra2003_prev", citation="Raghavendra V et al. 2003, J Pharmacol Exp Ther 306:624",
-         figure="Fig. 1 (not verified)", verified="abstract", model="rat L5 spinal nerve transection, male",
+         figure="not verified", verified="abstract", model="rat L5 spinal nerve transection, male",
          done="minocycline daily from 1 h before injury (microglial activation inhibitor; prevention)",
          run=dict(base="nerve_injury", sex="male", duration_h=5 * DAY, perturbations=_microglia_inhibition(0)),
          metric=dict(kind="effect", day=5), published=0.5, tol=0.35,
          why="abstract: 'decrease in mechanical hyperalgesia and allodynia' at 20-40 mg/kg; band for partial"),
     dict(id="raghavendra2003_rev", citation="Raghavendra V et al. 2003, J Pharmacol Exp Ther 306:624",
-         figure="Fig. 4 (not verified)", verified="abstract", model="rat L5 spinal nerve transection, male",
+         figure="not verified", verified="abstract", model="rat L5 spinal nerve transection, male",
          null=True, done="minocycline from day 5 (reversal), read 3 days later",
          run=dict(base="nerve_injury", sex="male", duration_h=8 * DAY, perturbations=_microglia_inhibition(5 * DAY)),
          metric=dict(kind="effect", day=8), published=0.0, tol=0.25,
@@ -160,7 +162,7 @@ EXPERIMENTS = [
          metric=dict(kind="effect", day=10), published=0.0, tol=0.25,
          why="abstract: depletion at day 8 'did not alleviate hyperalgesia'"),
     # ---- mediator knockout --------------------------------------------------------------
-    dict(id="guan2016_csf1", citation="Guan Z et al. 2016, Nat Neurosci 19:94", figure="Fig. 2 (not verified)",
+    dict(id="guan2016_csf1", citation="Guan Z et al. 2016, Nat Neurosci 19:94", figure="not verified",
          verified="abstract", model="mouse SNI, Advillin-Cre Csf1 fl/fl",
          done="CSF1 deleted from sensory neurons",
          run=dict(base="nerve_injury", sex="male", duration_h=7 * DAY,
@@ -170,14 +172,14 @@ EXPERIMENTS = [
          why="abstract: 'completely prevented nerve injury-induced mechanical hypersensitivity'; 0.9 +- 0.25 "
              "allows the residual of a von Frey group mean"),
     # ---- receptor knockouts and antagonists ---------------------------------------------
-    dict(id="abbadie2003_ccr2", citation="Abbadie C et al. 2003, PNAS 100:7947", figure="Fig. 2 (not verified)",
+    dict(id="abbadie2003_ccr2", citation="Abbadie C et al. 2003, PNAS 100:7947", figure="not verified",
          verified="abstract", model="mouse partial sciatic ligation, CCR2-/-",
          done="CCR2 knocked out (monocyte/macrophage recruitment)",
          run=dict(base="nerve_injury", sex="male", duration_h=7 * DAY,
                   perturbations=[{"kind": "receptor_knockout", "type": "macrophage", "receptor": "CCR2"}]),
          metric=dict(kind="effect", day=7), published=0.9, tol=0.25,
          why="abstract: 'the development of mechanical allodynia was totally abrogated'"),
-    dict(id="ulmann2008_p2x4", citation="Ulmann L et al. 2008, J Neurosci 28:11263 (pages not verified)",
+    dict(id="ulmann2008_p2x4", citation="Ulmann L et al. 2008, J Neurosci (volume/pages not verified; abstract read at PMC6671487)",
          figure="not verified", verified="abstract", model="mouse nerve injury, P2X4-/-",
          done="P2X4 knocked out in microglia",
          run=dict(base="nerve_injury", sex="male", duration_h=7 * DAY,
@@ -243,7 +245,7 @@ EXPERIMENTS = [
          why="best available: baricitinib 'notably suppressed residual tactile allodynia' in arthritis, not "
              "nerve injury; wide band, read as 'some reversal'"),
     # ---- CD8 T cells in CIPN --------------------------------------------------------------
-    dict(id="krukowski2016_cd8", citation="Krukowski K et al. 2016, J Neurosci 36:11074 (pages not verified)",
+    dict(id="krukowski2016_cd8", citation="Krukowski K et al. 2016, J Neurosci (volume/pages not verified)",
          figure="not verified", verified="not verified", model="mouse paclitaxel CIPN",
          done="CD8 T cells depleted (painsim: in the DRG from t = 0, as the time-course check)",
          run=dict(base="cipn", sex="male", duration_h=28 * DAY, reuse="cipn_cd8_depleted"),
@@ -260,7 +262,7 @@ MAGNITUDES = [
          published=2.5, tol=1.0, why="Szeredi abstract: 'about three-fold increase in microglial density'; "
                                       "biology.md '2- to 3-fold': 1.5-3.5"),
     dict(id="mag_drg_macrophage_d7", citation="Yu X et al. 2020, Nat Commun 11:264",
-         figure="Fig. 1 (not verified)", verified="abstract", model="mouse SNI, male",
+         figure="not verified", verified="abstract", model="mouse SNI, male",
          base="nerve_injury", column="drg.macrophage", metric=dict(kind="fold", day=7),
          published=2.5, tol=1.5, why="abstract: 'significant expansion and proliferation'; fold not read: "
                                       "1-4 is a placeholder band, CHECK the figure"),
