@@ -34,6 +34,7 @@ fewer than half fail. Time-course checks are not part of the negative control.
                 time-course checks; default: everything.
 --jobs N        painsim runs in parallel (default 1; each run uses about one core).
 --no-negative   skip the negative control (for quick checks of a subset).
+--plan          list the runs (scenario, --set, duration) and the run-hours, and stop.
 --preflight     run every distinct variant (one seed) just past its last start time and
                 report which ones painsim rejects; no checks.
 
@@ -65,6 +66,7 @@ ap.add_argument("--only", default="")
 ap.add_argument("--jobs", type=int, default=1)
 ap.add_argument("--no-negative", action="store_true")
 ap.add_argument("--preflight", action="store_true")
+ap.add_argument("--plan", action="store_true")
 args = ap.parse_args()
 seeds = [int(s) for s in args.seeds.split(",")]
 if args.fast:
@@ -308,6 +310,14 @@ def planned_hours(tag):
         return 96.0
     return r["duration_h"] if r["duration_h"] is not None else float(load_json(r["scenario"])["time"]["duration_h"])
 
+
+if args.plan:
+    for tag, r in RUNS.items():
+        print(f"  {tag}: {r['scenario']} {' '.join('--set ' + x for x in r['sets'])} "
+              f"({planned_hours(tag) / 24:g} days{', no snapshots' if r.get('no_snapshots') else ''})")
+    print(f"validate: {len(RUNS)} runs x {len(seeds)} seeds = "
+          f"{sum(planned_hours(t) for t in RUNS) * len(seeds) / 24:.0f} simulated days")
+    sys.exit(0)
 
 if args.preflight:
     bad = []
