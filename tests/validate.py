@@ -130,10 +130,16 @@ def command(tag, seed, duration_h=None, snapshots_off=False):
     return cmd, out
 
 
+LIVE = set()        # painsim processes running now (stopped when another run fails)
+
+
 def run_one(cmd):
     t = time.time()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return p.returncode, p.stdout + p.stderr, time.time() - t
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    LIVE.add(p)
+    text, _ = p.communicate()
+    LIVE.discard(p)
+    return p.returncode, text, time.time() - t
 
 
 def execute(jobs_list):
@@ -151,6 +157,8 @@ def execute(jobs_list):
             if rc != 0:
                 for other in futs:
                     other.cancel()
+                for p in list(LIVE):
+                    p.terminate()
                 sys.stderr.write(f"validate: painsim FAILED (exit {rc}) for run {tag} seed {seed}:\n  "
                                  f"{' '.join(cmd)}\n{text}\n"
                                  "validate: a rejected key or kind means the model does not have this part of "
