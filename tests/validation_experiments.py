@@ -188,14 +188,23 @@ EXPERIMENTS = [
          why="abstract: 'P2X4-deficient mice lack mechanical hyperalgesia'; Tsuda 2009 Mol Pain 5:28: "
              "allodynia 'markedly blunted' in p2rx4-/-"),
     dict(id="coull2005_trkb", citation="Coull JAM et al. 2005, Nature 438:1017", figure="not verified",
-         verified="citation only (Sorge 2015 reference list)", model="rat nerve injury (PNI), male",
-         done="TrkB-Fc (BDNF sequestration) intrathecally on established allodynia (painsim: from day 7, read a day later; the paper's day not verified)",
+         verified="abstract", model="rat nerve injury (PNI), male",
+         done="TrkB-Fc (BDNF sequestration) intrathecally on established allodynia (painsim: from day 7, read "
+              "a day later; the paper's day not verified)",
          run=dict(base="nerve_injury", sex="male", duration_h=8 * DAY,
                   perturbations=[{"kind": "receptor_block", "receptor": "TrkB", "tissue": "dorsal_horn",
                                   "fraction": 0.9, "start_h": 7 * DAY}]),
          metric=dict(kind="effect", day=8), published=0.6, tol=0.35,
-         why="reported as reversal of established allodynia (from memory of the paper and reviews; "
-             "abstract not retrieved): wide band"),
+         why="abstract: 'Blocking signalling between BDNF and the receptor TrkB reverses the allodynia ... that "
+             "follows nerve injury'; size not read: the suite's band for 'reverses'"),
+    dict(id="gu2016_cx3cr1", citation="Gu N et al. 2016, Cell Rep 16:605", figure="not verified",
+         verified="abstract", model="mouse spinal nerve transection, CX3CR1-/-",
+         done="CX3CR1 knocked out in microglia",
+         run=dict(base="nerve_injury", sex="male", duration_h=7 * DAY,
+                  perturbations=[{"kind": "receptor_knockout", "type": "microglia", "receptor": "CX3CR1"}]),
+         metric=dict(kind="effect", day=7), published=0.5, tol=0.35,
+         why="abstract: CX3CR1-/- mice 'show reduced spinal microglial proliferation and neuropathic pain'; "
+             "'reduced' -> the suite's band for partial (0.15-0.85); day not verified"),
     dict(id="mapplebeck2018_p2x4_m", citation="Mapplebeck JCS et al. 2018, Pain 159:1752", figure="not verified",
          verified="abstract", model="rat SNI, male",
          done="intrathecal P2X4 antagonist on established allodynia",
@@ -246,11 +255,13 @@ EXPERIMENTS = [
              "nerve injury; the suite's band for 'suppressed/attenuated' (0.15-0.85)"),
     # ---- CD8 T cells in CIPN --------------------------------------------------------------
     dict(id="krukowski2016_cd8", citation="Krukowski K et al. 2016, J Neurosci (volume/pages not verified)",
-         figure="not verified", verified="not verified", model="mouse paclitaxel CIPN",
-         done="CD8 T cells depleted (painsim: in the DRG from t = 0, as the time-course check)",
+         figure="not verified", verified="abstract", model="mouse paclitaxel CIPN, Rag1-/- +- CD8+ transfer",
+         done="no CD8 T cells (paper: T-cell-deficient Rag1-/-, rescued by CD8+ transfer; painsim: CD8 depleted "
+              "in the DRG from t = 0, as the time-course check)",
          run=dict(base="cipn", sex="male", duration_h=28 * DAY, reuse="cipn_cd8_depleted"),
-         metric=dict(kind="recovery_lost", day=28), published=0.9, tol=0.3,
-         why="'fails to resolve' without CD8 T cells (biology.md §3); 0.6-1.2: most of the recovery lost"),
+         metric=dict(kind="recovery_lost", day=28), published=0.7, tol=0.3,
+         why="abstract: allodynia 'prolonged' in Rag1-/- and resolution 'normalized' by CD8+ transfer "
+             "(biology.md: 'fails to resolve'); size at day 28 not read: 0.4-1.0, most of the recovery lost"),
 ]
 
 # Magnitudes (part 6): from the untreated controls. "info" rows are printed, not counted.
@@ -308,3 +319,25 @@ def published_text(rec):
 ALL = EXPERIMENTS + MAGNITUDES
 IDS = [r["id"] for r in ALL]
 assert len(IDS) == len(set(IDS)), "duplicate experiment id"
+
+
+def markdown_tables():
+    """The two tables of scenarios/README.md "Perturbation suite" (python3 tests/validation_experiments.py)."""
+    out = ["| id | source; figure [what was verified] | species / model | what is done (painsim) | metric | "
+           "published ± tolerance | why this value and tolerance |", "|---|---|---|---|---|---|---|"]
+    for r in EXPERIMENTS:
+        m = r["metric"]
+        when = f"day {m['day']:g}" if "day" in m else f"days {m['window'][0]}–{m['window'][1]}"
+        out.append(f"| `{r['id']}` | {r['citation']}; figure {r['figure']} [{r['verified']}] | {r['model']} | "
+                   f"{r['done']} | {m['kind']}, {when} | {published_text(r)} | {r['why']} |")
+    out += ["", "Magnitudes (part 6), read from the untreated male control against sham:", "",
+            "| id | source [verified] | column, metric | published ± tolerance | why |", "|---|---|---|---|---|"]
+    for r in MAGNITUDES:
+        m = r["metric"]
+        out.append(f"| `{r['id']}` | {r['citation']} [{r['verified']}] | `{r['column']}`, {m['kind']} at day "
+                   f"{m['day']:g} | {published_text(r)} | {r['why']} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown_tables())
