@@ -281,21 +281,23 @@ MAGNITUDES = [
          figure="—", verified="not verified", model="—",
          base="nerve_injury", column="nerve.macrophage", metric=dict(kind="fold", day=7),
          published=None, tol=None, why="information only until a counted source is found"),
-    dict(id="mag_nerve_tnf_12h", citation="George A et al. 1999, Exp Neurol (biology.md §5)",
-         figure="not verified", verified="biology.md", model="rat CCI",
+    dict(id="mag_nerve_tnf_12h", citation="George A et al. 1999, Exp Neurol 160:124",
+         figure="not verified", verified="abstract", model="rat CCI, sciatic nerve ELISA",
          base="nerve_injury", column="nerve.TNF.mean_nM", metric=dict(kind="fold", day=0.5),
-         published=2.7, tol=1.3, why="x2.7 at 12 h; ELISA groups, factor ~1.5 either side: 1.4-4.0"),
-    dict(id="mag_nerve_tnf_d14", citation="George A et al. 1999, Exp Neurol (biology.md §5)",
-         figure="not verified", verified="biology.md", model="rat CCI",
+         published=2.7, tol=1.3, why="abstract: 'maximum (2.7-fold) at 12 h' over control nerves (sampled at "
+                                      "days 0, 0.5, 1, 3, 7, 14); ELISA groups, factor ~1.5 either side: 1.4-4.0"),
+    dict(id="mag_nerve_tnf_d14", citation="George A et al. 1999, Exp Neurol 160:124",
+         figure="not verified", verified="abstract", model="rat CCI, sciatic nerve ELISA",
          base="nerve_injury", column="nerve.TNF.mean_nM", metric=dict(kind="fold", day=14),
-         published=1.0, tol=0.5, why="'baseline by day 14': within 50 % of baseline"),
+         published=1.0, tol=0.5, why="abstract: 'Baseline levels were reached again at day 14': within 50 %"),
 ] + [
-    dict(id=f"mag_spinal_{m.lower()}_pgml", citation="Lee 2013 (biology.md §5; journal not verified)",
-         figure="not verified", verified="biology.md", model="neuropathic rat, spinal cord (day not verified)",
+    dict(id=f"mag_spinal_{m.lower()}_pgml", citation="Lee JH et al. 2013, J Korean Med Sci 28(2) (vehicle group)",
+         figure="abstract values", verified="abstract", model="rat neuropathic pain model, spinal cord ELISA, day 7",
          base="nerve_injury", column=f"dorsal_horn.{m}.mean_nM", mediator=m,
-         metric=dict(kind="pg_per_mL", day=14), published=v, tol=None, lo=v / 3, hi=v * 3,
-         why="tissue ELISA vs a model voxel mean, day assumed 14: a factor of 3 either way")
-    for m, v in (("TNF", 316.0), ("IL1b", 1213.0), ("IL6", 254.0), ("IL10", 532.0))
+         metric=dict(kind="pg_per_mL", day=7), published=v, tol=None, lo=v / 3, hi=v * 3,
+         why=f"abstract: {v:g} ± {sd:g} pg/mL (mean ± SD, vehicle) on day 7; the SD is small, but a tissue "
+             "homogenate per mL of extract is not an interstitial concentration: a factor of 3 either way")
+    for m, v, sd in (("TNF", 316.0, 69.7), ("IL1b", 1212.9, 104.5), ("IL6", 254.0, 64.8), ("IL10", 532.1, 78.7))
 ]
 
 
