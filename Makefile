@@ -94,12 +94,14 @@ run:
 	@$(MAKE) --no-print-directory all
 	bin/painsim run $(DEFAULT_SCENARIO) --out $(RUN_DIR) --force
 
-# The literature time courses (scenarios/README.md "Validation"): every scenario with 2 seeds;
-# writes runs/validate/report.md.
+# The literature time courses and the perturbation suite with its negative control
+# (scenarios/README.md "Validation"): seeds 1,2,3, two painsim runs at a time (VALIDATE_JOBS);
+# writes runs/validate/report.md and report.csv.
+VALIDATE_JOBS ?= 2
 validate:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	/usr/bin/python3 tests/validate.py --out runs/validate --seeds 1,2
+	/usr/bin/python3 tests/validate.py --out runs/validate --seeds 1,2,3 --jobs $(VALIDATE_JOBS)
 
 test:
 	@$(MAKE) --no-print-directory deps
