@@ -18,6 +18,7 @@
 #include <mpi.h>
 
 #include "../kernels/params.h"
+#include "neurons.h"
 #include "sim.h"
 #include "test.h"
 #include "test_common.h"
@@ -164,6 +165,63 @@ static void test_excitability(const sim_ctx *ctx)
     }
 }
 
+/* The pain readout with TNF held at 1 nM (H = 0.5 at EC50 1 nM) in every tissue and no
+ * injury: E_soma -> u * 0.5 * w_soma (u = soma_uninjured_response, 0.2), E_per -> 0.5 * w_per,
+ * G -> 0.5 * w_cen, each relaxed exactly as 1 - exp(-t / 2 h) per constant target, and
+ * S = (E_soma + E_per) (1 + G). A receptor knockout of the soma's TNFR1 removes E_soma, a
+ * female expression of 0.5 on the central receptor halves what G senses (H = 1/3), and
+ * pain.immune_terms = false leaves nothing; the sources always add up to S. */
+static void test_pain_readout(const sim_ctx *ctx)
+{
+    const double f = 1.0 - exp(-12.0 / 2.0), ws = 1.0, wp = 0.4, wc = 2.0;
+    struct {
+        const char *name, *set, *top;
+        double soma, per, gain;
+    } v[] = {
+        {"untreated", "sex=male", "", 0.2 * 0.5 * ws, 0.5 * wp, 0.5 * wc},
+        {"soma TNFR1 knocked out", "sex=male",
+         ",'perturbations':[{'kind':'receptor_knockout','type':'soma','receptor':'TNFR1'}]", 0.0, 0.5 * wp, 0.5 * wc},
+        {"female, central TNFR1 at half expression", "sex=female", "", 0.2 * 0.5 * ws, 0.5 * wp, wc / 3.0},
+        {"immune terms removed", "pain.immune_terms=false", "", 0.0, 0.0, 0.0},
+    };
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        scenario *s = calloc(1, sizeof *s);
+        const char *sets[] = {v[k].set, "tissues.nerve.fields.TNF.initial_nM=1", "tissues.drg.fields.TNF.initial_nM=1",
+                              "tissues.dh.fields.TNF.initial_nM=1",
+                              "cell_types.central_terminal.receptors.0.female_expression=0.5"};
+        base(s, 50, (extras){.pain = ",'terms':["
+                                     "{'site':'soma','mediator':'TNF','EC50_nM':1,'weight':1},"
+                                     "{'site':'peripheral','mediator':'TNF','EC50_nM':1,'weight':0.4},"
+                                     "{'site':'central','mediator':'TNF','EC50_nM':1,'weight':2}]",
+                             .top = v[k].top, .sets = sets, .n_sets = 5});
+        ps_err err;
+        ps_err_clear(&err);
+        sim *sm = NULL;
+        TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+        if (!sm) {
+            free(s);
+            return;
+        }
+        run_to(sm, 12.0);
+        neurons_readout_t r;
+        TEST_CHECK(neurons_readout(sim_neurons(sm), &r, &err) == PS_OK, "%s", err.msg);
+        double es = v[k].soma * f, ep = v[k].per * f, g = v[k].gain * f;
+        double S = (es + ep) * (1.0 + g);
+        printf("  pain readout, %s: S %.6f (expected %.6f), soma %.5f, peripheral %.5f, G %.5f\n", v[k].name,
+               r.sensitization, S, r.soma, r.peripheral, r.gain);
+        /* float relaxation over 144 steps and float Hill values: 1e-5 absolute */
+        TEST_CHECK(fabs(r.soma - es) < 1e-5 && fabs(r.peripheral - ep) < 1e-5 && fabs(r.gain - g) < 1e-5,
+                   "%s: soma %.6f/%.6f peripheral %.6f/%.6f G %.6f/%.6f", v[k].name, r.soma, es, r.peripheral, ep,
+                   r.gain, g);
+        TEST_CHECK(fabs(r.sensitization - S) < 1e-5, "%s: S %.6f vs %.6f", v[k].name, r.sensitization, S);
+        double sum = r.intrinsic + r.soma + r.peripheral + r.central + r.memory;
+        TEST_CHECK(fabs(sum - r.sensitization) < 1e-9 * (1 + r.sensitization), "%s: sources sum %.9f, S %.9f",
+                   v[k].name, sum, r.sensitization);
+        sim_destroy(sm);
+        free(s);
+    }
+}
+
 static void test_toxin(const sim_ctx *ctx)
 {
     scenario *s = calloc(1, sizeof *s);
@@ -294,6 +352,7 @@ int main(int argc, char **argv)
     printf("test_neurons on %s\n", device_description(ctx.dev));
     test_lesion(&ctx);
     test_excitability(&ctx);
+    test_pain_readout(&ctx);
     test_toxin(&ctx);
     test_repair(&ctx);
     test_recruitment_sex(&ctx);

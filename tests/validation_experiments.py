@@ -174,9 +174,11 @@ EXPERIMENTS = [
     # ---- receptor knockouts and antagonists ---------------------------------------------
     dict(id="abbadie2003_ccr2", citation="Abbadie C et al. 2003, PNAS 100:7947", figure="not verified",
          verified="abstract", model="mouse partial sciatic ligation, CCR2-/-",
-         done="CCR2 knocked out (monocyte/macrophage recruitment)",
+         done="CCR2 knocked out in every cell that carries it (germline CCR2-/-: monocytes/macrophages, T cells, "
+              "DRG neurons)",
          run=dict(base="nerve_injury", sex="male", duration_h=7 * DAY,
-                  perturbations=[{"kind": "receptor_knockout", "type": "macrophage", "receptor": "CCR2"}]),
+                  perturbations=[{"kind": "receptor_knockout", "type": t, "receptor": "CCR2"}
+                                 for t in ("macrophage", "th17", "cd8", "treg", "nociceptor_soma")]),
          metric=dict(kind="effect", day=7), published=0.9, tol=0.25,
          why="abstract: 'the development of mechanical allodynia was totally abrogated'"),
     dict(id="ulmann2008_p2x4", citation="Ulmann L et al. 2008, J Neurosci (volume/pages not verified; abstract read at PMC6671487)",
