@@ -225,6 +225,9 @@ static void check_full_signalling(const scenario *s)
                "IL10 JAK1/TYK2");
     TEST_CHECK(il6->jak[SCN_JAK1] && il6->jak[SCN_JAK2] && !il6->jak[SCN_JAK3] && il6->jak[SCN_TYK2],
                "IL6 JAK1/JAK2/TYK2 (listed out of order)");
+    TEST_CHECK(il6->jak_limiting == SCN_JAK2 && il10->jak_limiting == SCN_JAK1 && s->mediators[3].jak_limiting == -1 &&
+                   s->mediators[0].jak_limiting == -1,
+               "jak_limiting: given (IL6), default JAK1 (IL10), none without jak (CCL2, TNF)");
     TEST_CHECK(!s->mediators[0].jak[SCN_JAK1] && !s->mediators[3].jak[SCN_JAK2], "TNF, CCL2 none");
 
     const scn_cell_type *m = &s->types[0];
@@ -281,6 +284,12 @@ static void check_full_signalling(const scenario *s)
     TEST_CHECK(bari->bioavailability == 1 && bari->route == SCN_ROUTE_INTRATHECAL && bari->tissue_fraction[0] == 0 &&
                    bari->tissue_fraction[1] == 1 && bari->tissue_fraction[2] == 0 && bari->ic50_nM[SCN_TYK2] == 53,
                "intrathecal: tissues not listed get 0");
+    TEST_CHECK(bari->doses[0].ug_per_animal == 0.5 && bari->doses[0].mg_per_kg == 0 && bari->csf_volume_uL == 40 &&
+                   bari->csf_half_life_h == 1.4 && bari->doses[0].infusion_h == 0,
+               "intrathecal: dose in µg per animal, mouse CSF defaults");
+    TEST_CHECK(tofa->fraction_unbound == 0.6 && tofa->ka_per_h == 4 && bari->fraction_unbound == 1 &&
+                   bari->ka_per_h == 0,
+               "fraction_unbound and ka_per_h (defaults 1 and 0)");
     const scn_drug *ptx = &s->drugs[2];
     TEST_CHECK(ptx->ic50_nM[SCN_JAK1] == 0 && ptx->ic50_nM[SCN_JAK2] == 0 && ptx->ic50_nM[SCN_JAK3] == 0 &&
                    ptx->ic50_nM[SCN_TYK2] == 0 && ptx->tissue_fraction[2] == 1 && ptx->n_doses == 1 &&
@@ -580,6 +589,13 @@ static const bad_case bad_cases[] = {
     {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['tyk2']}]"),
      "mediators[0].jak[0]: expected one of \"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\", got \"tyk2\" (did you mean "
      "\"TYK2\"?)"},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['JAK1','TYK2'],'jak_limiting':'JAK2'}]"),
+     "mediators[0].jak_limiting: expected one of the JAKs in this mediator's jak (JAK1, TYK2), got \"JAK2\""},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak_limiting':'JAK1'}]"),
+     "mediators[0].jak_limiting: expected no jak_limiting for a mediator whose jak is [] (JAK-independent), got "
+     "\"JAK1\""},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['JAK1'],'jak_limiting':'jak1'}]"),
+     "mediators[0].jak_limiting: expected one of \"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\", got \"jak1\""},
     {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jaks':[]}]"),
      "mediators[0].jaks: unknown key (did you mean \"jak\"?)"},
 
@@ -847,7 +863,35 @@ static const bad_case bad_cases[] = {
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'every_h':0,'mg_per_kg':1}]") "]"),
      "drugs[0].doses[0].every_h: expected a number > 0 and <= 8760, got 0"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0}]") "]"),
-     "drugs[0].doses[0].mg_per_kg: missing required key (expected a number >= 0 and <= 10000)"},
+     "drugs[0].doses[0].mg_per_kg: missing required key (expected a number >= 0 and <= 10000: a systemic drug's "
+     "dose, mg/kg)"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'mg_per_kg':1,'ug_per_animal':2}]") "]"),
+     "drugs[0].doses[0].ug_per_animal: expected 0 or no ug_per_animal for a systemic drug (its doses are "
+     "mg_per_kg), got 2"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'route':'intrathecal','tissue_fraction':{'skin':1},"
+                                         "'doses':[{'start_h':0,'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[0].mg_per_kg: expected 0 or no mg_per_kg for an intrathecal drug (its doses are "
+     "ug_per_animal), got 1"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'route':'intrathecal','tissue_fraction':{'skin':1},"
+                                         "'doses':[{'start_h':0}]") "]"),
+     "drugs[0].doses[0].ug_per_animal: missing required key (expected a number >= 0 and <= 10000: an intrathecal "
+     "drug's dose, µg per animal)"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'route':'intrathecal','tissue_fraction':{'skin':1},'ka_per_h':2,"
+                                         "'doses':[{'start_h':0,'ug_per_animal':1}]") "]"),
+     "drugs[0].ka_per_h: expected no ka_per_h for an intrathecal drug (absorption applies to systemic oral "
+     "doses), got 2"},
+    {DRUG(",'ka_per_h':0.24"),
+     "drugs[0].ka_per_h: expected a rate at least 10% away from the elimination rate ln2/half_life_h (0.231 /h), "
+     "got 0.24"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'ka_per_h':2,'doses':[{'start_h':0,'mg_per_kg':1,'infusion_h':4}]") "]"),
+     "drugs[0].doses[0].infusion_h: expected 0 (a bolus) for a drug with ka_per_h (absorption is for oral doses), "
+     "got 4"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'every_h':12,'count':2,'mg_per_kg':1,"
+                                         "'infusion_h':13}]") "]"),
+     "drugs[0].doses[0].infusion_h: expected a number <= every_h (12) when count > 1 (infusions of a course do not "
+     "overlap), got 13"},
+    {DRUG(",'fraction_unbound':0"), "drugs[0].fraction_unbound: expected a number > 0 and <= 1, got 0"},
+    {DRUG(",'csf_volume_uL':-1"), "drugs[0].csf_volume_uL: expected a number > 0 and <= 1000000, got -1"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'mg_per_kg':1}]") "]"),
      "drugs[0].doses[0].start_h: missing required key"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'mg_per_kg':1,'dose_mg':3}]") "]"),
@@ -1044,7 +1088,8 @@ static void test_signalling(void)
 
     /* --set into the new arrays, by name and by index; stop_h follows a changed duration. */
     const char *ok_sets[] = {
-        "drugs.tofacitinib.doses.0.mg_per_kg=10",
+        "drugs.tofacitinib.doses.0.mg_per_kg=0",
+        "drugs.tofacitinib.doses.0.ug_per_animal=10",
         "cell_types.macrophage.transitions.0.rate_per_h=1",
         "mediators.TNF.jak=[\"TYK2\"]",
         "drugs[0].ic50_nM.TYK2=30",
@@ -1059,7 +1104,7 @@ static void test_signalling(void)
     TEST_CHECK(st == PS_OK, "signalling overrides: %s", e.msg);
     if (st == PS_OK) {
         const scn_drug *d = &s->drugs[0];
-        TEST_CHECK(d->doses[0].mg_per_kg == 10 && d->ic50_nM[SCN_TYK2] == 30, "drug by name");
+        TEST_CHECK(d->doses[0].ug_per_animal == 10 && d->ic50_nM[SCN_TYK2] == 30, "drug by name");
         TEST_CHECK(d->route == SCN_ROUTE_INTRATHECAL && d->tissue_fraction[0] == 0 && d->tissue_fraction[1] == 0.25,
                    "intrathecal by --set: only the listed tissue");
         TEST_CHECK(s->types[0].transitions[0].rate_per_h == 1, "transition by index");
