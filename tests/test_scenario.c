@@ -7,9 +7,11 @@
  *   bin/test_scenario --resolve FILE [SET...]  print FILE's resolved JSON (or the error);
  *                                              tests/check_schema.py uses this
  */
+#include "pk.h"
 #include "scenario.h"
 #include "test.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1311,6 +1313,96 @@ static int resolve(const char *path, const char *const *sets, int n_sets)
     return 0;
 }
 
+/* The drug entries of scenarios/README.md ("JAK pharmacology": tofacitinib by pump,
+ * intrathecal baricitinib) each replace the drug of scenarios/jak_inhibition.json and load;
+ * the host PK reference gives the IL-6 signal kept they are documented for. */
+static void test_readme_drugs(void)
+{
+    char *readme = NULL;
+    cJSON *root = NULL;
+    ps_err e;
+    ps_err_clear(&e);
+    TEST_CHECK(scenario_read_text("scenarios/README.md", "README", &readme, &e) == PS_OK, "%s", e.msg);
+    TEST_CHECK(scenario_json_file("scenarios/jak_inhibition.json", "scenario", &root, &e) == PS_OK, "%s", e.msg);
+    const char *sec = readme ? strstr(readme, "#### JAK pharmacology") : NULL;
+    TEST_CHECK(sec != NULL, "README has the JAK pharmacology section");
+    if (!sec || !root) {
+        free(readme);
+        cJSON_Delete(root);
+        return;
+    }
+    /* the shipped dose keeps tests/validate.py's check: IL-6 signal kept < 0.1 in every
+     * tissue over days 7.5-27 */
+    scenario *sh = malloc(sizeof *sh);
+    ps_err_clear(&e);
+    if (sh && scenario_load("scenarios/jak_inhibition.json", NULL, 0, sh, &e) == PS_OK) {
+        int il6 = -1;
+        double worst = 0;
+        for (int m = 0; m < sh->n_mediators; m++)
+            if (strcmp(sh->mediators[m].name, "IL6") == 0) il6 = m;
+        for (double t = 180; il6 >= 0 && t <= 648; t += 1)
+            for (int ti = 0; ti < sh->n_tissues; ti++) worst = fmax(worst, pk_jak_factor_ref(sh, ti, il6, t));
+        TEST_CHECK(il6 >= 0 && worst < 0.1, "shipped jak_inhibition.json: IL-6 signal kept up to %g", worst);
+        printf("  shipped jak_inhibition.json: IL-6 signal kept <= %.4f in every tissue, days 7.5-27\n", worst);
+    } else {
+        TEST_CHECK(0, "scenarios/jak_inhibition.json: %s", e.msg);
+    }
+    free(sh);
+    const char *names[] = {"tofacitinib", "baricitinib_it"};
+    const char *at = sec;
+    for (int q = 0; q < 2; q++) {
+        const char *b = strstr(at, "```json\n"), *end = b ? strstr(b + 8, "```") : NULL;
+        TEST_CHECK(b && end, "README drug example %d", q);
+        if (!b || !end) break;
+        cJSON *drug = cJSON_ParseWithLength(b + 8, (size_t)(end - b - 8));
+        at = end + 3;
+        TEST_CHECK(drug != NULL, "README drug example %d parses", q);
+        if (!drug) continue;
+        cJSON *doc = cJSON_Duplicate(root, 1), *drugs = cJSON_CreateArray();
+        cJSON_AddItemToArray(drugs, drug);
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, "drugs", drugs);
+        char *text = cJSON_PrintUnformatted(doc);
+        scenario *sc = malloc(sizeof *sc);
+        ps_err_clear(&e);
+        ps_status st = scenario_load_string(text, "jak_inhibition.json+README", NULL, 0, sc, &e);
+        TEST_CHECK(st == PS_OK, "README drug %s: %s", names[q], e.msg);
+        if (st == PS_OK) {
+            int il6 = -1, nerve = -1, drg = -1, dh = -1;
+            for (int m = 0; m < sc->n_mediators; m++)
+                if (strcmp(sc->mediators[m].name, "IL6") == 0) il6 = m;
+            for (int t = 0; t < sc->n_tissues; t++) {
+                if (strcmp(sc->tissues[t].name, "nerve") == 0) nerve = t;
+                if (strcmp(sc->tissues[t].name, "drg") == 0) drg = t;
+                if (strcmp(sc->tissues[t].name, "dorsal_horn") == 0) dh = t;
+            }
+            TEST_CHECK(strcmp(sc->drugs[0].name, names[q]) == 0 && il6 >= 0 && drg >= 0 && dh >= 0, "%s", names[q]);
+            if (q == 0 && il6 >= 0 && drg >= 0 && dh >= 0) {
+                /* pump steady state on day 10: 0.6 * 50/24 / (ln2/0.5 * 1.2) mg/L unbound */
+                double cu = 0.6 * (50.0 / 24.0) / (log(2.0) / 0.5 * 1.2) / 312.4 * 1e6;
+                double jd = pk_jak_factor_ref(sc, drg, il6, 240), jh = pk_jak_factor_ref(sc, dh, il6, 240);
+                TEST_CHECK(fabs(jd - 244 / (cu + 244)) < 1e-6 && fabs(jh - 244 / (0.3 * cu + 244)) < 1e-6,
+                           "tofacitinib pump: IL-6 kept %g (DRG), %g (dorsal horn)", jd, jh);
+                printf("  README tofacitinib (pump 50 mg/kg/day): IL-6 signal kept DRG %.3f, dorsal horn %.3f\n", jd,
+                       jh);
+            }
+            if (q == 1 && il6 >= 0 && nerve >= 0 && drg >= 0 && dh >= 0) {
+                double jn = pk_jak_factor_ref(sc, nerve, il6, 169), jd = pk_jak_factor_ref(sc, drg, il6, 169),
+                       jh = pk_jak_factor_ref(sc, dh, il6, 169), j24 = pk_jak_factor_ref(sc, dh, il6, 192);
+                TEST_CHECK(jn == 1 && jd == 1 && jh < 0.01 && j24 > 0.9,
+                           "intrathecal: nerve %g, DRG %g untouched; dorsal horn %g at 1 h, %g at 24 h", jn, jd, jh,
+                           j24);
+                printf("  README intrathecal baricitinib 5 ug: dorsal-horn IL-6 kept %.4f at 1 h, %.3f at 24 h; "
+                       "nerve and DRG 1\n", jh, j24);
+            }
+        }
+        free(sc);
+        free(text);
+        cJSON_Delete(doc);
+    }
+    free(readme);
+    cJSON_Delete(root);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--resolve") == 0)
@@ -1322,5 +1414,6 @@ int main(int argc, char **argv)
     test_signalling();
     test_neurons_pain_recruitment();
     test_files();
+    test_readme_drugs();
     return test_report("test_scenario");
 }
