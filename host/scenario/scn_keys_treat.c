@@ -169,8 +169,8 @@ static const scn_key drug_keys[] = {
            "Per-JAK cellular IC50 (nM, against unbound drug) of signalling limited by that JAK; a JAK not listed "
            "is not inhibited.", .def_doc = "`{}` (inhibits no JAK)"),
     K_ENUM("route", scn_drug, route, 0, 0, route_names,
-           "`systemic`: every tissue sees the plasma level times its fraction; `intrathecal`: only the tissues "
-           "listed in `tissue_fraction`."),
+           "`systemic`: every tissue sees the unbound plasma level times its fraction; `intrathecal`: a bolus "
+           "into the CSF that only the tissues listed in `tissue_fraction` see (no systemic exposure)."),
     K_CUSTOM("tissue_fraction", 0, read_tissue_fraction, write_tissue_fraction, "object {tissue: number}",
              "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\", \"minimum\": 0, \"maximum\": 1}}",
              "Exposure of each tissue relative to the unbound plasma level (Kp,uu; systemic) or to the CSF "
