@@ -337,7 +337,7 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
      * the same formula in float; tests/test_signal.c holds them within 1e-4) */
     for (int d = 0; d < s->n_drugs; d++)
         for (int t = 0; t < s->n_tissues; t++)
-            x.exposure_nM[d][t] = s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], sim_time_h(sm));
+            x.exposure_nM[d][t] = pk_exposure_nM_ref(s, d, t, sim_time_h(sm));
     if (s->n_drugs > 0) {           /* the device's own J table, as the kernels use it */
         float J[SCN_MAX_TISSUES * SCN_MAX_MEDIATORS], ex[SCN_MAX_DRUGS * SCN_MAX_TISSUES];
         PS_TRY(pk_read(sm->pk, J, ex, err));

@@ -156,17 +156,20 @@
 /* Drug tables for kernels/pk.cl. */
 #define PK_MAX_DRUGS    4   /* = SCN_MAX_DRUGS */
 #define PK_MAX_COURSES  8   /* = SCN_MAX_DOSES */
-#define DG_FACTOR       0   /* nM plasma per mg/kg dosed: F * 1e6 / (Vd * MW) */
+#define DG_FACTOR       0   /* nM unbound in the dosing compartment per unit dose (mg/kg or µg) */
 #define DG_KE           1   /* elimination rate, 1/min */
 #define DG_NCOURSES     2
+#define DG_KA           3   /* first-order absorption rate, 1/min; 0 = instantaneous */
+#define DG_AMP          4   /* ka / (ka - ke) with absorption, else 1 */
 #define PK_N_JAKS       4   /* = SCN_N_JAKS: JAK1, JAK2, JAK3, TYK2 */
-#define DG_IC50         3   /* PK_N_JAKS values: JAK1, JAK2, JAK3, TYK2 (0 = none), nM */
+#define DG_IC50         5   /* PK_N_JAKS values: JAK1, JAK2, JAK3, TYK2 (0 = none), nM unbound */
 #define DG_SIZE         (DG_IC50 + PK_N_JAKS)
 #define CO_START        0   /* min */
 #define CO_EVERY        1   /* min */
 #define CO_COUNT        2
-#define CO_DOSE         3   /* mg/kg */
-#define CO_SIZE         4
+#define CO_DOSE         3   /* mg/kg (systemic) or µg (intrathecal) */
+#define CO_INFUSION     4   /* min; 0 = bolus */
+#define CO_SIZE         5
 
 /* Device counters, one ulong each. */
 #define CTR_N_AGENTS        0   /* live agents */

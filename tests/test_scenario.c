@@ -7,9 +7,11 @@
  *   bin/test_scenario --resolve FILE [SET...]  print FILE's resolved JSON (or the error);
  *                                              tests/check_schema.py uses this
  */
+#include "pk.h"
 #include "scenario.h"
 #include "test.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +231,9 @@ static void check_full_signalling(const scenario *s)
                "IL10 JAK1/TYK2");
     TEST_CHECK(il6->jak[SCN_JAK1] && il6->jak[SCN_JAK2] && !il6->jak[SCN_JAK3] && il6->jak[SCN_TYK2],
                "IL6 JAK1/JAK2/TYK2 (listed out of order)");
+    TEST_CHECK(il6->jak_limiting == SCN_JAK2 && il10->jak_limiting == SCN_JAK1 && s->mediators[3].jak_limiting == -1 &&
+                   s->mediators[0].jak_limiting == -1,
+               "jak_limiting: given (IL6), default JAK1 (IL10), none without jak (CCL2, TNF)");
     TEST_CHECK(!s->mediators[0].jak[SCN_JAK1] && !s->mediators[3].jak[SCN_JAK2], "TNF, CCL2 none");
 
     const scn_cell_type *m = &s->types[0];
@@ -285,6 +290,12 @@ static void check_full_signalling(const scenario *s)
     TEST_CHECK(bari->bioavailability == 1 && bari->route == SCN_ROUTE_INTRATHECAL && bari->tissue_fraction[0] == 0 &&
                    bari->tissue_fraction[1] == 1 && bari->tissue_fraction[2] == 0 && bari->ic50_nM[SCN_TYK2] == 53,
                "intrathecal: tissues not listed get 0");
+    TEST_CHECK(bari->doses[0].ug_per_animal == 0.5 && bari->doses[0].mg_per_kg == 0 && bari->csf_volume_uL == 40 &&
+                   bari->csf_half_life_h == 1.4 && bari->doses[0].infusion_h == 0,
+               "intrathecal: dose in µg per animal, mouse CSF defaults");
+    TEST_CHECK(tofa->fraction_unbound == 0.6 && tofa->ka_per_h == 4 && bari->fraction_unbound == 1 &&
+                   bari->ka_per_h == 0,
+               "fraction_unbound and ka_per_h (defaults 1 and 0)");
     const scn_drug *ptx = &s->drugs[2];
     TEST_CHECK(ptx->ic50_nM[SCN_JAK1] == 0 && ptx->ic50_nM[SCN_JAK2] == 0 && ptx->ic50_nM[SCN_JAK3] == 0 &&
                    ptx->ic50_nM[SCN_TYK2] == 0 && ptx->tissue_fraction[2] == 1 && ptx->n_doses == 1 &&
@@ -584,6 +595,13 @@ static const bad_case bad_cases[] = {
     {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['tyk2']}]"),
      "mediators[0].jak[0]: expected one of \"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\", got \"tyk2\" (did you mean "
      "\"TYK2\"?)"},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['JAK1','TYK2'],'jak_limiting':'JAK2'}]"),
+     "mediators[0].jak_limiting: expected one of the JAKs in this mediator's jak (JAK1, TYK2), got \"JAK2\""},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak_limiting':'JAK1'}]"),
+     "mediators[0].jak_limiting: expected no jak_limiting for a mediator whose jak is [] (JAK-independent), got "
+     "\"JAK1\""},
+    {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jak':['JAK1'],'jak_limiting':'jak1'}]"),
+     "mediators[0].jak_limiting: expected one of \"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\", got \"jak1\""},
     {DOC_MEDS("[{'name':'IL6','D_um2_per_s':1,'jaks':[]}]"),
      "mediators[0].jaks: unknown key (did you mean \"jak\"?)"},
 
@@ -851,7 +869,35 @@ static const bad_case bad_cases[] = {
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'every_h':0,'mg_per_kg':1}]") "]"),
      "drugs[0].doses[0].every_h: expected a number > 0 and <= 8760, got 0"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0}]") "]"),
-     "drugs[0].doses[0].mg_per_kg: missing required key (expected a number >= 0 and <= 10000)"},
+     "drugs[0].doses[0].mg_per_kg: missing required key (expected a number >= 0 and <= 10000: a systemic drug's "
+     "dose, mg/kg)"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'mg_per_kg':1,'ug_per_animal':2}]") "]"),
+     "drugs[0].doses[0].ug_per_animal: expected 0 or no ug_per_animal for a systemic drug (its doses are "
+     "mg_per_kg), got 2"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'route':'intrathecal','tissue_fraction':{'skin':1},"
+                                         "'doses':[{'start_h':0,'mg_per_kg':1}]") "]"),
+     "drugs[0].doses[0].mg_per_kg: expected 0 or no mg_per_kg for an intrathecal drug (its doses are "
+     "ug_per_animal), got 1"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'route':'intrathecal','tissue_fraction':{'skin':1},"
+                                         "'doses':[{'start_h':0}]") "]"),
+     "drugs[0].doses[0].ug_per_animal: missing required key (expected a number >= 0 and <= 10000: an intrathecal "
+     "drug's dose, µg per animal)"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'route':'intrathecal','tissue_fraction':{'skin':1},'ka_per_h':2,"
+                                         "'doses':[{'start_h':0,'ug_per_animal':1}]") "]"),
+     "drugs[0].ka_per_h: expected no ka_per_h for an intrathecal drug (absorption applies to systemic oral "
+     "doses), got 2"},
+    {DRUG(",'ka_per_h':0.24"),
+     "drugs[0].ka_per_h: expected a rate at least 10% away from the elimination rate ln2/half_life_h (0.231 /h), "
+     "got 0.24"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'ka_per_h':2,'doses':[{'start_h':0,'mg_per_kg':1,'infusion_h':4}]") "]"),
+     "drugs[0].doses[0].infusion_h: expected 0 (a bolus) for a drug with ka_per_h (absorption is for oral doses), "
+     "got 4"},
+    {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'every_h':12,'count':2,'mg_per_kg':1,"
+                                         "'infusion_h':13}]") "]"),
+     "drugs[0].doses[0].infusion_h: expected a number <= every_h (12) when count > 1 (infusions of a course do not "
+     "overlap), got 13"},
+    {DRUG(",'fraction_unbound':0"), "drugs[0].fraction_unbound: expected a number > 0 and <= 1, got 0"},
+    {DRUG(",'csf_volume_uL':-1"), "drugs[0].csf_volume_uL: expected a number > 0 and <= 1000000, got -1"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'mg_per_kg':1}]") "]"),
      "drugs[0].doses[0].start_h: missing required key"},
     {DOC_TOP(",'drugs':[" DRUG_KEYS(IC50 ",'doses':[{'start_h':0,'mg_per_kg':1,'dose_mg':3}]") "]"),
@@ -1069,7 +1115,8 @@ static void test_signalling(void)
 
     /* --set into the new arrays, by name and by index; stop_h follows a changed duration. */
     const char *ok_sets[] = {
-        "drugs.tofacitinib.doses.0.mg_per_kg=10",
+        "drugs.tofacitinib.doses.0.mg_per_kg=0",
+        "drugs.tofacitinib.doses.0.ug_per_animal=10",
         "cell_types.macrophage.transitions.0.rate_per_h=1",
         "mediators.TNF.jak=[\"TYK2\"]",
         "drugs[0].ic50_nM.TYK2=30",
@@ -1084,7 +1131,7 @@ static void test_signalling(void)
     TEST_CHECK(st == PS_OK, "signalling overrides: %s", e.msg);
     if (st == PS_OK) {
         const scn_drug *d = &s->drugs[0];
-        TEST_CHECK(d->doses[0].mg_per_kg == 10 && d->ic50_nM[SCN_TYK2] == 30, "drug by name");
+        TEST_CHECK(d->doses[0].ug_per_animal == 10 && d->ic50_nM[SCN_TYK2] == 30, "drug by name");
         TEST_CHECK(d->route == SCN_ROUTE_INTRATHECAL && d->tissue_fraction[0] == 0 && d->tissue_fraction[1] == 0.25,
                    "intrathecal by --set: only the listed tissue");
         TEST_CHECK(s->types[0].transitions[0].rate_per_h == 1, "transition by index");
@@ -1291,6 +1338,96 @@ static int resolve(const char *path, const char *const *sets, int n_sets)
     return 0;
 }
 
+/* The drug entries of scenarios/README.md ("JAK pharmacology": tofacitinib by pump,
+ * intrathecal baricitinib) each replace the drug of scenarios/jak_inhibition.json and load;
+ * the host PK reference gives the IL-6 signal kept they are documented for. */
+static void test_readme_drugs(void)
+{
+    char *readme = NULL;
+    cJSON *root = NULL;
+    ps_err e;
+    ps_err_clear(&e);
+    TEST_CHECK(scenario_read_text("scenarios/README.md", "README", &readme, &e) == PS_OK, "%s", e.msg);
+    TEST_CHECK(scenario_json_file("scenarios/jak_inhibition.json", "scenario", &root, &e) == PS_OK, "%s", e.msg);
+    const char *sec = readme ? strstr(readme, "#### JAK pharmacology") : NULL;
+    TEST_CHECK(sec != NULL, "README has the JAK pharmacology section");
+    if (!sec || !root) {
+        free(readme);
+        cJSON_Delete(root);
+        return;
+    }
+    /* the shipped dose keeps tests/validate.py's check: IL-6 signal kept < 0.1 in every
+     * tissue over days 7.5-27 */
+    scenario *sh = malloc(sizeof *sh);
+    ps_err_clear(&e);
+    if (sh && scenario_load("scenarios/jak_inhibition.json", NULL, 0, sh, &e) == PS_OK) {
+        int il6 = -1;
+        double worst = 0;
+        for (int m = 0; m < sh->n_mediators; m++)
+            if (strcmp(sh->mediators[m].name, "IL6") == 0) il6 = m;
+        for (double t = 180; il6 >= 0 && t <= 648; t += 1)
+            for (int ti = 0; ti < sh->n_tissues; ti++) worst = fmax(worst, pk_jak_factor_ref(sh, ti, il6, t));
+        TEST_CHECK(il6 >= 0 && worst < 0.1, "shipped jak_inhibition.json: IL-6 signal kept up to %g", worst);
+        printf("  shipped jak_inhibition.json: IL-6 signal kept <= %.4f in every tissue, days 7.5-27\n", worst);
+    } else {
+        TEST_CHECK(0, "scenarios/jak_inhibition.json: %s", e.msg);
+    }
+    free(sh);
+    const char *names[] = {"tofacitinib", "baricitinib_it"};
+    const char *at = sec;
+    for (int q = 0; q < 2; q++) {
+        const char *b = strstr(at, "```json\n"), *end = b ? strstr(b + 8, "```") : NULL;
+        TEST_CHECK(b && end, "README drug example %d", q);
+        if (!b || !end) break;
+        cJSON *drug = cJSON_ParseWithLength(b + 8, (size_t)(end - b - 8));
+        at = end + 3;
+        TEST_CHECK(drug != NULL, "README drug example %d parses", q);
+        if (!drug) continue;
+        cJSON *doc = cJSON_Duplicate(root, 1), *drugs = cJSON_CreateArray();
+        cJSON_AddItemToArray(drugs, drug);
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, "drugs", drugs);
+        char *text = cJSON_PrintUnformatted(doc);
+        scenario *sc = malloc(sizeof *sc);
+        ps_err_clear(&e);
+        ps_status st = scenario_load_string(text, "jak_inhibition.json+README", NULL, 0, sc, &e);
+        TEST_CHECK(st == PS_OK, "README drug %s: %s", names[q], e.msg);
+        if (st == PS_OK) {
+            int il6 = -1, nerve = -1, drg = -1, dh = -1;
+            for (int m = 0; m < sc->n_mediators; m++)
+                if (strcmp(sc->mediators[m].name, "IL6") == 0) il6 = m;
+            for (int t = 0; t < sc->n_tissues; t++) {
+                if (strcmp(sc->tissues[t].name, "nerve") == 0) nerve = t;
+                if (strcmp(sc->tissues[t].name, "drg") == 0) drg = t;
+                if (strcmp(sc->tissues[t].name, "dorsal_horn") == 0) dh = t;
+            }
+            TEST_CHECK(strcmp(sc->drugs[0].name, names[q]) == 0 && il6 >= 0 && drg >= 0 && dh >= 0, "%s", names[q]);
+            if (q == 0 && il6 >= 0 && drg >= 0 && dh >= 0) {
+                /* pump steady state on day 10: 0.6 * 50/24 / (ln2/0.5 * 1.2) mg/L unbound */
+                double cu = 0.6 * (50.0 / 24.0) / (log(2.0) / 0.5 * 1.2) / 312.4 * 1e6;
+                double jd = pk_jak_factor_ref(sc, drg, il6, 240), jh = pk_jak_factor_ref(sc, dh, il6, 240);
+                TEST_CHECK(fabs(jd - 244 / (cu + 244)) < 1e-6 && fabs(jh - 244 / (0.3 * cu + 244)) < 1e-6,
+                           "tofacitinib pump: IL-6 kept %g (DRG), %g (dorsal horn)", jd, jh);
+                printf("  README tofacitinib (pump 50 mg/kg/day): IL-6 signal kept DRG %.3f, dorsal horn %.3f\n", jd,
+                       jh);
+            }
+            if (q == 1 && il6 >= 0 && nerve >= 0 && drg >= 0 && dh >= 0) {
+                double jn = pk_jak_factor_ref(sc, nerve, il6, 169), jd = pk_jak_factor_ref(sc, drg, il6, 169),
+                       jh = pk_jak_factor_ref(sc, dh, il6, 169), j24 = pk_jak_factor_ref(sc, dh, il6, 192);
+                TEST_CHECK(jn == 1 && jd == 1 && jh < 0.01 && j24 > 0.9,
+                           "intrathecal: nerve %g, DRG %g untouched; dorsal horn %g at 1 h, %g at 24 h", jn, jd, jh,
+                           j24);
+                printf("  README intrathecal baricitinib 5 ug: dorsal-horn IL-6 kept %.4f at 1 h, %.3f at 24 h; "
+                       "nerve and DRG 1\n", jh, j24);
+            }
+        }
+        free(sc);
+        free(text);
+        cJSON_Delete(doc);
+    }
+    free(readme);
+    cJSON_Delete(root);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--resolve") == 0)
@@ -1302,5 +1439,6 @@ int main(int argc, char **argv)
     test_signalling();
     test_neurons_pain_recruitment();
     test_files();
+    test_readme_drugs();
     return test_report("test_scenario");
 }

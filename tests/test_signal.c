@@ -1,5 +1,6 @@
 /* test_signal.c — the biology primitives on the device.
- *  1. drug exposure and JAK factors (kernels/pk.cl) equal the double-precision reference;
+ *  1. drug exposure and JAK factors (kernels/pk.cl) equal the double-precision reference
+ *     for bolus, oral, infusion and intrathecal courses; J follows the rate-limiting JAK;
  *  2. JAK/STAT3 reaches its analytic steady state, lowered exactly as the JAK factor says
  *     under a JAK inhibitor, while a JAK-independent (IL-17A) signal is untouched;
  *  3. a mediator-driven state transition fires at the Hill-function rate, and an
@@ -139,46 +140,94 @@ static void world_run_from(world *w, const scenario *s, int first, int last)
 
 static void world_run(world *w, const scenario *s, int steps) { world_run_from(w, s, 1, steps); }
 
+/* One drug variant of test_pk: its JSON (",'drugs':[...]") and what it exercises. */
+typedef struct {
+    const char *what;
+    const char *drugs;
+} pk_case;
+
+/* The kernel (closed-form series per course, float) against the reference (dose by dose,
+ * double) for bolus, oral (first-order absorption), infusion and intrathecal courses with
+ * a free fraction; J follows the rate-limiting JAK (JAK1 for IL-6 and IL-10) only. */
 static void test_pk(device *d)
 {
-    /* the doses reach 30 h: a course must start before the end, so the scenario lasts 40 h
-     * (the hand-built one said 1 h; nothing here reads the duration) */
-    scenario s;
-    char drugs[512];
+    /* the doses reach 30 h: a course must start before the end, so the scenario lasts 40 h */
+#define JAKI "'name':'jaki','mw_g_per_mol':312.4,'bioavailability':0.74,'Vd_L_per_kg':1.5,"             \
+             "'ic50_nM':{'JAK1':56,'JAK2':406}"
+    const pk_case cases[] = {
+        {"boluses", ",'drugs':[{" JAKI ",'half_life_h':3,'doses':[{'start_h':1,'every_h':12,'count':3,'mg_per_kg':10},"
+                    "{'start_h':30,'mg_per_kg':5}]}]"},
+        {"oral (ka 2/h), fu 0.6", ",'drugs':[{" JAKI ",'half_life_h':0.8,'ka_per_h':2,'fraction_unbound':0.6,"
+                                  "'doses':[{'start_h':1,'every_h':12,'count':3,'mg_per_kg':10},"
+                                  "{'start_h':30,'mg_per_kg':5}]}]"},
+        {"infusions", ",'drugs':[{" JAKI ",'half_life_h':1,'fraction_unbound':0.5,"
+                      "'doses':[{'start_h':1,'every_h':12,'count':3,'mg_per_kg':10,'infusion_h':6},"
+                      "{'start_h':28,'mg_per_kg':5,'infusion_h':11}]}]"},
+        {"intrathecal", ",'drugs':[{" JAKI ",'half_life_h':3,'route':'intrathecal','csf_volume_uL':40,"
+                        "'csf_half_life_h':1.4,'tissue_fraction':{'box':0.5},"
+                        "'doses':[{'start_h':1,'every_h':12,'count':3,'ug_per_animal':2}]}]"},
+    };
+#undef JAKI
     const char *set[] = {"time.duration_h=40"};
-    base_scenario(&s, "", "", "",
-                  drug(drugs, sizeof drugs, 3, "[{'start_h':1,'every_h':12,'count':3,'mg_per_kg':10},"
-                                               "{'start_h':30,'every_h':24,'count':1,'mg_per_kg':5}]"),
-                  set, 1);
-    ps_err err;
-    ps_err_clear(&err);
-    pk *p = NULL;
-    TEST_CHECK(pk_create(&p, d, &s, &err) == PS_OK, "%s", err.msg);
-    if (!p) return;
-    const double times[] = {0, 0.5, 1, 1.5, 13.2, 25, 30.5, 40};
-    double worst = 0;
-    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
-        float J[3], c[1];
-        pk_update(p, times[k] * 60, &err);
-        pk_read(p, J, c, &err);
-        double cref = pk_plasma_nM_ref(&s.drugs[0], times[k]);
-        double e = fabs(c[0] - cref) / (cref + 1e-3);
-        for (int m = 0; m < 3; m++) {
-            double jr = pk_jak_factor_ref(&s, 0, m, times[k]);
-            double ej = fabs(J[m] - jr);
-            if (ej > e) e = ej;
+    const double times[] = {0, 0.5, 1, 1.02, 1.5, 4, 7, 13.2, 25, 28.5, 30.5, 39, 40};
+    for (size_t q = 0; q < sizeof cases / sizeof cases[0]; q++) {
+        scenario s;
+        base_scenario(&s, "", "", "", cases[q].drugs, set, 1);
+        ps_err err;
+        ps_err_clear(&err);
+        pk *p = NULL;
+        TEST_CHECK(pk_create(&p, d, &s, &err) == PS_OK, "%s: %s", cases[q].what, err.msg);
+        if (!p) return;
+        double worst = 0, peak = 0;
+        for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
+            float J[3], c[1];
+            pk_update(p, times[k] * 60, &err);
+            pk_read(p, J, c, &err);
+            double cref = pk_exposure_nM_ref(&s, 0, 0, times[k]);
+            double e = fabs(c[0] - cref) / (cref + 1e-3);
+            if (cref > peak) peak = cref;
+            for (int m = 0; m < 3; m++) {
+                double jr = pk_jak_factor_ref(&s, 0, m, times[k]);
+                double ej = fabs(J[m] - jr);
+                if (ej > e) e = ej;
+            }
+            /* the rule: IL-6 and IL-10 (both JAK1-limited) keep IC50_JAK1 / (C + IC50_JAK1) */
+            double jl = 56.0 / (cref + 56.0);
+            TEST_CHECK(fabs(pk_jak_factor_ref(&s, 0, 0, times[k]) - jl) < 1e-12 &&
+                           fabs(pk_jak_factor_ref(&s, 0, 2, times[k]) - jl) < 1e-12,
+                       "%s: J follows JAK1 only", cases[q].what);
+            if (e > worst) worst = e;
+            TEST_CHECK(J[1] == 1.0f, "IL-17A needs no JAK but J = %g", J[1]);
         }
-        if (e > worst) worst = e;
-        TEST_CHECK(J[1] == 1.0f, "IL-17A needs no JAK but J = %g", J[1]);
+        printf("  PK %s on the device vs double reference over %zu times: max rel error %.2e (peak %.3g nM)\n",
+               cases[q].what, sizeof times / sizeof times[0], worst, peak);
+        TEST_CHECK(worst < 1e-4, "%s: device PK differs from the reference by %.3e", cases[q].what, worst);
+        TEST_CHECK(peak > 1, "%s: the doses give an exposure (peak %g nM)", cases[q].what, peak);
+        /* before the first dose nothing is inhibited */
+        float J[3], c[1];
+        pk_update(p, 0.0, &err);
+        pk_read(p, J, c, &err);
+        TEST_CHECK(J[0] == 1.0f && c[0] == 0.0f, "exposure before the first dose: C %g, J %g", c[0], J[0]);
+        pk_destroy(p);
     }
-    printf("  PK on the device vs double reference over 8 times, 2 courses: max rel error %.2e\n", worst);
-    TEST_CHECK(worst < 1e-4, "device PK differs from the reference by %.3e", worst);
-    /* before the first dose nothing is inhibited */
-    float J[3], c[1];
-    pk_update(p, 0.0, &err);
-    pk_read(p, J, c, &err);
-    TEST_CHECK(J[0] == 1.0f && c[0] == 0.0f, "exposure before the first dose: C %g, J %g", c[0], J[0]);
-    pk_destroy(p);
+
+    /* a pump (24 h infusions back to back) reaches fu F R / (ke Vd): after 10 half-lives
+     * the reference is within 0.1 % of it; an oral dose peaks at ln(ka/ke)/(ka - ke) */
+    scenario s;
+    base_scenario(&s, "", "", "",
+                  ",'drugs':[{'name':'pump','mw_g_per_mol':371.4,'half_life_h':1,'Vd_L_per_kg':1.1,"
+                  "'fraction_unbound':0.5,'doses':[{'start_h':0,'every_h':24,'count':2,'mg_per_kg':24,"
+                  "'infusion_h':24}]},{'name':'oral','mw_g_per_mol':371.4,'half_life_h':1,'Vd_L_per_kg':1.1,"
+                  "'ka_per_h':3,'doses':[{'start_h':0,'mg_per_kg':1}]}]",
+                  set, 1);
+    double ke = log(2.0), css = 0.5 * (24.0 / 24.0) / (ke * 1.1) / 371.4 * 1e6;
+    double c30 = pk_plasma_nM_ref(&s.drugs[0], 30);
+    TEST_CHECK(fabs(c30 / css - 1) < 1e-3, "pump steady state %g nM, expected %g nM", c30, css);
+    double tmax = log(3.0 / ke) / (3.0 - ke);
+    double c_at = pk_plasma_nM_ref(&s.drugs[1], tmax), c_lo = pk_plasma_nM_ref(&s.drugs[1], tmax - 0.01),
+           c_hi = pk_plasma_nM_ref(&s.drugs[1], tmax + 0.01);
+    TEST_CHECK(c_at > c_lo && c_at > c_hi, "oral dose peaks at t_max %.3f h", tmax);
+    printf("  pump steady state %.4g nM (expected %.4g); oral peak at %.3f h\n", c30, css, tmax);
 }
 
 /* Steady state of dP/dt = kon A (1-P)/(1+S/K) - koff P, S = syn P / dec (bisection). */

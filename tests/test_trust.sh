@@ -91,7 +91,7 @@ cat > "$OUT/sweep.json" <<EOF
 {
   "name": "trust",
   "scenarios": ["$(pwd)/scenarios/jak_inhibition.json"],
-  "parameters": [{"key": "drugs.baricitinib.doses[0].mg_per_kg", "values": [0.1, 0.3]}],
+  "parameters": [{"key": "drugs.baricitinib.doses[0].mg_per_kg", "values": [50, 0.3]}],
   "set": {"time.duration_h": 24, "time.snapshot_interval_h": 12, "drugs.baricitinib.doses[0].start_h": 0}
 }
 EOF

@@ -74,7 +74,7 @@ if args.fast:
 os.makedirs(args.out, exist_ok=True)
 T0 = time.time()
 
-LOW_DOSE = 0.01      # mg/kg of baricitinib; the shipped dose is 0.1 mg/kg
+LOW_DOSE = 1         # mg/kg/day of baricitinib; the shipped dose is 50 mg/kg/day (scenarios/sweeps/jak_dose.json: ED50 of IL-6 signalling 0.87 in the DRG, 4.35 in the dorsal horn)
 THR = "pain.withdrawal_threshold_g"
 NEG_SET = "pain.immune_terms=false"
 SCN = {"nerve_injury": "scenarios/nerve_injury.json", "sham": "scenarios/sham.json",

@@ -43,20 +43,21 @@ DAY = 24.0
 
 
 def intrathecal_jak(scn, jak_scn):
-    """THE INTRATHECAL JAK VARIANT (Dominguez 2008, AG490 i.t.) — adapt after merging
-    branch jak. Adds the shipped baricitinib entry of jak_inhibition.json as drug
-    "jak_it" with route "intrathecal" reaching only the dorsal horn (tissue_fraction 1),
-    daily from t = 0 at the shipped 0.1 mg/kg for the whole run. Baricitinib stands in
-    for AG490 (a JAK2 tyrphostin, far less potent: its IC50s are not in painsim), so
-    this asks whether blocking JAK signalling in the dorsal horn alone attenuates the
-    development of allodynia, not what dose of AG490 does."""
+    """The intrathecal JAK variant (Dominguez 2008, AG490 i.t.): the shipped baricitinib
+    entry of jak_inhibition.json as drug "jak_it" with route "intrathecal" (exposure in
+    the dorsal horn only: Kp,uu 1 there, 0 elsewhere), 20 ug per animal per day infused
+    intrathecally (catheter and pump) from t = 0 for the whole run. Baricitinib stands in
+    for AG490 (a JAK2 tyrphostin whose cellular IC50s painsim does not carry), so this asks
+    whether blocking JAK signalling in the dorsal horn alone attenuates the development of
+    allodynia, not what dose of AG490 does."""
     bari = next(d for d in jak_scn["drugs"] if d["name"] == "baricitinib")
-    drug = dict(bari)
+    drug = {k: v for k, v in bari.items() if k not in ("ka_per_h", "bioavailability", "Vd_L_per_kg")}
     drug["name"] = "jak_it"
     drug["route"] = "intrathecal"
     drug["tissue_fraction"] = {"dorsal_horn": 1.0}
     dur = scn["time"]["duration_h"]
-    drug["doses"] = [{"start_h": 0, "every_h": 24, "count": int(dur // 24) + 1, "mg_per_kg": 0.1}]
+    drug["doses"] = [{"start_h": 0, "every_h": 24, "count": int(dur // 24) + 1, "ug_per_animal": 20,
+                      "infusion_h": 24}]
     scn.setdefault("drugs", []).append(drug)
     return scn
 
@@ -250,7 +251,7 @@ EXPERIMENTS = [
     dict(id="jak_systemic", citation="Makabe K et al. 2024, Arthritis Res Ther (baricitinib, CAIA mice); "
                                      "no systemic JAK inhibitor study in a neuropathic model found",
          figure="not verified", verified="abstract (other model)", model="mouse collagen-antibody arthritis",
-         done="oral baricitinib daily; painsim: jak_inhibition.json (0.1 mg/kg daily from day 7)",
+         done="oral baricitinib daily; painsim: jak_inhibition.json (50 mg/kg/day by s.c. pump from day 7)",
          run=dict(base="nerve_injury", sex="male", duration_h=28 * DAY, shipped="jak_inhibition"),
          metric=dict(kind="effect", window=(14, 28)), published=0.5, tol=0.35,
          why="best available: baricitinib 'notably suppressed residual tactile allodynia' in arthritis, not "

@@ -1,4 +1,7 @@
-/* pk.c — drug tables for kernels/pk.cl and the double-precision reference. */
+/* pk.c — drug tables for kernels/pk.cl and the double-precision reference.
+ *
+ * The reference sums the doses one by one (plain, obviously right); the kernel uses the
+ * closed-form geometric series per course. tests/test_signal.c holds them within 1e-4. */
 #include "pk.h"
 
 #include <math.h>
@@ -20,40 +23,69 @@ struct pk {
     cl_mem drugs, courses, tfrac, medjak, J, conc;
 };
 
+/* nM unbound in the dosing compartment per unit dose. Systemic: mg/kg / (L/kg) = mg/L;
+ * mg/L / (g/mol) * 1e6 = nM, times F and fu. Intrathecal: µg / µL = g/L; / (g/mol) * 1e9 = nM. */
 static double pk_factor(const scn_drug *d)
 {
-    /* mg/kg / (L/kg) = mg/L; mg/L / (g/mol) * 1e6 = nM */
-    return d->bioavailability * 1e6 / (d->Vd_L_per_kg * d->mw_g_per_mol);
+    if (d->route == SCN_ROUTE_INTRATHECAL) return 1e9 / (d->csf_volume_uL * d->mw_g_per_mol);
+    return d->fraction_unbound * d->bioavailability * 1e6 / (d->Vd_L_per_kg * d->mw_g_per_mol);
+}
+
+/* elimination rate from the dosing compartment, 1/h */
+static double pk_ke(const scn_drug *d)
+{
+    return log(2.0) / (d->route == SCN_ROUTE_INTRATHECAL ? d->csf_half_life_h : d->half_life_h);
+}
+
+static double pk_amount(const scn_drug *d, const scn_dose *o)
+{
+    return d->route == SCN_ROUTE_INTRATHECAL ? o->ug_per_animal : o->mg_per_kg;
+}
+
+/* One dose given tau hours ago (tau >= 0), per unit dose and compartment factor. */
+static double pk_one_dose(const scn_drug *d, const scn_dose *o, double tau)
+{
+    double ke = pk_ke(d), T = o->infusion_h;
+    if (T > 0) {
+        if (tau < T) return -expm1(-ke * tau) / (ke * T);
+        return -expm1(-ke * T) / (ke * T) * exp(-ke * (tau - T));
+    }
+    if (d->ka_per_h > 0) {
+        double ka = d->ka_per_h;
+        return ka / (ka - ke) * (exp(-ke * tau) - exp(-ka * tau));
+    }
+    return exp(-ke * tau);
 }
 
 double pk_plasma_nM_ref(const scn_drug *d, double t_h)
 {
-    double ke = log(2.0) / d->half_life_h, c = 0;
+    double c = 0;
     for (int k = 0; k < d->n_doses; k++) {
         const scn_dose *o = &d->doses[k];
         for (int j = 0; j < o->count; j++) {
             double tk = o->start_h + j * o->every_h;
             if (tk > t_h) break;
-            c += o->mg_per_kg * exp(-ke * (t_h - tk));
+            c += pk_amount(d, o) * pk_one_dose(d, o, t_h - tk);
         }
     }
     return pk_factor(d) * c;
 }
 
+double pk_exposure_nM_ref(const scenario *s, int d, int t, double t_h)
+{
+    return s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], t_h);
+}
+
 double pk_jak_factor_ref(const scenario *s, int t, int m, double t_h)
 {
-    double keep[SCN_N_JAKS] = {1, 1, 1, 1};
+    int lim = s->mediators[m].jak_limiting;
+    if (lim < 0) return 1;
+    double keep = 1;
     for (int d = 0; d < s->n_drugs; d++) {
-        double ct = s->drugs[d].tissue_fraction[t] * pk_plasma_nM_ref(&s->drugs[d], t_h);
-        for (int j = 0; j < SCN_N_JAKS; j++) {
-            double ic50 = s->drugs[d].ic50_nM[j];
-            if (ic50 > 0) keep[j] *= ic50 / (ct + ic50);
-        }
+        double ct = pk_exposure_nM_ref(s, d, t, t_h), ic50 = s->drugs[d].ic50_nM[lim];
+        if (ic50 > 0) keep *= ic50 / (ct + ic50);
     }
-    double f = 1;
-    for (int j = 0; j < SCN_N_JAKS; j++)
-        if (s->mediators[m].jak[j]) f *= keep[j];
-    return f;
+    return keep;
 }
 
 ps_status pk_create(pk **out, device *d, const scenario *s, ps_err *err)
@@ -66,7 +98,7 @@ ps_status pk_create(pk **out, device *d, const scenario *s, ps_err *err)
     size_t nt = (size_t)s->n_tissues, nm = (size_t)s->n_mediators, nd = (size_t)s->n_drugs;
     float dg[PK_MAX_DRUGS * DG_SIZE] = {0}, co[PK_MAX_DRUGS * PK_MAX_COURSES * CO_SIZE] = {0};
     float tf[PK_MAX_DRUGS * SCN_MAX_TISSUES] = {0};
-    int mj[SCN_MAX_MEDIATORS * PK_N_JAKS] = {0};
+    int mj[SCN_MAX_MEDIATORS] = {0};
     float *ones = malloc(nt * nm * sizeof(float));
     if (!ones) {
         free(p);
@@ -76,20 +108,24 @@ ps_status pk_create(pk **out, device *d, const scenario *s, ps_err *err)
     for (size_t k = 0; k < nd; k++) {
         const scn_drug *g = &s->drugs[k];
         dg[k * DG_SIZE + DG_FACTOR] = (float)pk_factor(g);
-        dg[k * DG_SIZE + DG_KE] = (float)(log(2.0) / (g->half_life_h * 60.0));
+        double ke = pk_ke(g) / 60.0, ka = g->route == SCN_ROUTE_SYSTEMIC ? g->ka_per_h / 60.0 : 0.0;
+        dg[k * DG_SIZE + DG_KE] = (float)ke;
         dg[k * DG_SIZE + DG_NCOURSES] = (float)g->n_doses;
+        dg[k * DG_SIZE + DG_KA] = (float)ka;
+        dg[k * DG_SIZE + DG_AMP] = (float)(ka > 0 ? ka / (ka - ke) : 1.0);
         for (int j = 0; j < SCN_N_JAKS; j++) dg[k * DG_SIZE + DG_IC50 + j] = (float)g->ic50_nM[j];
         for (int c = 0; c < g->n_doses; c++) {
             float *r = co + (k * PK_MAX_COURSES + (size_t)c) * CO_SIZE;
             r[CO_START] = (float)(g->doses[c].start_h * 60.0);
             r[CO_EVERY] = (float)(g->doses[c].every_h * 60.0);
             r[CO_COUNT] = (float)g->doses[c].count;
-            r[CO_DOSE] = (float)g->doses[c].mg_per_kg;
+            r[CO_DOSE] = (float)pk_amount(g, &g->doses[c]);
+            r[CO_INFUSION] = (float)(g->doses[c].infusion_h * 60.0);
         }
         for (size_t t = 0; t < nt; t++) tf[k * nt + t] = (float)g->tissue_fraction[t];
     }
     for (size_t m = 0; m < nm; m++)
-        for (int j = 0; j < PK_N_JAKS; j++) mj[m * PK_N_JAKS + (size_t)j] = s->mediators[m].jak[j];
+        mj[m] = s->mediators[m].jak_limiting;
     ps_status st = device_alloc(d, sizeof dg, "drug table", &p->drugs, err);
     if (st == PS_OK) st = device_alloc(d, sizeof co, "dose table", &p->courses, err);
     if (st == PS_OK) st = device_alloc(d, sizeof tf, "drug tissue fractions", &p->tfrac, err);

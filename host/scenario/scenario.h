@@ -65,7 +65,8 @@ typedef struct {
     double D_um2_per_s;         /* free diffusion coefficient in water, µm²/s (> 0) */
     double half_life_min;       /* first-order decay half-life, min; 0 = does not decay */
     double kDa;                 /* molecular mass, kDa: only used to convert nM <-> pg/mL in output */
-    int jak[SCN_N_JAKS];        /* 1 where the receptor's signalling needs that JAK (biology.md §4) */
+    int jak[SCN_N_JAKS];        /* 1 where the receptor uses that JAK (biology.md §4) */
+    int jak_limiting;           /* scn_jak whose inhibition the signal follows (the non-redundant one); -1 = none */
 } scn_mediator;
 
 /* A mediator as it exists in one tissue. Resolved: D is the effective coefficient. */
@@ -242,26 +243,37 @@ typedef struct {
 
 typedef enum { SCN_ROUTE_SYSTEMIC = 0, SCN_ROUTE_INTRATHECAL } scn_route;
 
-/* A course of doses: count doses of mg_per_kg, every every_h hours from start_h. */
+/* A course of doses: count doses, every every_h hours from start_h. The amount is mg_per_kg for
+ * a systemic drug, ug_per_animal for an intrathecal one (the other is 0). A dose with
+ * infusion_h > 0 runs at a constant rate for that long (osmotic minipump, infusion). */
 typedef struct {
     double start_h;                 /* >= 0 */
     double every_h;                 /* > 0, default 24 */
     int count;                      /* >= 1, default 1 */
-    double mg_per_kg;               /* > 0 */
+    double mg_per_kg;               /* systemic dose, mg per kg body weight (>= 0) */
+    double ug_per_animal;           /* intrathecal bolus into the CSF, µg per animal (>= 0) */
+    double infusion_h;              /* 0 = bolus (or oral, with ka_per_h); > 0: zero-order over this, h */
 } scn_dose;
 
-/* A drug with one-compartment pharmacokinetics and instantaneous absorption:
- *   C(t) = sum over doses given at t_k <= t of F * dose / Vd / MW * 1e6 * exp(-ln2 (t - t_k) / t_half)
- * (nM), and in tissue T: C_T = tissue_fraction[T] * C. Per-JAK inhibition I = C_T/(C_T + IC50). */
+/* A drug with one-compartment pharmacokinetics (host/engine/pk.h has the formulas):
+ * systemic: plasma C(t) from F, Vd, t_half, optional first-order absorption ka; unbound
+ *   C_u = fraction_unbound * C; tissue T sees C_T = tissue_fraction[T] * C_u (Kp,uu).
+ * intrathecal: a bolus (or infusion) into a CSF volume csf_volume_uL, cleared with
+ *   csf_half_life_h; C_T = tissue_fraction[T] * C_CSF in the tissues listed, 0 elsewhere.
+ * Per-JAK inhibition I = C_T/(C_T + IC50), IC50 cellular (against unbound drug). */
 typedef struct {
     char name[SCN_NAME_MAX];
     double mw_g_per_mol;            /* > 0 */
-    double half_life_h;             /* > 0 */
+    double half_life_h;             /* plasma elimination half-life, h (> 0) */
     double bioavailability;         /* (0, 1], default 1 */
     double Vd_L_per_kg;             /* > 0 */
-    double ic50_nM[SCN_N_JAKS];     /* 0 = does not inhibit that JAK */
+    double fraction_unbound;        /* fu in plasma, (0, 1], default 1 */
+    double ka_per_h;                /* first-order absorption rate, 1/h; 0 = instantaneous */
+    double csf_volume_uL;           /* intrathecal: CSF volume the bolus mixes into, µL */
+    double csf_half_life_h;         /* intrathecal: clearance half-life from the CSF, h */
+    double ic50_nM[SCN_N_JAKS];     /* cellular IC50 vs unbound drug, nM; 0 = does not inhibit that JAK */
     scn_route route;
-    double tissue_fraction[SCN_MAX_TISSUES]; /* [0, 1]; default 1 everywhere for systemic */
+    double tissue_fraction[SCN_MAX_TISSUES]; /* Kp,uu in [0, 1]; default 1 everywhere for systemic */
     int n_doses;
     scn_dose doses[SCN_MAX_DOSES];
 } scn_drug;

@@ -115,6 +115,47 @@ static int write_jaks(scn_walk *w, cJSON *o, const scn_key *k, const void *dst)
     return !w->oom;
 }
 
+/* mediators[i].jak_limiting: a JAK of its `jak` list; absent: JAK1 if listed, else the
+ * first listed (every JAK1-using receptor of biology.md §4 is JAK1-limited: Rodig 1998;
+ * a JAK2-only receptor is JAK2-limited); -1 without `jak`. Reads after `jak` (row order). */
+static ps_status read_jak_limiting(scn_walk *w, const cJSON *e, const scn_key *k, void *dst)
+{
+    scn_ctx *c = w->c;
+    scn_mediator *md = dst;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, k->name);
+    char listed[64] = "";
+    const char *names[SCN_N_JAKS];
+    int n = 0;
+    md->jak_limiting = -1;
+    for (int j = SCN_N_JAKS - 1; j >= 0; j--)
+        if (md->jak[j]) md->jak_limiting = j;
+    for (int j = 0; j < SCN_N_JAKS; j++)
+        if (md->jak[j]) names[n++] = scn_jak_names[j];
+    if (!v) return PS_OK;
+    size_t m = scn_path_key(c, k->name);
+    int j = 0;
+    PS_TRY(scn_enum_value(c, v, scn_jak_names, SCN_N_JAKS, &j));
+    if (!md->jak[j]) {
+        if (n == 0)
+            return scn_fail(c, "expected no jak_limiting for a mediator whose jak is [] (JAK-independent), got "
+                               "\"%s\"", scn_jak_names[j]);
+        scn_join(listed, sizeof listed, names, n, SCN_N_JAKS);
+        return scn_fail(c, "expected one of the JAKs in this mediator's jak (%s), got \"%s\"", listed,
+                        scn_jak_names[j]);
+    }
+    md->jak_limiting = j;
+    scn_path_pop(c, m);
+    return PS_OK;
+}
+
+static int write_jak_limiting(scn_walk *w, cJSON *o, const scn_key *k, const void *dst)
+{
+    const scn_mediator *md = dst;
+    if (md->jak_limiting < 0) return 1;
+    scn_put(w, o, k->name, cJSON_CreateString(scn_jak_names[md->jak_limiting]));
+    return !w->oom;
+}
+
 static const scn_key mediator_keys[] = {
     K_NAME("name", scn_mediator, name, SKF_UNIQUE, "e.g. `TNF`."),
     K_NUM("D_um2_per_s", scn_mediator, D_um2_per_s, SKF_REQUIRED, 0, POS(10000.0), "µm²/s",
@@ -126,10 +167,15 @@ static const scn_key mediator_keys[] = {
     K_CUSTOM("jak", SKF_ARRAY, read_jaks, write_jaks, "array of strings",
              "{\"type\": \"array\", \"maxItems\": 4, \"uniqueItems\": true, \"items\": {\"enum\": "
              "[\"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\"]}}",
-             "The Janus kinases its receptor's signalling needs. A JAK inhibitor (see drugs) weakens what cells "
-             "sense of this mediator; a mediator with `[]` is untouched by every drug.",
+             "The Janus kinases its receptor uses. A mediator with `[]` is untouched by every drug.",
              .def_doc = "`[]` (JAK-independent)", .range_doc = "each `\"JAK1\"`, `\"JAK2\"`, `\"JAK3\"` or "
                                                                "`\"TYK2\"`, no repeats"),
+    K_CUSTOM("jak_limiting", 0, read_jak_limiting, write_jak_limiting, "string",
+             "{\"enum\": [\"JAK1\", \"JAK2\", \"JAK3\", \"TYK2\"]}",
+             "The rate-limiting (non-redundant) JAK of its receptor: a JAK inhibitor (see drugs) leaves J = 1 − I "
+             "of this JAK of what cells sense of the mediator; the other JAKs of `jak` are treated as redundant.",
+             .def_doc = "`JAK1` if `jak` lists it, else the first listed; none when `jak` is `[]`",
+             .range_doc = "one of the mediator's `jak`"),
 };
 SECTION(scn_sec_mediator, "mediators[i]", "an object with name and D_um2_per_s", mediator_keys, .init = NULL);
 

@@ -6,6 +6,7 @@
 
 #include "../kernels/params.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,14 +25,37 @@ static ps_status dose_start(scn_walk *w, const cJSON *obj, void *dst)
     return scn_check_starts_in_time(w, ((const scn_dose *)dst)->start_h, "dose course");
 }
 
+/* A course of infusions must not overlap (one running at a time: kernels/pk.cl). */
+static ps_status dose_infusion(scn_walk *w, const cJSON *obj, void *dst)
+{
+    const scn_dose *o = dst;
+    (void)obj;
+    if (o->count == 1 || o->infusion_h <= o->every_h) return PS_OK;
+    char every[40], got[40];
+    scn_fmt_num(every, sizeof every, o->every_h);
+    scn_fmt_num(got, sizeof got, o->infusion_h);
+    scn_path_key(w->c, "infusion_h");
+    return scn_fail(w->c, "expected a number <= every_h (%s) when count > 1 (infusions of a course do not overlap), "
+                          "got %s", every, got);
+}
+
 static const scn_key dose_keys[] = {
     K_NUM("start_h", scn_dose, start_h, SKF_REQUIRED, 0, NONNEG(8760.0), "h", "Time of the first dose.",
           .check = dose_start, .range_doc = "< time.duration_h"),
     K_NUM("every_h", scn_dose, every_h, 0, 24.0, POS(8760.0), "h", "Interval between doses."),
     K_INT("count", scn_dose, count, 0, 1.0, INT_RANGE(1.0, 10000.0), "Number of doses."),
-    K_NUM("mg_per_kg", scn_dose, mg_per_kg, SKF_REQUIRED, 0, NONNEG(1e4), "mg/kg", "Each dose."),
+    K_NUM("mg_per_kg", scn_dose, mg_per_kg, 0, 0, NONNEG(1e4), "mg/kg",
+          "Each dose of a systemic drug (per kg body weight).",
+          .def_doc = "required for a systemic drug; absent (0) for an intrathecal one"),
+    K_NUM("ug_per_animal", scn_dose, ug_per_animal, 0, 0, NONNEG(1e4), "µg",
+          "Each dose of an intrathecal drug: a bolus into the CSF (`csf_volume_uL`), per animal.",
+          .def_doc = "required for an intrathecal drug; absent (0) for a systemic one"),
+    K_NUM("infusion_h", scn_dose, infusion_h, 0, 0, NONNEG(8760.0), "h",
+          "Each dose runs at a constant rate for this long (osmotic minipump, infusion); `0`: a bolus (oral with "
+          "`ka_per_h`).", .check = dose_infusion, .range_doc = "<= every_h when count > 1"),
 };
-SECTION(scn_sec_dose, "drugs[i].doses[j]", "an object with start_h and mg_per_kg", dose_keys, .init = NULL);
+SECTION(scn_sec_dose, "drugs[i].doses[j]", "an object with start_h and mg_per_kg or ug_per_animal", dose_keys,
+        .init = NULL);
 
 #define IC50_ROW(j)                                                                                         \
     {.name = #j, .type = SK_NUM, .off = offsetof(scn_drug, ic50_nM[SCN_##j]), .flags = SKF_NONZERO,          \
@@ -77,29 +101,94 @@ static int write_tissue_fraction(scn_walk *w, cJSON *o, const scn_key *k, const 
     return !w->oom;
 }
 
+/* The amount key of each dose matches the route; absorption only for systemic boluses,
+ * and distinct from elimination (the closed form divides by ka - ke). */
+static ps_status drug_post(scn_walk *w, const cJSON *obj, void *dst)
+{
+    scn_ctx *c = w->c;
+    const scn_drug *dr = dst;
+    int it = dr->route == SCN_ROUTE_INTRATHECAL;
+    const char *want = it ? "ug_per_animal" : "mg_per_kg", *other = it ? "mg_per_kg" : "ug_per_animal";
+    const cJSON *doses = cJSON_GetObjectItemCaseSensitive(obj, "doses");
+    for (int j = 0; j < dr->n_doses; j++) {
+        const cJSON *o = cJSON_GetArrayItem(doses, j);
+        const cJSON *ov = cJSON_GetObjectItemCaseSensitive(o, other);
+        double ov_n = it ? dr->doses[j].mg_per_kg : dr->doses[j].ug_per_animal;
+        size_t m = scn_path_key(c, "doses");
+        scn_path_index(c, j);
+        if (ov && ov_n != 0) {
+            char got[40];
+            scn_fmt_num(got, sizeof got, ov_n);
+            scn_path_key(c, other);
+            return scn_fail(c, "expected 0 or no %s for %s drug (its doses are %s), got %s", other,
+                            it ? "an intrathecal" : "a systemic", want, got);
+        }
+        if (!cJSON_GetObjectItemCaseSensitive(o, want))
+            return scn_missing(c, want, it ? "a number >= 0 and <= 10000: an intrathecal drug's dose, µg per animal"
+                                           : "a number >= 0 and <= 10000: a systemic drug's dose, mg/kg");
+        if (dr->ka_per_h > 0 && dr->doses[j].infusion_h > 0) {
+            scn_path_key(c, "infusion_h");
+            return scn_fail(c, "expected 0 (a bolus) for a drug with ka_per_h (absorption is for oral doses), got %g",
+                            dr->doses[j].infusion_h);
+        }
+        scn_path_pop(c, m);
+    }
+    if (dr->ka_per_h > 0) {
+        double ke = log(2.0) / dr->half_life_h;
+        if (it) {
+            scn_path_key(c, "ka_per_h");
+            return scn_fail(c, "expected no ka_per_h for an intrathecal drug (absorption applies to systemic "
+                               "oral doses), got %g", dr->ka_per_h);
+        }
+        if (fabs(dr->ka_per_h - ke) < 0.1 * ke) {
+            scn_path_key(c, "ka_per_h");
+            return scn_fail(c, "expected a rate at least 10%% away from the elimination rate ln2/half_life_h "
+                               "(%.4g /h), got %g", ke, dr->ka_per_h);
+        }
+    }
+    return PS_OK;
+}
+
 static const scn_key drug_keys[] = {
     K_NAME("name", scn_drug, name, SKF_UNIQUE, "e.g. `baricitinib`."),
     K_NUM("mw_g_per_mol", scn_drug, mw_g_per_mol, SKF_REQUIRED, 0, POS(1e6), "g/mol", "Molar mass."),
-    K_NUM("half_life_h", scn_drug, half_life_h, SKF_REQUIRED, 0, POS(1e4), "h", "Elimination half-life."),
-    K_NUM("bioavailability", scn_drug, bioavailability, 0, 1.0, POS(1.0), NULL, "Fraction F of a dose absorbed."),
+    K_NUM("half_life_h", scn_drug, half_life_h, SKF_REQUIRED, 0, POS(1e4), "h",
+          "Plasma elimination half-life (of the species simulated)."),
+    K_NUM("bioavailability", scn_drug, bioavailability, 0, 1.0, POS(1.0), NULL,
+          "Fraction F of a systemic dose that reaches the plasma."),
     K_NUM("Vd_L_per_kg", scn_drug, Vd_L_per_kg, SKF_REQUIRED, 0, POS(1e4), "L/kg", "Volume of distribution."),
+    K_NUM("fraction_unbound", scn_drug, fraction_unbound, 0, 1.0, POS(1.0), NULL,
+          "Fraction fu of the plasma level not bound to plasma proteins; tissues see fu · C (systemic)."),
+    K_NUM("ka_per_h", scn_drug, ka_per_h, 0, 0.0, NONNEG(1000.0), "1/h",
+          "First-order absorption rate of oral (bolus) doses; `0`: instantaneous. Systemic drugs only.",
+          .range_doc = "not within 10 % of ln2/half_life_h"),
+    K_NUM("csf_volume_uL", scn_drug, csf_volume_uL, 0, 40.0, POS(1e6), "µL",
+          "Intrathecal: CSF volume a bolus mixes into (mouse: 40, Yaksh 2017)."),
+    K_NUM("csf_half_life_h", scn_drug, csf_half_life_h, 0, 1.4, POS(1e4), "h",
+          "Intrathecal: clearance half-life from the CSF (mouse bulk flow: ln2 · 40 µL / 20 µL/h, Yaksh 2017)."),
     K_FLAT("ic50_nM", 0, scn_sec_ic50, "an object {JAK name: IC50 in nM} with keys among JAK1, JAK2, JAK3, TYK2",
-           "Per-JAK IC50 (nM); a JAK not listed is not inhibited.", .def_doc = "`{}` (inhibits no JAK)"),
+           "Per-JAK cellular IC50 (nM, against unbound drug) of signalling limited by that JAK; a JAK not listed "
+           "is not inhibited.", .def_doc = "`{}` (inhibits no JAK)"),
     K_ENUM("route", scn_drug, route, 0, 0, route_names,
-           "`systemic`: every tissue sees the plasma level times its fraction; `intrathecal`: only the tissues "
-           "listed in `tissue_fraction`."),
+           "`systemic`: every tissue sees the unbound plasma level times its fraction; `intrathecal`: a bolus "
+           "into the CSF that only the tissues listed in `tissue_fraction` see (no systemic exposure)."),
     K_CUSTOM("tissue_fraction", 0, read_tissue_fraction, write_tissue_fraction, "object {tissue: number}",
              "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"number\", \"minimum\": 0, \"maximum\": 1}}",
-             "Exposure of each tissue relative to plasma, in [0, 1].",
+             "Exposure of each tissue relative to the unbound plasma level (Kp,uu; systemic) or to the CSF "
+             "(intrathecal), in [0, 1].",
              .def_doc = "1 in every tissue (systemic); required for intrathecal"),
     K_LIST("doses", scn_drug, doses, n_doses, SKF_REQUIRED, scn_sec_dose, 1, SCN_MAX_DOSES, "dose courses",
            "Courses of doses."),
 };
 SECTION(scn_sec_drug, "drugs[i]", "an object with name, mw_g_per_mol, half_life_h, Vd_L_per_kg, ic50_nM and doses",
-        drug_keys,
+        drug_keys, .post = drug_post,
         .schema_extra = "{\"if\": {\"required\": [\"route\"], \"properties\": {\"route\": {\"const\": "
                         "\"intrathecal\"}}}, \"then\": {\"required\": [\"tissue_fraction\"], \"properties\": "
-                        "{\"tissue_fraction\": {\"minProperties\": 1}}}}");
+                        "{\"tissue_fraction\": {\"minProperties\": 1}, \"ka_per_h\": {\"const\": 0}, "
+                        "\"doses\": {\"items\": {\"required\": [\"ug_per_animal\"], \"properties\": "
+                        "{\"mg_per_kg\": {\"const\": 0}}}}}}, \"else\": {\"properties\": {\"doses\": "
+                        "{\"items\": {\"required\": [\"mg_per_kg\"], \"properties\": {\"ug_per_animal\": "
+                        "{\"const\": 0}}}}}}}");
 
 /* ------------------------------------------------------------------------------------
  * perturbations[i]: one row per kind in scn_perturb_kinds, the keys name their kinds.
