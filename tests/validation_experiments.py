@@ -51,7 +51,7 @@ def intrathecal_jak(scn, jak_scn):
     whether blocking JAK signalling in the dorsal horn alone attenuates the development of
     allodynia, not what dose of AG490 does."""
     bari = next(d for d in jak_scn["drugs"] if d["name"] == "baricitinib")
-    drug = {k: v for k, v in bari.items() if k not in ("ka_per_h", "bioavailability", "Vd_L_per_kg")}
+    drug = {k: v for k, v in bari.items() if k != "ka_per_h"}
     drug["name"] = "jak_it"
     drug["route"] = "intrathecal"
     drug["tissue_fraction"] = {"dorsal_horn": 1.0}
