@@ -95,11 +95,12 @@ def drug(**kw):
 
 COMP = {"tissue": "skin", "type": "n"}
 NEUR = {"count": 2, "soma": COMP, "peripheral": COMP, "central": COMP}
-TERM = {"terminal": "central", "mediator": "TNF", "EC50_nM": 1, "weight": 1}
+TERM = {"site": "central", "mediator": "TNF", "EC50_nM": 1, "weight": 1}
 # A valid base with neurons and pain: a type n with states intact/injured, a region
 # "cut" of the skin, a drug taxol (no ic50_nM) for the toxin.
 MIN_N = copy.deepcopy(MIN)
-MIN_N["cell_types"].append({"name": "n", "states": [{"name": "intact"}, {"name": "injured"}]})
+MIN_N["cell_types"].append({"name": "n", "states": [{"name": "intact"}, {"name": "injured"}],
+                            "receptors": [{"name": "TNFR1", "mediator": "TNF"}]})
 MIN_N["tissues"][0]["regions"] = [{"name": "cut", "shape": "box", "min_um": [0, 0, 0], "max_um": [50, 100, 20]}]
 MIN_N["drugs"] = [{"name": "taxol", "mw_g_per_mol": 854, "half_life_h": 20, "Vd_L_per_kg": 5,
                    "doses": [{"start_h": 0, "mg_per_kg": 1}]}]
@@ -284,9 +285,9 @@ BAD = {
     "pain injury weight negative": pkey(injury_weight=-1),
     "pain injury weight 101": pkey(injury_weight=101),
     "pain terms not an array": pkey(terms={}),
-    "13 pain terms": pkey(terms=[TERM] * 13),
-    "pain term bad terminal": term(terminal="centre"),
-    "pain term without terminal": term(terminal=None),
+    "25 pain terms": pkey(terms=[TERM] * 25),
+    "pain term bad site": term(site="centre"),
+    "pain term without site": term(site=None),
     "pain term without mediator": term(mediator=None),
     "pain term without EC50": term(EC50_nM=None),
     "pain term without weight": term(weight=None),
