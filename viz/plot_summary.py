@@ -10,6 +10,9 @@ Writes into DIR (default: RUN/figures for one run, the first RUN's figures/ othe
   mediators.png/.svg  per tissue, voxel-mean concentration of each mediator (nM, log)
   pain.png/.svg       withdrawal threshold (g) and pain index against days (runs with
                       neurons only)
+  pain_sources.png/.svg  why a run is in pain: the sensitization S split by source
+                      (pain.source.intrinsic / soma / peripheral / central / memory,
+                      stacked, they add up to S) for each run or replicate group
 Drug courses and perturbations of the runs are shaded, labelled in the legend. Several
 runs are overlaid; runs whose resolved scenarios differ only in the seed are replicates,
 drawn as their mean with a band of ± one standard deviation. Prints the paths written.
@@ -190,6 +193,33 @@ def fig_pain(groups):
     return fig
 
 
+PAIN_SOURCES = ("intrinsic", "soma", "peripheral", "central", "memory")
+SOURCE_COLORS = ("#999999", "#d95f02", "#1b9e77", "#7570b3", "#e7298a")
+
+
+def fig_pain_sources(groups):
+    n = len(groups)
+    fig, axes = plt.subplots(n, 1, figsize=(9, 2.6 * n + 0.8), sharex=True, squeeze=False)
+    windows = {}
+    for gi, g in enumerate(groups):
+        ax = axes[gi][0]
+        series = [vizlib.group_series(g, f"pain.source.{k}") for k in PAIN_SOURCES]
+        if any(sr is None for sr in series):
+            raise VizError(f"{g[0].summary_path}: no pain.source.* columns (expected {', '.join(PAIN_SOURCES)}: "
+                           f"written by painsim 0.1 with the immune-causal readout)")
+        t = series[0][0]
+        ax.stackplot(t, *[sr[1] for sr in series], labels=PAIN_SOURCES, colors=SOURCE_COLORS, alpha=0.85)
+        shade_windows(ax, [g], windows)
+        ax.set_ylabel("S")
+        ax.set_title(f"{vizlib.group_label(g)}: sensitization by source", fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(loc="upper right", fontsize=8, ncol=5)
+    axes[-1][0].set_xlabel("day")
+    fig.suptitle(title_of(groups), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
 def title_of(groups):
     names = sorted({g[0].scen.get("name", "?") for g in groups})
     return "painsim: " + ", ".join(names)
@@ -210,7 +240,8 @@ def main():
     vizlib.make_out_dir(out)
     written = []
     for stem, maker, needed in (("cells", fig_cells, True), ("mediators", fig_mediators, True),
-                                ("pain", fig_pain, any(r.has_pain() for r in runs))):
+                                ("pain", fig_pain, any(r.has_pain() for r in runs)),
+                                ("pain_sources", fig_pain_sources, any(r.has_pain() for r in runs))):
         if not needed:
             print(f"plot_summary: no pain columns (pain.withdrawal_threshold_g, pain.index) in "
                   f"{', '.join(r.summary_path for r in runs)}: scenario without neurons, no pain figure")
