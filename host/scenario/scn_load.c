@@ -8,6 +8,7 @@
  */
 #include "scn_impl.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,21 @@ static ps_status receptor_needed(scn_ctx *c, const scenario *s, int type, int me
                     ct->n_receptors ? list : "it carries none", s->mediators[mediator].name, type_index_for_hint);
 }
 
+/* The mediator of each of the n elements of the list `key` (elements of `stride` bytes
+ * from base, the int mediator at offset med_off): each needs a receptor of type t. */
+static ps_status receptor_list(scn_ctx *c, const scenario *s, int t, const char *key, int n, const void *base,
+                               size_t stride, size_t med_off)
+{
+    for (int d = 0; d < n; d++) {
+        size_t m = scn_path_key(c, key);
+        scn_path_index(c, d);
+        int med = *(const int *)(const void *)((const char *)base + (size_t)d * stride + med_off);
+        PS_TRY(receptor_needed(c, s, t, med, "mediator", t));
+        scn_path_pop(c, m);
+    }
+    return PS_OK;
+}
+
 /* Every mediator a cell type senses goes through a receptor of that type. */
 ps_status scn_check_receptors(scn_ctx *c, const scenario *s)
 {
@@ -114,34 +130,18 @@ ps_status scn_check_receptors(scn_ctx *c, const scenario *s)
             const scn_transition *tr = &ct->transitions[k];
             size_t m1 = scn_path_key(c, "transitions");
             scn_path_index(c, k);
-            for (int d = 0; d < tr->n_drivers; d++) {
-                size_t m2 = scn_path_key(c, "drivers");
-                scn_path_index(c, d);
-                PS_TRY(receptor_needed(c, s, t, tr->drivers[d].mediator, "mediator", t));
-                scn_path_pop(c, m2);
-            }
-            for (int d = 0; d < tr->n_inhibitors; d++) {
-                size_t m2 = scn_path_key(c, "inhibitors");
-                scn_path_index(c, d);
-                PS_TRY(receptor_needed(c, s, t, tr->inhibitors[d].mediator, "mediator", t));
-                scn_path_pop(c, m2);
-            }
+            PS_TRY(receptor_list(c, s, t, "drivers", tr->n_drivers, tr->drivers, sizeof tr->drivers[0],
+                                 offsetof(scn_driver, mediator)));
+            PS_TRY(receptor_list(c, s, t, "inhibitors", tr->n_inhibitors, tr->inhibitors, sizeof tr->inhibitors[0],
+                                 offsetof(scn_inhibitor, mediator)));
             scn_path_pop(c, m1);
         }
-        for (int d = 0; d < ct->n_division_drivers; d++) {
-            size_t m1 = scn_path_key(c, "division_drivers");
-            scn_path_index(c, d);
-            PS_TRY(receptor_needed(c, s, t, ct->division_drivers[d].mediator, "mediator", t));
-            scn_path_pop(c, m1);
-        }
+        PS_TRY(receptor_list(c, s, t, "division_drivers", ct->n_division_drivers, ct->division_drivers,
+                             sizeof ct->division_drivers[0], offsetof(scn_driver, mediator)));
         if (ct->jak_stat3.enabled) {
             size_t m1 = scn_path_key(c, "jak_stat3");
-            for (int a = 0; a < ct->jak_stat3.n_activators; a++) {
-                size_t m2 = scn_path_key(c, "activators");
-                scn_path_index(c, a);
-                PS_TRY(receptor_needed(c, s, t, ct->jak_stat3.activators[a].mediator, "mediator", t));
-                scn_path_pop(c, m2);
-            }
+            PS_TRY(receptor_list(c, s, t, "activators", ct->jak_stat3.n_activators, ct->jak_stat3.activators,
+                                 sizeof ct->jak_stat3.activators[0], offsetof(scn_driver, mediator)));
             size_t m2 = scn_path_key(c, "inhibitor");
             PS_TRY(receptor_needed(c, s, t, ct->jak_stat3.inhibitor_mediator, "mediator", t));
             scn_path_pop(c, m2);
@@ -176,13 +176,10 @@ ps_status scn_check_receptors(scn_ctx *c, const scenario *s)
         PS_TRY(receptor_needed(c, s, ty, s->pain.terms[k].mediator, "mediator", ty));
         scn_path_pop(c, m0);
     }
-    for (int k = 0; k < n->n_repair_drivers; k++) {
-        size_t m0 = scn_path_key(c, "neurons");
-        scn_path_key(c, "repair_drivers");
-        scn_path_index(c, k);
-        PS_TRY(receptor_needed(c, s, n->soma.type, n->repair_drivers[k].mediator, "mediator", n->soma.type));
-        scn_path_pop(c, m0);
-    }
+    size_t m0 = scn_path_key(c, "neurons");
+    PS_TRY(receptor_list(c, s, n->soma.type, "repair_drivers", n->n_repair_drivers, n->repair_drivers,
+                         sizeof n->repair_drivers[0], offsetof(scn_driver, mediator)));
+    scn_path_pop(c, m0);
     return PS_OK;
 }
 
