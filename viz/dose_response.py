@@ -13,8 +13,8 @@ member (replicate seeds averaged) and the effect
     effect(dose) = (value_control - value_dose) / value_control
 
 (the share of the untreated value removed; for pain.index, the share of pain relieved).
-It prints the table, whether the effect is monotonic in dose, the maximal effect, and the
-ED50: the dose giving half the maximal effect, by linear interpolation in log(dose)
+It prints the table, the direction of the response (relief or worsening, by the largest
+|effect|), whether it is monotonic in dose, the maximal effect, and the ED50: the dose giving half the maximal effect, by linear interpolation in log(dose)
 between the two doses that bracket it (undefined when no two doses do). Writes the table
 to FILE.csv when asked. Exit status: 0, 2 bad input (missing columns, no completed member,
 more than one numeric parameter), 3 file error.
@@ -88,17 +88,21 @@ def main():
     for d, v, e, n in rows:
         print(f"{d:g} | {v:.4f} | {e:.3f} | {n}")
     eff = [r[2] for r in rows]
-    mono = all(eff[i] <= eff[i + 1] + 1e-9 for i in range(len(eff) - 1))
-    emax = max(eff)
+    # the direction of the response: relief (effect > 0) or worsening (< 0), by the largest one
+    sign = 1.0 if max(eff, key=abs) >= 0 else -1.0
+    se = [sign * e for e in eff]
+    mono = all(se[i] <= se[i + 1] + 1e-9 for i in range(len(se) - 1))
+    emax = max(se)
     half = emax / 2
     ed50 = None
-    for (da, _, ea, _), (db, _, eb, _) in zip(rows, rows[1:]):
+    for (da, ea), (db, eb) in zip(zip(doses, se), zip(doses[1:], se[1:])):
         if ea <= half <= eb and eb > ea and da > 0:
             f = (half - ea) / (eb - ea)
             ed50 = math.exp(math.log(da) + f * (math.log(db) - math.log(da)))
             break
-    print(f"monotonic: {'yes' if mono else 'no'}; maximal effect {emax:.3f} at {rows[eff.index(emax)][0]:g}; "
-          f"ED50 (half of it) {'%.3g' % ed50 if ed50 else 'undefined (not bracketed by two doses)'}")
+    what = "relief" if sign > 0 else "worsening (effect < 0: the value rises with dose)"
+    print(f"direction: {what}; monotonic: {'yes' if mono else 'no'}; maximal effect {sign * emax:.3f} at "
+          f"{doses[se.index(emax)]:g}; ED50 (half of it) {'%.3g' % ed50 if ed50 else 'undefined (not bracketed by two doses)'}")
     if a.out:
         with open(a.out, "w", newline="") as f:
             w = csv.writer(f)
