@@ -25,16 +25,12 @@ struct neurons {
     int n_terms;
 };
 
-/* The pain terms of this scenario's sex, in NP table order. */
+/* The pain terms that act in this scenario (scenario_pain_term_acts), in NP table order. */
 static int neurons_active_terms(const scenario *s, int *term_of)
 {
     int n = 0;
-    if (!s->pain.immune_terms) return 0;
-    for (int k = 0; k < s->pain.n_terms && n < NP_MAX_TERMS; k++) {
-        const scn_pain_term *pt = &s->pain.terms[k];
-        if ((pt->sex == 1 && s->sex != SCN_SEX_MALE) || (pt->sex == 2 && s->sex != SCN_SEX_FEMALE)) continue;
-        term_of[n++] = k;
-    }
+    for (int k = 0; k < s->pain.n_terms && n < NP_MAX_TERMS; k++)
+        if (scenario_pain_term_acts(s, k)) term_of[n++] = k;
     return n;
 }
 

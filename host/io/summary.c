@@ -166,12 +166,9 @@ static const char *const summary_source_names[5] = {"intrinsic", "soma", "periph
 /* A mediator column when some pain term of this scenario's sex reads it. */
 static int summary_count_pain_mediator(const scenario *s, const summary_at *at)
 {
-    if (!s->neurons.enabled || !s->pain.immune_terms) return 0;
-    for (int k = 0; k < s->pain.n_terms; k++) {
-        const scn_pain_term *pt = &s->pain.terms[k];
-        if ((pt->sex == 1 && s->sex != SCN_SEX_MALE) || (pt->sex == 2 && s->sex != SCN_SEX_FEMALE)) continue;
-        if (pt->mediator == at->m) return 1;
-    }
+    if (!s->neurons.enabled) return 0;
+    for (int k = 0; k < s->pain.n_terms; k++)
+        if (scenario_pain_term_acts(s, k) && s->pain.terms[k].mediator == at->m) return 1;
     return 0;
 }
 

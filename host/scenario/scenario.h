@@ -439,6 +439,10 @@ typedef struct {
 ps_status scenario_load(const char *path, const char *const *sets, int n_sets,
                         scenario *out, ps_err *err);
 
+/* 1 when pain term k acts in this scenario: the immune terms are on and the term's sex
+ * (both, male, female) matches the scenario's. */
+int scenario_pain_term_acts(const scenario *s, int k);
+
 /* The receptor of cell type ct for mediator m (index into ct->receptors), or -1. */
 int scenario_receptor_for(const scn_cell_type *ct, int mediator);
 /* The receptor of ct named name, or -1. */

@@ -72,6 +72,13 @@ ps_status scenario_load(const char *path, const char *const *sets, int n_sets, s
     return st;
 }
 
+int scenario_pain_term_acts(const scenario *s, int k)
+{
+    const scn_pain_term *pt = &s->pain.terms[k];
+    if (!s->pain.immune_terms) return 0;
+    return !((pt->sex == 1 && s->sex != SCN_SEX_MALE) || (pt->sex == 2 && s->sex != SCN_SEX_FEMALE));
+}
+
 int scenario_receptor_for(const scn_cell_type *ct, int mediator)
 {
     for (int k = 0; k < ct->n_receptors; k++)
