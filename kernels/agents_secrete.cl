@@ -6,8 +6,9 @@
  *   sec[(type*PS_MAX_STATES + state)*nf + f]  nM/min added to the voxel per cell
  *   upt[(type*PS_MAX_STATES + state)*nf + f]  1/min first-order clearance per cell
  *   gain[type*nf + f]  secretion multiplier 1 + gain * pSTAT3 (JAK/STAT3 output)
- *   rel[(type*nf + f)*2 + {0, 1}]  neuronal release, nM/min per unit lagged injury L and
- *                      per unit activity A (zero for every non-neuron type)
+ *   rel[(type*nf + f)*3 + {0, 1, 2}]  neuronal release, nM/min per unit lagged injury L and
+ *                      per unit activity A, and its gain per unit of the neuron's pSTAT3 P:
+ *                      (rel0 L + rel1 A)(1 + rel2 P) (zero for every non-neuron type)
  * An active knockout row (type, field, window) removes that secretion.
  */
 #include "common.cl"
@@ -43,8 +44,9 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
                                (int)p[PT_FIELD] == (int)f && t_min >= p[PT_START] &&
                                t_min < p[PT_STOP];
             }
-            __global const float *r = rel + (t * nf + f) * 2;
-            if (!knocked_out) s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P) + r[0] * L + r[1] * A;
+            __global const float *r = rel + (t * nf + f) * 3;
+            if (!knocked_out)
+                s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P) + (r[0] * L + r[1] * A) * (1.0f + r[2] * P);
             u[f] += upt[row + f];
         }
     }

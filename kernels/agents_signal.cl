@@ -1,7 +1,8 @@
 /* agents_signal.cl — what each cell senses and decides, once per step.
  *
  * Per cell, from the concentrations in its voxel (after this step's field update):
- *   sensed x = C * J[m] * (1 - receptor block), J = JAK factor from pk.cl;
+ *   sensed x = C * J[m] * (1 - receptor block), J = JAK factor from pk.cl (times 1 - I of the
+ *     relaying JAK for a driver with via_jak);
  *   JAK/STAT3 (types with it enabled), linearly implicit so any dt is stable:
  *     A = 1 - prod_a (1 - H_a),  g = 1 / ((1 + S/K)(1 + x_inh/IC50))
  *     P <- (P + dt k_on A g) / (1 + dt (k_on A g + k_off))
@@ -15,7 +16,9 @@
  *     neuron when the lesion happens inside the lesion region; every compartment follows
  *     its neuron's injury through a first-order lag (transport delay), is "injured" while
  *     that exceeds 0.5 and copies its neuron's afferent activity A (for activity-graded
- *     release); each relaxes its part of the pain readout with the pain time constant:
+ *     release); the soma publishes its pSTAT3 and the terminals follow it through the same
+ *     lag (for STAT3-graded release); each relaxes its part of the pain readout with the
+ *     pain time constant:
  *       soma        E_soma -> max(0, (u + (1 - u) L) sum_soma w H(x)), and injury_weight L
  *       peripheral  E_per  -> max(0, sum_peripheral w H(x))
  *       central     G      -> max(0, act_gain A / (A + act_K) + sum_central w H(x))
@@ -36,13 +39,15 @@ inline float ps_sense_field(int f, int m, __global const float *conc, uint v, ui
     return fmax(x, 0.0f);
 }
 
-/* Sensed concentration of a driver record. */
+/* Sensed concentration of a driver record; a driver relayed by a JAK (DR_JROW >= 0) is
+   scaled by 1 - I of that JAK too. */
 inline float ps_sense(__global const float *dr, __global const float *conc, uint v, uint nvox,
                       __global const float *J, __global const float *pert, uint npert,
                       float t_min, int type)
 {
+    int jr = (int)dr[DR_JROW];
     return ps_sense_field((int)dr[DR_FIELD], (int)dr[DR_MED], conc, v, nvox, J, pert, npert,
-                          t_min, type);
+                          t_min, type) * (jr >= 0 ? J[jr] : 1.0f);
 }
 
 __kernel void agents_signal(__global const ulong *counters, __global const ulong *id,
@@ -165,6 +170,12 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
     state[i] = (uchar)(int)(L > 0.5f ? np[NP_INJURED + comp] : np[NP_INTACT + comp]);
     float A = nstate[NX_ACTIVITY * nn + neuron];
     vars[(size_t)VAR_ACTIVITY * cap + i] = A;
+    if (comp == NC_SOMA) {
+        nsig[NS_STAT3 * nn + neuron] = P;   /* the neuron's pSTAT3 (0 without jak_stat3) */
+    } else if (st[ST_JAK_ON] == 0.0f) {     /* terminals: the soma's, through the transport lag */
+        P += (nstate[NX_STAT3 * nn + neuron] - P) * -expm1(-dt * np[NP_LAG_RATE]);
+        vars[(size_t)VAR_PSTAT3 * cap + i] = P;
+    }
     if (comp == NC_SOMA) {          /* the soma senses what repairs its neuron */
         float rep = 0.0f;
         int nrep = (int)np[NP_NREPAIR];

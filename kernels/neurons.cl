@@ -11,6 +11,7 @@
  * rows the compartments wrote in the previous step:
  *   afferent drive  D = intrinsic + E_soma + E_peripheral                  (NX_ACTIVITY)
  *   memory          M <- (M + dt k_i u) / (1 + dt (k_i u + k_d)),  u = G / (G + K)  (NX_MEMORY)
+ *   pSTAT3          the soma's, for the terminals' STAT3-graded release           (NX_STAT3)
  * Each work-item reads and writes only its own neuron: order-free.
  */
 #include "common.cl"
@@ -28,6 +29,7 @@ __kernel void neurons_update(__global float *injury, __global uint *lesion_flag,
     float M = nstate[NX_MEMORY * n + i];
     float u = mem_induce * G / (G + mem_K);
     nstate[NX_ACTIVITY * n + i] = D;
+    nstate[NX_STAT3 * n + i] = nsig[NS_STAT3 * n + i];
     nstate[NX_MEMORY * n + i] = (M + dt * u) / (1.0f + dt * (u + mem_decay));
 
     float I = injury[i];

@@ -38,13 +38,14 @@
 /* Signalling table [n_types][ST_COUNT] (floats), built per tissue by host/signal.c.
  * A "driver" is a sensed mediator: tissue-local field (-1 absent), mediator index (for the
  * JAK factor), EC50 (or IC50 for inhibitors), Hill coefficient, hazard rate (1/min). */
-#define MAX_DR          4
+#define MAX_DR          6
 #define DR_FIELD        0
 #define DR_MED          1
 #define DR_EC50         2
 #define DR_HILL         3
 #define DR_RATE         4
-#define DR_SIZE         5
+#define DR_JROW         5   /* index into the tissue's JAK-factor row of the JAK relaying it, -1 none */
+#define DR_SIZE         6
 #define MAX_TR          8
 #define TR_FROM         0
 #define TR_TO           1
@@ -130,7 +131,7 @@
 /* repair drivers sensed by the soma: PN_* layout, PN_WEIGHT = rate (1/min) */
 #define NP_NREPAIR      (NP_TERMS + NP_MAX_TERMS * PN_SIZE)
 #define NP_REPAIR       (NP_NREPAIR + 1)
-#define NP_MAX_REPAIR   4   /* = SCN_MAX_DRIVERS */
+#define NP_MAX_REPAIR   6   /* = SCN_MAX_DRIVERS */
 #define NP_COUNT        (NP_REPAIR + NP_MAX_REPAIR * PN_SIZE)
 
 /* Compartment codes (PS_ID_NEURON_CODE % 3). */
@@ -146,12 +147,14 @@
 #define NS_ESOMA        2   /* soma: E_soma */
 #define NS_EPER         3   /* peripheral terminal: E_peripheral */
 #define NS_GAIN         4   /* central terminal: G */
-#define NS_TERM0        5   /* NP_MAX_TERMS rows: term k's current weight * H (target units) */
+#define NS_STAT3        5   /* soma: its pSTAT3 (the neuron's, for stat3-graded release) */
+#define NS_TERM0        6   /* NP_MAX_TERMS rows: term k's current weight * H (target units) */
 #define NS_COUNT        (NS_TERM0 + NP_MAX_TERMS)
 /* Per-neuron state [NX_COUNT][n] (floats), written by neurons_update: */
 #define NX_ACTIVITY     0   /* afferent drive D = intrinsic + E_soma + E_peripheral */
 #define NX_MEMORY       1   /* slow sensitized state M, 0..1 */
-#define NX_COUNT        2
+#define NX_STAT3        2   /* the soma's pSTAT3 of the previous step (terminals lag toward it) */
+#define NX_COUNT        3
 
 /* Drug tables for kernels/pk.cl. */
 #define PK_MAX_DRUGS    4   /* = SCN_MAX_DRUGS */

@@ -4,7 +4,8 @@
  * compartment it is given into (plasma water for a systemic drug, CSF for an intrathecal
  * one; one compartment), each tissue's exposure C_T = fraction * C, the per-JAK
  * inhibition I = C_T / (C_T + IC50) combined over drugs as 1 - prod(1 - I), and for every
- * mediator the share of its signalling left: J = 1 - I of its rate-limiting JAK. Kernels
+ * mediator the share of its signalling left: J = 1 - I of its rate-limiting JAK, followed in
+ * the tissue's row by 1 - I of each JAK (for drivers relayed by a JAK, via_jak). Kernels
  * that sense mediators multiply by J. A course of `count` doses every `every` minutes sums
  * as a geometric series per exponential (closed form, no loop over doses): a bolus is
  * e^{-ke tau}, an oral dose with absorption ka/(ka-ke) (e^{-ke tau} - e^{-ka tau}), an
@@ -66,9 +67,11 @@ __kernel void pk_factors(__global const float *drugs, __global const float *cour
                 if (ic50 > 0.0f) keep[j] *= ic50 / (ct + ic50);
             }
         }
+        uint row = t * (nmed + PK_N_JAKS);     /* J of each mediator, then 1 - I of each JAK */
         for (uint m = 0; m < nmed; m++) {
             int j = medjak[m];
-            J[t * nmed + m] = j >= 0 ? keep[j] : 1.0f;
+            J[row + m] = j >= 0 ? keep[j] : 1.0f;
         }
+        for (int j = 0; j < PK_N_JAKS; j++) J[row + nmed + j] = keep[j];
     }
 }

@@ -230,8 +230,10 @@ BAD = {
         {"mediator": "TNF", "EC50_nM": 0, "rate_per_h": 1}]}]),
     "driver hill 9": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
         {"mediator": "TNF", "EC50_nM": 1, "hill": 9, "rate_per_h": 1}]}]),
-    "5 drivers": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
-        {"mediator": "TNF", "EC50_nM": 1, "rate_per_h": 1}] * 5}]),
+    "7 drivers": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
+        {"mediator": "TNF", "EC50_nM": 1, "rate_per_h": 1}] * 7}]),
+    "driver via an unknown JAK": typ(states=AB, transitions=[{"from": "a", "to": "b", "drivers": [
+        {"mediator": "TNF", "EC50_nM": 1, "rate_per_h": 1, "via_jak": "JAK9"}]}]),
     "inhibitor IC50 0": typ(states=AB, transitions=[{"from": "a", "to": "b", "inhibitors": [
         {"mediator": "TNF", "IC50_nM": 0}]}]),
     "inhibitor with EC50": typ(states=AB, transitions=[{"from": "a", "to": "b", "inhibitors": [

@@ -10,7 +10,11 @@
  *     rate * H, I = (1 + dt k)^-n, so they leave the injured state between 7.5 and 9.5 h
  *     after a lesion at 1 h (k = 0.1/h crosses 0.5 at 8.0 h); without the driver they
  *     stay injured; a permanent lesion stays injured even at repair_per_h = 1/h;
- *  5. sex and priming: entries from the blood at a constant rate follow rate * V * t
+ *  5. STAT3-graded release: a soma with a jak_stat3 block (IL-6 held at its EC50) holds
+ *     P* = k_on H / (k_on H + k_off) = 1/3; the central terminals follow it through the
+ *     transport lag, P = P* (1 - exp(-t / delay)); a release with stat3_gain g multiplies
+ *     the CSF1 the injured somata put into the DRG by exactly 1 + g P* against g = 0;
+ *  6. sex and priming: entries from the blood at a constant rate follow rate * V * t
  *     (Poisson, within 5 sigma) in a male scenario, twice that with female_rate_factor 2
  *     in a female one, and the integral of the primed pool's gamma pulse with priming.
  */
@@ -302,6 +306,79 @@ static void test_repair(const sim_ctx *ctx)
     TEST_CHECK(fabs(perm[2] - les) < 1e-12, "permanent lesion: %.3f at 12 h, expected %.3f", perm[2], les);
 }
 
+/* Two mediators (IL-6 held at 1 nM in every tissue, CSF1 from 0; neither decays), somata
+ * with neuronal JAK/STAT3 on IL-6 (EC50 1 nM, k_on = k_off = 0.1/min, no SOCS3), a
+ * permanent lesion at 1 h; soma and central terminal release CSF1 at 100 molecules/min per
+ * unit injury with stat3_gain g. */
+static void stat3_run(const sim_ctx *ctx, double gain, double *drg_csf1, double *p_soma, double *p_cen,
+                      double *lag_injured)
+{
+    scenario *s = calloc(1, sizeof *s);
+    char rel[400];
+    snprintf(rel, sizeof rel, ",'release':[{'site':'soma','mediator':'CSF1','per_injury_molecules_per_min':100,"
+             "'stat3_gain':%g},{'site':'central','mediator':'CSF1','per_injury_molecules_per_min':100,"
+             "'stat3_gain':%g}],'lesion':{'region':'lesion','at_h':1,'permanent':true}", gain, gain);
+    const char *sets[] = {"tissues.nerve.fields.IL6.initial_nM=1", "tissues.drg.fields.IL6.initial_nM=1",
+                          "tissues.dh.fields.IL6.initial_nM=1"};
+#define STYPE(name, extra) "{'name':'" name "','radius_um':3,'speed_um_per_min':0,'persistence_min':5," \
+                           "'repulsion_um_per_min':0,'receptors':[{'name':'IL6R','mediator':'IL6'}]," \
+                           "'states':[{'name':'intact'},{'name':'injured'}]" extra "}"
+    TEST_SCENARIO(s, "test", sets, 3,
+                  "{'name':'stat3','seed':3,"
+                  "'time':{'duration_h':24,'dt_min':5,'output_interval_h':1,'snapshot_interval_h':24},"
+                  "'engine':{'agent_capacity_factor':2},"
+                  "'mediators':[{'name':'IL6','D_um2_per_s':50,'kDa':21},{'name':'CSF1','D_um2_per_s':50,'kDa':60}],"
+                  "'cell_types':[" STYPE("soma", ",'jak_stat3':{'activators':[{'mediator':'IL6','EC50_nM':1}],"
+                                                 "'k_on_per_min':0.1,'k_off_per_min':0.1,'socs_synthesis_per_min':0}")
+                  "," STYPE("terminal", "") "," STYPE("central_terminal", "") "],"
+                  "'tissues':[" TISSUE("nerve", 200, 0) LESION_REGION "}," TISSUE("drg", 100, 300) "},"
+                  TISSUE("dh", 100, 600) "}],"
+                  "'neurons':{'count':200,'soma':{'tissue':'drg','type':'soma'},"
+                  "'peripheral':{'tissue':'nerve','type':'terminal'},"
+                  "'central':{'tissue':'dh','type':'central_terminal'},'transport_delay_h':6%s},"
+                  "'pain':{'baseline_threshold_g':4,'time_constant_h':2}}", rel);
+#undef STYPE
+    ps_err err;
+    ps_err_clear(&err);
+    sim *sm = NULL;
+    TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+    if (!sm) {
+        free(s);
+        return;
+    }
+    run_to(sm, 12.0);
+    double sum[PS_MAX_FIELDS], mx[PS_MAX_FIELDS], means[SCN_MAX_TYPES];
+    uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+    field_stats_sums(sim_fields(sm, DRG), sum, mx, &err);
+    *drg_csf1 = sum[1];
+    agents_count_states(sim_agents(sm, DRG), counts, &err);
+    agents_var_means(sim_agents(sm, DRG), VAR_PSTAT3, counts, means, &err);
+    *p_soma = means[SOMA];
+    agents_count_states(sim_agents(sm, DH), counts, &err);
+    agents_var_means(sim_agents(sm, DH), VAR_PSTAT3, counts, means, &err);
+    *p_cen = means[CTERM];
+    *lag_injured = injured_count(sm, DH, CTERM);
+    TEST_CHECK(err.code == PS_OK, "%s", err.msg);
+    sim_destroy(sm);
+    free(s);
+}
+
+static void test_stat3_release(const sim_ctx *ctx)
+{
+    double c0, c3, p0, p3, q0, q3, n0, n3;
+    stat3_run(ctx, 0.0, &c0, &p0, &q0, &n0);
+    stat3_run(ctx, 3.0, &c3, &p3, &q3, &n3);
+    double pstar = 1.0 / 3.0, qexp = pstar * (1.0 - exp(-12.0 / 6.0));
+    printf("  neuronal pSTAT3: soma %.5f (P* %.5f), central terminal at 12 h %.5f (lag %.5f); DRG CSF1 "
+           "with gain 3 / without %.5f (1 + 3 P* = 2)\n", p3, pstar, q3, qexp, c3 / c0);
+    TEST_CHECK(c0 > 0, "no CSF1 released by the injured somata");
+    TEST_CHECK(fabs(p3 - pstar) < 1e-3 && fabs(p0 - pstar) < 1e-3, "soma pSTAT3 %.5f / %.5f vs %.5f", p0, p3, pstar);
+    /* the soma reaches P* within ~20 min and the terminals read it a step late: 2 % */
+    TEST_CHECK(fabs(q3 - qexp) < 0.02 * qexp, "central-terminal pSTAT3 %.5f vs %.5f", q3, qexp);
+    TEST_CHECK(fabs(c3 / c0 - (1.0 + 3.0 * pstar)) < 2e-3, "release ratio %.5f vs %.5f", c3 / c0,
+               1.0 + 3.0 * pstar);
+}
+
 static void test_recruitment_sex(const sim_ctx *ctx)
 {
     double n[3] = {0, 0, 0};
@@ -355,6 +432,7 @@ int main(int argc, char **argv)
     test_pain_readout(&ctx);
     test_toxin(&ctx);
     test_repair(&ctx);
+    test_stat3_release(&ctx);
     test_recruitment_sex(&ctx);
     device_close(ctx.dev);
     int rc = test_report("test_neurons");

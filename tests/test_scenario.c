@@ -639,7 +639,7 @@ static const bad_case bad_cases[] = {
      "cell_types[0].transitions[0].inhibitors[0].EC50_nM: unknown key (did you mean \"IC50_nM\"?); expected one "
      "of mediator, IC50_nM"},
     {DOC_TYPES(TR_AB(",'inhibitors':{'mediator':'IL10'}")),
-     "cell_types[0].transitions[0].inhibitors: expected an array of at most 4 inhibitors, got an object"},
+     "cell_types[0].transitions[0].inhibitors: expected an array of at most 6 inhibitors, got an object"},
     {DOC_TYPES(TYPE_AB(",'transitions':[{'from':'a','to':'b'},{'from':'a','to':'b'},{'from':'a','to':'b'},"
                        "{'from':'a','to':'b'},{'from':'a','to':'b'},{'from':'a','to':'b'},{'from':'a','to':'b'},"
                        "{'from':'a','to':'b'},{'from':'a','to':'b'}]")),
@@ -657,9 +657,9 @@ static const bad_case bad_cases[] = {
 
     /* cell_types[i].jak_stat3 */
     {DOC_TYPES(TYPE_AB(",'jak_stat3':{}")),
-     "cell_types[0].jak_stat3.activators: missing required key (expected an array of 1 to 4 activators)"},
+     "cell_types[0].jak_stat3.activators: missing required key (expected an array of 1 to 6 activators)"},
     {DOC_TYPES(TYPE_AB(",'jak_stat3':{'activators':[]}")),
-     "cell_types[0].jak_stat3.activators: expected an array of 1 to 4 activators, got an empty array"},
+     "cell_types[0].jak_stat3.activators: expected an array of 1 to 6 activators, got an empty array"},
     {DOC_TYPES(TYPE_AB(",'jak_stat3':true")),
      "cell_types[0].jak_stat3: expected an object with activators, got true"},
     {DOC_TYPES(TYPE_AB(",'jak_stat3':{'activators':[{'mediator':'TNF','EC50_nM':1,'rate_per_h':1}]}")),
@@ -813,6 +813,11 @@ static const bad_case bad_cases[] = {
      "neurons.release[0].site: expected one of \"soma\", \"peripheral\", \"central\", got \"axon\""},
     {DOC_N2(NEUR2(",'release':[{'site':'soma','mediator':'TNF','per_activity_molecules_per_min':-1}]")),
      "neurons.release[0].per_activity_molecules_per_min: expected a number >= 0 and <= 1000000000, got -1"},
+    {DOC_N2(NEUR2(",'release':[{'site':'soma','mediator':'TNF','stat3_gain':2}]")),
+     "neurons.release[0].stat3_gain: expected 0 while the soma's cell type n has no jak_stat3 block"},
+    {DOC_N2(NEUR2(",'release':[{'site':'soma','mediator':'TNF'},{'site':'soma','mediator':'TNF'}]")),
+     "neurons.release[1]: expected one release per site and mediator, got a second soma TNF (the first is "
+     "neurons.release[0])"},
     {DOC_N2(NEUR2("") ",'pain':{'soma_uninjured_response':1.5}"),
      "pain.soma_uninjured_response: expected a number >= 0 and <= 1, got 1.5"},
     {DOC_N2(NEUR2("") ",'pain':{'immune_terms':0}"), "pain.immune_terms: expected true or false, got number 0"},

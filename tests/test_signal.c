@@ -5,6 +5,8 @@
  *     under a JAK inhibitor, while a JAK-independent (IL-17A) signal is untouched;
  *  3. a mediator-driven state transition fires at the Hill-function rate, and an
  *     inhibitor divides it as stated;
+ *     a driver relayed by a JAK (via_jak) under the same inhibitor fires at the rate of the
+ *     sensed signal times 1 - I of that JAK;
  *  4. depletion kills at its rate inside its window only;
  *  5. a knockout removes exactly one cell type's secretion inside its window;
  *  6. cells enter from the blood at vessel voxels at the stated rate, chemokine-driven.
@@ -334,6 +336,39 @@ static void test_transition(device *d)
     }
 }
 
+/* An IL-17A drive (no JAK of its own) relayed by JAK1 (via_jak), under a constant JAK
+ * inhibitor exposure: hazard 0.6/h * H(x (1 - I_JAK1)), H Hill 2 at EC50 1 nM, x = 1 nM.
+ * IL-10 is JAK1-limited, so its J is 1 - I_JAK1. */
+static void test_via_jak(device *d)
+{
+    const size_t n = 4000;
+    const int steps = 120;
+    scenario s;
+    char drugs[512];
+    base_scenario(&s, "",
+                  ",'transitions':[{'from':'A','to':'B',"
+                  "'drivers':[{'mediator':'IL17','EC50_nM':1,'hill':2,'rate_per_h':0.6,'via_jak':'JAK1'}]}]",
+                  "", drug(drugs, sizeof drugs, 1e4, "[{'start_h':0,'mg_per_kg':0.04}]"), NULL, 0);
+    world w;
+    const float c0[3] = {0.0f, 1.0f, 0.0f};
+    if (!world_make(&w, d, &s, n, c0)) return;
+    world_run(&w, &s, steps);
+    uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
+    ps_err err;
+    ps_err_clear(&err);
+    agents_count_states(w.a, counts, &err);
+    double keep = pk_jak_factor_ref(&s, 0, 2, 1.0), x = keep;
+    double h = 0.6 * x * x / (x * x + 1.0);
+    double expect = exp(-h * steps / 60.0), got = counts[0] / (double)n;
+    double sd = sqrt(expect * (1 - expect) / n), untouched = exp(-0.3 * steps / 60.0);
+    printf("  transition relayed by JAK1 under the inhibitor (1 - I = %.4f): %.4f left in A, expected %.4f "
+           "(SD %.4f; %.4f without the relay)\n", keep, got, expect, sd, untouched);
+    TEST_CHECK(keep > 0.2 && keep < 0.6, "inhibitor exposure off target: 1 - I = %.3f", keep);
+    TEST_CHECK(fabs(got - expect) < 4 * sd, "fraction %.4f vs %.4f", got, expect);
+    TEST_CHECK(got - untouched > 10 * sd, "the relay did not slow the transition: %.4f vs %.4f", got, untouched);
+    world_free(&w);
+}
+
 static void test_depletion(device *d)
 {
     scenario s;
@@ -450,6 +485,7 @@ int main(void)
     test_pk(d);
     test_jak_stat3(d);
     test_transition(d);
+    test_via_jak(d);
     test_depletion(d);
     test_knockout(d);
     test_recruitment(d);

@@ -93,7 +93,7 @@ int agents_halo_planes(const scenario *s, int t);
 ps_status agents_bin(agents *a, ps_err *err);
 /* t_min: simulated time at the start of the step (perturbation windows). */
 ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err);
-/* J: the JAK-factor table of pk.h ([n_tissues][n_mediators]); injury, lesion, nsig
+/* J: the JAK-factor table of pk.h (a row of pk_jak_row_stride per tissue); injury, lesion, nsig
  * (signals) and nstate: the neuron buffers of neurons.h. */
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
                         cl_mem nsig, cl_mem nstate, uint32_t step, double t_min, ps_err *err);

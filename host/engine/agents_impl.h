@@ -7,6 +7,7 @@
 #define PAINSIM_AGENTS_IMPL_H
 
 #include "agents.h"
+#include "pk.h"
 
 /* the per-type variable sums: work-group size and number of partial sums */
 #define AGENTS_SUM_WG 64

@@ -22,7 +22,7 @@ ps_status agents_recruit_count(agents *a, const field_set *fs, cl_mem J, uint32_
     SETARG(c, i++, cl_mem, field_region_mask_buffer(fs), err);
     SETARG(c, i++, cl_mem, field_conc_buffer(fs), err);
     SETARG(c, i++, cl_mem, J, err);
-    SETARG(c, i++, cl_uint, (cl_uint)(a->tissue * a->s->n_mediators), err);
+    SETARG(c, i++, cl_uint, (cl_uint)(a->tissue * pk_jak_row_stride(a->s->n_mediators)), err);
     SETARG(c, i++, cl_uint, (cl_uint)a->nvox, err);
     SETARG(c, i++, cl_mem, a->births, err);
     SETARG(c, i++, cl_mem, a->pert, err);

@@ -82,7 +82,7 @@ ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury,
     SETARG(k, i++, cl_mem, field_conc_buffer(fs), err);
     SETARG(k, i++, cl_uint, (cl_uint)a->nvox, err);
     SETARG(k, i++, cl_mem, J, err);
-    SETARG(k, i++, cl_uint, (cl_uint)(a->tissue * a->s->n_mediators), err);
+    SETARG(k, i++, cl_uint, (cl_uint)(a->tissue * pk_jak_row_stride(a->s->n_mediators)), err);
     SETARG(k, i++, cl_mem, a->sig, err);
     SETARG(k, i++, cl_mem, a->tparams, err);
     SETARG(k, i++, cl_mem, a->pert, err);

@@ -94,7 +94,7 @@ ps_status neurons_state(neurons *n, int write, float *injury, uint32_t *lesion, 
 
 int neurons_signal_compartment(const neurons *n, int row)
 {
-    if (row == NS_REPAIR || row == NS_INTRINSIC || row == NS_ESOMA) return NC_SOMA;
+    if (row == NS_REPAIR || row == NS_INTRINSIC || row == NS_ESOMA || row == NS_STAT3) return NC_SOMA;
     if (row == NS_EPER) return NC_PERIPHERAL;
     if (row == NS_GAIN) return NC_CENTRAL;
     int k = row - NS_TERM0;

@@ -99,12 +99,13 @@ ps_status pk_create(pk **out, device *d, const scenario *s, ps_err *err)
     float dg[PK_MAX_DRUGS * DG_SIZE] = {0}, co[PK_MAX_DRUGS * PK_MAX_COURSES * CO_SIZE] = {0};
     float tf[PK_MAX_DRUGS * SCN_MAX_TISSUES] = {0};
     int mj[SCN_MAX_MEDIATORS] = {0};
-    float *ones = malloc(nt * nm * sizeof(float));
+    size_t nrow = (size_t)pk_jak_row_stride((int)nm);
+    float *ones = malloc(nt * nrow * sizeof(float));
     if (!ones) {
         free(p);
         return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     }
-    for (size_t i = 0; i < nt * nm; i++) ones[i] = 1.0f;
+    for (size_t i = 0; i < nt * nrow; i++) ones[i] = 1.0f;
     for (size_t k = 0; k < nd; k++) {
         const scn_drug *g = &s->drugs[k];
         dg[k * DG_SIZE + DG_FACTOR] = (float)pk_factor(g);
@@ -130,13 +131,13 @@ ps_status pk_create(pk **out, device *d, const scenario *s, ps_err *err)
     if (st == PS_OK) st = device_alloc(d, sizeof co, "dose table", &p->courses, err);
     if (st == PS_OK) st = device_alloc(d, sizeof tf, "drug tissue fractions", &p->tfrac, err);
     if (st == PS_OK) st = device_alloc(d, sizeof mj, "mediator JAK table", &p->medjak, err);
-    if (st == PS_OK) st = device_alloc(d, nt * nm * sizeof(float), "JAK factors", &p->J, err);
+    if (st == PS_OK) st = device_alloc(d, nt * nrow * sizeof(float), "JAK factors", &p->J, err);
     if (st == PS_OK) st = device_alloc(d, (nd ? nd : 1) * nt * sizeof(float), "drug exposure", &p->conc, err);
     if (st == PS_OK) st = device_write(d, p->drugs, 0, sizeof dg, dg, err);
     if (st == PS_OK) st = device_write(d, p->courses, 0, sizeof co, co, err);
     if (st == PS_OK) st = device_write(d, p->tfrac, 0, sizeof tf, tf, err);
     if (st == PS_OK) st = device_write(d, p->medjak, 0, sizeof mj, mj, err);
-    if (st == PS_OK) st = device_write(d, p->J, 0, nt * nm * sizeof(float), ones, err);
+    if (st == PS_OK) st = device_write(d, p->J, 0, nt * nrow * sizeof(float), ones, err);
     if (st == PS_OK) st = device_fill_zero(d, p->conc, (nd ? nd : 1) * nt * sizeof(float), err);
     if (st == PS_OK) st = device_build(d, "pk.cl", "", &p->prog, err);
     if (st == PS_OK) st = device_kernel(p->prog, "pk_factors", &p->k, err);
@@ -181,8 +182,14 @@ cl_mem pk_exposure(const pk *p) { return p->conc; }
 
 ps_status pk_read(pk *p, float *J, float *conc, ps_err *err)
 {
-    size_t nt = (size_t)p->s->n_tissues;
-    PS_TRY(device_read(p->dev, p->J, 0, nt * (size_t)p->s->n_mediators * sizeof(float), J, err));
+    size_t nt = (size_t)p->s->n_tissues, nm = (size_t)p->s->n_mediators;
+    size_t nrow = (size_t)pk_jak_row_stride((int)nm);
+    float *all = malloc(nt * nrow * sizeof(float));
+    if (!all) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    ps_status st = device_read(p->dev, p->J, 0, nt * nrow * sizeof(float), all, err);
+    for (size_t t = 0; t < nt && st == PS_OK; t++) memcpy(J + t * nm, all + t * nrow, nm * sizeof(float));
+    free(all);
+    PS_TRY(st);
     if (conc && p->s->n_drugs > 0)
         PS_TRY(device_read(p->dev, p->conc, 0, (size_t)p->s->n_drugs * nt * sizeof(float), conc, err));
     return PS_OK;

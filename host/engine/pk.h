@@ -20,8 +20,12 @@ void pk_destroy(pk *p);
 /* Enqueues the exposure update for time t_min (no-op without drugs). */
 ps_status pk_update(pk *p, double t_min, ps_err *err);
 
-/* Device table J[n_tissues][n_mediators] (floats). */
+/* Device table of JAK factors, one row of pk_jak_row_stride(n_mediators) floats per
+ * tissue: J of each mediator, then 1 - I of each JAK (JAK1, JAK2, JAK3, TYK2) for drivers
+ * relayed by a JAK (via_jak). */
 cl_mem pk_jak_factors(const pk *p);
+static inline int pk_jak_row_stride(int n_mediators) { return n_mediators + SCN_N_JAKS; }
+static inline int pk_jak_row_index(int n_mediators, int jak) { return n_mediators + jak; }
 /* Device table of tissue exposures [n_drugs][n_tissues] (nM). */
 cl_mem pk_exposure(const pk *p);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../kernels/params.h"
+#include "pk.h"
 
 /* host/device layout equalities (kernels/params.h): the table has room for every driver,
  * inhibitor and transition a scenario may declare */
@@ -11,13 +12,14 @@ _Static_assert(MAX_DR == SCN_MAX_DRIVERS, "driver records: MAX_DR must equal SCN
 _Static_assert(MAX_TR == SCN_MAX_TRANSITIONS, "transition records: MAX_TR must equal SCN_MAX_TRANSITIONS");
 _Static_assert(PS_MAX_TYPES == SCN_MAX_TYPES, "type tables: PS_MAX_TYPES must equal SCN_MAX_TYPES");
 
-static void signal_driver(const scn_driver *d, const field_params *fp, float *out)
+static void signal_driver(const scn_driver *d, const field_params *fp, int n_mediators, float *out)
 {
     out[DR_FIELD] = (float)fp->local_of[d->mediator];
     out[DR_MED] = (float)d->mediator;
     out[DR_EC50] = (float)d->EC50_nM;
     out[DR_HILL] = (float)(d->hill > 0 ? d->hill : 1.0);
     out[DR_RATE] = (float)(d->rate_per_h / 60.0);
+    out[DR_JROW] = (float)(d->via_jak > 0 ? pk_jak_row_index(n_mediators, d->via_jak - 1) : -1);
 }
 
 static void signal_inhibitor(int mediator, double ic50, const field_params *fp, float *out)
@@ -27,6 +29,7 @@ static void signal_inhibitor(int mediator, double ic50, const field_params *fp, 
     out[DR_EC50] = (float)(ic50 > 0 ? ic50 : 1.0);
     out[DR_HILL] = 1.0f;
     out[DR_RATE] = 0.0f;
+    out[DR_JROW] = -1.0f;
 }
 
 void signal_type_table(const scenario *s, const field_params *fp, float *sig)
@@ -46,21 +49,21 @@ void signal_type_table(const scenario *s, const field_params *fp, float *sig)
             r[TR_NDR] = (float)tr->n_drivers;
             r[TR_NIN] = (float)tr->n_inhibitors;
             for (int d = 0; d < tr->n_drivers; d++)
-                signal_driver(&tr->drivers[d], fp, r + TR_DRIVERS + d * DR_SIZE);
+                signal_driver(&tr->drivers[d], fp, s->n_mediators, r + TR_DRIVERS + d * DR_SIZE);
             for (int d = 0; d < tr->n_inhibitors; d++)
                 signal_inhibitor(tr->inhibitors[d].mediator, tr->inhibitors[d].IC50_nM, fp,
                                  r + TR_INHIB + d * DR_SIZE);
         }
         st[ST_NDIV] = (float)c->n_division_drivers;
         for (int d = 0; d < c->n_division_drivers; d++)
-            signal_driver(&c->division_drivers[d], fp, st + ST_DIV + d * DR_SIZE);
+            signal_driver(&c->division_drivers[d], fp, s->n_mediators, st + ST_DIV + d * DR_SIZE);
         const scn_jak_stat3 *j = &c->jak_stat3;
         st[ST_JAK_ON] = j->enabled ? 1.0f : 0.0f;
         signal_inhibitor(-1, 1.0, fp, st + ST_JAK_INH);
         if (!j->enabled) continue;
         st[ST_JAK_NACT] = (float)j->n_activators;
         for (int a = 0; a < j->n_activators; a++)
-            signal_driver(&j->activators[a], fp, st + ST_JAK_ACT + a * DR_SIZE);
+            signal_driver(&j->activators[a], fp, s->n_mediators, st + ST_JAK_ACT + a * DR_SIZE);
         st[ST_KON] = (float)j->k_on_per_min;
         st[ST_KOFF] = (float)j->k_off_per_min;
         st[ST_SOCS_SYN] = (float)j->socs_synthesis_per_min;

@@ -2,7 +2,7 @@
  *
  * Layout of a checkpoint (HDF5, through h5io.h: built in memory, written with one
  * fsynced atomic write):
- *   root attributes: format (2), painsim_version, scenario_hash, step, time_h, every_h,
+ *   root attributes: format (3), painsim_version, scenario_hash, step, time_h, every_h,
  *                    n_tissues
  *   /tissue_K   attributes capacity, decomp_next_id, counters[CTR_COUNT]; datasets
  *               pos [n][3], dir [n][3], id, type (u8), state (u8), vars [NVARS][n],
@@ -25,7 +25,7 @@
 #include "mpi_util.h"
 #include "version.h"
 
-#define CHECKPOINT_FORMAT 2     /* 2: neuron signals and state (pain readout of issue 14) */
+#define CHECKPOINT_FORMAT 3     /* 2: neuron signals and state (pain readout of issue 14); 3: neuron pSTAT3 */
 
 uint64_t checkpoint_scenario_hash(const scenario *s, ps_err *err)
 {

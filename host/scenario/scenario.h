@@ -32,7 +32,7 @@
 #define SCN_MAX_SEEDINGS 24
 #define SCN_MAX_TRANSITIONS 8
 #define SCN_MAX_CONTACTS 4              /* contact rules per cell type */
-#define SCN_MAX_DRIVERS 4
+#define SCN_MAX_DRIVERS 6
 #define SCN_MAX_DRUGS 4
 #define SCN_MAX_DOSES 8
 #define SCN_MAX_PERTURBATIONS 16
@@ -57,6 +57,8 @@ typedef struct {
     double EC50_nM;                 /* > 0 */
     double hill;                    /* Hill coefficient, [0.1, 8], default 1 */
     double rate_per_h;              /* hazard added at full response, 1/h (transitions, division) */
+    int via_jak;                    /* transitions, division: 0 none, else 1 + the JAK (scn_jak_names)
+                                       that relays the response: x is also scaled by 1 - I of it */
 } scn_driver;
 
 /* A diffusing mediator (cytokine, chemokine, damage signal), defined once. */
@@ -320,14 +322,17 @@ typedef struct {
 #define SCN_MAX_RELEASE 12
 
 /* Neuronal release, graded by injury and by activity: each compartment of the site
- * secretes the mediator at  per_injury * L + per_activity * A  molecules/min, L its
- * lagged injury (0..1), A its neuron's afferent activity (the drive D of the pain
- * readout). site: 0 soma, 1 peripheral terminal, 2 central terminal. */
+ * secretes the mediator at  (per_injury * L + per_activity * A) * (1 + stat3_gain * P)
+ * molecules/min, L its lagged injury (0..1), A its neuron's afferent activity (the drive D
+ * of the pain readout), P its neuron's pSTAT3 (computed by the soma's jak_stat3, received
+ * by the terminals through the transport lag). site: 0 soma, 1 peripheral terminal,
+ * 2 central terminal. */
 typedef struct {
     int site;
     int mediator;
     double per_injury_molecules_per_min;
     double per_activity_molecules_per_min;
+    double stat3_gain;
 } scn_release;
 
 /* Nociceptor neurons: each has a soma (DRG), a peripheral terminal (injury site) and a

@@ -206,14 +206,24 @@ static int driver_present(const scn_walk *w, const void *dst)
     K_NUM("rate_per_h", scn_driver, rate_per_h, SKF_REQUIRED, 0, NONNEG(hi), "1/h",                         \
           "Hazard added at full response (H = 1).")
 
+static const char *const via_jak_names[1 + SCN_N_JAKS] = {"none", "JAK1", "JAK2", "JAK3", "TYK2"};
+#define DRIVER_VIA_JAK                                                                                      \
+    K_ENUM("via_jak", scn_driver, via_jak, 0, 0, via_jak_names,                                             \
+           "The JAK that relays this response inside the cell, when the mediator's own receptor does not "  \
+           "use one: an autocrine JAK-dependent loop (e.g. TNF → IRF1 → IFN-β → JAK1/TYK2 → STAT1, which "  \
+           "sustains TNF-driven macrophage activation; Yarilina 2008). A JAK inhibitor scales the sensed x " \
+           "by 1 − I of this JAK as well; `none`: the response needs no JAK beyond the mediator's own.")
 static const scn_key activator_keys[] = {DRIVER_ROWS};
-static const scn_key driver1000_keys[] = {DRIVER_ROWS, DRIVER_RATE(1000.0)};
+static const scn_key driver1000_keys[] = {DRIVER_ROWS, DRIVER_RATE(1000.0), DRIVER_VIA_JAK};
+static const scn_key driver_division_keys[] = {DRIVER_ROWS, DRIVER_RATE(100.0), DRIVER_VIA_JAK};
 static const scn_key driver100_keys[] = {DRIVER_ROWS, DRIVER_RATE(100.0)};
 SECTION(scn_sec_activator, "activator", "an object with mediator and EC50_nM", activator_keys,
         .init = driver_init, .write_if = driver_present);
 SECTION(scn_sec_driver1000, "driver (transitions)", "an object with mediator, EC50_nM and rate_per_h",
         driver1000_keys, .init = driver_init);
-SECTION(scn_sec_driver100, "driver (division, repair)", "an object with mediator, EC50_nM and rate_per_h",
+SECTION(scn_sec_driver_division, "driver (division)", "an object with mediator, EC50_nM and rate_per_h",
+        driver_division_keys, .init = driver_init);
+SECTION(scn_sec_driver100, "driver (repair)", "an object with mediator, EC50_nM and rate_per_h",
         driver100_keys, .init = driver_init);
 
 #define INHIBITOR_ROWS(st, med, ic)                                                                         \
@@ -423,7 +433,7 @@ static const scn_key cell_type_keys[] = {
            .check = states_default, .def_doc = "`[{\"name\": \"default\"}]`"),
     K_LIST("transitions", scn_cell_type, transitions, n_transitions, 0, scn_sec_transition, 0, SCN_MAX_TRANSITIONS,
            "transitions", "State transitions.", .pass = 1, .def_doc = "`[]` (no state changes)"),
-    K_LIST("division_drivers", scn_cell_type, division_drivers, n_division_drivers, 0, scn_sec_driver100, 0,
+    K_LIST("division_drivers", scn_cell_type, division_drivers, n_division_drivers, 0, scn_sec_driver_division, 0,
            SCN_MAX_DRIVERS, "division drivers",
            "Mediators that raise the division hazard: drivers with `rate_per_h` in [0, 100].", .pass = 1),
     K_LIST("contacts", scn_cell_type, contacts, n_contacts, SKF_DEFERRED | SKF_OMIT_EMPTY, scn_sec_contact, 0,

@@ -394,6 +394,11 @@ static const scn_key release_keys[] = {
     K_NUM("per_activity_molecules_per_min", scn_release, per_activity_molecules_per_min, 0, 0.0, NONNEG(1e9),
           "molecules/min", "Release per compartment per unit afferent activity A (the drive D of the pain "
           "readout)."),
+    K_NUM("stat3_gain", scn_release, stat3_gain, 0, 0.0, NONNEG(1e3), "1",
+          "Transcriptional gain by the neuron's pSTAT3 P (0..1): the release is multiplied by 1 + stat3_gain·P. "
+          "P is computed by the soma's cell type (its jak_stat3: gp130 cytokines → JAK → STAT3 in the injured "
+          "neuron, so a JAK inhibitor lowers it) and reaches the terminals through the transport delay. "
+          "Needs a jak_stat3 block on the soma's type when above 0."),
 };
 SECTION(scn_sec_release, "neurons.release[k]", "an object with site and mediator", release_keys,
         .init = release_init);
@@ -424,8 +429,9 @@ static const scn_key neuron_keys[] = {
     K_LIST("repair_drivers", scn_neurons, repair_drivers, n_repair_drivers, 0, scn_sec_driver100, 0, SCN_MAX_DRIVERS,
            "repair drivers", "Mediators sensed at the soma that add rate · H to repair."),
     K_LIST("release", scn_neurons, release, n_release, 0, scn_sec_release, 0, SCN_MAX_RELEASE, "releases",
-           "Neuron → immune signalling: what each compartment releases, graded by injury and activity: "
-           "per_injury · L + per_activity · A molecules/min."),
+           "Neuron → immune signalling: what each compartment releases, graded by injury, activity and the "
+           "neuron's pSTAT3: (per_injury · L + per_activity · A) · (1 + stat3_gain · P) molecules/min; one per "
+           "site and mediator."),
 };
 SECTION(scn_sec_neurons, "neurons", "an object with count, soma, peripheral and central", neuron_keys,
         .has_present = 1, .present_off = offsetof(scn_neurons, enabled), .init = neurons_init);

@@ -186,6 +186,25 @@ ps_status scn_check_receptors(scn_ctx *c, const scenario *s)
     size_t m0 = scn_path_key(c, "neurons");
     PS_TRY(receptor_list(c, s, n->soma.type, "repair_drivers", n->n_repair_drivers, n->repair_drivers,
                          sizeof n->repair_drivers[0], offsetof(scn_driver, mediator)));
+    static const char *const site_name[3] = {"soma", "peripheral", "central"};
+    for (int k = 0; k < n->n_release; k++) {
+        const scn_release *r = &n->release[k];
+        size_t m1 = scn_path_key(c, "release");
+        scn_path_index(c, k);
+        for (int j = 0; j < k; j++)
+            if (n->release[j].site == r->site && n->release[j].mediator == r->mediator)
+                return scn_fail(c, "expected one release per site and mediator, got a second %s %s "
+                                   "(the first is neurons.release[%d])",
+                                site_name[r->site], s->mediators[r->mediator].name, j);
+        if (r->stat3_gain > 0 && n->soma.type >= 0 && !s->types[n->soma.type].jak_stat3.enabled) {
+            scn_path_key(c, "stat3_gain");
+            return scn_fail(c, "expected 0 while the soma's cell type %s has no jak_stat3 block (the gain "
+                               "multiplies the release by the neuron's pSTAT3, which that block computes), got %g: "
+                               "add cell_types[%d].jak_stat3",
+                            s->types[n->soma.type].name, r->stat3_gain, n->soma.type);
+        }
+        scn_path_pop(c, m1);
+    }
     scn_path_pop(c, m0);
     return PS_OK;
 }
