@@ -78,6 +78,21 @@ static void run_to(sim *sm, double t_h)
     TEST_CHECK(err.code == PS_OK, "%s", err.msg);
 }
 
+/* A simulation of s run to t_h hours; NULL (s freed) when it cannot be created. */
+static sim *started(const sim_ctx *ctx, scenario *s, double t_h)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    sim *sm = NULL;
+    TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
+    if (!sm) {
+        free(s);
+        return NULL;
+    }
+    run_to(sm, t_h);
+    return sm;
+}
+
 static uint32_t injured_count(sim *sm, int t, int type)
 {
     uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
@@ -200,13 +215,8 @@ static void test_pain_readout(const sim_ctx *ctx)
                              .top = v[k].top, .sets = sets, .n_sets = 5});
         ps_err err;
         ps_err_clear(&err);
-        sim *sm = NULL;
-        TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
-        if (!sm) {
-            free(s);
-            return;
-        }
-        run_to(sm, 12.0);
+        sim *sm = started(ctx, s, 12.0);
+        if (!sm) return;
         neurons_readout_t r;
         TEST_CHECK(neurons_readout(sim_neurons(sm), &r, &err) == PS_OK, "%s", err.msg);
         double es = v[k].soma * f, ep = v[k].per * f, g = v[k].gain * f;
@@ -340,13 +350,8 @@ static void stat3_run(const sim_ctx *ctx, double gain, double *drg_csf1, double 
 #undef STYPE
     ps_err err;
     ps_err_clear(&err);
-    sim *sm = NULL;
-    TEST_CHECK(sim_create(&sm, ctx, s, &err) == PS_OK, "%s", err.msg);
-    if (!sm) {
-        free(s);
-        return;
-    }
-    run_to(sm, 12.0);
+    sim *sm = started(ctx, s, 12.0);
+    if (!sm) return;
     double sum[PS_MAX_FIELDS], mx[PS_MAX_FIELDS], means[SCN_MAX_TYPES];
     uint32_t counts[SCN_MAX_TYPES * PS_MAX_STATES];
     field_stats_sums(sim_fields(sm, DRG), sum, mx, &err);
