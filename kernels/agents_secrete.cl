@@ -6,9 +6,9 @@
  *   sec[(type*PS_MAX_STATES + state)*nf + f]  nM/min added to the voxel per cell
  *   upt[(type*PS_MAX_STATES + state)*nf + f]  1/min first-order clearance per cell
  *   gain[type*nf + f]  secretion multiplier 1 + gain * pSTAT3 (JAK/STAT3 output)
- *   rel[(type*nf + f)*3 + {0, 1, 2}]  neuronal release, nM/min per unit lagged injury L and
+ *   rel[(type*nf + f)*REL_SIZE + REL_*]  neuronal release, nM/min per unit lagged injury L and
  *                      per unit activity A, and its gain per unit of the neuron's pSTAT3 P:
- *                      (rel0 L + rel1 A)(1 + rel2 P) (zero for every non-neuron type)
+ *                      (injury L + activity A)(1 + gain P) (zero for every non-neuron type)
  * An active knockout row (type, field, window) removes that secretion.
  */
 #include "common.cl"
@@ -44,9 +44,10 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
                                (int)p[PT_FIELD] == (int)f && t_min >= p[PT_START] &&
                                t_min < p[PT_STOP];
             }
-            __global const float *r = rel + (t * nf + f) * 3;
+            __global const float *r = rel + (t * nf + f) * REL_SIZE;
             if (!knocked_out)
-                s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P) + (r[0] * L + r[1] * A) * (1.0f + r[2] * P);
+                s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P) +
+                        (r[REL_INJURY] * L + r[REL_ACTIVITY] * A) * (1.0f + r[REL_STAT3_GAIN] * P);
             u[f] += upt[row + f];
         }
     }

@@ -170,13 +170,8 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
     state[i] = (uchar)(int)(L > 0.5f ? np[NP_INJURED + comp] : np[NP_INTACT + comp]);
     float A = nstate[NX_ACTIVITY * nn + neuron];
     vars[(size_t)VAR_ACTIVITY * cap + i] = A;
-    if (comp == NC_SOMA) {
-        nsig[NS_STAT3 * nn + neuron] = P;   /* the neuron's pSTAT3 (0 without jak_stat3) */
-    } else if (st[ST_JAK_ON] == 0.0f) {     /* terminals: the soma's, through the transport lag */
-        P += (nstate[NX_STAT3 * nn + neuron] - P) * -expm1(-dt * np[NP_LAG_RATE]);
-        vars[(size_t)VAR_PSTAT3 * cap + i] = P;
-    }
     if (comp == NC_SOMA) {          /* the soma senses what repairs its neuron */
+        nsig[NS_STAT3 * nn + neuron] = P;   /* and publishes its pSTAT3 (0 without jak_stat3) */
         float rep = 0.0f;
         int nrep = (int)np[NP_NREPAIR];
         for (int k = 0; k < nrep; k++) {
@@ -187,6 +182,9 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         }
         nsig[NS_REPAIR * nn + neuron] = rep;
         nsig[NS_INTRINSIC * nn + neuron] = np[NP_INJURY_WEIGHT] * L;
+    } else if (st[ST_JAK_ON] == 0.0f) {     /* terminals: the soma's pSTAT3, through the lag */
+        P += (nstate[NX_STAT3 * nn + neuron] - P) * -expm1(-dt * np[NP_LAG_RATE]);
+        vars[(size_t)VAR_PSTAT3 * cap + i] = P;
     }
     /* this compartment's terms: soma ectopic activity is gated by injury (uninjured
        neurons respond with NP_UNINJURED of it); the central gain adds the

@@ -134,6 +134,12 @@
 #define NP_MAX_REPAIR   6   /* = SCN_MAX_DRIVERS */
 #define NP_COUNT        (NP_REPAIR + NP_MAX_REPAIR * PN_SIZE)
 
+/* Neuronal release table rel[(type * nf + field) * REL_SIZE] (agents_secrete.cl): */
+#define REL_INJURY      0   /* nM/min per unit lagged injury L */
+#define REL_ACTIVITY    1   /* nM/min per unit afferent activity A */
+#define REL_STAT3_GAIN  2   /* multiplier 1 + gain * P, P the neuron's pSTAT3 */
+#define REL_SIZE        3
+
 /* Compartment codes (PS_ID_NEURON_CODE % 3). */
 #define NC_SOMA         0
 #define NC_PERIPHERAL   1

@@ -139,7 +139,7 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     float *sec = calloc(ntab, sizeof(float)), *upt = calloc(ntab, sizeof(float));
     float *sig = calloc(nt * ST_COUNT, sizeof(float)), *gain = calloc(nt * nf, sizeof(float));
     float *pert = calloc(SIGNAL_MAX_PERT_ROWS * PT_SIZE, sizeof(float));
-    float *rel = calloc(nt * nf * 3, sizeof(float));
+    float *rel = calloc(nt * nf * REL_SIZE, sizeof(float));
     float np[NP_COUNT];
     float rules[SCN_MAX_RECRUITMENTS * RC_SIZE] = {0};
     float contacts[CT_MAX * CT_SIZE] = {0};
@@ -167,8 +167,8 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     if (st == PS_OK) st = device_alloc(d, nt * nf * sizeof(float), "secretion gains", &a->gain, err);
     size_t pbytes = (size_t)(a->npert > 0 ? a->npert : 1) * PT_SIZE * sizeof(float);
     if (st == PS_OK) st = device_alloc(d, pbytes, "perturbations", &a->pert, err);
-    if (st == PS_OK) st = device_alloc(d, nt * nf * 3 * sizeof(float), "neuronal release", &a->rel, err);
-    if (st == PS_OK) st = device_write(d, a->rel, 0, nt * nf * 3 * sizeof(float), rel, err);
+    if (st == PS_OK) st = device_alloc(d, nt * nf * REL_SIZE * sizeof(float), "neuronal release", &a->rel, err);
+    if (st == PS_OK) st = device_write(d, a->rel, 0, nt * nf * REL_SIZE * sizeof(float), rel, err);
     if (st == PS_OK) st = device_write(d, a->sig, 0, nt * ST_COUNT * sizeof(float), sig, err);
     if (st == PS_OK) st = device_write(d, a->gain, 0, nt * nf * sizeof(float), gain, err);
     if (st == PS_OK) st = device_write(d, a->pert, 0, pbytes, pert, err);

@@ -74,7 +74,7 @@ void agents_release_table(const scenario *s, int t, const field_params *fp, floa
     double vvox_um3 = ts->voxel_um * ts->voxel_um * ts->voxel_um;
     double molecules_to_nM = 1e9 / (6.02214076e23 * vvox_um3 * 1e-15);
     int nf = fp->nf;
-    memset(rel, 0, (size_t)(s->n_types > 0 ? s->n_types : 1) * (size_t)(nf > 0 ? nf : 1) * 3 * sizeof(float));
+    memset(rel, 0, (size_t)(s->n_types > 0 ? s->n_types : 1) * (size_t)(nf > 0 ? nf : 1) * REL_SIZE * sizeof(float));
     const scn_neurons *n = &s->neurons;
     if (!n->enabled) return;
     const scn_compartment *site[3] = {&n->soma, &n->peripheral, &n->central};
@@ -83,10 +83,10 @@ void agents_release_table(const scenario *s, int t, const field_params *fp, floa
         const scn_compartment *c = site[r->site];
         int f = fp->local_of[r->mediator];
         if (c->tissue != t || f < 0) continue;
-        float *o = rel + ((size_t)c->type * nf + f) * 3;   /* one release per (site, mediator) */
-        o[0] = (float)(r->per_injury_molecules_per_min * molecules_to_nM);
-        o[1] = (float)(r->per_activity_molecules_per_min * molecules_to_nM);
-        o[2] = (float)r->stat3_gain;
+        float *o = rel + ((size_t)c->type * nf + f) * REL_SIZE;   /* one release per (site, mediator) */
+        o[REL_INJURY] = (float)(r->per_injury_molecules_per_min * molecules_to_nM);
+        o[REL_ACTIVITY] = (float)(r->per_activity_molecules_per_min * molecules_to_nM);
+        o[REL_STAT3_GAIN] = (float)r->stat3_gain;
     }
 }
 

@@ -184,12 +184,8 @@ ps_status pk_read(pk *p, float *J, float *conc, ps_err *err)
 {
     size_t nt = (size_t)p->s->n_tissues, nm = (size_t)p->s->n_mediators;
     size_t nrow = (size_t)pk_jak_row_stride((int)nm);
-    float *all = malloc(nt * nrow * sizeof(float));
-    if (!all) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    ps_status st = device_read(p->dev, p->J, 0, nt * nrow * sizeof(float), all, err);
-    for (size_t t = 0; t < nt && st == PS_OK; t++) memcpy(J + t * nm, all + t * nrow, nm * sizeof(float));
-    free(all);
-    PS_TRY(st);
+    for (size_t t = 0; t < nt; t++)   /* the mediators' part of each tissue's row */
+        PS_TRY(device_read(p->dev, p->J, t * nrow * sizeof(float), nm * sizeof(float), J + t * nm, err));
     if (conc && p->s->n_drugs > 0)
         PS_TRY(device_read(p->dev, p->conc, 0, (size_t)p->s->n_drugs * nt * sizeof(float), conc, err));
     return PS_OK;
