@@ -114,11 +114,11 @@ ps_status neurons_readout(neurons *n, neurons_readout_t *r, ps_err *err)
     for (size_t i = 0; i < m; i++) {
         double intr = g[NS_INTRINSIC * m + i], es = g[NS_ESOMA * m + i], ep = g[NS_EPER * m + i];
         double G = g[NS_GAIN * m + i], M = x[NX_MEMORY * m + i];
-        double D = intr + es + ep, amp = 1.0 + G + p->memory_weight * M;
+        double D = intr + es + ep, amp = p->direct_weight + G + p->memory_weight * M;
         r->sensitization += D * amp;
-        r->intrinsic += intr;
-        r->soma += es;
-        r->peripheral += ep;
+        r->intrinsic += p->direct_weight * intr;
+        r->soma += p->direct_weight * es;
+        r->peripheral += p->direct_weight * ep;
         r->central += D * G;
         r->memory += D * p->memory_weight * M;
         r->drive += D;

@@ -207,10 +207,11 @@ static const summary_family summary_families[] = {
      summary_fill_threshold},
     {"pain.index", "1", "pain index 1 − exp(−S) (with neurons)", SUMMARY_ONCE, summary_count_neurons,
      summary_fill_index},
-    {"pain.sensitization", "1", "sensitization S = D (1 + G + memory_weight M), mean over neurons; the sum "
+    {"pain.sensitization", "1", "sensitization S = D (direct_weight + G + memory_weight M), mean over neurons; the sum "
      "of the five pain.source columns (with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_sens},
-    {"pain.source.SOURCE", "1", "S split by source, each mean over neurons: `intrinsic` (injury_weight L, "
-     "immune-independent), `soma` (E_soma, DRG ectopic activity), `peripheral` (E_peripheral), `central` "
+    {"pain.source.SOURCE", "1", "S split by source, each mean over neurons: `intrinsic` (direct_weight injury_weight L, "
+     "immune-independent), `soma` (direct_weight E_soma, DRG ectopic activity), `peripheral` (direct_weight "
+     "E_peripheral), `central` "
      "(D G, dorsal-horn amplification), `memory` (D memory_weight M) (with neurons)",
      SUMMARY_ONCE, summary_count_sources, summary_fill_sources},
     {"pain.drive", "1", "mean afferent drive D = intrinsic + E_soma + E_peripheral (with neurons)",
@@ -219,8 +220,8 @@ static const summary_family summary_families[] = {
      summary_fill_gain},
     {"pain.memory", "1", "mean slow sensitized state M, 0..1 (with neurons)", SUMMARY_ONCE, summary_count_neurons,
      summary_fill_memory},
-    {"pain.by_mediator.mediator", "1", "a mediator's share of S: its soma and peripheral terms times (1 + G + "
-     "memory_weight M) plus its central terms times D, mean over neurons (mediators read by a pain term of the "
+    {"pain.by_mediator.mediator", "1", "a mediator's share of S: its soma and peripheral terms times (direct_weight "
+     "+ G + memory_weight M) plus its central terms times D, mean over neurons (mediators read by a pain term of the "
      "scenario's sex)", SUMMARY_MEDIATOR, summary_count_pain_mediator, summary_fill_pain_mediator},
     {"neurons.injured_fraction", "1", "fraction of nociceptor neurons with injury > 0.5 "
      "(with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_injured},

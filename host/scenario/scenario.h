@@ -387,7 +387,7 @@ typedef struct {
  *     E_peripheral -> max(0, sum of peripheral terms)
  *   central gain    G -> max(0, sum of central terms + activity_gain * D / (D + activity_K_))
  *   memory          dM/dt = induction * G/(G + memory_K) (1 - M) - decay * M
- *   S = D (1 + G + memory_weight * M); threshold = baseline * exp(-S); index = 1 - exp(-S),
+ *   S = D (direct_weight + G + memory_weight * M); threshold = baseline * exp(-S); index = 1 - exp(-S),
  * E and G relaxing with time_constant_h; the readout is the mean of S over neurons.
  * immune_terms 0 removes every mediator term (the negative control of make validate). */
 typedef struct {
@@ -401,6 +401,7 @@ typedef struct {
     double memory_decay_per_h;      /* >= 0 */
     double memory_K;                /* > 0 */
     double memory_weight;           /* >= 0 */
+    double direct_weight;           /* >= 0: weight of D itself in S, without central amplification */
     int immune_terms;               /* 1: the mediator terms act (default) */
     int n_terms;
     scn_pain_term terms[SCN_MAX_PAIN_TERMS];

@@ -489,6 +489,9 @@ static const scn_key pain_keys[] = {
           "induction of M."),
     K_NUM("memory_weight", scn_pain, memory_weight, 0, 0.0, NONNEG(100.0), NULL,
           "Central gain added at M = 1."),
+    K_NUM("direct_weight", scn_pain, direct_weight, 0, 1.0, NONNEG(100.0), NULL,
+          "Weight of the afferent drive D itself in S = D (direct_weight + G + memory_weight M): the part "
+          "of the allodynia that needs no central amplification."),
     K_BOOL("immune_terms", scn_pain, immune_terms, 1, "`false` removes every mediator term (soma, peripheral and "
            "central): the negative control of the validation suite."),
     K_LIST("terms", scn_pain, terms, n_terms, 0, scn_sec_term, 0, SCN_MAX_PAIN_TERMS, "pain terms",
