@@ -65,10 +65,14 @@ def intrathecal_jak(scn, jak_scn):
 DRUG_VARIANTS = {"intrathecal_jak": intrathecal_jak}
 
 # Microglial "inhibitor" (minocycline, Raghavendra 2003): painsim has no activation
-# inhibitor, so it is written as a block of the three activation receptors of microglia.
+# inhibitor, so it is written as a block of the receptors that drive microglia out of
+# rest and into division (CSF1R, CX3CR1). Minocycline inhibits microglial activation
+# (p38 MAPK, NF-kB) and proliferation; it is not a P2X4 antagonist, so microglia that are
+# already activated keep their P2X4-driven BDNF release (Raghavendra 2003: prevention
+# but no reversal).
 def _microglia_inhibition(start_h):
     return [{"kind": "receptor_block", "receptor": r, "type": "microglia", "tissue": "dorsal_horn",
-             "fraction": 0.9, "start_h": start_h} for r in ("CSF1R", "P2X4", "CX3CR1")]
+             "fraction": 0.9, "start_h": start_h} for r in ("CSF1R", "CX3CR1")]
 
 
 def _depl(t, tissue, start_h, rate=0.2):
