@@ -187,21 +187,24 @@ static void test_excitability(const sim_ctx *ctx)
 /* The pain readout with TNF held at 1 nM (H = 0.5 at EC50 1 nM) in every tissue and no
  * injury: E_soma -> u * 0.5 * w_soma (u = soma_uninjured_response, 0.2), E_per -> 0.5 * w_per,
  * G -> 0.5 * w_cen, each relaxed exactly as 1 - exp(-t / 2 h) per constant target, and
- * S = (E_soma + E_per) (1 + G). A receptor knockout of the soma's TNFR1 removes E_soma, a
- * female expression of 0.5 on the central receptor halves what G senses (H = 1/3), and
+ * S = (E_soma + E_per) (w0 + G), w0 = pain.direct_weight (1 by default; the soma and
+ * peripheral sources are w0 times E). A receptor knockout of the soma's TNFR1 removes E_soma,
+ * a female expression of 0.5 on the central receptor halves what G senses (H = 1/3), and
  * pain.immune_terms = false leaves nothing; the sources always add up to S. */
 static void test_pain_readout(const sim_ctx *ctx)
 {
     const double f = 1.0 - exp(-12.0 / 2.0), ws = 1.0, wp = 0.4, wc = 2.0;
     struct {
         const char *name, *set, *top;
-        double soma, per, gain;
+        double soma, per, gain, w0;
     } v[] = {
-        {"untreated", "sex=male", "", 0.2 * 0.5 * ws, 0.5 * wp, 0.5 * wc},
+        {"untreated", "sex=male", "", 0.2 * 0.5 * ws, 0.5 * wp, 0.5 * wc, 1.0},
         {"soma TNFR1 knocked out", "sex=male",
-         ",'perturbations':[{'kind':'receptor_knockout','type':'soma','receptor':'TNFR1'}]", 0.0, 0.5 * wp, 0.5 * wc},
-        {"female, central TNFR1 at half expression", "sex=female", "", 0.2 * 0.5 * ws, 0.5 * wp, wc / 3.0},
-        {"immune terms removed", "pain.immune_terms=false", "", 0.0, 0.0, 0.0},
+         ",'perturbations':[{'kind':'receptor_knockout','type':'soma','receptor':'TNFR1'}]", 0.0, 0.5 * wp, 0.5 * wc,
+         1.0},
+        {"female, central TNFR1 at half expression", "sex=female", "", 0.2 * 0.5 * ws, 0.5 * wp, wc / 3.0, 1.0},
+        {"immune terms removed", "pain.immune_terms=false", "", 0.0, 0.0, 0.0, 1.0},
+        {"direct weight 0.3", "pain.direct_weight=0.3", "", 0.2 * 0.5 * ws, 0.5 * wp, 0.5 * wc, 0.3},
     };
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
         scenario *s = calloc(1, sizeof *s);
@@ -220,7 +223,9 @@ static void test_pain_readout(const sim_ctx *ctx)
         neurons_readout_t r;
         TEST_CHECK(neurons_readout(sim_neurons(sm), &r, &err) == PS_OK, "%s", err.msg);
         double es = v[k].soma * f, ep = v[k].per * f, g = v[k].gain * f;
-        double S = (es + ep) * (1.0 + g);
+        double S = (es + ep) * (v[k].w0 + g);
+        es *= v[k].w0;                  /* the soma and peripheral sources of S */
+        ep *= v[k].w0;
         printf("  pain readout, %s: S %.6f (expected %.6f), soma %.5f, peripheral %.5f, G %.5f\n", v[k].name,
                r.sensitization, S, r.soma, r.peripheral, r.gain);
         /* float relaxation over 144 steps and float Hill values: 1e-5 absolute */
