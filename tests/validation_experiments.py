@@ -66,7 +66,7 @@ DRUG_VARIANTS = {"intrathecal_jak": intrathecal_jak}
 
 # Microglial "inhibitor" (minocycline, Raghavendra 2003): painsim has no activation
 # inhibitor, so it is written as a block of the receptors that drive microglia out of
-# rest and into division (CSF1R, CX3CR1). Minocycline inhibits microglial activation
+# rest (CSF1R, CX3CR1) and into division (CSF1R). Minocycline inhibits microglial activation
 # (p38 MAPK, NF-kB) and proliferation; it is not a P2X4 antagonist, so microglia that are
 # already activated keep their P2X4-driven BDNF release (Raghavendra 2003: prevention
 # but no reversal).

@@ -209,10 +209,10 @@ static const summary_family summary_families[] = {
      summary_fill_index},
     {"pain.sensitization", "1", "sensitization S = D (direct_weight + G + memory_weight M), mean over neurons; the sum "
      "of the five pain.source columns (with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_sens},
-    {"pain.source.SOURCE", "1", "S split by source, each mean over neurons: `intrinsic` (direct_weight injury_weight L, "
-     "immune-independent), `soma` (direct_weight E_soma, DRG ectopic activity), `peripheral` (direct_weight "
-     "E_peripheral), `central` "
-     "(D G, dorsal-horn amplification), `memory` (D memory_weight M) (with neurons)",
+    {"pain.source.SOURCE", "1", "S split by source, each mean over neurons: `intrinsic` (direct_weight "
+     "injury_weight L, immune-independent), `soma` (direct_weight E_soma, DRG ectopic activity), `peripheral` "
+     "(direct_weight E_peripheral), `central` (D G, dorsal-horn amplification), `memory` (D memory_weight M) "
+     "(with neurons)",
      SUMMARY_ONCE, summary_count_sources, summary_fill_sources},
     {"pain.drive", "1", "mean afferent drive D = intrinsic + E_soma + E_peripheral (with neurons)",
      SUMMARY_ONCE, summary_count_neurons, summary_fill_drive},
