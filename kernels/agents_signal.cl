@@ -8,7 +8,7 @@
  *     P <- (P + dt k_on A g) / (1 + dt (k_on A g + k_off))
  *     S <- (S + dt syn P) / (1 + dt dec)
  *   state transitions: competing hazards from the current state,
- *     h_k = (rate + sum_d rate_d H_d + pstat3_rate P) * prod_i 1/(1 + x_i/IC50_i),
+ *     h_k = (rate + sum_d rate_d H_d + pstat3_rate P) * prod_i 1/(1 + x_i/IC50_i) * prod_g H_g,
  *     one fires with probability 1 - exp(-dt sum h), chosen in proportion to h_k;
  *   fate: death hazard (type + active depletions), division hazard (type + drivers),
  *     drawn as in the previous engine step (RNG_FATE).
@@ -113,6 +113,10 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         for (int d = 0; d < ni; d++) {
             __global const float *dr = tr + TR_INHIB + d * DR_SIZE;
             rate /= 1.0f + ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t) / dr[DR_EC50];
+        }
+        for (int d = 0; d < (int)tr[TR_NGT]; d++) {
+            __global const float *dr = tr + TR_GATES + d * DR_SIZE;
+            rate *= ps_hill(ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t), dr[DR_EC50], dr[DR_HILL]);
         }
         h[k] = rate;
         htot += rate;

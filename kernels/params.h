@@ -53,9 +53,12 @@
 #define TR_PSTAT3       3   /* hazard per unit pSTAT3, 1/min */
 #define TR_NDR          4
 #define TR_NIN          5
-#define TR_DRIVERS      6
+#define TR_NGT          6
+#define MAX_GT          2   /* gates per transition (= SCN_MAX_GATES) */
+#define TR_DRIVERS      7
 #define TR_INHIB        (TR_DRIVERS + MAX_DR * DR_SIZE)
-#define TR_SIZE         (TR_INHIB + MAX_DR * DR_SIZE)
+#define TR_GATES        (TR_INHIB + MAX_DR * DR_SIZE)
+#define TR_SIZE         (TR_GATES + MAX_GT * DR_SIZE)
 #define ST_NTR          0
 #define ST_TR           1
 #define ST_NDIV         (ST_TR + MAX_TR * TR_SIZE)

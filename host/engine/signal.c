@@ -9,6 +9,7 @@
 /* host/device layout equalities (kernels/params.h): the table has room for every driver,
  * inhibitor and transition a scenario may declare */
 _Static_assert(MAX_DR == SCN_MAX_DRIVERS, "driver records: MAX_DR must equal SCN_MAX_DRIVERS");
+_Static_assert(MAX_GT == SCN_MAX_GATES, "gate records: MAX_GT must equal SCN_MAX_GATES");
 _Static_assert(MAX_TR == SCN_MAX_TRANSITIONS, "transition records: MAX_TR must equal SCN_MAX_TRANSITIONS");
 _Static_assert(PS_MAX_TYPES == SCN_MAX_TYPES, "type tables: PS_MAX_TYPES must equal SCN_MAX_TYPES");
 
@@ -53,6 +54,9 @@ void signal_type_table(const scenario *s, const field_params *fp, float *sig)
             for (int d = 0; d < tr->n_inhibitors; d++)
                 signal_inhibitor(tr->inhibitors[d].mediator, tr->inhibitors[d].IC50_nM, fp,
                                  r + TR_INHIB + d * DR_SIZE);
+            r[TR_NGT] = (float)tr->n_gates;
+            for (int d = 0; d < tr->n_gates; d++)
+                signal_driver(&tr->gates[d], fp, s->n_mediators, r + TR_GATES + d * DR_SIZE);
         }
         st[ST_NDIV] = (float)c->n_division_drivers;
         for (int d = 0; d < c->n_division_drivers; d++)

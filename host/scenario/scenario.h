@@ -33,6 +33,7 @@
 #define SCN_MAX_TRANSITIONS 8
 #define SCN_MAX_CONTACTS 4              /* contact rules per cell type */
 #define SCN_MAX_DRIVERS 6
+#define SCN_MAX_GATES 2          /* gates per transition: signals it requires */
 #define SCN_MAX_DRUGS 4
 #define SCN_MAX_DOSES 8
 #define SCN_MAX_PERTURBATIONS 16
@@ -158,7 +159,8 @@ typedef struct {
 } scn_inhibitor;
 
 /* A state change with hazard
- *   h = (rate + sum_d rate_d * H_d + pstat3_rate * pSTAT3) * prod_i 1/(1 + C_i J_i / IC50_i). */
+ *   h = (rate + sum_d rate_d * H_d + pstat3_rate * pSTAT3) * prod_i 1/(1 + C_i J_i / IC50_i) * prod_g H_g
+ * (gates g: signals the change requires; their rate_per_h is unused). */
 typedef struct {
     int from, to;                   /* state indices of the type, from != to */
     double rate_per_h;              /* base hazard, 1/h, >= 0 */
@@ -167,6 +169,8 @@ typedef struct {
     scn_driver drivers[SCN_MAX_DRIVERS];
     int n_inhibitors;
     scn_inhibitor inhibitors[SCN_MAX_DRIVERS];
+    int n_gates;
+    scn_driver gates[SCN_MAX_GATES];
 } scn_transition;
 
 /* Intracellular JAK/STAT3 signalling (seed 001), integrated every step per cell:

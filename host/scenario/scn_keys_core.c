@@ -225,6 +225,8 @@ SECTION(scn_sec_driver_division, "driver (division)", "an object with mediator, 
         driver_division_keys, .init = driver_init);
 SECTION(scn_sec_driver100, "driver (repair)", "an object with mediator, EC50_nM and rate_per_h",
         driver100_keys, .init = driver_init);
+static const scn_key gate_keys[] = {DRIVER_ROWS, DRIVER_VIA_JAK};
+SECTION(scn_sec_gate, "gate", "an object with mediator and EC50_nM", gate_keys, .init = driver_init);
 
 #define INHIBITOR_ROWS(st, med, ic)                                                                         \
     K_REF("mediator", st, med, SKF_REQUIRED, -1, SR_MEDIATOR, "The inhibiting signal (e.g. `IL10`)."),     \
@@ -314,6 +316,9 @@ static const scn_key transition_keys[] = {
            "Mediators that raise the hazard (drivers with `rate_per_h` in [0, 1000])."),
     K_LIST("inhibitors", scn_transition, inhibitors, n_inhibitors, 0, scn_sec_inhibitor, 0, SCN_MAX_DRIVERS,
            "inhibitors", "Mediators that lower it (inhibitors)."),
+    K_LIST("requires", scn_transition, gates, n_gates, 0, scn_sec_gate, 0, SCN_MAX_GATES, "gates",
+           "Signals the change requires (gates): the hazard is multiplied by H of each, so it is 0 without "
+           "them (e.g. a second ligand that only acts together with the first)."),
 };
 SECTION(scn_sec_transition, "cell_types[i].transitions[j]", "an object with from and to", transition_keys, .init = NULL);
 

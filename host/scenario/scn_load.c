@@ -141,6 +141,8 @@ ps_status scn_check_receptors(scn_ctx *c, const scenario *s)
                                  offsetof(scn_driver, mediator)));
             PS_TRY(receptor_list(c, s, t, "inhibitors", tr->n_inhibitors, tr->inhibitors, sizeof tr->inhibitors[0],
                                  offsetof(scn_inhibitor, mediator)));
+            PS_TRY(receptor_list(c, s, t, "requires", tr->n_gates, tr->gates, sizeof tr->gates[0],
+                                 offsetof(scn_driver, mediator)));
             scn_path_pop(c, m1);
         }
         PS_TRY(receptor_list(c, s, t, "division_drivers", ct->n_division_drivers, ct->division_drivers,
