@@ -10,7 +10,7 @@
  * The pain readout's neuron-level part (scenarios/README.md "The pain readout"), from the
  * rows the compartments wrote in the previous step:
  *   afferent drive  D = intrinsic + E_soma + E_peripheral                  (NX_ACTIVITY)
- *   memory          M <- (M + dt k_i u) / (1 + dt (k_i u + k_d)),  u = G / (G + K)  (NX_MEMORY)
+ *   memory          M <- (M + dt k_i u) / (1 + dt (k_i u + k_d)),  u = G^n / (G^n + K^n)  (NX_MEMORY)
  *   pSTAT3          the soma's, for the terminals' STAT3-graded release           (NX_STAT3)
  * Each work-item reads and writes only its own neuron: order-free.
  */
@@ -20,14 +20,15 @@ __kernel void neurons_update(__global float *injury, __global uint *lesion_flag,
                              __global const float *drug_conc, int toxin_index, float ec50,
                              float rate_per_min, float repair_per_min, float dt,
                              __global const float *nsig, __global float *nstate,
-                             int lesion_permanent, float mem_induce, float mem_decay, float mem_K)
+                             int lesion_permanent, float mem_induce, float mem_decay, float mem_K,
+                             float mem_hill)
 {
     uint i = get_global_id(0);
     if (i >= n) return;
     float D = nsig[NS_INTRINSIC * n + i] + nsig[NS_ESOMA * n + i] + nsig[NS_EPER * n + i];
     float G = nsig[NS_GAIN * n + i];
     float M = nstate[NX_MEMORY * n + i];
-    float u = mem_induce * G / (G + mem_K);
+    float u = mem_induce * (mem_hill == 1.0f ? G / (G + mem_K) : ps_hill(G, mem_K, mem_hill));
     nstate[NX_ACTIVITY * n + i] = D;
     nstate[NX_STAT3 * n + i] = nsig[NS_STAT3 * n + i];
     nstate[NX_MEMORY * n + i] = (M + dt * u) / (1.0f + dt * (u + mem_decay));

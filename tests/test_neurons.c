@@ -14,7 +14,9 @@
  *     P* = k_on H / (k_on H + k_off) = 1/3; the central terminals follow it through the
  *     transport lag, P = P* (1 - exp(-t / delay)); a release with stat3_gain g multiplies
  *     the CSF1 the injured somata put into the DRG by exactly 1 + g P* against g = 0;
- *  6. sex and priming: entries from the blood at a constant rate follow rate * V * t
+ *  6. the slow state M under a constant central gain follows its implicit integration,
+ *     with the induction's Hill coefficient (memory_hill);
+ *  7. sex and priming: entries from the blood at a constant rate follow rate * V * t
  *     (Poisson, within 5 sigma) in a male scenario, twice that with female_rate_factor 2
  *     in a female one, and the integral of the primed pool's gamma pulse with priming.
  */
@@ -241,6 +243,39 @@ static void test_pain_readout(const sim_ctx *ctx)
     }
 }
 
+/* The slow state M under a constant central gain G* = 2 H(TNF at its EC50) = 1 (time
+ * constant 0.01 h: G is at G* from the first steps), memory_K 2, induction 1/h, no decay:
+ * M = 1 - (1 + dt u)^-(n-1) (the first step sees G = 0) with u = induction * G*^h / (G*^h + K^h): 1/3 of it at Hill 1, 1/9 at
+ * Hill 3 (memory_hill). */
+static void test_memory(const sim_ctx *ctx)
+{
+    const double hills[] = {1.0, 3.0}, hfrac[] = {1.0 / 3.0, 1.0 / 9.0};
+    for (int k = 0; k < 2; k++) {
+        scenario *s = calloc(1, sizeof *s);
+        char hill[64];
+        snprintf(hill, sizeof hill, "pain.memory_hill=%g", hills[k]);
+        const char *sets[] = {"tissues.dh.fields.TNF.initial_nM=1", "tissues.dh.fields.TNF.half_life_min=0",
+                              "pain.time_constant_h=0.01", "pain.memory_K=2", "pain.memory_induction_per_h=1",
+                              hill};
+        base(s, 50, (extras){.pain = ",'terms':[{'site':'central','mediator':'TNF','EC50_nM':1,'weight':2}]",
+                             .sets = sets, .n_sets = 6});
+        ps_err err;
+        ps_err_clear(&err);
+        sim *sm = started(ctx, s, 12.0);
+        if (!sm) return;
+        neurons_readout_t r;
+        TEST_CHECK(neurons_readout(sim_neurons(sm), &r, &err) == PS_OK, "%s", err.msg);
+        double u = hfrac[k] / 60.0, expect = 1.0 - pow(1.0 + 5.0 * u, -143.0);
+        printf("  memory at Hill %g after 12 h: M %.5f (expected %.5f), G %.5f (expected 1)\n", hills[k],
+               r.memory_state, expect, r.gain);
+        /* 143 of the 144 steps: the first sees G from the step before (0); float: 2e-4 */
+        TEST_CHECK(fabs(r.memory_state - expect) < 2e-4, "Hill %g: M %.5f vs %.5f", hills[k], r.memory_state, expect);
+        TEST_CHECK(fabs(r.gain - 1.0) < 1e-4, "G %.5f vs 1", r.gain);
+        sim_destroy(sm);
+        free(s);
+    }
+}
+
 static void test_toxin(const sim_ctx *ctx)
 {
     scenario *s = calloc(1, sizeof *s);
@@ -440,6 +475,7 @@ int main(int argc, char **argv)
     test_lesion(&ctx);
     test_excitability(&ctx);
     test_pain_readout(&ctx);
+    test_memory(&ctx);
     test_toxin(&ctx);
     test_repair(&ctx);
     test_stat3_release(&ctx);

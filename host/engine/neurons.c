@@ -186,6 +186,7 @@ ps_status neurons_update(neurons *n, cl_mem exposure, ps_err *err)
     SETARG(k, 12, cl_float, (cl_float)(p->memory_induction_per_h / 60.0), err);
     SETARG(k, 13, cl_float, (cl_float)(p->memory_decay_per_h / 60.0), err);
     SETARG(k, 14, cl_float, (cl_float)p->memory_K, err);
+    SETARG(k, 15, cl_float, (cl_float)p->memory_hill, err);
     return device_launch(n->dev, k, "neurons_update", n->n, 0, err);
 }
 

@@ -390,7 +390,7 @@ typedef struct {
  *               soma_uninjured_response (immune signals start and sustain it in injured neurons)
  *     E_peripheral -> max(0, sum of peripheral terms)
  *   central gain    G -> max(0, sum of central terms + activity_gain * D / (D + activity_K_))
- *   memory          dM/dt = induction * G/(G + memory_K) (1 - M) - decay * M
+ *   memory          dM/dt = induction * G^n/(G^n + memory_K^n) (1 - M) - decay * M, n = memory_hill
  *   S = D (direct_weight + G + memory_weight * M); threshold = baseline * exp(-S); index = 1 - exp(-S),
  * E and G relaxing with time_constant_h; the readout is the mean of S over neurons.
  * immune_terms 0 removes every mediator term (the negative control of make validate). */
@@ -404,6 +404,7 @@ typedef struct {
     double memory_induction_per_h;  /* >= 0 */
     double memory_decay_per_h;      /* >= 0 */
     double memory_K;                /* > 0 */
+    double memory_hill;             /* Hill coefficient of the induction, > 0 */
     double memory_weight;           /* >= 0 */
     double direct_weight;           /* >= 0: weight of D itself in S, without central amplification */
     int immune_terms;               /* 1: the mediator terms act (default) */

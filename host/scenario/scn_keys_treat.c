@@ -487,6 +487,9 @@ static const scn_key pain_keys[] = {
           "Decay rate of M."),
     K_NUM("memory_K", scn_pain, memory_K, 0, 1.0, POS(100.0), NULL, "Central gain G giving half-maximal "
           "induction of M."),
+    K_NUM("memory_hill", scn_pain, memory_hill, 0, 1.0, RANGE(0.1, 8.0), NULL,
+          "Hill coefficient n of the induction of M, u = Gⁿ / (Gⁿ + memory_Kⁿ): above 1, a low central gain "
+          "(the activity-dependent part alone) induces little lasting sensitization."),
     K_NUM("memory_weight", scn_pain, memory_weight, 0, 0.0, NONNEG(100.0), NULL,
           "Central gain added at M = 1."),
     K_NUM("direct_weight", scn_pain, direct_weight, 0, 1.0, NONNEG(100.0), NULL,
