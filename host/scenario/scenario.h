@@ -323,7 +323,7 @@ typedef struct {
     int injured_state;              /* state index of "injured" in that type */
 } scn_compartment;
 
-#define SCN_MAX_RELEASE 12
+#define SCN_MAX_RELEASE 24
 
 /* Neuronal release, graded by injury and by activity: each compartment of the site
  * secretes the mediator at  (per_injury * L + per_activity * A) * (1 + stat3_gain * P)
