@@ -193,6 +193,17 @@ static void test_excitability(const sim_ctx *ctx)
  * peripheral sources are w0 times E). A receptor knockout of the soma's TNFR1 removes E_soma,
  * a female expression of 0.5 on the central receptor halves what G senses (H = 1/3), and
  * pain.immune_terms = false leaves nothing; the sources always add up to S. */
+/* A simulation of s run to t_h hours and its pain readout there; NULL as started(). */
+static sim *read_out(const sim_ctx *ctx, scenario *s, double t_h, neurons_readout_t *r)
+{
+    sim *sm = started(ctx, s, t_h);
+    if (!sm) return NULL;
+    ps_err err;
+    ps_err_clear(&err);
+    TEST_CHECK(neurons_readout(sim_neurons(sm), r, &err) == PS_OK, "%s", err.msg);
+    return sm;
+}
+
 static void test_pain_readout(const sim_ctx *ctx)
 {
     const double f = 1.0 - exp(-12.0 / 2.0), ws = 1.0, wp = 0.4, wc = 2.0;
@@ -218,12 +229,9 @@ static void test_pain_readout(const sim_ctx *ctx)
                                      "{'site':'peripheral','mediator':'TNF','EC50_nM':1,'weight':0.4},"
                                      "{'site':'central','mediator':'TNF','EC50_nM':1,'weight':2}]",
                              .top = v[k].top, .sets = sets, .n_sets = 5});
-        ps_err err;
-        ps_err_clear(&err);
-        sim *sm = started(ctx, s, 12.0);
-        if (!sm) return;
         neurons_readout_t r;
-        TEST_CHECK(neurons_readout(sim_neurons(sm), &r, &err) == PS_OK, "%s", err.msg);
+        sim *sm = read_out(ctx, s, 12.0, &r);
+        if (!sm) return;
         double es = v[k].soma * f, ep = v[k].per * f, g = v[k].gain * f;
         double S = (es + ep) * (v[k].w0 + g);
         es *= v[k].w0;                  /* the soma and peripheral sources of S */
@@ -259,12 +267,9 @@ static void test_memory(const sim_ctx *ctx)
                               hill};
         base(s, 50, (extras){.pain = ",'terms':[{'site':'central','mediator':'TNF','EC50_nM':1,'weight':2}]",
                              .sets = sets, .n_sets = 6});
-        ps_err err;
-        ps_err_clear(&err);
-        sim *sm = started(ctx, s, 12.0);
-        if (!sm) return;
         neurons_readout_t r;
-        TEST_CHECK(neurons_readout(sim_neurons(sm), &r, &err) == PS_OK, "%s", err.msg);
+        sim *sm = read_out(ctx, s, 12.0, &r);
+        if (!sm) return;
         double u = hfrac[k] / 60.0, expect = 1.0 - pow(1.0 + 5.0 * u, -143.0);
         printf("  memory at Hill %g after 12 h: M %.5f (expected %.5f), G %.5f (expected 1)\n", hills[k],
                r.memory_state, expect, r.gain);
