@@ -28,7 +28,7 @@ __kernel void neurons_update(__global float *injury, __global uint *lesion_flag,
     float D = nsig[NS_INTRINSIC * n + i] + nsig[NS_ESOMA * n + i] + nsig[NS_EPER * n + i];
     float G = nsig[NS_GAIN * n + i];
     float M = nstate[NX_MEMORY * n + i];
-    float u = mem_induce * (mem_hill == 1.0f ? G / (G + mem_K) : ps_hill(G, mem_K, mem_hill));
+    float u = mem_induce * ps_hill(G, mem_K, mem_hill);
     nstate[NX_ACTIVITY * n + i] = D;
     nstate[NX_STAT3 * n + i] = nsig[NS_STAT3 * n + i];
     nstate[NX_MEMORY * n + i] = (M + dt * u) / (1.0f + dt * (u + mem_decay));

@@ -186,13 +186,6 @@ static void test_excitability(const sim_ctx *ctx)
     }
 }
 
-/* The pain readout with TNF held at 1 nM (H = 0.5 at EC50 1 nM) in every tissue and no
- * injury: E_soma -> u * 0.5 * w_soma (u = soma_uninjured_response, 0.2), E_per -> 0.5 * w_per,
- * G -> 0.5 * w_cen, each relaxed exactly as 1 - exp(-t / 2 h) per constant target, and
- * S = (E_soma + E_per) (w0 + G), w0 = pain.direct_weight (1 by default; the soma and
- * peripheral sources are w0 times E). A receptor knockout of the soma's TNFR1 removes E_soma,
- * a female expression of 0.5 on the central receptor halves what G senses (H = 1/3), and
- * pain.immune_terms = false leaves nothing; the sources always add up to S. */
 /* A simulation of s run to t_h hours and its pain readout there; NULL as started(). */
 static sim *read_out(const sim_ctx *ctx, scenario *s, double t_h, neurons_readout_t *r)
 {
@@ -204,6 +197,13 @@ static sim *read_out(const sim_ctx *ctx, scenario *s, double t_h, neurons_readou
     return sm;
 }
 
+/* The pain readout with TNF held at 1 nM (H = 0.5 at EC50 1 nM) in every tissue and no
+ * injury: E_soma -> u * 0.5 * w_soma (u = soma_uninjured_response, 0.2), E_per -> 0.5 * w_per,
+ * G -> 0.5 * w_cen, each relaxed exactly as 1 - exp(-t / 2 h) per constant target, and
+ * S = (E_soma + E_per) (w0 + G), w0 = pain.direct_weight (1 by default; the soma and
+ * peripheral sources are w0 times E). A receptor knockout of the soma's TNFR1 removes E_soma,
+ * a female expression of 0.5 on the central receptor halves what G senses (H = 1/3), and
+ * pain.immune_terms = false leaves nothing; the sources always add up to S. */
 static void test_pain_readout(const sim_ctx *ctx)
 {
     const double f = 1.0 - exp(-12.0 / 2.0), ws = 1.0, wp = 0.4, wc = 2.0;
@@ -253,8 +253,8 @@ static void test_pain_readout(const sim_ctx *ctx)
 
 /* The slow state M under a constant central gain G* = 2 H(TNF at its EC50) = 1 (time
  * constant 0.01 h: G is at G* from the first steps), memory_K 2, induction 1/h, no decay:
- * M = 1 - (1 + dt u)^-(n-1) (the first step sees G = 0) with u = induction * G*^h / (G*^h + K^h): 1/3 of it at Hill 1, 1/9 at
- * Hill 3 (memory_hill). */
+ * M = 1 - (1 + dt u)^-(n-1) (the first step sees G = 0) with u = induction * G*^h / (G*^h + K^h):
+ * 1/3 of it at Hill 1, 1/9 at Hill 3 (memory_hill). */
 static void test_memory(const sim_ctx *ctx)
 {
     const double hills[] = {1.0, 3.0}, hfrac[] = {1.0 / 3.0, 1.0 / 9.0};

@@ -320,16 +320,16 @@ static void test_transition(device *d)
 {
     const size_t n = 4000;
     const int steps = 120;
-    /* case 0: driven; 1: and inhibited (halved); 2: and gated by IL-10 at EC50 4 nM, Hill 2
+    /* case 0: driven; 1: and variant (halved); 2: and gated by IL-10 at EC50 4 nM, Hill 2
      * (H = 1/17 at 1 nM) */
-    for (int inhibited = 0; inhibited < 3; inhibited++) {
+    for (int variant = 0; variant < 3; variant++) {
         scenario s;
         char type[512];
         snprintf(type, sizeof type,
                  ",'transitions':[{'from':'A','to':'B','rate_per_h':0.1,"
                  "'drivers':[{'mediator':'IL17','EC50_nM':1,'hill':2,'rate_per_h':0.6}]%s}]",
-                 inhibited == 1   ? ",'inhibitors':[{'mediator':'IL10','IC50_nM':1}]"
-                 : inhibited == 2 ? ",'requires':[{'mediator':'IL10','EC50_nM':4,'hill':2}]"
+                 variant == 1   ? ",'inhibitors':[{'mediator':'IL10','IC50_nM':1}]"
+                 : variant == 2 ? ",'requires':[{'mediator':'IL10','EC50_nM':4,'hill':2}]"
                                   : "");
         base_scenario(&s, "", type, "", "", NULL, 0);
         world w;
@@ -340,11 +340,11 @@ static void test_transition(device *d)
         ps_err err;
         ps_err_clear(&err);
         agents_count_states(w.a, counts, &err);
-        double h = (0.1 + 0.6 * 0.5) * (inhibited == 1 ? 0.5 : inhibited == 2 ? 1.0 / 17.0 : 1.0);  /* 1/h */
+        double h = (0.1 + 0.6 * 0.5) * (variant == 1 ? 0.5 : variant == 2 ? 1.0 / 17.0 : 1.0);  /* 1/h */
         double expect = exp(-h * steps / 60.0), got = fraction_in_a(&w, n);
         double sd = sqrt(expect * (1 - expect) / n);
         printf("  transition A->B %s: %.4f left in A after 2 h, expected %.4f (SD %.4f)\n",
-               inhibited == 1 ? "with IL-10 inhibition" : inhibited == 2 ? "gated by IL-10" : "driven by IL-17A",
+               variant == 1 ? "with IL-10 inhibition" : variant == 2 ? "gated by IL-10" : "driven by IL-17A",
                got, expect, sd);
         TEST_CHECK(fabs(got - expect) < 4 * sd, "fraction %.4f vs %.4f", got, expect);
         TEST_CHECK(counts[0] + counts[1] == n, "cells lost: %u + %u", counts[0], counts[1]);

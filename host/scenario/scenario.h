@@ -33,7 +33,7 @@
 #define SCN_MAX_TRANSITIONS 8
 #define SCN_MAX_CONTACTS 4              /* contact rules per cell type */
 #define SCN_MAX_DRIVERS 6
-#define SCN_MAX_GATES 2          /* gates per transition: signals it requires */
+#define SCN_MAX_GATES 2                 /* gates per transition: signals it requires */
 #define SCN_MAX_DRUGS 4
 #define SCN_MAX_DOSES 8
 #define SCN_MAX_PERTURBATIONS 16
