@@ -348,11 +348,12 @@ static ps_status sim_summary(sim *sm, output *o, ps_err *err)
         neurons_readout_t r;
         PS_TRY(neurons_readout(sm->neurons, &r, err));
         x.pain_S = r.sensitization;
-        double src[5] = {r.intrinsic, r.soma, r.peripheral, r.central, r.memory};
+        double src[SUMMARY_N_SOURCES] = {r.intrinsic, r.soma, r.peripheral, r.priming, r.central, r.memory};
         memcpy(x.pain_source, src, sizeof src);
         x.pain_drive = r.drive;
         x.pain_gain = r.gain;
         x.pain_memory = r.memory_state;
+        x.pain_priming = r.priming_state;
         memcpy(x.pain_by_mediator, r.by_mediator, sizeof r.by_mediator);
         PS_TRY(neurons_injured_fraction(sm->neurons, &x.injured_fraction, err));
     }

@@ -19,10 +19,12 @@
  *     release); the soma publishes its pSTAT3 and the terminals follow it through the same
  *     lag (for STAT3-graded release); each relaxes its part of the pain readout with the
  *     pain time constant:
- *       soma        E_soma -> max(0, (u + (1 - u) L) sum_soma w H(x)), and injury_weight L
- *       peripheral  E_per  -> max(0, sum_peripheral w H(x))
+ *       soma        E_soma -> max(0, (u + (1 - u) L) (1 + w_P P) sum_soma w H(x)), and injury_weight L
+ *       peripheral  E_per  -> max(0, (1 + w_P P) sum_peripheral w H(x))
  *       central     G      -> max(0, act_gain A / (A + act_K) + sum_central w H(x))
- *     and writes it, with each term's current value, to its neuron's signal rows (nsig,
+ *     with P its neuron's primed state (w_P = NP_PRIME_WEIGHT); terms with the priming role
+ *     add nothing to E: their w H(x) (ungated) is the trigger neurons_update induces P with.
+ *     Each writes E, with each term's current value, to its neuron's signal rows (nsig,
  *     read by neurons_update next step).
  * Each work-item writes only its own cell (and its own neuron's rows for its compartment):
  * order-free.
@@ -194,6 +196,7 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
        neurons respond with NP_UNINJURED of it); the central gain adds the
        activity-dependent part */
     float gate = comp == NC_SOMA ? np[NP_UNINJURED] + (1.0f - np[NP_UNINJURED]) * L : 1.0f;
+    if (comp != NC_CENTRAL) gate *= 1.0f + np[NP_PRIME_WEIGHT] * nstate[NX_PRIME * nn + neuron];
     float target = comp == NC_CENTRAL ? np[NP_ACT_GAIN] * A / (A + np[NP_ACT_K]) : 0.0f;
     int nterms = (int)np[NP_NTERMS];
     for (int k = 0; k < nterms; k++) {
@@ -201,7 +204,12 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         if ((uint)pt[PN_SITE] != comp) continue;
         float x = ps_sense_field((int)pt[PN_FIELD], (int)pt[PN_MED], conc, v, nvox, J, pert,
                                  npert, t_min, t);
-        float c = gate * pt[PN_WEIGHT] * ps_hill(x, pt[PN_EC50], pt[PN_HILL]);
+        float h = pt[PN_WEIGHT] * ps_hill(x, pt[PN_EC50], pt[PN_HILL]);
+        if (pt[PN_ROLE] != 0.0f) {  /* a priming trigger: read by neurons_update only */
+            nsig[(NS_TERM0 + k) * nn + neuron] = h;
+            continue;
+        }
+        float c = gate * h;
         nsig[(NS_TERM0 + k) * nn + neuron] = c;
         target += c;
     }

@@ -11,6 +11,8 @@
  * rows the compartments wrote in the previous step:
  *   afferent drive  D = intrinsic + E_soma + E_peripheral                  (NX_ACTIVITY)
  *   memory          M <- (M + dt k_i u) / (1 + dt (k_i u + k_d)),  u = G^n / (G^n + K^n)  (NX_MEMORY)
+ *   priming         P <- (P + dt k_p T) / (1 + dt (k_p T + k_pd)),  T = max(0, sum of the priming
+ *                   terms' w H(x), the rows in prime_mask)                          (NX_PRIME)
  *   pSTAT3          the soma's, for the terminals' STAT3-graded release           (NX_STAT3)
  * Each work-item reads and writes only its own neuron: order-free.
  */
@@ -21,7 +23,7 @@ __kernel void neurons_update(__global float *injury, __global uint *lesion_flag,
                              float rate_per_min, float repair_per_min, float dt,
                              __global const float *nsig, __global float *nstate,
                              int lesion_permanent, float mem_induce, float mem_decay, float mem_K,
-                             float mem_hill)
+                             float mem_hill, uint prime_mask, float prime_induce, float prime_decay)
 {
     uint i = get_global_id(0);
     if (i >= n) return;
@@ -32,6 +34,11 @@ __kernel void neurons_update(__global float *injury, __global uint *lesion_flag,
     nstate[NX_ACTIVITY * n + i] = D;
     nstate[NX_STAT3 * n + i] = nsig[NS_STAT3 * n + i];
     nstate[NX_MEMORY * n + i] = (M + dt * u) / (1.0f + dt * (u + mem_decay));
+    float T = 0.0f;
+    for (uint k = 0; k < NP_MAX_TERMS; k++)
+        if ((prime_mask >> k) & 1u) T += nsig[(NS_TERM0 + k) * n + i];
+    float Pr = nstate[NX_PRIME * n + i], up = prime_induce * fmax(T, 0.0f);
+    nstate[NX_PRIME * n + i] = (Pr + dt * up) / (1.0f + dt * (up + prime_decay));
 
     float I = injury[i];
     if (lesion_flag[i]) {

@@ -129,13 +129,15 @@
 #define PN_EC50         3
 #define PN_HILL         4
 #define PN_WEIGHT       5
-#define PN_SIZE         6
+#define PN_ROLE         6   /* pain terms: 0 excitability, 1 priming trigger (scn_term_role) */
+#define PN_SIZE         7
 #define NP_MAX_TERMS    24  /* = SCN_MAX_PAIN_TERMS */
 /* repair drivers sensed by the soma: PN_* layout, PN_WEIGHT = rate (1/min) */
 #define NP_NREPAIR      (NP_TERMS + NP_MAX_TERMS * PN_SIZE)
 #define NP_REPAIR       (NP_NREPAIR + 1)
 #define NP_MAX_REPAIR   6   /* = SCN_MAX_DRIVERS */
-#define NP_COUNT        (NP_REPAIR + NP_MAX_REPAIR * PN_SIZE)
+#define NP_PRIME_WEIGHT (NP_REPAIR + NP_MAX_REPAIR * PN_SIZE)  /* excitability gain at P = 1 */
+#define NP_COUNT        (NP_PRIME_WEIGHT + 1)
 
 /* Neuronal release table rel[(type * nf + field) * REL_SIZE] (agents_secrete.cl): */
 #define REL_INJURY      0   /* nM/min per unit lagged injury L */
@@ -163,7 +165,8 @@
 #define NX_ACTIVITY     0   /* afferent drive D = intrinsic + E_soma + E_peripheral */
 #define NX_MEMORY       1   /* slow sensitized state M, 0..1 */
 #define NX_STAT3        2   /* the soma's pSTAT3 of the previous step (terminals lag toward it) */
-#define NX_COUNT        3
+#define NX_PRIME        3   /* primed state P of the primary afferent, 0..1 */
+#define NX_COUNT        4
 
 /* Drug tables for kernels/pk.cl. */
 #define PK_MAX_DRUGS    4   /* = SCN_MAX_DRUGS */

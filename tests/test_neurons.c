@@ -15,7 +15,10 @@
  *     transport lag, P = P* (1 - exp(-t / delay)); a release with stat3_gain g multiplies
  *     the CSF1 the injured somata put into the DRG by exactly 1 + g P* against g = 0;
  *  6. the slow state M under a constant central gain follows its implicit integration,
- *     with the induction's Hill coefficient (memory_hill);
+ *     with the induction's Hill coefficient (memory_hill); the primed state P under a
+ *     constant priming trigger follows its own, and multiplies the terminal's excitability
+ *     terms by 1 + priming_weight P (the trigger itself adds nothing); a TNFR1 knockout of
+ *     the terminal prevents it;
  *  7. sex and priming: entries from the blood at a constant rate follow rate * V * t
  *     (Poisson, within 5 sigma) in a male scenario, twice that with female_rate_factor 2
  *     in a female one, and the integral of the primed pool's gamma pulse with priming.
@@ -243,7 +246,7 @@ static void test_pain_readout(const sim_ctx *ctx)
                    "%s: soma %.6f/%.6f peripheral %.6f/%.6f G %.6f/%.6f", v[k].name, r.soma, es, r.peripheral, ep,
                    r.gain, g);
         TEST_CHECK(fabs(r.sensitization - S) < 1e-5, "%s: S %.6f vs %.6f", v[k].name, r.sensitization, S);
-        double sum = r.intrinsic + r.soma + r.peripheral + r.central + r.memory;
+        double sum = r.intrinsic + r.soma + r.peripheral + r.priming + r.central + r.memory;
         TEST_CHECK(fabs(sum - r.sensitization) < 1e-9 * (1 + r.sensitization), "%s: sources sum %.9f, S %.9f",
                    v[k].name, sum, r.sensitization);
         sim_destroy(sm);
@@ -276,6 +279,45 @@ static void test_memory(const sim_ctx *ctx)
         /* 143 of the 144 steps: the first sees G from the step before (0); float: 2e-4 */
         TEST_CHECK(fabs(r.memory_state - expect) < 2e-4, "Hill %g: M %.5f vs %.5f", hills[k], r.memory_state, expect);
         TEST_CHECK(fabs(r.gain - 1.0) < 1e-4, "G %.5f vs 1", r.gain);
+        sim_destroy(sm);
+        free(s);
+    }
+}
+
+/* The primed state P under a constant trigger: TNF held at 1 nM in the nerve, a priming
+ * term of weight 2 at EC50 1 nM (T = 1) and an excitability term of weight 0.4 (0.2 at the
+ * EC50), induction 0.1 /h, no decay, priming_weight 1, time constant 0.01 h:
+ * P = 1 - (1 + dt k T)^-(n-1) (143 of 144 steps: the first sees the trigger row of the step
+ * before, 0), E_peripheral = 0.2 (1 + P) (P of the step before: 0.0025 less), so the
+ * peripheral and priming sources are 0.2 and 0.2 P; with the terminal's TNFR1 knocked out
+ * nothing is sensed: P = 0 and E = 0. */
+static void test_priming(const sim_ctx *ctx)
+{
+    for (int ko = 0; ko < 2; ko++) {
+        scenario *s = calloc(1, sizeof *s);
+        const char *sets[] = {"tissues.nerve.fields.TNF.initial_nM=1", "tissues.nerve.fields.TNF.half_life_min=0",
+                              "pain.time_constant_h=0.01", "pain.priming_induction_per_h=0.1",
+                              "pain.priming_weight=1"};
+        base(s, 50, (extras){.pain = ",'terms':[{'site':'peripheral','mediator':'TNF','EC50_nM':1,'weight':2,"
+                                     "'role':'priming'},{'site':'peripheral','mediator':'TNF','EC50_nM':1,"
+                                     "'weight':0.4}]",
+                             .top = ko ? ",'perturbations':[{'kind':'receptor_knockout','type':'terminal',"
+                                         "'receptor':'TNFR1'}]" : NULL,
+                             .sets = sets, .n_sets = 5});
+        neurons_readout_t r;
+        sim *sm = read_out(ctx, s, 12.0, &r);
+        if (!sm) return;
+        double P = ko ? 0.0 : 1.0 - pow(1.0 + 5.0 * 0.1 / 60.0, -143.0), E = ko ? 0.0 : 0.2 * (1.0 + P);
+        printf("  priming%s after 12 h: P %.5f (expected %.5f), peripheral %.5f + priming %.5f = E %.5f "
+               "(expected %.5f)\n", ko ? " (TNFR1 knocked out)" : "", r.priming_state, P, r.peripheral, r.priming,
+               r.peripheral + r.priming, E);
+        /* float implicit steps: 2e-4; E lags P by one step (dP 0.0025 per step): 1e-3 */
+        TEST_CHECK(fabs(r.priming_state - P) < 2e-4, "P %.5f vs %.5f", r.priming_state, P);
+        TEST_CHECK(fabs(r.peripheral + r.priming - E) < 1e-3, "E %.5f vs %.5f", r.peripheral + r.priming, E);
+        TEST_CHECK(fabs(r.peripheral - (ko ? 0.0 : 0.2)) < 1e-3, "unprimed part %.5f vs 0.2", r.peripheral);
+        TEST_CHECK(fabs(r.by_mediator[0] - (r.peripheral + r.priming)) < 1e-3,
+                   "by_mediator TNF %.5f: the excitability term only, amplified, %.5f", r.by_mediator[0],
+                   r.peripheral + r.priming);
         sim_destroy(sm);
         free(s);
     }
@@ -481,6 +523,7 @@ int main(int argc, char **argv)
     test_excitability(&ctx);
     test_pain_readout(&ctx);
     test_memory(&ctx);
+    test_priming(&ctx);
     test_toxin(&ctx);
     test_repair(&ctx);
     test_stat3_release(&ctx);

@@ -786,6 +786,11 @@ static const bad_case bad_cases[] = {
     {DOC_TOP(",'sex':1"), "scen.json: sex: expected one of \"male\", \"female\", got number 1"},
     {DOC_N2(NEUR2("") "," TERM(",'sex':'all'")), "pain.terms[0].sex: expected one of \"both\", \"male\", "
                                                   "\"female\", got \"all\""},
+    {DOC_N2(NEUR2("") "," TERM(",'role':'priming'")), "pain.terms[0].role: expected \"excitability\" at site "
+                                                       "\"central\": priming is a state of the primary afferent "
+                                                       "(site \"soma\" or \"peripheral\")"},
+    {DOC_N2(NEUR2("") "," TERM(",'role':'prime'")), "pain.terms[0].role: expected one of \"excitability\", "
+                                                     "\"priming\", got \"prime\""},
     {DOC_N2(NEUR2("") ",'pain':{'terms':[{'site':1,'mediator':'TNF','EC50_nM':1,'weight':1}]}"),
      "pain.terms[0].site: expected one of \"peripheral\", \"soma\", \"central\", got number 1"},
     /* ranges */

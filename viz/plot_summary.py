@@ -11,7 +11,8 @@ Writes into DIR (default: RUN/figures for one run, the first RUN's figures/ othe
   pain.png/.svg       withdrawal threshold (g) and pain index against days (runs with
                       neurons only)
   pain_sources.png/.svg  why a run is in pain: the sensitization S split by source
-                      (pain.source.intrinsic / soma / peripheral / central / memory,
+                      (pain.source.intrinsic / soma / peripheral / priming / central /
+                      memory,
                       stacked, they add up to S) for each run or replicate group
 Drug courses and perturbations of the runs are shaded, labelled in the legend. Several
 runs are overlaid; runs whose resolved scenarios differ only in the seed are replicates,
@@ -193,8 +194,8 @@ def fig_pain(groups):
     return fig
 
 
-PAIN_SOURCES = ("intrinsic", "soma", "peripheral", "central", "memory")
-SOURCE_COLORS = ("#999999", "#d95f02", "#1b9e77", "#7570b3", "#e7298a")
+PAIN_SOURCES = ("intrinsic", "soma", "peripheral", "priming", "central", "memory")
+SOURCE_COLORS = ("#999999", "#d95f02", "#1b9e77", "#e6ab02", "#7570b3", "#e7298a")
 
 
 def fig_pain_sources(groups):
@@ -213,7 +214,7 @@ def fig_pain_sources(groups):
         ax.set_ylabel("S")
         ax.set_title(f"{vizlib.group_label(g)}: sensitization by source", fontsize=10)
         ax.grid(alpha=0.3)
-    axes[0][0].legend(loc="upper right", fontsize=8, ncol=5)
+    axes[0][0].legend(loc="upper right", fontsize=8, ncol=6)
     axes[-1][0].set_xlabel("day")
     fig.suptitle(title_of(groups), fontsize=11)
     fig.tight_layout()

@@ -113,19 +113,23 @@ ps_status neurons_readout(neurons *n, neurons_readout_t *r, ps_err *err)
     const float *g = n->sig_host, *x = n->state_host;
     for (size_t i = 0; i < m; i++) {
         double intr = g[NS_INTRINSIC * m + i], es = g[NS_ESOMA * m + i], ep = g[NS_EPER * m + i];
-        double G = g[NS_GAIN * m + i], M = x[NX_MEMORY * m + i];
+        double G = g[NS_GAIN * m + i], M = x[NX_MEMORY * m + i], P = x[NX_PRIME * m + i];
         double D = intr + es + ep, amp = p->direct_weight + G + p->memory_weight * M;
+        double f = p->priming_weight * P / (1.0 + p->priming_weight * P);  /* primed share of E */
         r->sensitization += D * amp;
         r->intrinsic += p->direct_weight * intr;
-        r->soma += p->direct_weight * es;
-        r->peripheral += p->direct_weight * ep;
+        r->soma += p->direct_weight * es * (1.0 - f);
+        r->peripheral += p->direct_weight * ep * (1.0 - f);
+        r->priming += p->direct_weight * (es + ep) * f;
         r->central += D * G;
         r->memory += D * p->memory_weight * M;
         r->drive += D;
         r->gain += G;
         r->memory_state += M;
+        r->priming_state += P;
         for (int k = 0; k < n->n_terms; k++) {
             const scn_pain_term *pt = &p->terms[n->term_of[k]];
+            if (pt->role == SCN_ROLE_PRIMING) continue;     /* a trigger, not a part of S */
             double c = g[(NS_TERM0 + k) * m + i];
             r->by_mediator[pt->mediator] += pt->site == SCN_SITE_CENTRAL ? c * D : c * amp;
         }
@@ -137,9 +141,11 @@ ps_status neurons_readout(neurons *n, neurons_readout_t *r, ps_err *err)
     r->peripheral *= inv;
     r->central *= inv;
     r->memory *= inv;
+    r->priming *= inv;
     r->drive *= inv;
     r->gain *= inv;
     r->memory_state *= inv;
+    r->priming_state *= inv;
     for (int k = 0; k < SCN_MAX_MEDIATORS; k++) r->by_mediator[k] *= inv;
     return PS_OK;
 }
@@ -187,6 +193,12 @@ ps_status neurons_update(neurons *n, cl_mem exposure, ps_err *err)
     SETARG(k, 13, cl_float, (cl_float)(p->memory_decay_per_h / 60.0), err);
     SETARG(k, 14, cl_float, (cl_float)p->memory_K, err);
     SETARG(k, 15, cl_float, (cl_float)p->memory_hill, err);
+    cl_uint mask = 0;
+    for (int j = 0; j < n->n_terms; j++)
+        if (p->terms[n->term_of[j]].role == SCN_ROLE_PRIMING) mask |= 1u << j;
+    SETARG(k, 16, cl_uint, mask, err);
+    SETARG(k, 17, cl_float, (cl_float)(p->priming_induction_per_h / 60.0), err);
+    SETARG(k, 18, cl_float, (cl_float)(p->priming_decay_per_h / 60.0), err);
     return device_launch(n->dev, k, "neurons_update", n->n, 0, err);
 }
 
@@ -233,8 +245,10 @@ void neurons_table(const scenario *s, int t, const field_params *fp, float *np)
         r[PN_EC50] = (float)pt->EC50_nM;
         r[PN_HILL] = (float)(pt->hill > 0 ? pt->hill : 1.0);
         r[PN_WEIGHT] = (float)pt->weight;
+        r[PN_ROLE] = (float)pt->role;
     }
     np[NP_NTERMS] = (float)n;
+    np[NP_PRIME_WEIGHT] = (float)p->priming_weight;
     for (int k = 0; k < sn->n_repair_drivers; k++) {
         const scn_driver *d = &sn->repair_drivers[k];
         float *r = np + NP_REPAIR + k * PN_SIZE;

@@ -37,12 +37,13 @@ ps_status neurons_state(neurons *n, int write, float *injury, uint32_t *lesion, 
                         float *state, ps_err *err);
 
 /* The pain readout (means over neurons, scenarios/README.md "The pain readout"):
- * S = intrinsic + soma + peripheral + central + memory, each the share of that source;
- * by_mediator[m]: the mediator's terms, amplified as they enter S (blocking read). */
+ * S = intrinsic + soma + peripheral + priming + central + memory, each the share of that
+ * source (priming: what the primed state adds to the soma and peripheral terms);
+ * by_mediator[m]: the mediator's excitability terms, amplified as they enter S (blocking read). */
 typedef struct {
     double sensitization;
-    double intrinsic, soma, peripheral, central, memory;
-    double drive, gain, memory_state;     /* mean D, G and M */
+    double intrinsic, soma, peripheral, priming, central, memory;
+    double drive, gain, memory_state, priming_state;     /* mean D, G, M and P */
     double by_mediator[SCN_MAX_MEDIATORS];
 } neurons_readout_t;
 ps_status neurons_readout(neurons *n, neurons_readout_t *r, ps_err *err);

@@ -130,13 +130,16 @@ static int summary_fill_sens(const scenario *s, const summary_sample *x, const s
     return 1;
 }
 
-static int summary_count_sources(const scenario *s, const summary_at *at) { return s->neurons.enabled ? 5 : 0; }
+static int summary_count_sources(const scenario *s, const summary_at *at)
+{
+    return s->neurons.enabled ? SUMMARY_N_SOURCES : 0;
+}
 
 static int summary_fill_sources(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
 {
     if (!s->neurons.enabled) return 0;
-    for (int k = 0; k < 5; k++) out[k] = x->pain_source[k];
-    return 5;
+    for (int k = 0; k < SUMMARY_N_SOURCES; k++) out[k] = x->pain_source[k];
+    return SUMMARY_N_SOURCES;
 }
 
 static int summary_fill_drive(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
@@ -160,8 +163,16 @@ static int summary_fill_memory(const scenario *s, const summary_sample *x, const
     return 1;
 }
 
+static int summary_fill_priming(const scenario *s, const summary_sample *x, const summary_at *at, double *out)
+{
+    if (!s->neurons.enabled) return 0;
+    out[0] = x->pain_priming;
+    return 1;
+}
+
 /* Column names of pain.source.SOURCE, in summary_sample.pain_source order. */
-static const char *const summary_source_names[5] = {"intrinsic", "soma", "peripheral", "central", "memory"};
+static const char *const summary_source_names[SUMMARY_N_SOURCES] = {"intrinsic", "soma", "peripheral", "priming",
+                                                                    "central", "memory"};
 
 /* A mediator column when some pain term of this scenario's sex reads it. */
 static int summary_count_pain_mediator(const scenario *s, const summary_at *at)
@@ -208,10 +219,12 @@ static const summary_family summary_families[] = {
     {"pain.index", "1", "pain index 1 − exp(−S) (with neurons)", SUMMARY_ONCE, summary_count_neurons,
      summary_fill_index},
     {"pain.sensitization", "1", "sensitization S = D (direct_weight + G + memory_weight M), mean over neurons; the sum "
-     "of the five pain.source columns (with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_sens},
+     "of the six pain.source columns (with neurons)", SUMMARY_ONCE, summary_count_neurons, summary_fill_sens},
     {"pain.source.SOURCE", "1", "S split by source, each mean over neurons: `intrinsic` (direct_weight "
      "injury_weight L, immune-independent), `soma` (direct_weight E_soma, DRG ectopic activity), `peripheral` "
-     "(direct_weight E_peripheral), `central` (D G, dorsal-horn amplification), `memory` (D memory_weight M) "
+     "(direct_weight E_peripheral), `priming` (direct_weight times the part of E_soma + E_peripheral that the primed "
+     "state adds, (E_soma + E_peripheral) w_P P / (1 + w_P P); soma and peripheral are without it), `central` (D G, "
+     "dorsal-horn amplification), `memory` (D memory_weight M) "
      "(with neurons)",
      SUMMARY_ONCE, summary_count_sources, summary_fill_sources},
     {"pain.drive", "1", "mean afferent drive D = intrinsic + E_soma + E_peripheral (with neurons)",
@@ -220,6 +233,8 @@ static const summary_family summary_families[] = {
      summary_fill_gain},
     {"pain.memory", "1", "mean slow sensitized state M, 0..1 (with neurons)", SUMMARY_ONCE, summary_count_neurons,
      summary_fill_memory},
+    {"pain.priming", "1", "mean primed state P of the primary afferents, 0..1 (with neurons)", SUMMARY_ONCE,
+     summary_count_neurons, summary_fill_priming},
     {"pain.by_mediator.mediator", "1", "a mediator's share of S: its soma and peripheral terms times (direct_weight "
      "+ G + memory_weight M) plus its central terms times D, mean over neurons (mediators read by a pain term of the "
      "scenario's sex)", SUMMARY_MEDIATOR, summary_count_pain_mediator, summary_fill_pain_mediator},

@@ -29,6 +29,9 @@ typedef struct {
     int mediator_of[SCN_MAX_TISSUES][SCN_MAX_MEDIATORS];
 } summary_layout;
 
+/* pain.source.SOURCE columns: intrinsic, soma, peripheral, priming, central, memory. */
+#define SUMMARY_N_SOURCES 6
+
 /* One output interval's reductions (the device summary), combined over the ranks of a
  * decomposed run by the simulation. Indices as in the scenario; fields by layer. */
 typedef struct {
@@ -42,8 +45,8 @@ typedef struct {
        additive sources, mean drive D, central gain G and memory M, and each mediator's
        amplified terms */
     double pain_S;
-    double pain_source[5];          /* intrinsic, soma, peripheral, central, memory */
-    double pain_drive, pain_gain, pain_memory;
+    double pain_source[SUMMARY_N_SOURCES]; /* intrinsic, soma, peripheral, priming, central, memory */
+    double pain_drive, pain_gain, pain_memory, pain_priming;
     double pain_by_mediator[SCN_MAX_MEDIATORS];
     double injured_fraction;        /* of the nociceptor neurons, 0..1 */
 } summary_sample;

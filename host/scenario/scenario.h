@@ -382,7 +382,12 @@ typedef struct {
     double hill;
     double weight;
     int sex;
+    int role;                       /* scn_term_role */
 } scn_pain_term;
+
+/* What a pain term does: adds excitability (E) at its site, or triggers the primed state P
+ * of its neuron (soma and peripheral sites only). */
+typedef enum { SCN_ROLE_EXCITABILITY = 0, SCN_ROLE_PRIMING } scn_term_role;
 
 /* The pain readout (scenarios/README.md "The pain readout"), per neuron n:
  *   afferent drive  D = injury_weight * L_soma + E_soma + E_peripheral
@@ -391,6 +396,9 @@ typedef struct {
  *     E_peripheral -> max(0, sum of peripheral terms)
  *   central gain    G -> max(0, sum of central terms + activity_gain * D / (D + activity_K_))
  *   memory          dM/dt = induction * G^n/(G^n + memory_K^n) (1 - M) - decay * M, n = memory_hill
+ *   priming         dP/dt = priming_induction * T (1 - P) - priming_decay * P, T = sum of the
+ *                   priming terms' weight * H; E_soma and E_peripheral's mediator terms are
+ *                   multiplied by 1 + priming_weight * P
  *   S = D (direct_weight + G + memory_weight * M); threshold = baseline * exp(-S); index = 1 - exp(-S),
  * E and G relaxing with time_constant_h; the readout is the mean of S over neurons.
  * immune_terms 0 removes every mediator term (the negative control of make validate). */
@@ -407,6 +415,9 @@ typedef struct {
     double memory_hill;             /* Hill coefficient of the induction, > 0 */
     double memory_weight;           /* >= 0 */
     double direct_weight;           /* >= 0: weight of D itself in S, without central amplification */
+    double priming_induction_per_h; /* >= 0: induction of P per unit trigger T */
+    double priming_decay_per_h;     /* >= 0 */
+    double priming_weight;          /* >= 0: gain of the soma and peripheral mediator terms at P = 1 */
     int immune_terms;               /* 1: the mediator terms act (default) */
     int n_terms;
     scn_pain_term terms[SCN_MAX_PAIN_TERMS];

@@ -14,6 +14,7 @@ static const char *const route_names[] = {"systemic", "intrathecal"};
 static const char *const site_names[SCN_N_SITES] = {"peripheral", "soma", "central"};
 static const char *const release_site_names[3] = {"soma", "peripheral", "central"};
 static const char *const term_sex_names[] = {"both", "male", "female"};
+static const char *const term_role_names[] = {"excitability", "priming"};
 
 /* ------------------------------------------------------------------------------------
  * drugs[i]
@@ -451,8 +452,23 @@ static const scn_key term_keys[] = {
     K_NUM("weight", scn_pain_term, weight, SKF_REQUIRED, 0, RANGE(-100.0, 100.0), NULL,
           "Excitability at full response; negative desensitizes (IL-10)."),
     K_ENUM("sex", scn_pain_term, sex, 0, 0, term_sex_names, "Sex in which the term acts."),
+    K_ENUM("role", scn_pain_term, role, 0, 0, term_role_names,
+           "`excitability`: weight · H adds to E at its site. `priming`: weight · H is a trigger T that "
+           "induces the neuron's primed state P (see pain.priming_induction_per_h) and adds nothing to E "
+           "itself; soma and peripheral sites only."),
 };
-SECTION(scn_sec_term, "pain.terms[k]", "an object with terminal, mediator, EC50_nM and weight", term_keys, .init = NULL);
+
+static ps_status term_post(scn_walk *w, const cJSON *obj, void *dst)
+{
+    (void)obj;
+    const scn_pain_term *pt = dst;
+    if (pt->role != SCN_ROLE_PRIMING || pt->site != SCN_SITE_CENTRAL) return PS_OK;
+    scn_path_key(w->c, "role");
+    return scn_fail(w->c, "expected \"excitability\" at site \"central\": priming is a state of the primary "
+                    "afferent (site \"soma\" or \"peripheral\")");
+}
+SECTION(scn_sec_term, "pain.terms[k]", "an object with terminal, mediator, EC50_nM and weight", term_keys,
+        .init = NULL, .post = term_post);
 
 static ps_status pain_pre(scn_walk *w, const cJSON *obj, void *dst)
 {
@@ -495,6 +511,15 @@ static const scn_key pain_keys[] = {
     K_NUM("direct_weight", scn_pain, direct_weight, 0, 1.0, NONNEG(100.0), NULL,
           "Weight of the afferent drive D itself in S = D (direct_weight + G + memory_weight M): the part "
           "of the allodynia that needs no central amplification."),
+    K_NUM("priming_induction_per_h", scn_pain, priming_induction_per_h, 0, 0.0, NONNEG(100.0), "1/h",
+          "Rate at which a unit priming trigger T (the sum of the `priming` terms' weight · H) induces the "
+          "primed state P of a neuron: dP/dt = k · T · (1 − P) − priming_decay_per_h · P."),
+    K_NUM("priming_decay_per_h", scn_pain, priming_decay_per_h, 0, 0.0, NONNEG(100.0), "1/h",
+          "Decay rate of P."),
+    K_NUM("priming_weight", scn_pain, priming_weight, 0, 0.0, NONNEG(100.0), NULL,
+          "Gain of the primary afferent's mediator terms at P = 1: the soma and peripheral excitability "
+          "terms are multiplied by 1 + priming_weight · P (a primed neuron responds more to the same "
+          "mediators)."),
     K_BOOL("immune_terms", scn_pain, immune_terms, 1, "`false` removes every mediator term (soma, peripheral and "
            "central): the negative control of the validation suite."),
     K_LIST("terms", scn_pain, terms, n_terms, 0, scn_sec_term, 0, SCN_MAX_PAIN_TERMS, "pain terms",
