@@ -12,8 +12,7 @@ Writes into DIR (default: RUN/figures for one run, the first RUN's figures/ othe
                       neurons only)
   pain_sources.png/.svg  why a run is in pain: the sensitization S split by source
                       (pain.source.intrinsic / soma / peripheral / priming / central /
-                      memory,
-                      stacked, they add up to S) for each run or replicate group
+                      memory, stacked, they add up to S) for each run or replicate group
 Drug courses and perturbations of the runs are shaded, labelled in the legend. Several
 runs are overlaid; runs whose resolved scenarios differ only in the seed are replicates,
 drawn as their mean with a band of ± one standard deviation. Prints the paths written.

@@ -23,6 +23,7 @@ struct neurons {
     float *sig_host, *state_host;   /* readout copies [NS_COUNT][n], [NX_COUNT][n] */
     int term_of[NP_MAX_TERMS];      /* np term k -> index into s->pain.terms */
     int n_terms;
+    cl_uint prime_mask;             /* bit k: np term k is a priming trigger */
 };
 
 /* The pain terms that act in this scenario (scenario_pain_term_acts), in NP table order. */
@@ -51,6 +52,8 @@ ps_status neurons_create(neurons **out, device *d, const scenario *s, ps_err *er
     n->n = s->neurons.enabled ? (size_t)s->neurons.count : 0;
     size_t m = n->n ? n->n : 1;
     n->n_terms = neurons_active_terms(s, n->term_of);
+    for (int j = 0; j < n->n_terms; j++)
+        if (s->pain.terms[n->term_of[j]].role == SCN_ROLE_PRIMING) n->prime_mask |= 1u << j;
     n->host = malloc(m * sizeof(float));
     n->sig_host = malloc(m * NS_COUNT * sizeof(float));
     n->state_host = malloc(m * NX_COUNT * sizeof(float));
@@ -193,10 +196,7 @@ ps_status neurons_update(neurons *n, cl_mem exposure, ps_err *err)
     SETARG(k, 13, cl_float, (cl_float)(p->memory_decay_per_h / 60.0), err);
     SETARG(k, 14, cl_float, (cl_float)p->memory_K, err);
     SETARG(k, 15, cl_float, (cl_float)p->memory_hill, err);
-    cl_uint mask = 0;
-    for (int j = 0; j < n->n_terms; j++)
-        if (p->terms[n->term_of[j]].role == SCN_ROLE_PRIMING) mask |= 1u << j;
-    SETARG(k, 16, cl_uint, mask, err);
+    SETARG(k, 16, cl_uint, n->prime_mask, err);
     SETARG(k, 17, cl_float, (cl_float)(p->priming_induction_per_h / 60.0), err);
     SETARG(k, 18, cl_float, (cl_float)(p->priming_decay_per_h / 60.0), err);
     return device_launch(n->dev, k, "neurons_update", n->n, 0, err);

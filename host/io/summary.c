@@ -235,7 +235,7 @@ static const summary_family summary_families[] = {
      summary_fill_memory},
     {"pain.priming", "1", "mean primed state P of the primary afferents, 0..1 (with neurons)", SUMMARY_ONCE,
      summary_count_neurons, summary_fill_priming},
-    {"pain.by_mediator.mediator", "1", "a mediator's share of S: its soma and peripheral terms times (direct_weight "
+    {"pain.by_mediator.mediator", "1", "a mediator's share of S: its soma and peripheral excitability terms (primed) times (direct_weight "
      "+ G + memory_weight M) plus its central terms times D, mean over neurons (mediators read by a pain term of the "
      "scenario's sex)", SUMMARY_MEDIATOR, summary_count_pain_mediator, summary_fill_pain_mediator},
     {"neurons.injured_fraction", "1", "fraction of nociceptor neurons with injury > 0.5 "
