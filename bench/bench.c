@@ -38,7 +38,16 @@ typedef struct {
     int steps;
     int full;           /* 1: signalling, division and death; 0: PhysiCell-like work only */
     int series;         /* 1: the agent-scaling series, about 0.3-0.6 agents per voxel */
+    int kind;           /* BENCH_SYNTHETIC, BENCH_PC_DIFFUSION, BENCH_PC_AGENTS */
+    double voxel_um;    /* 10 unless given */
 } bench_cfg;
+
+/* The configurations like PhysiCell 1.14.2's own benchmarks: its diffusion benchmark
+ * (200^3 voxels of 20 um, 8 substrates, no cells) and its agents benchmark (a cube of
+ * 460 um with 1e4 cells or of 1 mm with 1e5, 20 um voxels, 4 substrates; 80 % immotile
+ * parenchyma secreting one substrate and taking up another, 20 % motile immune cells
+ * chemotactic to the first, repulsion; no births or deaths). */
+enum { BENCH_SYNTHETIC, BENCH_PC_DIFFUSION, BENCH_PC_AGENTS };
 
 static double bench_now(void)
 {
@@ -85,14 +94,14 @@ static ps_status bench_copy_bw(device *d, double *gbs, ps_err *err)
 }
 
 /* The synthetic scenario: one cube tissue of n^3 voxels of 10 um, nmed mediators, one
- * cell type seeded uniformly. */
+ * cell type seeded uniformly; or PhysiCell's benchmarks (bench_cfg.kind). */
 static char *bench_scenario(const bench_cfg *c)
 {
     size_t cap = 16384;
     char *s = malloc(cap);
     if (!s) return NULL;
     int w = 0;
-    double dt = 1.0;
+    double dt = 1.0, h = c->voxel_um > 0 ? c->voxel_um : 10.0;
     w += snprintf(s + w, cap - (size_t)w,
                   "{\"name\": \"bench\", \"seed\": 1,"
                   " \"time\": {\"duration_h\": %.17g, \"dt_min\": %g, \"output_interval_h\": %.17g,"
@@ -101,6 +110,24 @@ static char *bench_scenario(const bench_cfg *c)
     for (int m = 0; m < c->nmed; m++)
         w += snprintf(s + w, cap - (size_t)w, "%s{\"name\": \"M%d\", \"D_um2_per_s\": %d, \"half_life_min\": 30}",
                       m ? ", " : "", m, 50 + 10 * m);
+    if (c->kind == BENCH_PC_AGENTS) {
+        long immune = c->agents / 5, par = c->agents - immune;
+        w += snprintf(s + w, cap - (size_t)w,
+                      "],\n \"cell_types\": ["
+                      "{\"name\": \"parenchyma\", \"radius_um\": 8, \"speed_um_per_min\": 0,"
+                      " \"persistence_min\": 5, \"repulsion_um_per_min\": 2,"
+                      " \"states\": [{\"name\": \"a\", \"secretion_molecules_per_min\": {\"M0\": 100},"
+                      " \"uptake_um3_per_min\": {\"M1\": 20}}]},"
+                      " {\"name\": \"immune\", \"radius_um\": 5, \"speed_um_per_min\": 2,"
+                      " \"persistence_min\": 5, \"repulsion_um_per_min\": 2,"
+                      " \"receptors\": [{\"name\": \"R0\", \"mediator\": \"M0\"}],"
+                      " \"chemotaxis\": {\"mediator\": \"M0\", \"speed_um_per_min\": 2},"
+                      " \"states\": [{\"name\": \"a\", \"uptake_um3_per_min\": {\"M0\": 10}}]}],\n"
+                      " \"tissues\": [{\"name\": \"cube\", \"size_um\": [%g, %g, %g], \"voxel_um\": %g,"
+                      " \"cells\": [{\"type\": \"parenchyma\", \"count\": %ld}, {\"type\": \"immune\", \"count\": %ld}]}]}\n",
+                      c->n * h, c->n * h, c->n * h, h, par, immune);
+        return s;
+    }
     w += snprintf(s + w, cap - (size_t)w,
                   "],\n \"cell_types\": [{\"name\": \"cell\", \"radius_um\": 4, \"speed_um_per_min\": 2,"
                   " \"persistence_min\": 5, \"repulsion_um_per_min\": 2,"
@@ -115,16 +142,19 @@ static char *bench_scenario(const bench_cfg *c)
                       " \"jak_stat3\": {\"activators\": [{\"mediator\": \"M3\", \"EC50_nM\": 0.1}],"
                       " \"secretion_gain\": {\"M1\": 1}}");
     w += snprintf(s + w, cap - (size_t)w,
-                  "}],\n \"tissues\": [{\"name\": \"cube\", \"size_um\": [%d, %d, %d], \"voxel_um\": 10,"
+                  "}],\n \"tissues\": [{\"name\": \"cube\", \"size_um\": [%g, %g, %g], \"voxel_um\": %g,"
                   " \"cells\": [{\"type\": \"cell\", \"count\": %ld}]}]}\n",
-                  10 * c->n, 10 * c->n, 10 * c->n, c->agents);
+                  c->n * h, c->n * h, c->n * h, h, c->agents);
     return s;
 }
 
 /* Modelled bytes each phase reads and writes per step (see the file header):
- *   field solve: reaction reads conc, two region and two agent maps and writes conc (6
- *     floats per voxel and field); each of 3 sweeps reads u twice, writes it once, writes
- *     and reads c' and d' (7) and reads the D map (1): 6 + 3 x 8 = 30 floats;
+ *   field solve: each of the 3 sweeps reads and writes every value once (8 B); the x
+ *     sweep, which does the reaction, also reads each voxel's region combination (2 B)
+ *     and agent count (4 B) once for all fields, and the agent secretion and uptake (8 B
+ *     per field) of the voxels that hold agents (at most one per agent): 24 B per value
+ *     + 6 B per voxel + 8 B per agent and field. The lower bound of any such solve is
+ *     16 B per value (read and write once per step, the lines kept in cache);
  *   secretion/uptake: bins (8 B per voxel) and two floats per voxel and field written,
  *     each agent's type, state and pSTAT3 (6 B) and its slot (4 B);
  *   cell list: per agent positions (12) + voxel (4, w) + counter (4) + scatter (4 + 4)
@@ -139,7 +169,7 @@ static char *bench_scenario(const bench_cfg *c)
 static double bench_bytes(int phase, double n_agents, double nvox, int nf)
 {
     switch (phase) {
-    case SIM_PH_FIELD: return 30.0 * 4.0 * nvox * nf;
+    case SIM_PH_FIELD: return 24.0 * nvox * nf + 6.0 * nvox + 8.0 * fmin(n_agents, nvox) * nf;
     case SIM_PH_SECRETE: return nvox * (8.0 + 8.0 * nf) + n_agents * 10.0;
     case SIM_PH_CELLLIST: return n_agents * 44.0 + nvox * 16.0;
     case SIM_PH_SIGNAL: return n_agents * (55.0 + 8.0);
@@ -350,20 +380,21 @@ int main(int argc, char **argv)
         }
     }
     static const bench_cfg full[] = {
-        {"1e4 agents, 32^3", 10000, 32, 12, 10, 1, 1},
-        {"1e4 agents, 64^3", 10000, 64, 12, 10, 1, 0},
-        {"1e5 agents, 64^3", 100000, 64, 12, 10, 1, 1},
-        {"1e5 agents, 128^3", 100000, 128, 12, 6, 1, 0},
-        {"1e6 agents, 128^3", 1000000, 128, 12, 4, 1, 1},
-        {"1e6 agents, 256^3", 1000000, 256, 12, 3, 1, 0},
-        {"1e5 agents, 256^3 x 4", 100000, 256, 4, 3, 1, 0},
-        {"1e7 agents, 256^3 x 4", 10000000, 256, 4, 2, 1, 1},
-        {"PhysiCell-like: 1e4 cells, 200^3 x 8", 10000, 200, 8, 3, 0, 0},
-        {"PhysiCell-like: 1e5 cells, 200^3 x 8", 100000, 200, 8, 3, 0, 0},
+        {"1e4 agents, 32^3", 10000, 32, 12, 10, 1, 1, BENCH_SYNTHETIC, 10},
+        {"1e4 agents, 64^3", 10000, 64, 12, 10, 1, 0, BENCH_SYNTHETIC, 10},
+        {"1e5 agents, 64^3", 100000, 64, 12, 10, 1, 1, BENCH_SYNTHETIC, 10},
+        {"1e5 agents, 128^3", 100000, 128, 12, 6, 1, 0, BENCH_SYNTHETIC, 10},
+        {"1e6 agents, 128^3", 1000000, 128, 12, 4, 1, 1, BENCH_SYNTHETIC, 10},
+        {"1e6 agents, 256^3", 1000000, 256, 12, 3, 1, 0, BENCH_SYNTHETIC, 10},
+        {"1e5 agents, 256^3 x 4", 100000, 256, 4, 3, 1, 0, BENCH_SYNTHETIC, 10},
+        {"1e7 agents, 256^3 x 4", 10000000, 256, 4, 2, 1, 1, BENCH_SYNTHETIC, 10},
+        {"PhysiCell diffusion: 200^3 voxels of 20 um x 8, no cells", 0, 200, 8, 5, 0, 0, BENCH_PC_DIFFUSION, 20},
+        {"PhysiCell agents: 1e4 cells, 460 um cube, 20 um voxels x 4", 10000, 23, 4, 10, 0, 0, BENCH_PC_AGENTS, 20},
+        {"PhysiCell agents: 1e5 cells, 1 mm cube, 20 um voxels x 4", 100000, 50, 4, 10, 0, 0, BENCH_PC_AGENTS, 20},
     };
     static const bench_cfg small[] = {
-        {"1e4 agents, 64^3", 10000, 64, 12, 6, 1, 0},
-        {"1e5 agents, 64^3", 100000, 64, 12, 4, 1, 0},
+        {"1e4 agents, 64^3", 10000, 64, 12, 6, 1, 0, BENCH_SYNTHETIC, 10},
+        {"1e5 agents, 64^3", 100000, 64, 12, 4, 1, 0, BENCH_SYNTHETIC, 10},
     };
     const bench_cfg *cfg = quick ? small : full;
     int ncfg = quick ? (int)(sizeof small / sizeof small[0]) : (int)(sizeof full / sizeof full[0]);
@@ -412,11 +443,11 @@ int main(int argc, char **argv)
                 2 * agents_bytes_per_agent());
         fprintf(o, "| configuration | agents | ms/step |");
         for (int p = 0; p < SIM_PH_COUNT; p++) fprintf(o, " %s ms |", sim_phase_name(p));
-        fprintf(o, " agent-updates/s | voxel-updates/s |");
+        fprintf(o, " agent-updates/s | cell-updates/s, whole step | voxel-updates/s |");
         for (int p = 0; p < SIM_PH_SUMMARY; p++) fprintf(o, " %s GB/s (%% copy) |", sim_phase_name(p));
         fprintf(o, "\n|---|---|---|");
         for (int p = 0; p < SIM_PH_COUNT; p++) fprintf(o, "---|");
-        fprintf(o, "---|---|");
+        fprintf(o, "---|---|---|");
         for (int p = 0; p < SIM_PH_SUMMARY; p++) fprintf(o, "---|");
         fprintf(o, "\n");
         fflush(o);
@@ -442,7 +473,8 @@ int main(int argc, char **argv)
             if (!o) continue;
             fprintf(o, "| %s | %.0f | %.1f |", cfg[i].name, r.agents, r.step_ms);
             for (int p = 0; p < SIM_PH_COUNT; p++) fprintf(o, " %.2f |", r.ms[p]);
-            fprintf(o, " %.3g | %.3g |", r.agent_updates_s, r.voxel_updates_s);
+            fprintf(o, " %.3g | %.3g | %.3g |", r.agent_updates_s,
+                    r.step_ms > 0 ? r.agents / (r.step_ms * 1e-3) : 0, r.voxel_updates_s);
             for (int p = 0; p < SIM_PH_SUMMARY; p++) fprintf(o, " %.2f (%.0f%%) |", r.gbs[p], 100 * r.gbs[p] / copy);
             fprintf(o, "\n");
             fflush(o);
@@ -452,6 +484,27 @@ int main(int argc, char **argv)
         ok[i] = 1;
     }
     bench_scaling(streams, cfg, res, ok, ncfg);
+    for (int k = 0; k < 2; k++) {
+        FILE *o = streams[k];
+        if (!o) continue;
+        fprintf(o, "\n## Field solve against the bandwidth bound\n\nBytes per value (voxel x mediator) per "
+                   "step: the model of what the solve moves (bench_bytes), against 16 B per value, the bound "
+                   "of any solve that reads and writes every value once per step; the bound time is 16 B per "
+                   "value at the copy bandwidth of this run.\n\n| configuration | values | field solve ms | "
+                   "modelled B/value | GB/s (%% copy) | bound ms at 16 B/value | bound / measured |\n"
+                   "|---|---|---|---|---|---|---|\n");
+        for (int i = 0; i < ncfg; i++) {
+            if (!ok[i]) continue;
+            const bench_result *r = &res[i];
+            double vals = (double)cfg[i].n * cfg[i].n * cfg[i].n * cfg[i].nmed;
+            double b = bench_bytes(SIM_PH_FIELD, r->agents, (double)cfg[i].n * cfg[i].n * cfg[i].n, cfg[i].nmed);
+            double bound = 16.0 * vals / (copy * 1e9) * 1e3;
+            fprintf(o, "| %s | %.3g | %.1f | %.1f | %.2f (%.0f%%) | %.1f | %.0f%% |\n", cfg[i].name, vals,
+                    r->ms[SIM_PH_FIELD], b / vals, r->gbs[SIM_PH_FIELD], 100 * r->gbs[SIM_PH_FIELD] / copy,
+                    bound, r->ms[SIM_PH_FIELD] > 0 ? 100 * bound / r->ms[SIM_PH_FIELD] : 0);
+        }
+        fflush(o);
+    }
     for (int k = 0; k < 2; k++) {
         FILE *o = streams[k];
         if (!o) continue;

@@ -2,7 +2,8 @@
  *
  * One work-item per voxel walks its bin (sorted by id) and sums each agent's rates
  * from the (type, state) tables: no float atomics, so the sums are identical run to
- * run. Tables are per tissue, already converted to this tissue's voxel volume:
+ * run. Only voxels that hold agents are written: the field solve reads the buffers where
+ * the cell list counts agents and ignores what the others hold (field_set_occupancy). Tables are per tissue, already converted to this tissue's voxel volume:
  *   sec[(type*PS_MAX_STATES + state)*nf + f]  nM/min added to the voxel per cell
  *   upt[(type*PS_MAX_STATES + state)*nf + f]  1/min first-order clearance per cell
  *   gain[type*nf + f]  secretion multiplier 1 + gain * pSTAT3 (JAK/STAT3 output)
@@ -30,6 +31,7 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
         u[f] = 0.0f;
     }
     uint b = bin_start[v], n = bin_count[v];
+    if (n == 0u) return;
     for (uint k = 0; k < n; k++) {
         uint a = order[b + k];
         uint t = type[a];

@@ -4,16 +4,46 @@
  *   1. reaction, solved exactly per voxel: dC/dt = S - k C, with S = region sources +
  *      agent secretion (nM/min) and k = decay + region sinks + agent uptake (1/min);
  *   2. diffusion, locally one-dimensional backward Euler: one tridiagonal solve per grid
- *      line along x, then y, then z (Thomas algorithm; field_sweep4x / field_sweep4 solve
- *      four lines of one field per work-item).
+ *      line along x, then y, then z (Thomas algorithm).
  * Backward Euler is unconditionally stable, so dt can be minutes while a voxel
  * equilibrates in under a second. The flux form with face coefficients
  * D_face = D * harmonic_mean(m_left, m_right) conserves mass to round-off with no-flux
  * faces and lets D vary per region (m = region diffusion multiplier).
  *
- * Layout: conc[f * nvox + (z * ny + y) * nx + x], x fastest.
+ * Memory traffic is what bounds this solve, so each value is read once and written once
+ * per sweep:
+ *   - the Thomas factors (1/denominator and modified upper diagonal) depend only on a
+ *     line's D-multiplier profile, alpha and the boundary kinds, never on the values: the
+ *     host computes them once (field.c) for each distinct profile, and the sweeps read a
+ *     few kilobytes of them from cache instead of dividing three times per voxel;
+ *   - the reaction is folded into the x sweep, applied as each value is loaded: regions
+ *     are a combination id per voxel and a table of sources and sinks per combination;
+ *     the agent secretion/uptake buffers are read only where the cell list counts agents;
+ *   - a work-item keeps its lines' forward-elimination values (and, along x, the reacted
+ *     values) in private arrays of PS_NMAX entries, so no scratch array goes to memory;
+ *     the back substitution writes the result.
+ * The sweep kernels solve four lines per work-item: along x four y-neighbours (loads
+ * gathered at stride nx, each lane walking its own contiguous line), along y and z four
+ * x-neighbours, whose loads and stores are one float4 per plane. A group that runs past
+ * the grid's edge repeats its last line in the extra lanes and stores nothing from them.
+ * Every lane does the one-line solve's operations in the same order, and
+ * FP_CONTRACT is off, so the bits are those of the plain-C reference (field_step_ref) and,
+ * along z, of the decomposed sweep (field_sweep_z_fwd/back) at any split.
+ *
+ * Layout: conc[f * nvox + (z * ny + y) * nx + x], x fastest. Factor tables: fac
+ * [nf][nprof][fac_n] float4 (a_right, 1/denom, c, 0), bfac [nf][nprof] float2 (b_lo, b_hi).
  */
 #include "common.cl"
+
+#pragma OPENCL FP_CONTRACT OFF
+
+/* Helpers that take or return vectors are always inlined: an out-of-line float16 on a
+ * machine without AVX-512 goes through memory (and clang warns that the ABI changes). */
+#define PS_VINLINE inline __attribute__((always_inline))
+
+#ifndef PS_NMAX
+#define PS_NMAX 512                 /* longest grid line; the host sets it per tissue */
+#endif
 
 /* Per-field reaction constants for voxels where k is the field's decay alone (no region
  * sink, no agent uptake) -- most voxels: e = exp(-k dt) and (1 - e)/k, computed once with
@@ -50,250 +80,283 @@ inline float ps_react_one(float c, float s, float kd, float sink, float upt, flo
     return c + s * dt;
 }
 
-__kernel void field_react(__global float *conc,
-                          __global const float *src_region,   /* [nf][nvox] nM/min */
-                          __global const float *sink_region,  /* [nf][nvox] 1/min */
-                          __global const float *src_agents,   /* [nf][nvox] nM/min */
-                          __global const float *upt_agents,   /* [nf][nvox] 1/min */
-                          __global const float *decay,        /* [nf] 1/min */
-                          __global const float *rc,           /* [nf][2] field_react_consts */
-                          uint nvox, uint nf, float dt)
-{
-    /* one work-item per four voxels, looping over the fields: float4 loads and stores
-       (no index division per value); where all four voxels decay only -- most of the
-       tissue -- the update is one vector expression with the field's constants, else
-       each value goes through ps_react_one. Same bits either way. */
-    size_t v0 = get_global_id(0) * 4;
-    if (v0 >= nvox) return;
-    int full = v0 + 4 <= nvox;
-    for (uint f = 0; f < nf; f++) {
-        size_t g = (size_t)f * nvox + v0;
-        float kd = decay[f], rc0 = rc[2 * f], rc1 = rc[2 * f + 1];
-        if (full) {
-            float4 sink = vload4(0, sink_region + g), upt = vload4(0, upt_agents + g);
-            float4 s = vload4(0, src_region + g) + vload4(0, src_agents + g);
-            float4 c = vload4(0, conc + g);
-            if (kd > 0.0f && all(sink == 0.0f) && all(upt == 0.0f)) {
-                c = c * rc0 + s * rc1;
-            } else {
-                c = (float4)(ps_react_one(c.s0, s.s0, kd, sink.s0, upt.s0, rc0, rc1, dt),
-                             ps_react_one(c.s1, s.s1, kd, sink.s1, upt.s1, rc0, rc1, dt),
-                             ps_react_one(c.s2, s.s2, kd, sink.s2, upt.s2, rc0, rc1, dt),
-                             ps_react_one(c.s3, s.s3, kd, sink.s3, upt.s3, rc0, rc1, dt));
-            }
-            vstore4(c, 0, conc + g);
-        } else {
-            for (size_t i = g; i < (size_t)f * nvox + nvox; i++)
-                conc[i] = ps_react_one(conc[i], src_region[i] + src_agents[i], kd, sink_region[i],
-                                       upt_agents[i], rc0, rc1, dt);
-        }
-    }
-}
+/* Lanes per work-item: PS_WX lines of the x sweep, PS_WYZ lines of the y and z sweeps
+ * (1, 4, 8 or 16; the host picks them per device type: 16 on CPUs, where one work-item's
+ * vector fills a cache line and SIMD registers; 1 on GPUs, where neighbouring work-items
+ * take neighbouring lines and their loads coalesce along y and z). */
+#ifndef PS_WX
+#define PS_WX 8
+#endif
+#ifndef PS_WYZ
+#define PS_WYZ 16
+#endif
+#define PS_CAT_(a, b) a##b
+#define PS_CAT(a, b) PS_CAT_(a, b)
+#if PS_WX == 1
+#define PS_TX float
+#define PS_VLOADX(i, p) ((p)[i])
+#define PS_VSTOREX(v, i, p) ((p)[i] = (v))
+#else
+#define PS_TX PS_CAT(float, PS_WX)
+#define PS_VLOADX PS_CAT(vload, PS_WX)
+#define PS_VSTOREX PS_CAT(vstore, PS_WX)
+#endif
+#if PS_WYZ == 1
+#define PS_TYZ float
+#define PS_VLOADYZ(i, p) ((p)[i])
+#define PS_VSTOREYZ(v, i, p) ((p)[i] = (v))
+#else
+#define PS_TYZ PS_CAT(float, PS_WYZ)
+#define PS_VLOADYZ PS_CAT(vload, PS_WYZ)
+#define PS_VSTOREYZ PS_CAT(vstore, PS_WYZ)
+#endif
 
-inline float ps_harmonic(float a, float b)
-{
-    float s = a + b;
-    return s > 0.0f ? 2.0f * a * b / s : 0.0f;
-}
-
-/* One row of the forward elimination: (cprev, dprev) of the row below in, this row's out.
- * lower = -a_left, upper = -a_right; a fixed-value face adds b to the diagonal. One text
- * defines it for one line (float: ps_sweep_line, field_sweep_z_fwd) and four lines at once
- * (float4: field_sweep4, field_sweep4x): the same operations in the same order, so every
- * lane has the bits of the scalar solve and a decomposed z sweep those of one rank. */
-#define PS_DEFINE_THOMAS_ROW(NAME, T)                                                       \
-    inline void NAME(T a_left, T a_right, T u_left, T u_i, T u_right, int first, int last,  \
-                     T b_lo, float v_lo, T b_hi, float v_hi, T *cprev, T *dprev)            \
+/* One row of the forward elimination with precomputed factors: the increment form's
+ * right-hand side A u + b, then d_i = (rhs + a_left d_{i-1}) / denom_i. One text for one
+ * line (float) and for a work-item's lines (vector), the same operations in the same order. */
+#define PS_DEFINE_FWD_ROW(NAME, T)                                                          \
+    PS_VINLINE T NAME(T a_left, T a_right, T r, T u_left, T u_i, T u_right, int first, int last, \
+                  T b_lo, float v_lo, T b_hi, float v_hi, T dprev)                          \
     {                                                                                       \
-        T diag = 1.0f + a_left + a_right;                                                   \
         T rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);                        \
-        if (first) { diag += b_lo; rhs += b_lo * (v_lo - u_i); }                            \
-        if (last) { diag += b_hi; rhs += b_hi * (v_hi - u_i); }                             \
-        T denom = diag + a_left * *cprev;                                                   \
-        T c_i = -a_right / denom;                                                           \
-        T d_i = (rhs + a_left * *dprev) / denom;                                            \
-        *cprev = c_i;                                                                       \
-        *dprev = d_i;                                                                       \
+        if (first) rhs += b_lo * (v_lo - u_i);                                              \
+        if (last) rhs += b_hi * (v_hi - u_i);                                               \
+        return (rhs + a_left * dprev) * r;                                                  \
     }
-PS_DEFINE_THOMAS_ROW(ps_thomas_row, float)
-PS_DEFINE_THOMAS_ROW(ps_thomas_row4, float4)
+PS_DEFINE_FWD_ROW(ps_fwd_row, float)
+PS_DEFINE_FWD_ROW(ps_fwd_row_x, PS_TX)
+PS_DEFINE_FWD_ROW(ps_fwd_row_yz, PS_TYZ)
 
-/* Backward-Euler diffusion along one axis, one grid line of n voxels at the given stride:
- * forward elimination, then back substitution of the increment. The four-line kernels
- * below have its bits and use it for the lines of a row that do not fill a group of four.
- * alpha[f] = dt * D_f / dx² (dimensionless); bc_kind/bc_value [nf][6] in face order
- * x_min, x_max, y_min, y_max, z_min, z_max.
- * Solved in increment form: (I - A) d = A u + b, u <- u + d. A uniform field then has a
- * zero right-hand side and stays exactly uniform, and float rounding acts on the small
- * increment rather than on u itself (a plain Thomas solve for u drifts by ~1e-6 of u per
- * sweep at large alpha). cp and dp hold the modified upper diagonal and right-hand side. */
-inline void ps_sweep_line(__global float *u, __global float *cp, __global float *dp,
-                          __global const float *m, int n, int stride, float a, float b_lo,
-                          float v_lo, float b_hi, float v_hi)
+/* The factors of W lines at row i: a_right (component 0), 1/denom (1) or c (2) of each
+ * lane's profile, as one vector; one load broadcast when the lanes share a profile (most
+ * lines). F[l] points at lane l's factor vector. */
+#define PS_DEFINE_FAC(NAME, T, W, VLOAD)                                                    \
+    PS_VINLINE T NAME(__global const float4 *const *F, int same, int i, int comp)           \
+    {                                                                                       \
+        if (same) {                                                                         \
+            float4 q = F[0][i];                                                             \
+            return (T)(comp == 0 ? q.x : comp == 1 ? q.y : q.z);                            \
+        }                                                                                   \
+        float t[W];                                                                         \
+        for (int l = 0; l < W; l++) {                                                       \
+            float4 q = F[l][i];                                                             \
+            t[l] = comp == 0 ? q.x : comp == 1 ? q.y : q.z;                                 \
+        }                                                                                   \
+        return VLOAD(0, t);                                                                 \
+    }
+PS_DEFINE_FAC(ps_fac_x, PS_TX, PS_WX, PS_VLOADX)
+PS_DEFINE_FAC(ps_fac_yz, PS_TYZ, PS_WYZ, PS_VLOADYZ)
+
+/* The reaction of one voxel v of field f from scratch (region terms of its combination,
+ * agent terms where the cell list counts agents): ps_react_one's arguments gathered. */
+PS_VINLINE float ps_react_voxel(float c, uint v, uint f, uint nf, uint nvox,
+                            __global const ushort *combo, __global const uint *occ, uint use_occ,
+                            __global const float *csrc, __global const float *csink,
+                            __global const float *asrc, __global const float *aupt, float kd,
+                            float rc0, float rc1, float dt)
 {
-    /* forward elimination */
-    float a_left = 0.0f;                               /* coefficient of the face below i */
-    float u_left = 0.0f, u_i = u[0];
-    float cprev = 0.0f, dprev = 0.0f;
-    for (int i = 0; i < n; i++) {
-        size_t o = (size_t)i * stride;
-        float u_right = (i + 1 < n) ? u[o + stride] : 0.0f;
-        float a_right = (i + 1 < n) ? a * ps_harmonic(m[o], m[o + stride]) : 0.0f;
-        ps_thomas_row(a_left, a_right, u_left, u_i, u_right, i == 0, i == n - 1, b_lo, v_lo,
-                      b_hi, v_hi, &cprev, &dprev);
-        cp[o] = cprev;
-        dp[o] = dprev;
-        a_left = a_right;
-        u_left = u_i;
-        u_i = u_right;
+    uint q = combo[v];
+    float s = csrc[q * nf + f], u = 0.0f;
+    if (use_occ && occ[v] != 0u) {
+        s += asrc[(size_t)f * nvox + v];
+        u = aupt[(size_t)f * nvox + v];
     }
-    /* back substitution of the increment */
-    float next = dp[(size_t)(n - 1) * stride];
-    u[(size_t)(n - 1) * stride] += next;
-    for (int i = n - 2; i >= 0; i--) {
-        size_t o = (size_t)i * stride;
-        next = dp[o] - cp[o] * next;
-        u[o] += next;
-    }
+    return ps_react_one(c, s, kd, csink[q * nf + f], u, rc0, rc1, dt);
 }
 
-/* ps_harmonic on four lines at once, lane by lane the scalar's operations. */
-inline float4 ps_harmonic4(float4 a, float4 b)
-{
-    float4 s = a + b;
-    return select((float4)(0.0f), 2.0f * a * b / s, s > 0.0f);
-}
-
-/* The implicit sweep along y (axis 1) or z (axis 2) for four neighbouring lines per work-item:
- * lines x0 .. x0+3 of one row are adjacent in memory, so every plane is one float4 load
- * or store per array -- contiguous for a CPU's vector unit and for a GPU's memory
- * transactions, where one work-item per line walks memory at the line's stride. A row
- * whose width nx is not a multiple of 4 ends in a group solved line by line. Each lane
- * does the scalar solve's operations in the same order: the bits are ps_sweep_line's. */
-__kernel void field_sweep4(__global float *conc, __global float *scratch_c,
-                           __global float *scratch_d, __global const float *dmul,
-                           __global const float *alpha, __global const int *bc_kind,
-                           __global const float *bc_value, int nx, int ny, int nz, uint nf,
-                           int axis)
+/* The reaction and the implicit sweep along x, every field, for PS_WX lines y0.. of one z
+ * plane per work-item. Each line is read once, contiguously, reacted, and transposed into
+ * the private array ub (lane l of row i at ub[i * PS_WX + l]); the sweep then runs on
+ * vectors of PS_WX lanes entirely in private memory, and each line is written back once,
+ * contiguously. occ: the cell list's counts per voxel (use_occ 0: no agent terms). */
+__kernel void field_sweep_x(__global float *conc, __global const float *asrc,
+                            __global const float *aupt, __global const uint *occ, uint use_occ,
+                            __global const ushort *combo, __global const uchar *cspecial,
+                            __global const float *csrc, __global const float *csink,
+                            __global const float *decay, __global const float *rc,
+                            __global const float4 *fac, __global const float2 *bfac,
+                            __global const uint *prof, uint nprof,
+                            __global const float *bc_value, int nx, int ny, int nz, uint nf,
+                            float dt)
 {
     size_t g = get_global_id(0);
-    int nxq = (nx + 3) / 4;
-    int n, stride;
-    size_t rows;
-    if (axis == 1) { n = ny; stride = nx; rows = (size_t)nz; }
-    else { n = nz; stride = nx * ny; rows = (size_t)ny; }
-    size_t ngroups = rows * (size_t)nxq;
-    if (g >= ngroups * nf) return;
-    uint f = (uint)(g / ngroups);
-    size_t q = g % ngroups, row = q / (size_t)nxq;
-    int x0 = (int)(q % (size_t)nxq) * 4;
-    size_t nvox = (size_t)nx * ny * nz;
-    size_t base = axis == 1 ? row * (size_t)nx * ny + (size_t)x0 : row * (size_t)nx + (size_t)x0;
-    __global float *u = conc + f * nvox + base;
-    __global float *cp = scratch_c + f * nvox + base;
-    __global float *dp = scratch_d + f * nvox + base;
-    __global const float *m = dmul + base;
-    float a = alpha[f];
-    int lo = 2 * axis, hi = 2 * axis + 1;
-    int fix_lo = bc_kind[f * 6 + lo] == BC_FIXED, fix_hi = bc_kind[f * 6 + hi] == BC_FIXED;
-    float v_lo = bc_value[f * 6 + lo], v_hi = bc_value[f * 6 + hi];
-    size_t last_o = (size_t)(n - 1) * stride;
-    if (x0 + 4 > nx) {                                 /* the row's last, partial group */
-        for (int l = 0; l < nx - x0; l++)
-            ps_sweep_line(u + l, cp + l, dp + l, m + l, n, stride, a,
-                          fix_lo ? 2.0f * a * m[l] : 0.0f, v_lo,
-                          fix_hi ? 2.0f * a * m[last_o + l] : 0.0f, v_hi);
-        return;
+    int nyq = (ny + PS_WX - 1) / PS_WX;
+    if (g >= (size_t)nz * nyq) return;
+    int z = (int)(g / (size_t)nyq), y0 = (int)(g % (size_t)nyq) * PS_WX;
+    int nl = min(PS_WX, ny - y0), n = nx;
+    uint nvox = (uint)nx * (uint)ny * (uint)nz;
+    uint o[PS_WX], pr[PS_WX];
+    int same = 1;
+    for (int l = 0; l < PS_WX; l++) {
+        uint line = (uint)z * (uint)ny + (uint)min(y0 + l, ny - 1);   /* extra lanes repeat */
+        o[l] = line * (uint)nx;
+        pr[l] = prof[line];
+        same = same && pr[l] == pr[0];
     }
-    float4 b_lo = fix_lo ? 2.0f * a * vload4(0, m) : (float4)(0.0f);
-    float4 b_hi = fix_hi ? 2.0f * a * vload4(0, m + last_o) : (float4)(0.0f);
-    float4 a_left = (float4)(0.0f), u_left = (float4)(0.0f), u_i = vload4(0, u);
-    float4 cprev = (float4)(0.0f), dprev = (float4)(0.0f);
-    for (int i = 0; i < n; i++) {
-        size_t o = (size_t)i * stride;
-        float4 u_right = (float4)(0.0f), a_right = (float4)(0.0f);
-        if (i + 1 < n) {
-            u_right = vload4(0, u + o + stride);
-            a_right = a * ps_harmonic4(vload4(0, m + o), vload4(0, m + o + stride));
+    /* the voxels whose reaction is more than the field's decay: agents there, or a region
+       combination with a source or sink (cspecial); the same for every field */
+    ushort sp_i[PS_WX * PS_NMAX];
+    uchar sp_l[PS_WX * PS_NMAX];
+    int nsp = 0;
+    for (int l = 0; l < nl; l++)
+        for (int i = 0; i < n; i++) {
+            uint v = o[l] + (uint)i;
+            if (cspecial[combo[v]] || (use_occ && occ[v] != 0u)) {
+                sp_i[nsp] = (ushort)i;
+                sp_l[nsp++] = (uchar)l;
+            }
         }
-        ps_thomas_row4(a_left, a_right, u_left, u_i, u_right, i == 0, i == n - 1, b_lo, v_lo,
-                       b_hi, v_hi, &cprev, &dprev);
-        vstore4(cprev, 0, cp + o);
-        vstore4(dprev, 0, dp + o);
-        a_left = a_right;
-        u_left = u_i;
-        u_i = u_right;
-    }
-    float4 next = vload4(0, dp + last_o);
-    vstore4(vload4(0, u + last_o) + next, 0, u + last_o);
-    for (int i = n - 2; i >= 0; i--) {
-        size_t o = (size_t)i * stride;
-        next = vload4(0, dp + o) - vload4(0, cp + o) * next;
-        vstore4(vload4(0, u + o) + next, 0, u + o);
+    float ub[PS_WX * PS_NMAX];
+    PS_TX db[PS_NMAX];
+    for (uint f = 0; f < nf; f++) {
+        __global float *u = conc + (size_t)f * nvox;
+        float kd = decay[f], rc0 = rc[2 * f], rc1 = rc[2 * f + 1];
+        __global const float4 *F[PS_WX];
+        float blo[PS_WX], bhi[PS_WX];
+        for (int l = 0; l < PS_WX; l++) {
+            F[l] = fac + ((size_t)f * nprof + pr[l]) * (size_t)n;
+            float2 q = bfac[(size_t)f * nprof + pr[l]];
+            blo[l] = q.x;
+            bhi[l] = q.y;
+        }
+        PS_TX b_lo = PS_VLOADX(0, blo), b_hi = PS_VLOADX(0, bhi);
+        float v_lo = bc_value[f * 6], v_hi = bc_value[f * 6 + 1];
+        /* the reaction, transposed into ub (lane l of row i at ub[i * PS_WX + l]): decay
+           alone everywhere (c rc0 + 0 rc1, ps_react_one's value for no source, sink or
+           uptake), then the special voxels from scratch */
+        if (kd > 0.0f) {
+            float zs = 0.0f * rc1;
+            for (int l = 0; l < PS_WX; l++) {
+                __global const float *ul = u + o[l];
+                for (int i = 0; i < n; i++) ub[i * PS_WX + l] = ul[i] * rc0 + zs;
+            }
+            for (int k = 0; k < nsp; k++) {
+                int i = sp_i[k], l = sp_l[k];
+                uint v = o[l] + (uint)i;
+                ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, use_occ, csrc,
+                                                   csink, asrc, aupt, kd, rc0, rc1, dt);
+            }
+        } else {
+            for (int l = 0; l < PS_WX; l++)
+                for (int i = 0; i < n; i++) {
+                    uint v = o[l] + (uint)i;
+                    ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, use_occ,
+                                                       csrc, csink, asrc, aupt, kd, rc0, rc1, dt);
+                }
+        }
+        PS_TX u_i = PS_VLOADX(0, ub), a_left = (PS_TX)(0.0f), u_left = (PS_TX)(0.0f);
+        PS_TX dprev = (PS_TX)(0.0f);
+        for (int i = 0; i < n; i++) {
+            PS_TX u_right = i + 1 < n ? PS_VLOADX(i + 1, ub) : (PS_TX)(0.0f);
+            PS_TX A = ps_fac_x(F, same, i, 0), R = ps_fac_x(F, same, i, 1);
+            dprev = ps_fwd_row_x(a_left, A, R, u_left, u_i, u_right, i == 0, i == n - 1, b_lo, v_lo,
+                                 b_hi, v_hi, dprev);
+            db[i] = dprev;
+            a_left = A;
+            u_left = u_i;
+            u_i = u_right;
+        }
+        PS_TX next = db[n - 1];
+        PS_VSTOREX(PS_VLOADX(n - 1, ub) + next, n - 1, ub);
+        for (int i = n - 2; i >= 0; i--) {
+            next = db[i] - ps_fac_x(F, same, i, 2) * next;
+            PS_VSTOREX(PS_VLOADX(i, ub) + next, i, ub);
+        }
+        for (int l = 0; l < nl; l++)
+            for (int i = 0; i < n; i++) u[o[l] + i] = ub[i * PS_WX + l];
     }
 }
 
-/* The implicit sweep along x for four lines y0 .. y0+3 of one z plane per work-item: each lane
- * walks its own contiguous line (loads gathered at stride nx), and the arithmetic, three
- * divisions per voxel, runs four lanes wide. Same bits as ps_sweep_line. */
-#define PS_LD4(p, ls) ((float4)((p)[0], (p)[(ls)], (p)[2 * (ls)], (p)[3 * (ls)]))
-#define PS_ST4(v, p, ls) do { (p)[0] = (v).s0; (p)[(ls)] = (v).s1; (p)[2 * (ls)] = (v).s2; (p)[3 * (ls)] = (v).s3; } while (0)
-__kernel void field_sweep4x(__global float *conc, __global float *scratch_c,
-                            __global float *scratch_d, __global const float *dmul,
-                            __global const float *alpha, __global const int *bc_kind,
-                            __global const float *bc_value, int nx, int ny, int nz, uint nf)
+/* The implicit sweep along y (axis 1) or z (axis 2) for PS_WYZ neighbouring lines x0.. of
+ * one field per work-item: one vector load or store per plane, a whole cache line at 16
+ * lanes (a row whose width is not a multiple of PS_WYZ ends in a group that gathers, its
+ * extra lanes repeating the last line). Along z the factor rows are tissue planes, local
+ * plane i + zoff. */
+__kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
+                             __global const float2 *bfac, __global const uint *prof, uint nprof,
+                             int fac_n, __global const float *bc_value, int nx, int ny, int nz,
+                             uint nf, uint fpi, int xpi, int axis, int zoff)
 {
     size_t g = get_global_id(0);
-    int nyq = (ny + 3) / 4;
-    size_t ngroups = (size_t)nz * nyq;
-    if (g >= ngroups * nf) return;
-    uint f = (uint)(g / ngroups);
-    size_t q = g % ngroups, z = q / (size_t)nyq;
-    int y0 = (int)(q % (size_t)nyq) * 4;
+    int nxq = (nx + PS_WYZ - 1) / PS_WYZ, nxc = (nxq + xpi - 1) / xpi;
+    int n, stride, rows;
+    if (axis == 1) { n = ny; stride = nx; rows = nz; }
+    else { n = nz; stride = nx * ny; rows = ny; }
+    size_t ngroups = (size_t)rows * (size_t)nxc;
+    uint nfg = (nf + fpi - 1) / fpi;
+    if (g >= ngroups * nfg) return;
+    uint f0 = (uint)(g / ngroups) * fpi, f1 = min(f0 + fpi, nf);
+    size_t q = g % ngroups;
+    int row = (int)(q / (size_t)nxc), xc = (int)(q % (size_t)nxc);
     size_t nvox = (size_t)nx * ny * nz;
-    size_t base = (z * ny + (size_t)y0) * nx;
-    __global float *u = conc + f * nvox + base;
-    __global float *cp = scratch_c + f * nvox + base;
-    __global float *dp = scratch_d + f * nvox + base;
-    __global const float *m = dmul + base;
-    float a = alpha[f];
-    int fix_lo = bc_kind[f * 6] == BC_FIXED, fix_hi = bc_kind[f * 6 + 1] == BC_FIXED;
-    float v_lo = bc_value[f * 6], v_hi = bc_value[f * 6 + 1];
-    int n = nx, ls = nx;
-    if (y0 + 4 > ny) {                                 /* the plane's last, partial group */
-        for (int l = 0; l < ny - y0; l++) {
-            size_t lo = (size_t)l * nx;
-            ps_sweep_line(u + lo, cp + lo, dp + lo, m + lo, n, 1, a,
-                          fix_lo ? 2.0f * a * m[lo] : 0.0f, v_lo,
-                          fix_hi ? 2.0f * a * m[lo + n - 1] : 0.0f, v_hi);
-        }
-        return;
+    size_t base = axis == 1 ? (size_t)row * nx * ny : (size_t)row * nx;
+    PS_TYZ db[PS_NMAX], ubz[PS_NMAX];
+    float t[PS_WYZ];
+    for (int xg = xc * xpi; xg < min(nxq, (xc + 1) * xpi); xg++) {
+    int x0 = xg * PS_WYZ;
+    int nl = min(PS_WYZ, nx - x0);
+    uint pr[PS_WYZ];
+    int same = 1;
+    for (int l = 0; l < PS_WYZ; l++) {
+        pr[l] = prof[(uint)row * (uint)nx + (uint)min(x0 + l, nx - 1)];
+        same = same && pr[l] == pr[0];
     }
-    float4 b_lo = fix_lo ? 2.0f * a * PS_LD4(m, ls) : (float4)(0.0f);
-    float4 b_hi = fix_hi ? 2.0f * a * PS_LD4(m + n - 1, ls) : (float4)(0.0f);
-    float4 a_left = (float4)(0.0f), u_left = (float4)(0.0f), u_i = PS_LD4(u, ls);
-    float4 cprev = (float4)(0.0f), dprev = (float4)(0.0f);
-    for (int i = 0; i < n; i++) {
-        float4 u_right = (float4)(0.0f), a_right = (float4)(0.0f);
-        if (i + 1 < n) {
-            u_right = PS_LD4(u + i + 1, ls);
-            a_right = a * ps_harmonic4(PS_LD4(m + i, ls), PS_LD4(m + i + 1, ls));
+    for (uint f = f0; f < f1; f++) {
+        __global float *u = conc + f * nvox + base + (size_t)x0;
+        __global const float4 *F[PS_WYZ];
+        float blo[PS_WYZ], bhi[PS_WYZ];
+        for (int l = 0; l < PS_WYZ; l++) {
+            F[l] = fac + ((size_t)f * nprof + pr[l]) * (size_t)fac_n + (axis == 2 ? zoff : 0);
+            float2 b = bfac[(size_t)f * nprof + pr[l]];
+            blo[l] = b.x;
+            bhi[l] = b.y;
         }
-        ps_thomas_row4(a_left, a_right, u_left, u_i, u_right, i == 0, i == n - 1, b_lo, v_lo,
-                       b_hi, v_hi, &cprev, &dprev);
-        PS_ST4(cprev, cp + i, ls);
-        PS_ST4(dprev, dp + i, ls);
-        a_left = a_right;
-        u_left = u_i;
-        u_i = u_right;
+        PS_TYZ b_lo = PS_VLOADYZ(0, blo), b_hi = PS_VLOADYZ(0, bhi);
+        float v_lo = bc_value[f * 6 + 2 * axis], v_hi = bc_value[f * 6 + 2 * axis + 1];
+#define PS_LDG(dst, off)                                                                    \
+    do {                                                                                    \
+        if (nl == PS_WYZ) dst = PS_VLOADYZ(0, u + (off));                                   \
+        else {                                                                              \
+            for (int l_ = 0; l_ < PS_WYZ; l_++) t[l_] = u[(off) + (size_t)min(l_, nl - 1)]; \
+            dst = PS_VLOADYZ(0, t);                                                         \
+        }                                                                                   \
+    } while (0)
+#define PS_STG(v, off)                                                                      \
+    do {                                                                                    \
+        if (nl == PS_WYZ) PS_VSTOREYZ((v), 0, u + (off));                                   \
+        else {                                                                              \
+            PS_VSTOREYZ((v), 0, t);                                                         \
+            for (int l_ = 0; l_ < nl; l_++) u[(off) + (size_t)l_] = t[l_];                  \
+        }                                                                                   \
+    } while (0)
+        PS_TYZ u_i, a_left = (PS_TYZ)(0.0f), u_left = (PS_TYZ)(0.0f), dprev = (PS_TYZ)(0.0f);
+        PS_LDG(u_i, 0);
+        for (int i = 0; i < n; i++) {
+            size_t oi = (size_t)i * stride;
+            PS_TYZ u_right = (PS_TYZ)(0.0f);
+            if (i + 1 < n) PS_LDG(u_right, oi + stride);
+            PS_TYZ A = ps_fac_yz(F, same, i, 0), R = ps_fac_yz(F, same, i, 1);
+            dprev = ps_fwd_row_yz(a_left, A, R, u_left, u_i, u_right, i == 0, i == n - 1, b_lo,
+                                  v_lo, b_hi, v_hi, dprev);
+            db[i] = dprev;
+            ubz[i] = u_i;
+            a_left = A;
+            u_left = u_i;
+            u_i = u_right;
+        }
+        PS_TYZ next = db[n - 1], un;
+        size_t ol = (size_t)(n - 1) * stride;
+        un = ubz[n - 1] + next;
+        PS_STG(un, ol);
+        for (int i = n - 2; i >= 0; i--) {
+            size_t oi = (size_t)i * stride;
+            next = db[i] - ps_fac_yz(F, same, i, 2) * next;
+            un = ubz[i] + next;
+            PS_STG(un, oi);
+        }
+#undef PS_LDG
+#undef PS_STG
     }
-    float4 next = PS_LD4(dp + n - 1, ls);
-    float4 un = PS_LD4(u + n - 1, ls) + next;
-    PS_ST4(un, u + n - 1, ls);
-    for (int i = n - 2; i >= 0; i--) {
-        next = PS_LD4(dp + i, ls) - PS_LD4(cp + i, ls) * next;
-        un = PS_LD4(u + i, ls) + next;
-        PS_ST4(un, u + i, ls);
     }
 }
 
@@ -328,17 +391,16 @@ __kernel void field_stats(__global const float *conc, uint nvox, uint f,
     }
 }
 
-/* Domain decomposition along z: the z sweep of ps_sweep_line, split at rank borders so
- * that the arithmetic, and so every bit, is that of the single-rank sweep. This rank
- * holds local planes [i0, i1) of a line of n_global planes, starting at global plane
- * i0 + zoff. Forward elimination continues the previous rank's (cp, dp), which the host
- * placed in the scratch arrays at plane i0 - 1 (a halo plane); back substitution starts
- * from the increment of plane i1 placed by the host in dp at plane i1, and leaves the
- * increment of plane i0 in dp at plane i0 for the rank below. The arithmetic is
- * shared with ps_sweep_line (ps_thomas_row) or written exactly as there. */
-__kernel void field_sweep_z_fwd(__global float *conc, __global float *scratch_c,
-                                __global float *scratch_d, __global const float *dmul,
-                                __global const float *alpha, __global const int *bc_kind,
+/* Domain decomposition along z: the z sweep split at rank borders, with the arithmetic,
+ * and so every bit, of the one-rank sweep (ps_fwd_row; the factors are the tissue's, row
+ * = tissue plane). This rank holds local planes [i0, i1) of a line of n_global planes,
+ * starting at tissue plane i0 + zoff. Forward elimination continues the previous rank's
+ * d, which the host placed in scratch_d at plane i0 - 1 (a halo plane); back substitution
+ * starts from the increment of plane i1 placed by the host in scratch_d at plane i1, and
+ * leaves the increment of plane i0 in scratch_d at plane i0 for the rank below. */
+__kernel void field_sweep_z_fwd(__global const float *conc, __global float *scratch_d,
+                                __global const float4 *fac, __global const float2 *bfac,
+                                __global const uint *prof, uint nprof,
                                 __global const float *bc_value, int nx, int ny, int nz,
                                 uint nf, int i0, int i1, int zoff, int n_global)
 {
@@ -347,55 +409,49 @@ __kernel void field_sweep_z_fwd(__global float *conc, __global float *scratch_c,
     size_t nlines = (size_t)nx * ny, nvox = (size_t)nx * ny * nz;
     if (g >= nlines * nf) return;
     uint f = (uint)(g / nlines);
-    size_t base = g % nlines;
-    __global float *u = conc + f * nvox + base;
-    __global float *cp = scratch_c + f * nvox + base;
-    __global float *dp = scratch_d + f * nvox + base;
-    __global const float *m = dmul + base;
-    float a = alpha[f];
-    int lo = 4, hi = 5;
-    int last = n_global - 1 - zoff;                    /* local index of the last global plane */
-    float b_lo = bc_kind[f * 6 + lo] == BC_FIXED ? 2.0f * a * m[0] : 0.0f;
-    float b_hi = (bc_kind[f * 6 + hi] == BC_FIXED && last < nz) ? 2.0f * a * m[(size_t)last * stride] : 0.0f;
-    float v_lo = bc_value[f * 6 + lo], v_hi = bc_value[f * 6 + hi];
-
-    float a_left = 0.0f, u_left = 0.0f, cprev = 0.0f, dprev = 0.0f;
+    size_t line = g % nlines;
+    __global const float *u = conc + f * nvox + line;
+    __global float *dp = scratch_d + f * nvox + line;
+    uint pr = prof[line];
+    __global const float4 *F = fac + ((size_t)f * nprof + pr) * (size_t)n_global;
+    float2 b = bfac[(size_t)f * nprof + pr];
+    float v_lo = bc_value[f * 6 + 4], v_hi = bc_value[f * 6 + 5];
+    float a_left = 0.0f, u_left = 0.0f, dprev = 0.0f;
     if (i0 + zoff > 0) {                               /* continue the rank below */
         size_t o = (size_t)(i0 - 1) * stride;
-        a_left = a * ps_harmonic(m[o], m[o + stride]);
+        a_left = F[i0 - 1 + zoff].x;
         u_left = u[o];
-        cprev = cp[o];
         dprev = dp[o];
     }
     float u_i = u[(size_t)i0 * stride];
     for (int i = i0; i < i1; i++) {
         size_t o = (size_t)i * stride;
         int ig = i + zoff;
+        float4 q = F[ig];
         float u_right = (ig + 1 < n_global) ? u[o + stride] : 0.0f;
-        float a_right = (ig + 1 < n_global) ? a * ps_harmonic(m[o], m[o + stride]) : 0.0f;
-        ps_thomas_row(a_left, a_right, u_left, u_i, u_right, ig == 0, ig == n_global - 1, b_lo,
-                      v_lo, b_hi, v_hi, &cprev, &dprev);
-        cp[o] = cprev;
+        dprev = ps_fwd_row(a_left, q.x, q.y, u_left, u_i, u_right, ig == 0, ig == n_global - 1,
+                           b.x, v_lo, b.y, v_hi, dprev);
         dp[o] = dprev;
-        a_left = a_right;
+        a_left = q.x;
         u_left = u_i;
         u_i = u_right;
     }
 }
 
-__kernel void field_sweep_z_back(__global float *conc, __global const float *scratch_c,
-                                 __global float *scratch_d, int nx, int ny, int nz, uint nf,
-                                 int i0, int i1, int zoff, int n_global)
+__kernel void field_sweep_z_back(__global float *conc, __global float *scratch_d,
+                                 __global const float4 *fac, __global const uint *prof,
+                                 uint nprof, int nx, int ny, int nz, uint nf, int i0, int i1,
+                                 int zoff, int n_global)
 {
     size_t g = get_global_id(0);
     int stride = nx * ny;
     size_t nlines = (size_t)nx * ny, nvox = (size_t)nx * ny * nz;
     if (g >= nlines * nf) return;
     uint f = (uint)(g / nlines);
-    size_t base = g % nlines;
-    __global float *u = conc + f * nvox + base;
-    __global const float *cp = scratch_c + f * nvox + base;
-    __global float *dp = scratch_d + f * nvox + base;
+    size_t line = g % nlines;
+    __global float *u = conc + f * nvox + line;
+    __global float *dp = scratch_d + f * nvox + line;
+    __global const float4 *F = fac + ((size_t)f * nprof + prof[line]) * (size_t)n_global;
     int top = i1 - 1;
     float next;
     if (top + zoff == n_global - 1) {                  /* the last plane of the line */
@@ -404,12 +460,12 @@ __kernel void field_sweep_z_back(__global float *conc, __global const float *scr
     } else {                                           /* continue the rank above */
         next = dp[(size_t)i1 * stride];
         size_t o = (size_t)top * stride;
-        next = dp[o] - cp[o] * next;
+        next = dp[o] - F[top + zoff].z * next;
         u[o] += next;
     }
     for (int i = top - 1; i >= i0; i--) {
         size_t o = (size_t)i * stride;
-        next = dp[o] - cp[o] * next;
+        next = dp[o] - F[i + zoff].z * next;
         u[o] += next;
     }
     dp[(size_t)i0 * stride] = next;                    /* for the rank below */

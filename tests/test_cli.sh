@@ -48,9 +48,9 @@ if [ "$rc" -eq 4 ] && grep -q "badkernels/fields.cl" "$OUT/stderr" && grep -q "o
 else
     bad "kernel build failure: exit $rc, $(head -5 "$OUT/stderr")"
 fi
-# 16 M voxels x 3 fields need about 1.2 GiB; PoCL is told it has 1 GiB
+# 66 M voxels x 3 fields need about 2.6 GiB (42 B per voxel); PoCL is told it has 1 GiB
 POCL_MEMORY_LIMIT=1 bin/painsim run tests/data/tiny.json --out "$OUT/r_mem" --quiet \
-    --set tissues.nerve.voxel_um=1 > "$OUT/stdout" 2> "$OUT/stderr"
+    --set tissues.nerve.voxel_um=0.625 > "$OUT/stdout" 2> "$OUT/stderr"
 rc=$?
 if [ "$rc" -eq 5 ] && grep -q "MiB of device memory, device .* has" "$OUT/stderr"; then
     ok "scenario too large for the device is refused up front with both amounts (exit 5)"

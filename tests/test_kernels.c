@@ -53,7 +53,11 @@ static const kc_build kc_builds[] = {
     {"contacts.cl", "-DPS_NVARS=" KC_STR(AGENTS_NVARS), "host/agents.c"},
     {"guards.cl", "-DPS_NVARS=" KC_STR(AGENTS_NVARS), "host/agents.c"},
     {"guards.cl", "", "host/field.c"},
-    {"fields.cl", "", "host/field.c"},
+    /* fields.cl: field_create_grid passes the longest line rounded up to 64 and the
+       lanes, the device's float vector width on a CPU (8 with AVX2; 16 with AVX-512,
+       where it builds cleanly) and 1 on a GPU */
+    {"fields.cl", "-DPS_NMAX=256 -DPS_WX=8 -DPS_WYZ=8", "host/engine/field.c"},
+    {"fields.cl", "-DPS_NMAX=256 -DPS_WX=1 -DPS_WYZ=1", "host/engine/field.c"},
     {"neurons.cl", "", "host/neurons.c"},
     {"pk.cl", "", "host/pk.c"},
     {"scan.cl", "-DSCAN_WG=" KC_STR(KC_SCAN_WG), "host/scan.c"},

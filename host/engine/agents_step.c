@@ -64,6 +64,9 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
     SETARG(k, i++, cl_mem, field_agent_upt_buffer(fs), err);
     SETARG(k, i++, cl_uint, (cl_uint)a->nvox, err);
     SETARG(k, i++, cl_uint, (cl_uint)fp->nf, err);
+    /* the kernel writes the voxels that hold agents only; the field solve reads the
+       buffers there and nowhere else */
+    field_set_occupancy(fs, a->bin_count);
     return device_launch(a->dev, k, "agents_secrete", a->nvox, 0, err);
 }
 

@@ -1,10 +1,9 @@
 /* field.c — device fields of a tissue: buffers, kernels, and the C reference.
  *
- * Per step: field_react (exact linear reaction) then the implicit sweeps along x, y and z
- * (field_sweep4x, field_sweep4: four lines per work-item, the bits of the one-line
- * solve ps_sweep_line).
- * The reference implementation below mirrors the kernels' float arithmetic so the
- * tests can compare a step to round-off.
+ * Per step: field_sweep_x (the exact reaction applied as the values are loaded, then the
+ * implicit sweep along x) and field_sweep_yz along y and z, with the Thomas factors built
+ * here once per distinct line profile (field_factors). The reference implementation below
+ * does the kernels' float arithmetic in the same order, from the same factors.
  */
 #include "field.h"
 
@@ -16,20 +15,39 @@ _Static_assert(BC_NO_FLUX == SCN_BC_NO_FLUX && BC_FIXED == SCN_BC_FIXED,
 _Static_assert(PS_MAX_FIELDS == SCN_MAX_MEDIATORS, "fields per tissue: PS_MAX_FIELDS must equal SCN_MAX_MEDIATORS");
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FIELD_STATS_WG 64
 #define FIELD_STATS_GROUPS 64
+#define FIELD_MAX_COMBOS 65535
+/* Lanes (lines per work-item) of the x sweep and of the y and z sweeps, and the sweeps'
+   work-group size, per device type (fields.cl PS_WX, PS_WYZ). On a CPU a work-item's
+   16 lanes fill a cache line and the vector registers, and groups of one work-item keep
+   the private line arrays (PS_NMAX entries) on the thread's stack and in cache (PoCL's
+   work-group loops hold them for every item of a group at once: groups of 8 were 1.3 x
+   slower, of 32 1.4 x). The lanes are the device's preferred float vector width (8 with
+   AVX2, 16 with AVX-512; wider vectors than the registers are passed through memory).
+   On a GPU one lane per work-item: neighbouring work-items take neighbouring lines, so
+   the y and z sweeps' loads coalesce. Measured on PoCL only. */
+#define FIELD_CPU_WG 1
+#define FIELD_GPU_WX 1
+#define FIELD_GPU_WYZ 1
+#define FIELD_GPU_WG 64
 
 struct field_set {
     device *dev;
     field_params p;
+    int decomposed;     /* the grid is a slab of the tissue: the z sweep runs in parts */
+    int wx, wyz, wg;    /* lanes of the sweeps and their work-group size (see above) */
     cl_program prog;
-    cl_kernel k_react, k_consts, k_sweep4, k_sweep4x, k_stats, k_zfwd, k_zback, k_guard;
+    cl_kernel k_consts, k_sweepx, k_sweepyz, k_stats, k_zfwd, k_zback, k_guard;
     cl_program guard_prog;
     cl_mem guard_first;
-    cl_mem conc, scratch, scratch_d, dmul, src, sink, asrc, aupt, alpha, decay, bc_kind, bc_value, mask;
+    cl_mem conc, scratch_d, asrc, aupt, decay, bc_value, mask, combo, cspecial, csrc, csink;
+    cl_mem fac[3], bfac[3], prof[3];
+    cl_mem occ;         /* not owned: the cell list's counts, or NULL */
     cl_mem psum, pmax;
     cl_mem rc;          /* [nf][2] reaction constants of decay-only voxels */
 };
@@ -41,6 +59,198 @@ ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *e
     tissue_grid g;
     tissue_grid_init(&g, &s->tissues[t]);
     return field_params_init_grid(p, s, t, &g, err);
+}
+
+static float field_harmonic(float a, float b)
+{
+    float s = a + b;
+    return s > 0.0f ? 2.0f * a * b / s : 0.0f;
+}
+
+/* The D multiplier along line `line` of axis a (numbering in field.h), n values. Along z
+ * the line is the tissue's whole column, from the regions, so that every rank of a
+ * decomposed run gets the factors of the one-rank solve. */
+static void field_line_dmul(const field_params *p, const scn_tissue *ts, int a, size_t line,
+                            float *out)
+{
+    int nx = p->dims[0], ny = p->dims[1];
+    if (a == 0) {
+        memcpy(out, p->dmul + line * (size_t)nx, (size_t)nx * sizeof(float));
+    } else if (a == 1) {
+        size_t z = line / (size_t)nx, x = line % (size_t)nx;
+        for (int i = 0; i < ny; i++) out[i] = p->dmul[(z * ny + (size_t)i) * nx + x];
+    } else {
+        int x = (int)(line % (size_t)nx), y = (int)(line / (size_t)nx);
+        for (int i = 0; i < p->grid.nz_global; i++)
+            out[i] = tissue_mask_dmul(ts, tissue_voxel_mask(ts, p->grid.voxel_um, x, y, i));
+    }
+}
+
+static uint64_t field_hash(const float *v, int n)
+{
+    uint64_t h = 1469598103934665603ull;
+    const unsigned char *b = (const unsigned char *)v;
+    for (size_t i = 0; i < (size_t)n * sizeof(float); i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The Thomas factors of one line of n voxels with D-multiplier profile m, for a field of
+ * coefficient alpha and boundary kinds fix_lo, fix_hi: per voxel (a_right, 1/denom, c, 0)
+ * and the fixed-face coefficients (b_lo, b_hi). The forward elimination of the increment
+ * form (I - A) d = A u + b has denominators that do not depend on u:
+ *   denom_i = 1 + a_left + a_right (+ b at a fixed face) + a_left c_{i-1},
+ *   c_i = -a_right / denom_i. */
+static void field_line_factors(const float *m, int n, float alpha, int fix_lo, int fix_hi,
+                               float *fac, float *bfac)
+{
+    float b_lo = fix_lo ? 2.0f * alpha * m[0] : 0.0f;
+    float b_hi = fix_hi ? 2.0f * alpha * m[n - 1] : 0.0f;
+    float a_left = 0.0f, cprev = 0.0f;
+    for (int i = 0; i < n; i++) {
+        float a_right = (i + 1 < n) ? alpha * field_harmonic(m[i], m[i + 1]) : 0.0f;
+        float diag = 1.0f + a_left + a_right;
+        if (i == 0) diag += b_lo;
+        if (i == n - 1) diag += b_hi;
+        float denom = diag + a_left * cprev;
+        float r = 1.0f / denom;
+        float c = -a_right * r;
+        fac[4 * i] = a_right;
+        fac[4 * i + 1] = r;
+        fac[4 * i + 2] = c;
+        fac[4 * i + 3] = 0.0f;
+        cprev = c;
+        a_left = a_right;
+    }
+    bfac[0] = b_lo;
+    bfac[1] = b_hi;
+}
+
+/* Profiles and factors of axis a: lines with the same D-multiplier profile (found by
+ * hashing it) share one factor vector per field. */
+static ps_status field_factors(field_params *p, const scn_tissue *ts, int a, ps_err *err)
+{
+    int nx = p->dims[0], ny = p->dims[1], nz = p->dims[2];
+    int n = a == 0 ? nx : a == 1 ? ny : p->grid.nz_global;
+    size_t nlines = a == 0 ? (size_t)ny * nz : a == 1 ? (size_t)nx * nz : (size_t)nx * ny;
+    p->n_lines[a] = (int)nlines;
+    p->fac_n[a] = n;
+    p->line_prof[a] = malloc(nlines * sizeof(uint32_t));
+    size_t tsize = 64;
+    while (tsize < 2 * nlines) tsize *= 2;
+    uint32_t *table = malloc(tsize * sizeof(uint32_t));    /* profile + 1, 0 = empty */
+    uint64_t *hashes = NULL;
+    float *prof = NULL, *line = malloc((size_t)n * sizeof(float));
+    size_t nprof = 0, cap = 0;
+    ps_status st = (p->line_prof[a] && table && line) ? PS_OK : PS_ERR_MEMORY;
+    if (table) memset(table, 0, tsize * sizeof(uint32_t));
+    for (size_t l = 0; st == PS_OK && l < nlines; l++) {
+        field_line_dmul(p, ts, a, l, line);
+        uint64_t h = field_hash(line, n);
+        size_t slot = (size_t)h & (tsize - 1);
+        uint32_t id = 0;
+        for (;;) {
+            uint32_t e = table[slot];
+            if (e == 0) break;
+            if (hashes[e - 1] == h && memcmp(prof + (size_t)(e - 1) * n, line, (size_t)n * sizeof(float)) == 0) {
+                id = e;
+                break;
+            }
+            slot = (slot + 1) & (tsize - 1);
+        }
+        if (id == 0) {
+            if (nprof == cap) {
+                cap = cap ? 2 * cap : 8;
+                float *np = realloc(prof, cap * (size_t)n * sizeof(float));
+                uint64_t *nh = realloc(hashes, cap * sizeof(uint64_t));
+                if (np) prof = np;
+                if (nh) hashes = nh;
+                if (!np || !nh) { st = PS_ERR_MEMORY; break; }
+            }
+            memcpy(prof + nprof * (size_t)n, line, (size_t)n * sizeof(float));
+            hashes[nprof] = h;
+            id = (uint32_t)++nprof;
+            table[slot] = id;
+        }
+        p->line_prof[a][l] = id - 1;
+    }
+    size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
+    if (st == PS_OK) {
+        p->n_prof[a] = (int)nprof;
+        p->fac[a] = malloc(nf * nprof * (size_t)n * 4 * sizeof(float));
+        p->bfac[a] = malloc(nf * nprof * 2 * sizeof(float));
+        if (!p->fac[a] || !p->bfac[a]) st = PS_ERR_MEMORY;
+    }
+    for (int f = 0; st == PS_OK && f < p->nf; f++) {
+        int fix_lo = p->bc_kind[f * 6 + 2 * a] == BC_FIXED, fix_hi = p->bc_kind[f * 6 + 2 * a + 1] == BC_FIXED;
+        for (size_t q = 0; q < nprof; q++)
+            field_line_factors(prof + q * (size_t)n, n, p->alpha[f], fix_lo, fix_hi,
+                               p->fac[a] + (((size_t)f * nprof + q) * (size_t)n) * 4,
+                               p->bfac[a] + ((size_t)f * nprof + q) * 2);
+    }
+    free(table);
+    free(hashes);
+    free(prof);
+    free(line);
+    if (st != PS_OK)
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the diffusion factors of tissue %s",
+                          ts->name);
+    return PS_OK;
+}
+
+/* Region combinations: voxels with the same region mask share sources, sinks and D
+ * multiplier (the last region they lie in decides, as in tissue_region_maps). */
+static ps_status field_combos(field_params *p, const scenario *s, const scn_tissue *ts, ps_err *err)
+{
+    int n = 0;
+    uint32_t last_mask = 0;
+    int last = -1;
+    p->combo = malloc(p->nvox * sizeof(uint16_t));
+    uint32_t *masks = malloc(FIELD_MAX_COMBOS * sizeof(uint32_t));
+    if (!masks) {
+        free(p->combo);
+        p->combo = NULL;
+    }
+    if (!p->combo) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the region map of tissue %s", ts->name);
+    for (size_t v = 0; v < p->nvox; v++) {
+        uint32_t m = p->region_mask[v];
+        if (last < 0 || m != last_mask) {
+            last = -1;
+            for (int c = 0; c < n; c++)
+                if (masks[c] == m) { last = c; break; }
+            if (last < 0) {
+                if (n == FIELD_MAX_COMBOS) {
+                    free(masks);
+                    return ps_err_set(err, PS_ERR_INPUT,
+                                      "tissue %s: more than %d distinct combinations of overlapping regions",
+                                      ts->name, FIELD_MAX_COMBOS);
+                }
+                masks[n] = m;
+                last = n++;
+            }
+            last_mask = m;
+        }
+        p->combo[v] = (uint16_t)last;
+    }
+    size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
+    p->n_combo = n;
+    p->combo_src = calloc((size_t)n * nf, sizeof(float));
+    p->combo_sink = calloc((size_t)n * nf, sizeof(float));
+    if (!p->combo_src || !p->combo_sink) {
+        free(masks);
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the region table of tissue %s", ts->name);
+    }
+    for (int c = 0; c < n; c++) {
+        int r = tissue_mask_region(masks[c]);
+        if (r < 0) continue;
+        for (int f = 0; f < p->nf; f++) {
+            int m = p->mediator_of[f];
+            p->combo_src[(size_t)c * nf + f] = (float)ts->regions[r].source_nM_per_min[m];
+            p->combo_sink[(size_t)c * nf + f] = (float)ts->regions[r].sink_per_min[m];
+        }
+    }
+    (void)s;
+    free(masks);
+    return PS_OK;
 }
 
 ps_status field_params_init_grid(field_params *p, const scenario *s, int t, const tissue_grid *grid,
@@ -69,29 +279,38 @@ ps_status field_params_init_grid(field_params *p, const scenario *s, int t, cons
             p->bc_value[l * 6 + face] = (float)f->bc[face].value_nM;
         }
     }
-    size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
     p->dmul = malloc(p->nvox * sizeof(float));
-    p->src = calloc(nf * p->nvox, sizeof(float));
-    p->sink = calloc(nf * p->nvox, sizeof(float));
     p->region_mask = malloc(p->nvox * sizeof(uint32_t));
-    if (!p->dmul || !p->src || !p->sink || !p->region_mask) {
+    if (!p->dmul || !p->region_mask) {
         field_params_free(p);
         return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the region maps of tissue %s",
                           ts->name);
     }
-    tissue_region_maps(ts, &g, p->local_of, s->n_mediators, p->dmul, p->src, p->sink,
-                       p->region_mask);
-    return PS_OK;
+    tissue_region_maps(ts, &g, p->dmul, p->region_mask);
+    ps_status st = field_combos(p, s, ts, err);
+    for (int a = 0; st == PS_OK && a < 3; a++) st = field_factors(p, ts, a, err);
+    if (st != PS_OK) field_params_free(p);
+    return st;
 }
 
 void field_params_free(field_params *p)
 {
     free(p->dmul);
-    free(p->src);
-    free(p->sink);
     free(p->region_mask);
-    p->dmul = p->src = p->sink = NULL;
+    free(p->combo);
+    free(p->combo_src);
+    free(p->combo_sink);
+    p->dmul = NULL;
     p->region_mask = NULL;
+    p->combo = NULL;
+    p->combo_src = p->combo_sink = NULL;
+    for (int a = 0; a < 3; a++) {
+        free(p->line_prof[a]);
+        free(p->fac[a]);
+        free(p->bfac[a]);
+        p->line_prof[a] = NULL;
+        p->fac[a] = p->bfac[a] = NULL;
+    }
 }
 
 size_t field_device_bytes(const scenario *s, int t)
@@ -101,8 +320,14 @@ size_t field_device_bytes(const scenario *s, int t)
     size_t nvox = (size_t)dims[0] * dims[1] * dims[2];
     size_t nf = 0;
     for (int m = 0; m < s->n_mediators; m++) nf += s->tissues[t].fields[m].present ? 1 : 0;
-    /* conc, two scratch, src, sink, agent src, agent upt per field; dmul and mask once */
-    return (7 * nf + 2) * nvox * sizeof(float);
+    /* conc, agent src, agent upt per field; region mask (4 B) and combination (2 B) per
+       voxel; a decomposed rank adds one z-sweep array per field. The factor tables
+       (16 B per voxel of a line, per distinct profile and field) are small beside these
+       unless the D multiplier varies from line to line; they are counted for one
+       profile per axis. */
+    size_t lines = (size_t)dims[0] + dims[1] + dims[2];
+    return (3 * nf) * nvox * sizeof(float) + 6 * nvox + nf * lines * 16 +
+           4 * ((size_t)dims[0] * dims[1] + (size_t)dims[1] * dims[2] + (size_t)dims[0] * dims[2]);
 }
 
 static ps_status field_upload_params(field_set *fs, ps_err *err)
@@ -112,31 +337,50 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
     size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
     size_t fbytes = nf * p->nvox * sizeof(float);
     PS_TRY(device_alloc(d, fbytes, "field concentrations", &fs->conc, err));
-    PS_TRY(device_alloc(d, fbytes, "field solver scratch", &fs->scratch, err));
-    PS_TRY(device_alloc(d, fbytes, "field solver scratch", &fs->scratch_d, err));
-    PS_TRY(device_alloc(d, p->nvox * sizeof(float), "diffusion multiplier map", &fs->dmul, err));
-    PS_TRY(device_alloc(d, fbytes, "region sources", &fs->src, err));
-    PS_TRY(device_alloc(d, fbytes, "region sinks", &fs->sink, err));
+    if (fs->decomposed) PS_TRY(device_alloc(d, fbytes, "decomposed z-sweep array", &fs->scratch_d, err));
     PS_TRY(device_alloc(d, fbytes, "agent secretion", &fs->asrc, err));
     PS_TRY(device_alloc(d, fbytes, "agent uptake", &fs->aupt, err));
-    PS_TRY(device_alloc(d, nf * sizeof(float), "field alpha", &fs->alpha, err));
     PS_TRY(device_alloc(d, nf * sizeof(float), "field decay", &fs->decay, err));
-    PS_TRY(device_alloc(d, nf * 6 * sizeof(int), "boundary kinds", &fs->bc_kind, err));
     PS_TRY(device_alloc(d, nf * 6 * sizeof(float), "boundary values", &fs->bc_value, err));
     PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->psum, err));
     PS_TRY(device_alloc(d, FIELD_STATS_GROUPS * sizeof(float), "field stats", &fs->pmax, err));
     PS_TRY(device_alloc(d, p->nvox * sizeof(cl_uint), "region mask", &fs->mask, err));
+    PS_TRY(device_alloc(d, (p->nvox + 1) * sizeof(cl_ushort), "region combinations", &fs->combo, err));
+    size_t cbytes = (size_t)p->n_combo * nf * sizeof(float);
+    PS_TRY(device_alloc(d, cbytes, "region sources", &fs->csrc, err));
+    PS_TRY(device_alloc(d, cbytes, "region sinks", &fs->csink, err));
     PS_TRY(device_alloc(d, nf * 2 * sizeof(float), "reaction constants", &fs->rc, err));
     PS_TRY(device_write(d, fs->mask, 0, p->nvox * sizeof(cl_uint), p->region_mask, err));
-    PS_TRY(device_write(d, fs->dmul, 0, p->nvox * sizeof(float), p->dmul, err));
-    PS_TRY(device_write(d, fs->src, 0, fbytes, p->src, err));
-    PS_TRY(device_write(d, fs->sink, 0, fbytes, p->sink, err));
+    PS_TRY(device_write(d, fs->combo, 0, p->nvox * sizeof(cl_ushort), p->combo, err));
+    PS_TRY(device_write(d, fs->csrc, 0, cbytes, p->combo_src, err));
+    /* a combination is special when any field has a source or sink there: its voxels
+       react from scratch, the others by the field's decay alone */
+    unsigned char *sp = calloc((size_t)p->n_combo + 1, 1);
+    if (!sp) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    for (int c = 0; c < p->n_combo; c++)
+        for (int f = 0; f < p->nf; f++)
+            if (p->combo_src[(size_t)c * nf + f] != 0.0f || p->combo_sink[(size_t)c * nf + f] != 0.0f) sp[c] = 1;
+    ps_status sst = device_alloc(d, (size_t)p->n_combo + 1, "region combinations", &fs->cspecial, err);
+    if (sst == PS_OK) sst = device_write(d, fs->cspecial, 0, (size_t)p->n_combo + 1, sp, err);
+    free(sp);
+    PS_TRY(sst);
+    PS_TRY(device_write(d, fs->csink, 0, cbytes, p->combo_sink, err));
     PS_TRY(device_fill_zero(d, fs->asrc, fbytes, err));
     PS_TRY(device_fill_zero(d, fs->aupt, fbytes, err));
-    PS_TRY(device_write(d, fs->alpha, 0, (size_t)p->nf * sizeof(float), p->alpha, err));
     PS_TRY(device_write(d, fs->decay, 0, (size_t)p->nf * sizeof(float), p->decay, err));
-    PS_TRY(device_write(d, fs->bc_kind, 0, (size_t)p->nf * 6 * sizeof(int), p->bc_kind, err));
     PS_TRY(device_write(d, fs->bc_value, 0, (size_t)p->nf * 6 * sizeof(float), p->bc_value, err));
+    for (int a = 0; a < 3; a++) {
+        size_t np = (size_t)p->n_prof[a];
+        size_t fb = nf * np * (size_t)p->fac_n[a] * 4 * sizeof(float);
+        PS_TRY(device_alloc(d, fb, "diffusion factors", &fs->fac[a], err));
+        PS_TRY(device_alloc(d, nf * np * 2 * sizeof(float), "diffusion factors", &fs->bfac[a], err));
+        PS_TRY(device_alloc(d, (size_t)p->n_lines[a] * sizeof(cl_uint), "line profiles", &fs->prof[a], err));
+        if (p->nf > 0) {
+            PS_TRY(device_write(d, fs->fac[a], 0, fb, p->fac[a], err));
+            PS_TRY(device_write(d, fs->bfac[a], 0, nf * np * 2 * sizeof(float), p->bfac[a], err));
+        }
+        PS_TRY(device_write(d, fs->prof[a], 0, (size_t)p->n_lines[a] * sizeof(cl_uint), p->line_prof[a], err));
+    }
     return PS_OK;
 }
 
@@ -150,18 +394,46 @@ ps_status field_create(field_set **out, device *d, const scenario *s, int t, ps_
 ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t,
                             const tissue_grid *grid, ps_err *err)
 {
+    const device_info *di = device_get_info(d);
+    if (di->type & CL_DEVICE_TYPE_GPU)
+        return field_create_lanes(out, d, s, t, grid, FIELD_GPU_WX, FIELD_GPU_WYZ, FIELD_GPU_WG, err);
+    cl_uint vw = 0;
+    if (clGetDeviceInfo(di->id, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL) != CL_SUCCESS)
+        vw = 4;
+    int w = vw >= 16 ? 16 : vw >= 8 ? 8 : 4;
+    return field_create_lanes(out, d, s, t, grid, w, w, FIELD_CPU_WG, err);
+}
+
+ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int t,
+                             const tissue_grid *grid, int wx, int wyz, int wg, ps_err *err)
+{
     *out = NULL;
+    if (!((wx == 1 || wx == 4 || wx == 8 || wx == 16) && (wyz == 1 || wyz == 4 || wyz == 8 || wyz == 16)))
+        return ps_err_set(err, PS_ERR_INTERNAL, "field sweep lanes %d, %d: expected 1, 4, 8 or 16", wx, wyz);
     field_set *fs = calloc(1, sizeof *fs);
     if (!fs) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     fs->dev = d;
+    fs->wx = wx;
+    fs->wyz = wyz;
+    fs->wg = wg;
+    fs->decomposed = grid->zoff != 0 || grid->dims[2] != grid->nz_global;
     ps_status st = field_params_init_grid(&fs->p, s, t, grid, err);
     if (st == PS_OK) st = field_upload_params(fs, err);
-    if (st == PS_OK) st = device_build(d, "fields.cl", "", &fs->prog, err);
-    if (st == PS_OK) st = device_kernel(fs->prog, "field_react", &fs->k_react, err);
+    if (st == PS_OK) {
+        /* the sweeps keep a line in private arrays of PS_NMAX entries: the longest line,
+           rounded up to a multiple of 64 so that tissues of similar size share a build */
+        int nmax = fs->p.dims[0];
+        if (fs->p.dims[1] > nmax) nmax = fs->p.dims[1];
+        if (fs->p.dims[2] > nmax) nmax = fs->p.dims[2];
+        nmax = (nmax + 63) / 64 * 64;
+        char opts[96];
+        snprintf(opts, sizeof opts, "-DPS_NMAX=%d -DPS_WX=%d -DPS_WYZ=%d", nmax, fs->wx, fs->wyz);
+        st = device_build(d, "fields.cl", opts, &fs->prog, err);
+    }
     if (st == PS_OK) st = device_kernel(fs->prog, "field_react_consts", &fs->k_consts, err);
     if (st == PS_OK) st = field_react_consts(fs, err);
-    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep4", &fs->k_sweep4, err);
-    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep4x", &fs->k_sweep4x, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_x", &fs->k_sweepx, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_yz", &fs->k_sweepyz, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_fwd", &fs->k_zfwd, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_back", &fs->k_zback, err);
@@ -190,7 +462,7 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
 }
 
 /* The per-field reaction constants of decay-only voxels (fields.cl field_react_consts),
- * computed on the device so that they are the bits field_react would compute per voxel. */
+ * computed on the device so that they are the bits ps_react_one would compute per voxel. */
 static ps_status field_react_consts(field_set *fs, ps_err *err)
 {
     const field_params *p = &fs->p;
@@ -206,18 +478,14 @@ static ps_status field_react_consts(field_set *fs, ps_err *err)
 void field_destroy(field_set *fs)
 {
     if (!fs) return;
-    cl_mem *bufs[] = {&fs->conc, &fs->scratch, &fs->scratch_d, &fs->dmul, &fs->src, &fs->sink, &fs->asrc,
-                      &fs->aupt, &fs->alpha, &fs->decay, &fs->bc_kind, &fs->bc_value,
-                      &fs->psum, &fs->pmax, &fs->mask, &fs->rc};
+    cl_mem *bufs[] = {&fs->conc, &fs->scratch_d, &fs->asrc, &fs->aupt, &fs->decay, &fs->bc_value,
+                      &fs->psum, &fs->pmax, &fs->mask, &fs->combo, &fs->cspecial, &fs->csrc, &fs->csink, &fs->rc,
+                      &fs->fac[0], &fs->fac[1], &fs->fac[2], &fs->bfac[0], &fs->bfac[1], &fs->bfac[2],
+                      &fs->prof[0], &fs->prof[1], &fs->prof[2]};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
-    if (fs->k_react) clReleaseKernel(fs->k_react);
-    if (fs->k_consts) clReleaseKernel(fs->k_consts);
-    if (fs->k_sweep4) clReleaseKernel(fs->k_sweep4);
-    if (fs->k_sweep4x) clReleaseKernel(fs->k_sweep4x);
-    if (fs->k_stats) clReleaseKernel(fs->k_stats);
-    if (fs->k_zfwd) clReleaseKernel(fs->k_zfwd);
-    if (fs->k_zback) clReleaseKernel(fs->k_zback);
-    if (fs->k_guard) clReleaseKernel(fs->k_guard);
+    cl_kernel ks[] = {fs->k_consts, fs->k_sweepx, fs->k_sweepyz, fs->k_stats, fs->k_zfwd, fs->k_zback, fs->k_guard};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+        if (ks[i]) clReleaseKernel(ks[i]);
     if (fs->guard_prog) clReleaseProgram(fs->guard_prog);
     device_release(&fs->guard_first);
     if (fs->prog) clReleaseProgram(fs->prog);
@@ -230,14 +498,7 @@ cl_mem field_conc_buffer(const field_set *fs) { return fs->conc; }
 cl_mem field_agent_src_buffer(const field_set *fs) { return fs->asrc; }
 cl_mem field_agent_upt_buffer(const field_set *fs) { return fs->aupt; }
 cl_mem field_region_mask_buffer(const field_set *fs) { return fs->mask; }
-
-/* Arguments 0-6 of field_sweep4, field_sweep4x and field_sweep_z_fwd: the arrays. */
-static ps_status field_sweep_args(field_set *fs, cl_kernel k, ps_err *err)
-{
-    cl_mem m[] = {fs->conc, fs->scratch, fs->scratch_d, fs->dmul, fs->alpha, fs->bc_kind, fs->bc_value};
-    for (int i = 0; i < 7; i++) SETARG(k, i, cl_mem, m[i], err);
-    return PS_OK;
-}
+void field_set_occupancy(field_set *fs, cl_mem counts) { fs->occ = counts; }
 
 ps_status field_step(field_set *fs, ps_err *err)
 {
@@ -248,34 +509,56 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
 {
     const field_params *p = &fs->p;
     if (p->nf == 0) return PS_OK;
-    cl_uint nvox = (cl_uint)p->nvox, nf = (cl_uint)p->nf;
-    cl_float dt = (cl_float)p->dt_min;
-    cl_kernel k = fs->k_react;
-    SETARG(k, 0, cl_mem, fs->conc, err);
-    SETARG(k, 1, cl_mem, fs->src, err);
-    SETARG(k, 2, cl_mem, fs->sink, err);
-    SETARG(k, 3, cl_mem, fs->asrc, err);
-    SETARG(k, 4, cl_mem, fs->aupt, err);
-    SETARG(k, 5, cl_mem, fs->decay, err);
-    SETARG(k, 6, cl_mem, fs->rc, err);
-    SETARG(k, 7, cl_uint, nvox, err);
-    SETARG(k, 8, cl_uint, nf, err);
-    SETARG(k, 9, cl_float, dt, err);
-    PS_TRY(device_launch(fs->dev, k, "field_react", (p->nvox + 3) / 4, 0, err));
-    /* four lines per work-item: along x four y-neighbours (field_sweep4x), along y and
-       z four x-neighbours, whose loads and stores are contiguous (field_sweep4); the
-       arithmetic, and so the bits, are ps_sweep_line's */
-    size_t nxq = ((size_t)p->dims[0] + 3) / 4, nyq = ((size_t)p->dims[1] + 3) / 4;
-    for (int axis = 0; axis < n_axes; axis++) {
-        k = axis == 0 ? fs->k_sweep4x : fs->k_sweep4;
-        PS_TRY(field_sweep_args(fs, k, err));
-        SETARG(k, 7, cl_int, p->dims[0], err);
-        SETARG(k, 8, cl_int, p->dims[1], err);
-        SETARG(k, 9, cl_int, p->dims[2], err);
-        SETARG(k, 10, cl_uint, nf, err);
-        if (axis > 0) SETARG(k, 11, cl_int, axis, err);
-        size_t items = axis == 0 ? (size_t)p->dims[2] * nyq : (size_t)p->dims[axis == 1 ? 2 : 1] * nxq;
-        PS_TRY(device_launch(fs->dev, k, axis == 0 ? "field_sweep4x" : "field_sweep4", items * p->nf, 0, err));
+    cl_uint nf = (cl_uint)p->nf;
+    cl_kernel k = fs->k_sweepx;
+    int i = 0;
+    SETARG(k, i++, cl_mem, fs->conc, err);
+    SETARG(k, i++, cl_mem, fs->asrc, err);
+    SETARG(k, i++, cl_mem, fs->aupt, err);
+    SETARG(k, i++, cl_mem, fs->occ ? fs->occ : fs->mask, err);   /* any buffer when unused */
+    SETARG(k, i++, cl_uint, fs->occ ? 1u : 0u, err);
+    SETARG(k, i++, cl_mem, fs->combo, err);
+    SETARG(k, i++, cl_mem, fs->cspecial, err);
+    SETARG(k, i++, cl_mem, fs->csrc, err);
+    SETARG(k, i++, cl_mem, fs->csink, err);
+    SETARG(k, i++, cl_mem, fs->decay, err);
+    SETARG(k, i++, cl_mem, fs->rc, err);
+    SETARG(k, i++, cl_mem, fs->fac[0], err);
+    SETARG(k, i++, cl_mem, fs->bfac[0], err);
+    SETARG(k, i++, cl_mem, fs->prof[0], err);
+    SETARG(k, i++, cl_uint, (cl_uint)p->n_prof[0], err);
+    SETARG(k, i++, cl_mem, fs->bc_value, err);
+    SETARG(k, i++, cl_int, p->dims[0], err);
+    SETARG(k, i++, cl_int, p->dims[1], err);
+    SETARG(k, i++, cl_int, p->dims[2], err);
+    SETARG(k, i++, cl_uint, nf, err);
+    SETARG(k, i++, cl_float, (cl_float)p->dt_min, err);
+    size_t nxq = ((size_t)p->dims[0] + (size_t)fs->wyz - 1) / (size_t)fs->wyz;
+    size_t nyq = ((size_t)p->dims[1] + (size_t)fs->wx - 1) / (size_t)fs->wx;
+    PS_TRY(device_launch(fs->dev, k, "field_sweep_x", (size_t)p->dims[2] * nyq, (size_t)fs->wg, err));
+    /* a CPU work-item walks a whole row of line groups (neighbouring groups share the
+       cache lines where rows are not 64-byte aligned); a GPU work-item one group */
+    k = fs->k_sweepyz;
+    size_t xpi = fs->wyz > 1 ? nxq : 1;
+    for (int axis = 1; axis < n_axes; axis++) {
+        i = 0;
+        SETARG(k, i++, cl_mem, fs->conc, err);
+        SETARG(k, i++, cl_mem, fs->fac[axis], err);
+        SETARG(k, i++, cl_mem, fs->bfac[axis], err);
+        SETARG(k, i++, cl_mem, fs->prof[axis], err);
+        SETARG(k, i++, cl_uint, (cl_uint)p->n_prof[axis], err);
+        SETARG(k, i++, cl_int, p->fac_n[axis], err);
+        SETARG(k, i++, cl_mem, fs->bc_value, err);
+        SETARG(k, i++, cl_int, p->dims[0], err);
+        SETARG(k, i++, cl_int, p->dims[1], err);
+        SETARG(k, i++, cl_int, p->dims[2], err);
+        SETARG(k, i++, cl_uint, nf, err);
+        SETARG(k, i++, cl_uint, 1u, err);                             /* fields per item */
+        SETARG(k, i++, cl_int, (cl_int)xpi, err);
+        SETARG(k, i++, cl_int, axis, err);
+        SETARG(k, i++, cl_int, p->grid.zoff, err);
+        size_t items = (size_t)p->dims[axis == 1 ? 2 : 1] * ((nxq + xpi - 1) / xpi) * (size_t)p->nf;
+        PS_TRY(device_launch(fs->dev, k, "field_sweep_yz", items, (size_t)fs->wg, err));
     }
     return PS_OK;
 }
@@ -372,12 +655,29 @@ static ps_status field_z_args(field_set *fs, cl_kernel k, int first, ps_err *err
     return PS_OK;
 }
 
+/* The forward-elimination array of the z sweep in parts: allocated with the fields on a
+ * slab grid, and on first use otherwise (a decomposed run on one rank). */
+static ps_status field_need_scratch(field_set *fs, ps_err *err)
+{
+    if (fs->scratch_d) return PS_OK;
+    size_t nf = fs->p.nf > 0 ? (size_t)fs->p.nf : 1;
+    return device_alloc(fs->dev, nf * fs->p.nvox * sizeof(float), "decomposed z-sweep array", &fs->scratch_d, err);
+}
+
 ps_status field_sweep_z_forward(field_set *fs, ps_err *err)
 {
     if (fs->p.nf == 0) return PS_OK;
+    PS_TRY(field_need_scratch(fs, err));
     cl_kernel k = fs->k_zfwd;
-    PS_TRY(field_sweep_args(fs, k, err));
-    PS_TRY(field_z_args(fs, k, 7, err));
+    int i = 0;
+    SETARG(k, i++, cl_mem, fs->conc, err);
+    SETARG(k, i++, cl_mem, fs->scratch_d, err);
+    SETARG(k, i++, cl_mem, fs->fac[2], err);
+    SETARG(k, i++, cl_mem, fs->bfac[2], err);
+    SETARG(k, i++, cl_mem, fs->prof[2], err);
+    SETARG(k, i++, cl_uint, (cl_uint)fs->p.n_prof[2], err);
+    SETARG(k, i++, cl_mem, fs->bc_value, err);
+    PS_TRY(field_z_args(fs, k, i, err));
     size_t lines = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
     return device_launch(fs->dev, k, "field_sweep_z_fwd", lines * (size_t)fs->p.nf, 0, err);
 }
@@ -385,18 +685,23 @@ ps_status field_sweep_z_forward(field_set *fs, ps_err *err)
 ps_status field_sweep_z_back(field_set *fs, ps_err *err)
 {
     if (fs->p.nf == 0) return PS_OK;
+    PS_TRY(field_need_scratch(fs, err));
     cl_kernel k = fs->k_zback;
-    SETARG(k, 0, cl_mem, fs->conc, err);
-    SETARG(k, 1, cl_mem, fs->scratch, err);
-    SETARG(k, 2, cl_mem, fs->scratch_d, err);
-    PS_TRY(field_z_args(fs, k, 3, err));
+    int i = 0;
+    SETARG(k, i++, cl_mem, fs->conc, err);
+    SETARG(k, i++, cl_mem, fs->scratch_d, err);
+    SETARG(k, i++, cl_mem, fs->fac[2], err);
+    SETARG(k, i++, cl_mem, fs->prof[2], err);
+    SETARG(k, i++, cl_uint, (cl_uint)fs->p.n_prof[2], err);
+    PS_TRY(field_z_args(fs, k, i, err));
     size_t lines = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
     return device_launch(fs->dev, k, "field_sweep_z_back", lines * (size_t)fs->p.nf, 0, err);
 }
 
 ps_status field_planes(field_set *fs, int which, int write, int z, int count, float *host, ps_err *err)
 {
-    cl_mem m = which == FIELD_CONC ? fs->conc : which == FIELD_SCRATCH_C ? fs->scratch : fs->scratch_d;
+    if (which == FIELD_SCRATCH_D) PS_TRY(field_need_scratch(fs, err));
+    cl_mem m = which == FIELD_CONC ? fs->conc : fs->scratch_d;
     size_t plane = (size_t)fs->p.dims[0] * (size_t)fs->p.dims[1];
     size_t bytes = plane * (size_t)count * sizeof(float);
     for (int l = 0; l < fs->p.nf; l++) {
@@ -410,55 +715,50 @@ ps_status field_planes(field_set *fs, int which, int write, int z, int count, fl
 
 /* ---- plain-C reference ------------------------------------------------------------- */
 
-static float field_harmonic_ref(float a, float b)
+/* One line of the sweep along axis a: n values at stride `stride` from u, the factors of
+ * its profile (rows from toff), the kernels' operations in their order. */
+static void field_sweep_line_ref(float *u, size_t stride, int n, const float *F, const float *B,
+                                 float v_lo, float v_hi, float *d)
 {
-    float s = a + b;
-    return s > 0.0f ? 2.0f * a * b / s : 0.0f;
+    float a_left = 0.0f, u_left = 0.0f, dprev = 0.0f;
+    for (int i = 0; i < n; i++) {
+        float u_i = u[(size_t)i * stride];
+        float u_right = (i + 1 < n) ? u[(size_t)(i + 1) * stride] : 0.0f;
+        float a_right = F[4 * i], r = F[4 * i + 1];
+        float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
+        if (i == 0) rhs += B[0] * (v_lo - u_i);
+        if (i == n - 1) rhs += B[1] * (v_hi - u_i);
+        dprev = (rhs + a_left * dprev) * r;
+        d[i] = dprev;
+        a_left = a_right;
+        u_left = u_i;
+    }
+    float next = d[n - 1];
+    u[(size_t)(n - 1) * stride] += next;
+    for (int i = n - 2; i >= 0; i--) {
+        next = d[i] - F[4 * i + 2] * next;
+        u[(size_t)i * stride] += next;
+    }
 }
 
-static void field_sweep_ref(const field_params *p, float *conc, float *cp, float *dp, int axis)
+static void field_sweep_ref(const field_params *p, float *conc, float *d, int axis)
 {
     int nx = p->dims[0], ny = p->dims[1];
     int n = p->dims[axis];
     size_t stride = axis == 0 ? 1 : axis == 1 ? (size_t)nx : (size_t)nx * ny;
-    size_t nlines = p->nvox / (size_t)n;
+    size_t nlines = p->nvox / (size_t)n, np = (size_t)p->n_prof[axis];
+    int toff = axis == 2 ? p->grid.zoff : 0;
     for (int f = 0; f < p->nf; f++) {
         for (size_t line = 0; line < nlines; line++) {
             size_t base;
             if (axis == 0) base = line * (size_t)nx;
             else if (axis == 1) base = (line / (size_t)nx) * (size_t)nx * ny + line % (size_t)nx;
             else base = line;
-            float *u = conc + (size_t)f * p->nvox + base;
-            float *c = cp + base, *d = dp + base;
-            const float *m = p->dmul + base;
-            float a = p->alpha[f];
-            int lo = 2 * axis, hi = lo + 1;
-            float b_lo = p->bc_kind[f * 6 + lo] == 1 ? 2.0f * a * m[0] : 0.0f;
-            float b_hi = p->bc_kind[f * 6 + hi] == 1 ? 2.0f * a * m[(size_t)(n - 1) * stride] : 0.0f;
-            float a_left = 0.0f, u_left = 0.0f, cprev = 0.0f, dprev = 0.0f;
-            for (int i = 0; i < n; i++) {
-                size_t o = (size_t)i * stride;
-                float u_i = u[o], u_right = (i + 1 < n) ? u[o + stride] : 0.0f;
-                float a_right = (i + 1 < n) ? a * field_harmonic_ref(m[o], m[o + stride]) : 0.0f;
-                float diag = 1.0f + a_left + a_right;
-                float rhs = a_left * (u_left - u_i) + a_right * (u_right - u_i);
-                if (i == 0) { diag += b_lo; rhs += b_lo * (p->bc_value[f * 6 + lo] - u_i); }
-                if (i == n - 1) { diag += b_hi; rhs += b_hi * (p->bc_value[f * 6 + hi] - u_i); }
-                float denom = diag + a_left * cprev;
-                c[o] = -a_right / denom;
-                d[o] = (rhs + a_left * dprev) / denom;
-                cprev = c[o];
-                dprev = d[o];
-                a_left = a_right;
-                u_left = u_i;
-            }
-            float next = d[(size_t)(n - 1) * stride];
-            u[(size_t)(n - 1) * stride] += next;
-            for (int i = n - 2; i >= 0; i--) {
-                size_t o = (size_t)i * stride;
-                next = d[o] - c[o] * next;
-                u[o] += next;
-            }
+            size_t q = p->line_prof[axis][line];
+            const float *F = p->fac[axis] + (((size_t)f * np + q) * (size_t)p->fac_n[axis] + (size_t)toff) * 4;
+            const float *B = p->bfac[axis] + ((size_t)f * np + q) * 2;
+            field_sweep_line_ref(conc + (size_t)f * p->nvox + base, stride, n, F, B,
+                                 p->bc_value[f * 6 + 2 * axis], p->bc_value[f * 6 + 2 * axis + 1], d);
         }
     }
 }
@@ -467,11 +767,12 @@ void field_step_ref(const field_params *p, float *conc, const float *agent_src,
                     const float *agent_upt)
 {
     float dt = (float)p->dt_min;
+    size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
     for (int f = 0; f < p->nf; f++)
         for (size_t v = 0; v < p->nvox; v++) {
-            size_t g = (size_t)f * p->nvox + v;
-            float k = p->decay[f] + p->sink[g] + (agent_upt ? agent_upt[g] : 0.0f);
-            float s = p->src[g] + (agent_src ? agent_src[g] : 0.0f);
+            size_t g = (size_t)f * p->nvox + v, cb = p->combo[v];
+            float k = p->decay[f] + p->combo_sink[cb * nf + f] + (agent_upt ? agent_upt[g] : 0.0f);
+            float s = p->combo_src[cb * nf + f] + (agent_src ? agent_src[g] : 0.0f);
             float c = conc[g];
             if (k > 0.0f) {
                 float kdt = k * dt;
@@ -481,9 +782,11 @@ void field_step_ref(const field_params *p, float *conc, const float *agent_src,
             }
             conc[g] = c;
         }
-    float *cp = malloc(p->nvox * sizeof(float)), *dp = malloc(p->nvox * sizeof(float));
-    if (cp && dp)
-        for (int axis = 0; axis < 3; axis++) field_sweep_ref(p, conc, cp, dp, axis);
-    free(cp);
-    free(dp);
+    int nmax = p->dims[0];
+    if (p->dims[1] > nmax) nmax = p->dims[1];
+    if (p->dims[2] > nmax) nmax = p->dims[2];
+    float *d = malloc((size_t)nmax * sizeof(float));
+    if (d)
+        for (int axis = 0; axis < 3; axis++) field_sweep_ref(p, conc, d, axis);
+    free(d);
 }

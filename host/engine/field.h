@@ -1,9 +1,12 @@
 /* field.h — the diffusing mediators of one tissue, on the device (kernels/fields.cl).
  *
  * A field_set owns, for the nf mediators present in its tissue, the concentrations
- * (nM, float32, [nf][nz][ny][nx]), the region maps (D multiplier, sources, sinks), and
- * the per-step agent secretion/uptake buffers that the agents module fills before
- * field_step. field_step_ref is the plain-C reference of one step, used by tests.
+ * (nM, float32, [nf][nz][ny][nx]), the regions (a region-combination id per voxel and a
+ * small table of each combination's sources and sinks), the Thomas factors of the
+ * implicit sweeps (one factor vector per distinct line profile of the D multiplier, per
+ * axis and field), and the per-step agent secretion/uptake buffers that the agents module
+ * fills, for the voxels that hold agents, before field_step. field_step_ref is the
+ * plain-C reference of one step, used by tests.
  */
 #ifndef PAINSIM_FIELD_H
 #define PAINSIM_FIELD_H
@@ -31,6 +34,23 @@ typedef struct {
     uint32_t *region_mask;               /* [nvox] bit r: voxel centre in region r */
     float *src;                          /* [nf][nvox] nM/min */
     float *sink;                         /* [nf][nvox] 1/min */
+    /* regions as data the kernels read: voxels with the same region mask share sources,
+       sinks and D multiplier, so a voxel carries only its combination's id */
+    int n_combo;
+    uint16_t *combo;                     /* [nvox] region combination of the voxel */
+    float *combo_src;                    /* [n_combo][nf] nM/min */
+    float *combo_sink;                   /* [n_combo][nf] 1/min */
+    /* Thomas factors of the implicit sweep along each axis. A line's factors depend only
+       on its D-multiplier profile, the field's alpha and the axis's boundary kinds, so
+       lines with the same profile share them. Line numbering: x lines z*ny + y, y lines
+       z*nx + x, z lines y*nx + x. fac[a] [nf][n_prof[a]][fac_n[a]] of (a_right, 1/denom,
+       c, 0); bfac[a] [nf][n_prof[a]] of (b_lo, b_hi), the fixed-face coefficients. Along
+       z the table covers the whole tissue (fac_n[2] = nz_global), indexed by tissue plane,
+       so a decomposed rank's factors are those of the one-rank solve. */
+    int n_lines[3], n_prof[3], fac_n[3];
+    uint32_t *line_prof[3];              /* [n_lines[a]] profile of each line */
+    float *fac[3];                       /* [nf][n_prof][fac_n][4] */
+    float *bfac[3];                      /* [nf][n_prof][2] */
 } field_params;
 
 /* Builds the parameters of tissue t of s for step dt (allocates the maps). */
@@ -44,15 +64,25 @@ void field_params_free(field_params *p);
 ps_status field_create(field_set **fs, device *d, const scenario *s, int t, ps_err *err);
 ps_status field_create_grid(field_set **fs, device *d, const scenario *s, int t,
                             const tissue_grid *g, ps_err *err);
+/* Same with the sweeps' lanes (1, 4, 8 or 16 lines per work-item of the x sweep and of
+ * the y and z sweeps) and work-group size (0: the driver's choice) given, instead of the
+ * defaults for the device type (tests run the GPU layout on a CPU this way). */
+ps_status field_create_lanes(field_set **fs, device *d, const scenario *s, int t,
+                             const tissue_grid *g, int wx, int wyz, int wg, ps_err *err);
 void field_destroy(field_set *fs);
 
 const field_params *field_get_params(const field_set *fs);
 cl_mem field_conc_buffer(const field_set *fs);
-cl_mem field_agent_src_buffer(const field_set *fs);   /* [nf][nvox] nM/min, zeroed by caller's kernels */
-cl_mem field_agent_upt_buffer(const field_set *fs);   /* [nf][nvox] 1/min */
+cl_mem field_agent_src_buffer(const field_set *fs);   /* [nf][nvox] nM/min, read where occupied */
+cl_mem field_agent_upt_buffer(const field_set *fs);   /* [nf][nvox] 1/min, read where occupied */
+/* The per-voxel agent counts ([nvox] uint, the cell list's bin counts) that say where the
+ * agent buffers hold this step's values: voxels with a zero count get no agent terms,
+ * whatever their buffer holds. NULL (the default): no agent terms anywhere. */
+void field_set_occupancy(field_set *fs, cl_mem counts);
 cl_mem field_region_mask_buffer(const field_set *fs); /* [nvox] uint, bit r = in region r */
 
-/* Enqueues one step of length dt: exact reaction, then x, y, z diffusion sweeps. */
+/* Enqueues one step of length dt: exact reaction folded into the x sweep, then the y and
+ * z sweeps. */
 ps_status field_step(field_set *fs, ps_err *err);
 /* The reaction and the first n_axes sweeps (domain decomposition: 2, then the z sweep
  * in parts across ranks with the functions below). */
@@ -64,9 +94,10 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err);
 ps_status field_sweep_z_forward(field_set *fs, ps_err *err);
 ps_status field_sweep_z_back(field_set *fs, ps_err *err);
 
-/* Copies `count` local planes from plane z of the concentrations or a z-sweep scratch
- * array, every field, between the device and host [nf][count][ny][nx] (blocking). */
-enum { FIELD_CONC, FIELD_SCRATCH_C, FIELD_SCRATCH_D };
+/* Copies `count` local planes from plane z of the concentrations or of the decomposed z
+ * sweep's forward-elimination array, every field, between the device and host
+ * [nf][count][ny][nx] (blocking). */
+enum { FIELD_CONC, FIELD_SCRATCH_D };
 ps_status field_planes(field_set *fs, int which, int write, int z, int count, float *host,
                        ps_err *err);
 
@@ -88,7 +119,8 @@ ps_status field_check(field_set *fs, float neg_tol, int *bad_field, size_t *bad_
 size_t field_device_bytes(const scenario *s, int t);
 
 /* Plain-C reference of one field_step on host arrays: conc [nf][nvox] in place, with
- * agent source/uptake arrays (may be NULL for none). Same arithmetic as the kernels. */
+ * dense agent source/uptake arrays (may be NULL for none). Same arithmetic as the kernels,
+ * from the dense region maps and the same Thomas factors. */
 void field_step_ref(const field_params *p, float *conc, const float *agent_src,
                     const float *agent_upt);
 

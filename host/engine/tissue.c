@@ -31,39 +31,36 @@ size_t tissue_grid_nvox(const tissue_grid *g)
     return (size_t)g->dims[0] * (size_t)g->dims[1] * (size_t)g->dims[2];
 }
 
-void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *local_of,
-                        int n_mediators, float *dmul, float *src, float *sink, uint32_t *mask)
+uint32_t tissue_voxel_mask(const scn_tissue *t, double h, int x, int y, int z_tissue)
 {
-    size_t nvox = tissue_grid_nvox(g);
-    double h = g->voxel_um;
-    for (size_t v = 0; v < nvox; v++) {
-        dmul[v] = 1.0f;
-        mask[v] = 0;
-    }
-    for (int m = 0; m < n_mediators; m++) {
-        int f = local_of[m];
-        if (f < 0) continue;
-        for (size_t v = 0; v < nvox; v++) {
-            src[(size_t)f * nvox + v] = 0.0f;
-            sink[(size_t)f * nvox + v] = 0.0f;
-        }
-    }
+    const double c[3] = {(x + 0.5) * h, (y + 0.5) * h, (z_tissue + 0.5) * h};
+    uint32_t mask = 0;
+    for (int r = 0; r < t->n_regions; r++)
+        if (scenario_region_contains(&t->regions[r], c)) mask |= 1u << r;
+    return mask;
+}
+
+int tissue_mask_region(uint32_t mask)
+{
+    int r = -1;
+    for (int b = 0; b < 32; b++)
+        if (mask & (1u << b)) r = b;
+    return r;
+}
+
+float tissue_mask_dmul(const scn_tissue *t, uint32_t mask)
+{
+    int r = tissue_mask_region(mask);
+    return r < 0 ? 1.0f : (float)t->regions[r].diffusion_multiplier;
+}
+
+void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, float *dmul, uint32_t *mask)
+{
     for (int z = 0; z < g->dims[2]; z++)
         for (int y = 0; y < g->dims[1]; y++)
             for (int x = 0; x < g->dims[0]; x++) {
                 size_t v = ((size_t)z * g->dims[1] + y) * g->dims[0] + x;
-                for (int r = 0; r < t->n_regions; r++) {
-                    const scn_region *reg = &t->regions[r];
-                    const double c[3] = {(x + 0.5) * h, (y + 0.5) * h, (z + g->zoff + 0.5) * h};
-                    if (!scenario_region_contains(reg, c)) continue;
-                    mask[v] |= 1u << r;
-                    dmul[v] = (float)reg->diffusion_multiplier;
-                    for (int m = 0; m < n_mediators; m++) {
-                        int f = local_of[m];
-                        if (f < 0) continue;
-                        src[(size_t)f * nvox + v] = (float)reg->source_nM_per_min[m];
-                        sink[(size_t)f * nvox + v] = (float)reg->sink_per_min[m];
-                    }
-                }
+                mask[v] = tissue_voxel_mask(t, g->voxel_um, x, y, z + g->zoff);
+                dmul[v] = tissue_mask_dmul(t, mask[v]);
             }
 }

@@ -26,12 +26,18 @@ void tissue_grid_init(tissue_grid *g, const scn_tissue *t);
 void tissue_grid_init_slab(tissue_grid *g, const scn_tissue *t, int ze0, int ze1, int z0, int z1);
 size_t tissue_grid_nvox(const tissue_grid *g);
 
-/* Per-voxel property maps from the regions (later regions override earlier ones):
- * dmul[nvox] diffusion multiplier; for every mediator index m present in the tissue,
- * src[local_f][nvox] (nM/min) and sink[local_f][nvox] (1/min); mask[nvox] has bit r set
- * when the voxel centre lies in region r. local_of[m] maps a mediator index to the
- * tissue-local field index (-1 absent). */
-void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, const int *local_of,
-                        int n_mediators, float *dmul, float *src, float *sink, uint32_t *mask);
+/* The regions a voxel's centre lies in: bit r of the mask for region r. Voxel (x, y, z)
+ * of grid g, z a local plane (tissue plane z + zoff). */
+uint32_t tissue_voxel_mask(const scn_tissue *t, double voxel_um, int x, int y, int z_tissue);
+
+/* The properties the regions give a voxel with region mask `mask`: the last region it
+ * lies in overrides the earlier ones (none: multiplier 1, no sources or sinks). Returns
+ * that region's index, or -1. */
+int tissue_mask_region(uint32_t mask);
+float tissue_mask_dmul(const scn_tissue *t, uint32_t mask);
+
+/* Per-voxel maps from the regions: dmul[nvox] diffusion multiplier, mask[nvox] with bit r
+ * set when the voxel centre lies in region r. */
+void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, float *dmul, uint32_t *mask);
 
 #endif

@@ -393,21 +393,20 @@ ps_status decomp_field_step(decomp *dc, int t, field_set *fs, ps_err *err)
     int me = dc->rank, P = dc->size, zoff = T->ze0[me];
     int lo = T->z0[me] - zoff, hi = T->z1[me] - zoff;
     size_t plane = (size_t)p->dims[0] * (size_t)p->dims[1] * (size_t)p->nf;
-    float *c = malloc(2 * plane * sizeof(float));
+    float *c = malloc(plane * sizeof(float));
     if (!c) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     ps_status st = PS_OK;
-    /* forward elimination, rank by rank upwards: (cp, dp) of the plane below */
+    /* forward elimination, rank by rank upwards: d of the plane below (the factors are
+       the tissue's, so d is the whole carry) */
     if (me > 0) {
-        st = PSMPI_CALL(MPI_Recv(c, (int)(2 * plane), MPI_FLOAT, me - 1, DECOMP_TAG_FWD, dc->comm,
+        st = PSMPI_CALL(MPI_Recv(c, (int)plane, MPI_FLOAT, me - 1, DECOMP_TAG_FWD, dc->comm,
                                  MPI_STATUS_IGNORE), err);
-        if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_C, 1, lo - 1, 1, c, err);
-        if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_D, 1, lo - 1, 1, c + plane, err);
+        if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_D, 1, lo - 1, 1, c, err);
     }
     if (st == PS_OK) st = field_sweep_z_forward(fs, err);
     if (st == PS_OK && me < P - 1) {
-        st = field_planes(fs, FIELD_SCRATCH_C, 0, hi - 1, 1, c, err);
-        if (st == PS_OK) st = field_planes(fs, FIELD_SCRATCH_D, 0, hi - 1, 1, c + plane, err);
-        PSMPI_ALWAYS(st, MPI_Send(c, (int)(2 * plane), MPI_FLOAT, me + 1, DECOMP_TAG_FWD, dc->comm), err);
+        st = field_planes(fs, FIELD_SCRATCH_D, 0, hi - 1, 1, c, err);
+        PSMPI_ALWAYS(st, MPI_Send(c, (int)plane, MPI_FLOAT, me + 1, DECOMP_TAG_FWD, dc->comm), err);
     }
     /* back substitution, rank by rank downwards: the increment of the plane above */
     if (st == PS_OK && me < P - 1) {
