@@ -47,7 +47,7 @@
 
 /* Per-field reaction constants for voxels where k is the field's decay alone (no region
  * sink, no agent uptake) -- most voxels: e = exp(-k dt) and (1 - e)/k, computed once with
- * exactly the expressions field_react uses per voxel, so both paths give the same bits. */
+ * exactly the expressions ps_react_one uses per voxel, so both paths give the same bits. */
 __kernel void field_react_consts(__global const float *decay, uint nf, float dt,
                                  __global float *rc)
 {

@@ -42,13 +42,7 @@ static ps_status test_field_create(field_set **fs, device *d, const scenario *s,
     return field_create_lanes(fs, d, s, 0, &g, test_lanes[li][0], test_lanes[li][1], test_lanes[li][2], err);
 }
 
-static void test_reference_lanes(device *d, int li);
-static void test_reference(device *d)
-{
-    for (int li = 0; li < TEST_NLANES; li++) test_reference_lanes(d, li);
-}
-
-static void test_reference_lanes(device *d, int li)
+static void test_reference(device *d, int li)
 {
     /* two fixed faces, a slow sphere with a source and a fast box with a sink (the
      * hand-built scenario this replaces had unnamed regions; the loader needs names) */
@@ -85,13 +79,7 @@ static void test_reference_lanes(device *d, int li)
     field_destroy(fs);
 }
 
-static void test_agents_sparse_lanes(device *d, int li);
-static void test_agents_sparse(device *d)
-{
-    for (int li = 0; li < TEST_NLANES; li++) test_agents_sparse_lanes(d, li);
-}
-
-static void test_agents_sparse_lanes(device *d, int li)
+static void test_agents_sparse(device *d, int li)
 {
     scenario s;
     test_one_tissue(&s, 13, 10, 7, 10.0, 2.0, 80.0, 18.0,
@@ -331,8 +319,8 @@ int main(void)
 {
     device *d = test_open_device();
     printf("test_fields on %s\n", device_description(d));
-    test_reference(d);
-    test_agents_sparse(d);
+    for (int li = 0; li < TEST_NLANES; li++) test_reference(d, li);
+    for (int li = 0; li < TEST_NLANES; li++) test_agents_sparse(d, li);
     test_mass(d);
     test_uniform(d);
     test_decay(d);
