@@ -267,15 +267,16 @@ __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
     }
 }
 
-/* The implicit sweep along y (axis 1) or z (axis 2) for PS_WYZ neighbouring lines x0.. of
- * one field per work-item: one vector load or store per plane, a whole cache line at 16
- * lanes (a row whose width is not a multiple of PS_WYZ ends in a group that gathers, its
- * extra lanes repeating the last line). Along z the factor rows are tissue planes, local
+/* The implicit sweep along y (axis 1) or z (axis 2) of one field for xpi groups of PS_WYZ
+ * neighbouring lines per work-item (a whole row on a CPU, one group on a GPU): per group
+ * one vector load or store per plane, a whole cache line at 16 lanes (a row whose width
+ * is not a multiple of PS_WYZ ends in a group that gathers, its extra lanes repeating the
+ * last line). Along z the factor rows are tissue planes, local
  * plane i + zoff. */
 __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
                              __global const float2 *bfac, __global const uint *prof, uint nprof,
                              int fac_n, __global const float *bc_value, int nx, int ny, int nz,
-                             uint nf, uint fpi, int xpi, int axis, int zoff)
+                             uint nf, int xpi, int axis, int zoff)
 {
     size_t g = get_global_id(0);
     int nxq = (nx + PS_WYZ - 1) / PS_WYZ, nxc = (nxq + xpi - 1) / xpi;
@@ -283,9 +284,8 @@ __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
     if (axis == 1) { n = ny; stride = nx; rows = nz; }
     else { n = nz; stride = nx * ny; rows = ny; }
     size_t ngroups = (size_t)rows * (size_t)nxc;
-    uint nfg = (nf + fpi - 1) / fpi;
-    if (g >= ngroups * nfg) return;
-    uint f0 = (uint)(g / ngroups) * fpi, f1 = min(f0 + fpi, nf);
+    if (g >= ngroups * nf) return;
+    uint f = (uint)(g / ngroups);
     size_t q = g % ngroups;
     int row = (int)(q / (size_t)nxc), xc = (int)(q % (size_t)nxc);
     size_t nvox = (size_t)nx * ny * nz;
@@ -293,15 +293,14 @@ __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
     PS_TYZ db[PS_NMAX], ubz[PS_NMAX];
     float t[PS_WYZ];
     for (int xg = xc * xpi; xg < min(nxq, (xc + 1) * xpi); xg++) {
-    int x0 = xg * PS_WYZ;
-    int nl = min(PS_WYZ, nx - x0);
-    uint pr[PS_WYZ];
-    int same = 1;
-    for (int l = 0; l < PS_WYZ; l++) {
-        pr[l] = prof[(uint)row * (uint)nx + (uint)min(x0 + l, nx - 1)];
-        same = same && pr[l] == pr[0];
-    }
-    for (uint f = f0; f < f1; f++) {
+        int x0 = xg * PS_WYZ;
+        int nl = min(PS_WYZ, nx - x0);
+        uint pr[PS_WYZ];
+        int same = 1;
+        for (int l = 0; l < PS_WYZ; l++) {
+            pr[l] = prof[(uint)row * (uint)nx + (uint)min(x0 + l, nx - 1)];
+            same = same && pr[l] == pr[0];
+        }
         __global float *u = conc + f * nvox + base + (size_t)x0;
         __global const float4 *F[PS_WYZ];
         float blo[PS_WYZ], bhi[PS_WYZ];
@@ -356,7 +355,6 @@ __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
         }
 #undef PS_LDG
 #undef PS_STG
-    }
     }
 }
 

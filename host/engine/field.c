@@ -24,7 +24,7 @@ _Static_assert(PS_MAX_FIELDS == SCN_MAX_MEDIATORS, "fields per tissue: PS_MAX_FI
 #define FIELD_MAX_COMBOS 65535
 /* Lanes (lines per work-item) of the x sweep and of the y and z sweeps, and the sweeps'
    work-group size, per device type (fields.cl PS_WX, PS_WYZ). On a CPU a work-item's
-   16 lanes fill a cache line and the vector registers, and groups of one work-item keep
+   lanes fill the vector registers (16 lanes: a cache line), and groups of one work-item keep
    the private line arrays (PS_NMAX entries) on the thread's stack and in cache (PoCL's
    work-group loops hold them for every item of a group at once: groups of 8 were 1.3 x
    slower, of 32 1.4 x). The lanes are the device's preferred float vector width (8 with
@@ -39,7 +39,6 @@ _Static_assert(PS_MAX_FIELDS == SCN_MAX_MEDIATORS, "fields per tissue: PS_MAX_FI
 struct field_set {
     device *dev;
     field_params p;
-    int decomposed;     /* the grid is a slab of the tissue: the z sweep runs in parts */
     int wx, wyz, wg;    /* lanes of the sweeps and their work-group size (see above) */
     cl_program prog;
     cl_kernel k_consts, k_sweepx, k_sweepyz, k_stats, k_zfwd, k_zback, k_guard;
@@ -53,6 +52,7 @@ struct field_set {
 };
 
 static ps_status field_react_consts(field_set *fs, ps_err *err);
+static ps_status field_need_scratch(field_set *fs, ps_err *err);
 
 ps_status field_params_init(field_params *p, const scenario *s, int t, ps_err *err)
 {
@@ -67,23 +67,22 @@ static float field_harmonic(float a, float b)
     return s > 0.0f ? 2.0f * a * b / s : 0.0f;
 }
 
-/* The D multiplier along line `line` of axis a (numbering in field.h), n values. Along z
- * the line is the tissue's whole column, from the regions, so that every rank of a
- * decomposed run gets the factors of the one-rank solve. */
+/* The D multiplier along line `line` of axis a (numbering in field.h), n values, from the
+ * voxels' region combinations. Along z the line is the tissue's whole column, so that
+ * every rank of a decomposed run gets the factors of the one-rank solve: a slab's rank
+ * finds the planes it does not hold from the regions. */
 static void field_line_dmul(const field_params *p, const scn_tissue *ts, int a, size_t line,
                             float *out)
 {
-    int nx = p->dims[0], ny = p->dims[1];
-    if (a == 0) {
-        memcpy(out, p->dmul + line * (size_t)nx, (size_t)nx * sizeof(float));
-    } else if (a == 1) {
-        size_t z = line / (size_t)nx, x = line % (size_t)nx;
-        for (int i = 0; i < ny; i++) out[i] = p->dmul[(z * ny + (size_t)i) * nx + x];
-    } else {
-        int x = (int)(line % (size_t)nx), y = (int)(line / (size_t)nx);
-        for (int i = 0; i < p->grid.nz_global; i++)
-            out[i] = tissue_mask_dmul(ts, tissue_voxel_mask(ts, p->grid.voxel_um, x, y, i));
-    }
+    size_t nx = (size_t)p->dims[0], ny = (size_t)p->dims[1];
+    int n = a == 0 ? p->dims[0] : a == 1 ? p->dims[1] : p->grid.nz_global;
+    size_t base = a == 0 ? line * nx : a == 1 ? (line / nx) * nx * ny + line % nx : line;
+    size_t stride = a == 0 ? 1 : a == 1 ? nx : nx * ny;
+    int slab = a == 2 && (p->grid.zoff != 0 || p->dims[2] != p->grid.nz_global);
+    for (int i = 0; i < n; i++)
+        out[i] = slab ? tissue_mask_dmul(ts, tissue_voxel_mask(ts, p->grid.voxel_um, (int)(line % nx),
+                                                               (int)(line / nx), i))
+                      : p->combo_dmul[p->combo[base + (size_t)i * stride]];
 }
 
 static uint64_t field_hash(const float *v, int n)
@@ -198,8 +197,8 @@ static ps_status field_factors(field_params *p, const scn_tissue *ts, int a, ps_
 }
 
 /* Region combinations: voxels with the same region mask share sources, sinks and D
- * multiplier (the last region they lie in decides, as in tissue_region_maps). */
-static ps_status field_combos(field_params *p, const scenario *s, const scn_tissue *ts, ps_err *err)
+ * multiplier (the last region they lie in decides: tissue_mask_dmul, tissue_mask_region). */
+static ps_status field_combos(field_params *p, const scn_tissue *ts, ps_err *err)
 {
     int n = 0;
     uint32_t last_mask = 0;
@@ -235,11 +234,13 @@ static ps_status field_combos(field_params *p, const scenario *s, const scn_tiss
     p->n_combo = n;
     p->combo_src = calloc((size_t)n * nf, sizeof(float));
     p->combo_sink = calloc((size_t)n * nf, sizeof(float));
-    if (!p->combo_src || !p->combo_sink) {
+    p->combo_dmul = malloc((size_t)n * sizeof(float));
+    if (!p->combo_src || !p->combo_sink || !p->combo_dmul) {
         free(masks);
         return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the region table of tissue %s", ts->name);
     }
     for (int c = 0; c < n; c++) {
+        p->combo_dmul[c] = tissue_mask_dmul(ts, masks[c]);
         int r = tissue_mask_region(masks[c]);
         if (r < 0) continue;
         for (int f = 0; f < p->nf; f++) {
@@ -248,7 +249,6 @@ static ps_status field_combos(field_params *p, const scenario *s, const scn_tiss
             p->combo_sink[(size_t)c * nf + f] = (float)ts->regions[r].sink_per_min[m];
         }
     }
-    (void)s;
     free(masks);
     return PS_OK;
 }
@@ -279,15 +279,14 @@ ps_status field_params_init_grid(field_params *p, const scenario *s, int t, cons
             p->bc_value[l * 6 + face] = (float)f->bc[face].value_nM;
         }
     }
-    p->dmul = malloc(p->nvox * sizeof(float));
     p->region_mask = malloc(p->nvox * sizeof(uint32_t));
-    if (!p->dmul || !p->region_mask) {
+    if (!p->region_mask) {
         field_params_free(p);
         return ps_err_set(err, PS_ERR_MEMORY, "out of host memory for the region maps of tissue %s",
                           ts->name);
     }
-    tissue_region_maps(ts, &g, p->dmul, p->region_mask);
-    ps_status st = field_combos(p, s, ts, err);
+    tissue_region_mask(ts, &g, p->region_mask);
+    ps_status st = field_combos(p, ts, err);
     for (int a = 0; st == PS_OK && a < 3; a++) st = field_factors(p, ts, a, err);
     if (st != PS_OK) field_params_free(p);
     return st;
@@ -295,15 +294,14 @@ ps_status field_params_init_grid(field_params *p, const scenario *s, int t, cons
 
 void field_params_free(field_params *p)
 {
-    free(p->dmul);
     free(p->region_mask);
     free(p->combo);
     free(p->combo_src);
     free(p->combo_sink);
-    p->dmul = NULL;
+    free(p->combo_dmul);
     p->region_mask = NULL;
     p->combo = NULL;
-    p->combo_src = p->combo_sink = NULL;
+    p->combo_src = p->combo_sink = p->combo_dmul = NULL;
     for (int a = 0; a < 3; a++) {
         free(p->line_prof[a]);
         free(p->fac[a]);
@@ -337,7 +335,6 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
     size_t nf = p->nf > 0 ? (size_t)p->nf : 1;
     size_t fbytes = nf * p->nvox * sizeof(float);
     PS_TRY(device_alloc(d, fbytes, "field concentrations", &fs->conc, err));
-    if (fs->decomposed) PS_TRY(device_alloc(d, fbytes, "decomposed z-sweep array", &fs->scratch_d, err));
     PS_TRY(device_alloc(d, fbytes, "agent secretion", &fs->asrc, err));
     PS_TRY(device_alloc(d, fbytes, "agent uptake", &fs->aupt, err));
     PS_TRY(device_alloc(d, nf * sizeof(float), "field decay", &fs->decay, err));
@@ -416,9 +413,10 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
     fs->wx = wx;
     fs->wyz = wyz;
     fs->wg = wg;
-    fs->decomposed = grid->zoff != 0 || grid->dims[2] != grid->nz_global;
     ps_status st = field_params_init_grid(&fs->p, s, t, grid, err);
     if (st == PS_OK) st = field_upload_params(fs, err);
+    /* a slab of the tissue solves z in parts: its array now, with the others */
+    if (st == PS_OK && (grid->zoff != 0 || grid->dims[2] != grid->nz_global)) st = field_need_scratch(fs, err);
     if (st == PS_OK) {
         /* the sweeps keep a line in private arrays of PS_NMAX entries: the longest line,
            rounded up to a multiple of 64 so that tissues of similar size share a build */
@@ -553,7 +551,6 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
         SETARG(k, i++, cl_int, p->dims[1], err);
         SETARG(k, i++, cl_int, p->dims[2], err);
         SETARG(k, i++, cl_uint, nf, err);
-        SETARG(k, i++, cl_uint, 1u, err);                             /* fields per item */
         SETARG(k, i++, cl_int, (cl_int)xpi, err);
         SETARG(k, i++, cl_int, axis, err);
         SETARG(k, i++, cl_int, p->grid.zoff, err);

@@ -30,7 +30,6 @@ typedef struct {
     float decay[SCN_MAX_MEDIATORS];      /* 1/min */
     int bc_kind[SCN_MAX_MEDIATORS * 6];
     float bc_value[SCN_MAX_MEDIATORS * 6];
-    float *dmul;                         /* [nvox] */
     uint32_t *region_mask;               /* [nvox] bit r: voxel centre in region r */
     float *src;                          /* [nf][nvox] nM/min */
     float *sink;                         /* [nf][nvox] 1/min */
@@ -40,6 +39,7 @@ typedef struct {
     uint16_t *combo;                     /* [nvox] region combination of the voxel */
     float *combo_src;                    /* [n_combo][nf] nM/min */
     float *combo_sink;                   /* [n_combo][nf] 1/min */
+    float *combo_dmul;                   /* [n_combo] D multiplier */
     /* Thomas factors of the implicit sweep along each axis. A line's factors depend only
        on its D-multiplier profile, the field's alpha and the axis's boundary kinds, so
        lines with the same profile share them. Line numbering: x lines z*ny + y, y lines

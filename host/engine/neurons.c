@@ -132,7 +132,7 @@ ps_status neurons_readout(neurons *n, neurons_readout_t *r, ps_err *err)
         r->priming_state += P;
         for (int k = 0; k < n->n_terms; k++) {
             const scn_pain_term *pt = &p->terms[n->term_of[k]];
-            if (pt->role == SCN_ROLE_PRIMING) continue;     /* a trigger, not a part of S */
+            if ((n->prime_mask >> k) & 1u) continue;        /* a trigger, not a part of S */
             double c = g[(NS_TERM0 + k) * m + i];
             r->by_mediator[pt->mediator] += pt->site == SCN_SITE_CENTRAL ? c * D : c * amp;
         }

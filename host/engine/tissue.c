@@ -54,13 +54,12 @@ float tissue_mask_dmul(const scn_tissue *t, uint32_t mask)
     return r < 0 ? 1.0f : (float)t->regions[r].diffusion_multiplier;
 }
 
-void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, float *dmul, uint32_t *mask)
+void tissue_region_mask(const scn_tissue *t, const tissue_grid *g, uint32_t *mask)
 {
     for (int z = 0; z < g->dims[2]; z++)
         for (int y = 0; y < g->dims[1]; y++)
             for (int x = 0; x < g->dims[0]; x++) {
                 size_t v = ((size_t)z * g->dims[1] + y) * g->dims[0] + x;
                 mask[v] = tissue_voxel_mask(t, g->voxel_um, x, y, z + g->zoff);
-                dmul[v] = tissue_mask_dmul(t, mask[v]);
             }
 }

@@ -36,8 +36,8 @@ uint32_t tissue_voxel_mask(const scn_tissue *t, double voxel_um, int x, int y, i
 int tissue_mask_region(uint32_t mask);
 float tissue_mask_dmul(const scn_tissue *t, uint32_t mask);
 
-/* Per-voxel maps from the regions: dmul[nvox] diffusion multiplier, mask[nvox] with bit r
- * set when the voxel centre lies in region r. */
-void tissue_region_maps(const scn_tissue *t, const tissue_grid *g, float *dmul, uint32_t *mask);
+/* The region mask of every voxel of grid g: mask[nvox], bit r set when the voxel centre
+ * lies in region r. */
+void tissue_region_mask(const scn_tissue *t, const tissue_grid *g, uint32_t *mask);
 
 #endif
