@@ -367,7 +367,18 @@ ps_status device_launch(device *d, cl_kernel k, const char *name, size_t global,
                         ps_err *err)
 {
     if (global == 0) return PS_OK;
-    if (local > 0) global = (global + local - 1) / local * local;
+    if (local > 0) {
+        /* at most what this kernel allows on this device (registers, private memory):
+           the largest power of two within it */
+        size_t kmax = 0;
+        if (clGetKernelWorkGroupInfo(k, d->info.id, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax,
+                                     NULL) == CL_SUCCESS && kmax > 0 && local > kmax) {
+            size_t p = 1;
+            while (2 * p <= kmax) p *= 2;
+            local = p;
+        }
+        global = (global + local - 1) / local * local;
+    }
     cl_int rc = clEnqueueNDRangeKernel(d->queue, k, 1, NULL, &global, local > 0 ? &local : NULL,
                                        0, NULL, NULL);
     if (rc != CL_SUCCESS)

@@ -8,7 +8,9 @@
  *     central differences of the voxel values (one-sided at faces), C scaled by what
  *     receptor blocks leave (ps_receptor_kept);
  *   - repulsion from every neighbour j closer than r_i + r_j (cell list, ±nb_range
- *     voxels): rep_i * (1 - dist/(r_i+r_j)) along x_i - x_j, at most r_i per step.
+ *     voxels): rep_i * (1 - dist/(r_i+r_j)) along x_i - x_j, at most r_i per step;
+ *     neighbours are read from the list's packed positions (cellist.cl nbp), a strip of
+ *     consecutive bins per row.
  * Positions reflect at the tissue faces. Fate (death, division) is decided in
  * agents_signal.cl. Reads the old positions, writes new arrays, so the result does not
  * depend on the order work-items run; they run in cell-list order for cache locality.
@@ -27,7 +29,7 @@ __kernel void agents_move(__global const ulong *counters,
                           __global const ulong *id, __global const uchar *type,
                           __global const uint *voxel_of, __global const uint *bin_start,
                           __global const uint *bin_count, __global const uint *order,
-                          __global const float *conc, __global const float *tparams,
+                          __global const float4 *nbp, __global const float *conc, __global const float *tparams,
                           __global float *npx, __global float *npy, __global float *npz,
                           __global float *nux, __global float *nuy, __global float *nuz,
                           int nx, int ny, int nz, float dx, float sx, float sy, float sz,
@@ -60,45 +62,48 @@ __kernel void agents_move(__global const ulong *counters,
         int xl = max(x - 1, 0), xr = min(x + 1, nx - 1);
         int yl = max(y - 1, 0), yr = min(y + 1, ny - 1);
         int zl = max(z - 1, 0), zr = min(z + 1, nz - 1);
-        float3 g = (float3)(0.0f);
-        if (xr > xl) g.x = (ps_field_at(c, xr, y, z, nx, ny) - ps_field_at(c, xl, y, z, nx, ny)) / ((xr - xl) * dx);
-        if (yr > yl) g.y = (ps_field_at(c, x, yr, z, nx, ny) - ps_field_at(c, x, yl, z, nx, ny)) / ((yr - yl) * dx);
-        if (zr > zl) g.z = (ps_field_at(c, x, y, zr, nx, ny) - ps_field_at(c, x, y, zl, nx, ny)) / ((zr - zl) * dx);
+        float3 grad = (float3)(0.0f);
+        if (xr > xl) grad.x = (ps_field_at(c, xr, y, z, nx, ny) - ps_field_at(c, xl, y, z, nx, ny)) / ((xr - xl) * dx);
+        if (yr > yl) grad.y = (ps_field_at(c, x, yr, z, nx, ny) - ps_field_at(c, x, yl, z, nx, ny)) / ((yr - yl) * dx);
+        if (zr > zl) grad.z = (ps_field_at(c, x, y, zr, nx, ny) - ps_field_at(c, x, y, zl, nx, ny)) / ((zr - zl) * dx);
         /* sensed through the receptor: a block scales C (and its gradient) */
         float q = ps_receptor_kept(pert, npert, cf, (int)type[i], t_min);
         c0 *= q;
-        g *= q;
+        grad *= q;
         float kd = tp[TP_CHEMO_KD];
         float denom = fmax(c0, 0.0f) + kd;
-        float3 gf = g * (kd / (denom * denom));
+        float3 gf = grad * (kd / (denom * denom));
         float gn = length(gf);
         if (gn > 0.0f) vel += tp[TP_CHEMO_SPEED] * (gn / (gn + tp[TP_CHEMO_HALF])) * (gf / gn);
     }
 
-    /* soft-sphere repulsion from neighbours in the cell list */
+    /* soft-sphere repulsion from neighbours in the cell list: the bins of one row of the
+       neighbourhood are consecutive in the list, so each row is one strip of nbp
+       (position, radius), read in the order the bins and their ids give */
     float ri = tp[TP_RADIUS];
     float rep = tp[TP_REPULSION];
     if (rep > 0.0f) {
         float3 push = (float3)(0.0f);
+        int x0 = max(x - nb_range, 0), x1 = min(x + nb_range, nx - 1);
         for (int zz = max(z - nb_range, 0); zz <= min(z + nb_range, nz - 1); zz++)
-            for (int yy = max(y - nb_range, 0); yy <= min(y + nb_range, ny - 1); yy++)
-                for (int xx = max(x - nb_range, 0); xx <= min(x + nb_range, nx - 1); xx++) {
-                    uint nv = (uint)((zz * ny + yy) * nx + xx);
-                    uint b = bin_start[nv], n = bin_count[nv];
-                    for (uint k = 0; k < n; k++) {
-                        uint j = order[b + k];
-                        if (j == i) continue;
-                        float rsum = ri + tparams[(uint)type[j] * TP_COUNT + TP_RADIUS];
-                        float3 d = pos - (float3)(px[j], py[j], pz[j]);
-                        float d2 = dot(d, d);
-                        if (d2 >= rsum * rsum) continue;
-                        float dist = sqrt(d2);
-                        float3 u;
-                        if (dist > 1e-4f) u = d / dist;
-                        else u = (float3)(myid < id[j] ? -1.0f : 1.0f, 0.0f, 0.0f);
-                        push += rep * (1.0f - dist / rsum) * u;
-                    }
+            for (int yy = max(y - nb_range, 0); yy <= min(y + nb_range, ny - 1); yy++) {
+                uint row = (uint)((zz * ny + yy) * nx);
+                uint k0 = bin_start[row + (uint)x0];
+                uint k1 = bin_start[row + (uint)x1] + bin_count[row + (uint)x1];
+                for (uint k = k0; k < k1; k++) {
+                    if (k == g) continue;
+                    float4 q = nbp[k];
+                    float rsum = ri + q.w;
+                    float3 d = pos - q.xyz;
+                    float d2 = dot(d, d);
+                    if (d2 >= rsum * rsum) continue;
+                    float dist = sqrt(d2);
+                    float3 u;
+                    if (dist > 1e-4f) u = d / dist;
+                    else u = (float3)(myid < id[order[k]] ? -1.0f : 1.0f, 0.0f, 0.0f);
+                    push += rep * (1.0f - dist / rsum) * u;
                 }
+            }
         float pl = length(push) * dt;
         if (pl > ri) push *= ri / pl;
         vel += push;

@@ -1,8 +1,10 @@
-/* agents_secrete.cl — agent secretion and uptake gathered per voxel.
+/* agents_secrete.cl — agent secretion and uptake summed per voxel.
  *
- * One work-item per voxel walks its bin (sorted by id) and sums each agent's rates
- * from the (type, state) tables: no float atomics, so the sums are identical run to
- * run. Only voxels that hold agents are written: the field solve reads the buffers where
+ * One work-item per agent, in cell-list order; the first entry of each bin (the sorted
+ * keys of cellist.cl) walks its bin (sorted by id) and sums each agent's rates from the
+ * (type, state) tables, a segmented reduction in id order: no float atomics, so the sums
+ * are identical run to run, and the cost follows the agents, not the voxels. Only voxels
+ * that hold agents are written: the field solve reads the buffers where
  * the cell list counts agents and ignores what the others hold (field_set_occupancy). Tables are per tissue, already converted to this tissue's voxel volume:
  *   sec[(type*PS_MAX_STATES + state)*nf + f]  nM/min added to the voxel per cell
  *   upt[(type*PS_MAX_STATES + state)*nf + f]  1/min first-order clearance per cell
@@ -14,8 +16,8 @@
  */
 #include "common.cl"
 
-__kernel void agents_secrete(__global const uint *bin_start, __global const uint *bin_count,
-                             __global const uint *order, __global const uchar *type,
+__kernel void agents_secrete(__global const ulong *counters, __global const uint *key,
+                             __global const uint *bin_count, __global const uint *order, __global const uchar *type,
                              __global const uchar *state, __global const float *vars, uint cap,
                              __global const float *sec, __global const float *upt,
                              __global const float *gain, __global const float *rel,
@@ -23,15 +25,14 @@ __kernel void agents_secrete(__global const uint *bin_start, __global const uint
                              float t_min, __global float *src_out, __global float *upt_out,
                              uint nvox, uint nf)
 {
-    uint v = get_global_id(0);
-    if (v >= nvox) return;
+    uint b = get_global_id(0);
+    if (b >= (uint)counters[CTR_N_AGENTS] || (b > 0u && key[b - 1u] == key[b])) return;
+    uint v = key[b], n = bin_count[v];
     float s[PS_MAX_FIELDS], u[PS_MAX_FIELDS];
     for (uint f = 0; f < nf; f++) {
         s[f] = 0.0f;
         u[f] = 0.0f;
     }
-    uint b = bin_start[v], n = bin_count[v];
-    if (n == 0u) return;
     for (uint k = 0; k < n; k++) {
         uint a = order[b + k];
         uint t = type[a];

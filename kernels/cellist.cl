@@ -7,6 +7,15 @@
  * agent id. The last step makes the order inside a bin independent of thread timing,
  * so every sum over a bin (secretion, repulsion) is bit-reproducible. Bins hold a few
  * cells (soft-sphere repulsion keeps them apart), so insertion sort is the right tool.
+ *
+ * Cost follows the agents, not the voxels: apart from the scan (8 B per voxel), every
+ * kernel runs one work-item per agent. The scatter writes key[g], the voxel of the g-th
+ * entry of the list (the sorted keys); the first entry of each bin (g == 0 or key[g-1] !=
+ * key[g]) does that bin's work: sorting, packing, and at the end of the list's lifetime
+ * (cellist_clear) zeroing its count, so counts are zero between steps without a pass over
+ * empty voxels. The sort also packs each entry's position and radius into nbp[g]
+ * (float4, list order): neighbour loops read strips of consecutive bins from it
+ * (agents_move.cl) instead of gathering through order[].
  */
 #include "common.cl"
 
@@ -29,28 +38,55 @@ __kernel void cellist_count(__global const ulong *counters,
 
 __kernel void cellist_scatter(__global const ulong *counters, __global const uint *voxel_of,
                               __global const uint *bin_start, volatile __global uint *bin_fill,
-                              __global uint *order)
+                              __global uint *order, __global uint *key)
 {
     uint i = get_global_id(0);
     if (i >= (uint)counters[CTR_N_AGENTS]) return;
     uint v = voxel_of[i];
-    order[bin_start[v] + atomic_inc(&bin_fill[v])] = i;
+    uint g = bin_start[v] + atomic_inc(&bin_fill[v]);
+    order[g] = i;
+    key[g] = v;
 }
 
-__kernel void cellist_sort_bins(__global const uint *bin_start, __global const uint *bin_count,
-                                __global const ulong *id, __global uint *order, uint nvox)
+/* 1 when list entry g is the first of its bin (the keys are sorted). */
+inline int cl_first_of_bin(__global const uint *key, uint g)
 {
-    uint v = get_global_id(0);
-    if (v >= nvox) return;
-    uint s = bin_start[v], n = bin_count[v];
+    return g == 0u || key[g - 1u] != key[g];
+}
+
+__kernel void cellist_sort_bins(__global const ulong *counters, __global const uint *key,
+                                __global const uint *bin_count, __global const ulong *id,
+                                __global uint *order, __global const float *px,
+                                __global const float *py, __global const float *pz,
+                                __global const uchar *type, __global const float *tparams,
+                                __global float4 *nbp)
+{
+    uint s = get_global_id(0);
+    if (s >= (uint)counters[CTR_N_AGENTS] || !cl_first_of_bin(key, s)) return;
+    uint n = bin_count[key[s]];
     for (uint a = 1; a < n; a++) {
-        uint key = order[s + a];
-        ulong kid = id[key];
+        uint k = order[s + a];
+        ulong kid = id[k];
         uint b = a;
         while (b > 0 && id[order[s + b - 1]] > kid) {
             order[s + b] = order[s + b - 1];
             b--;
         }
-        order[s + b] = key;
+        order[s + b] = k;
     }
+    for (uint a = 0; a < n; a++) {
+        uint j = order[s + a];
+        nbp[s + a] = (float4)(px[j], py[j], pz[j], tparams[(uint)type[j] * TP_COUNT + TP_RADIUS]);
+    }
+}
+
+/* The end of the list's lifetime: the counts and fill counters of the occupied voxels
+ * back to zero (every other voxel already is). */
+__kernel void cellist_clear(__global const ulong *counters, __global const uint *key,
+                            __global uint *bin_count, __global uint *bin_fill)
+{
+    uint g = get_global_id(0);
+    if (g >= (uint)counters[CTR_N_AGENTS] || !cl_first_of_bin(key, g)) return;
+    bin_count[key[g]] = 0u;
+    bin_fill[key[g]] = 0u;
 }

@@ -24,17 +24,18 @@ inline int ct_in_range(__global const float *rule, __global const float *tparams
     return dot(d, d) < r * r;
 }
 
+/* The neighbourhood as strips: the bins of one row are consecutive in the list. */
 #define CT_NEIGHBOURS_BEGIN                                                                 \
     uint v = voxel_of[i];                                                                   \
     int x = (int)(v % (uint)nx), y = (int)((v / (uint)nx) % (uint)ny), z = (int)(v / ((uint)nx * ny)); \
+    int x0 = max(x - nb, 0), x1 = min(x + nb, nx - 1);                                      \
     for (int zz = max(z - nb, 0); zz <= min(z + nb, nz - 1); zz++)                          \
-        for (int yy = max(y - nb, 0); yy <= min(y + nb, ny - 1); yy++)                      \
-            for (int xx = max(x - nb, 0); xx <= min(x + nb, nx - 1); xx++) {                \
-                uint nv = (uint)((zz * ny + yy) * nx + xx);                                 \
-                uint b0 = bin_start[nv], bn = bin_count[nv];                                \
-                for (uint q = 0; q < bn; q++) {                                             \
-                    uint j = order[b0 + q];                                                 \
-                    if (j == i) continue;
+        for (int yy = max(y - nb, 0); yy <= min(y + nb, ny - 1); yy++) {                    \
+            uint row = (uint)((zz * ny + yy) * nx);                                         \
+            uint k1 = bin_start[row + (uint)x1] + bin_count[row + (uint)x1];                \
+            for (uint k = bin_start[row + (uint)x0]; k < k1; k++) {                         \
+                uint j = order[k];                                                          \
+                if (j == i) continue;
 #define CT_NEIGHBOURS_END }}
 
 __kernel void contact_prey(__global const ulong *counters, __global const ulong *id,

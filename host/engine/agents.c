@@ -189,6 +189,9 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list counts", &a->bin_count, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list starts", &a->bin_start, err);
     if (st == PS_OK) st = device_alloc(d, a->nvox * sizeof(cl_uint), "cell list fill", &a->bin_fill, err);
+    /* zero once: afterwards the cell list zeroes what it filled (agents_unbin) */
+    if (st == PS_OK) st = device_fill_zero(d, a->bin_count, a->nvox * sizeof(cl_uint), err);
+    if (st == PS_OK) st = device_fill_zero(d, a->bin_fill, a->nvox * sizeof(cl_uint), err);
     if (st == PS_OK) st = device_alloc(d, CTR_COUNT * sizeof(cl_ulong), "agent counters", &a->counters, err);
     if (st == PS_OK) st = device_alloc(d, nt * TP_COUNT * sizeof(float), "type table", &a->tparams, err);
     if (st == PS_OK) st = device_alloc(d, ntab * sizeof(float), "secretion table", &a->sec, err);
@@ -244,6 +247,7 @@ ps_status agents_counters(agents *a, uint64_t ctr[CTR_COUNT], ps_err *err)
 static ps_status agents_grow(agents *a, size_t n, size_t new_cap, ps_err *err)
 {
     device *d = a->dev;
+    PS_TRY(agents_unbin(a, err));
     agents_pos_bufs oldA = a->A;
     agents_id_bufs oldI = a->I;
     size_t old_cap = a->cap;
@@ -321,6 +325,7 @@ ps_status agents_restore(agents *a, const agents_host *h, size_t cap, const uint
 
 ps_status agents_set_count(agents *a, size_t n, ps_err *err)
 {
+    PS_TRY(agents_unbin(a, err));      /* the list's clear walks the binned count */
     return agents_write_counter(a, CTR_N_AGENTS, n, err);
 }
 

@@ -17,12 +17,14 @@ ps_status agents_compact_begin(agents *a, ps_err *err)
 {
     agents_kernels *k = a->k;
     cl_uint cap = (cl_uint)a->cap;
+    /* the cell list ends here: the scatter writes J, where its keys are kept */
+    PS_TRY(agents_unbin(a, err));
     SETARG(k->k_flags, 0, cl_mem, a->counters, err);
     SETARG(k->k_flags, 1, cl_mem, a->flag, err);
     SETARG(k->k_flags, 2, cl_mem, a->alive, err);
     SETARG(k->k_flags, 3, cl_mem, a->divides, err);
     SETARG(k->k_flags, 4, cl_uint, cap, err);
-    PS_TRY(device_launch(a->dev, k->k_flags, "compact_flags", a->cap, 0, err));
+    PS_TRY(device_launch(a->dev, k->k_flags, "compact_flags", a->cap, DEVICE_WG_ITEMS, err));
     PS_TRY(scan_exclusive(a->scan, a->alive, a->alive_pos, a->cap, err));
     return scan_exclusive(a->scan, a->divides, a->div_pos, a->cap, err);
 }
@@ -57,7 +59,7 @@ ps_status agents_dividers(agents *a, uint64_t **ids, size_t *n, ps_err *err)
     SETARG(c, 2, cl_mem, a->div_pos, err);
     SETARG(c, 3, cl_mem, a->I.id, err);
     SETARG(c, 4, cl_mem, a->div_list, err);
-    PS_TRY(device_launch(a->dev, c, "compact_list_dividers", a->cap, 0, err));
+    PS_TRY(device_launch(a->dev, c, "compact_list_dividers", a->cap, DEVICE_WG_ITEMS, err));
     uint64_t *v = malloc(nd * sizeof *v);
     if (!v) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     ps_status st = device_read(a->dev, a->div_list, 0, nd * sizeof(cl_ulong), v, err);
@@ -97,7 +99,7 @@ ps_status agents_compact_end(agents *a, const uint64_t *div_ids, size_t n_div, u
     SETARG(c, i++, cl_float, (cl_float)a->s->dt_min, err);
     SETARG(c, i++, cl_mem, a->div_ids, err);
     SETARG(c, i++, cl_int, div_ids != NULL, err);
-    PS_TRY(device_launch(a->dev, c, "compact_scatter", a->cap, 0, err));
+    PS_TRY(device_launch(a->dev, c, "compact_scatter", a->cap, DEVICE_WG_ITEMS, err));
     SETARG(k->k_finish, 0, cl_mem, a->counters, err);
     SETARG(k->k_finish, 1, cl_mem, a->alive, err);
     SETARG(k->k_finish, 2, cl_mem, a->alive_pos, err);

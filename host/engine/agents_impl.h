@@ -17,7 +17,7 @@ struct agents_kernels {
     device *dev;
     cl_program p_cellist, p_secrete, p_signal, p_move, p_compact, p_summary, p_recruit, p_contact,
         p_guard;
-    cl_kernel k_count, k_scatter, k_sort, k_secrete, k_signal, k_move, k_flags, k_cscatter,
+    cl_kernel k_count, k_scatter, k_sort, k_clear, k_secrete, k_signal, k_move, k_flags, k_cscatter,
         k_finish, k_summary, k_var_sums, k_rcount, k_rplace, k_rfinish, k_cprey, k_cactor,
         k_capply, k_clist, k_guard;
 };
@@ -49,6 +49,11 @@ struct agents {
     agents_id_bufs I, J;
     cl_mem flag, voxel_of, order, alive, alive_pos, divides, div_pos;
     cl_mem bin_count, bin_start, bin_fill;
+    /* 1 from agents_bin until the list's counts are zeroed again (agents_unbin). While the
+       list lives, its sorted keys (uint) and packed positions (float4) are kept in the
+       compaction's destination buffers J.id and J.vars, which nothing else uses between
+       the binning and the compaction (agents_list_key, agents_list_nbp). */
+    int binned;
     cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, rel, var_partial, np;
     int npert;
     int nrules;                      /* recruitment rules of this tissue */
@@ -76,6 +81,13 @@ void agents_unit_vector(float u1, float u2, float v[3]);
  * number). */
 int agents_contact_rules(const scenario *s, double dt_min, float *rows, double *reach);
 int agents_recruit_rules(const scenario *s, int t, const field_params *fp, float *rows);
+
+/* agents_step.c: the cell list's sorted keys and packed positions (aliases, above), and
+ * the end of its lifetime: counts of the occupied voxels zeroed, by agent (a no-op when
+ * no list lives). Called before anything that changes the slots or their number. */
+cl_mem agents_list_key(const agents *a);
+cl_mem agents_list_nbp(const agents *a);
+ps_status agents_unbin(agents *a, ps_err *err);
 
 /* agents_host.c: writes h into the device buffers as slots 0..n-1 and resets the
  * counters (live count n, next id after the largest non-neuron id of h). */

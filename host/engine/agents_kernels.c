@@ -33,6 +33,7 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_count", &k->k_count, err);
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_scatter", &k->k_scatter, err);
     if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_sort_bins", &k->k_sort, err);
+    if (s == PS_OK) s = device_kernel(k->p_cellist, "cellist_clear", &k->k_clear, err);
     if (s == PS_OK) s = device_kernel(k->p_secrete, "agents_secrete", &k->k_secrete, err);
     if (s == PS_OK) s = device_kernel(k->p_signal, "agents_signal", &k->k_signal, err);
     if (s == PS_OK) s = device_kernel(k->p_move, "agents_move", &k->k_move, err);
@@ -53,7 +54,7 @@ ps_status agents_kernels_create(agents_kernels **out, device *d, ps_err *err)
 void agents_kernels_destroy(agents_kernels *k)
 {
     if (!k) return;
-    cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_secrete, k->k_signal,
+    cl_kernel ks[] = {k->k_count, k->k_scatter, k->k_sort, k->k_clear, k->k_secrete, k->k_signal,
                       k->k_move, k->k_flags, k->k_cscatter, k->k_finish, k->k_summary,
                       k->k_var_sums, k->k_rcount, k->k_rplace, k->k_rfinish, k->k_cprey,
                       k->k_cactor, k->k_capply, k->k_clist, k->k_guard};

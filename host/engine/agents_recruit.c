@@ -37,7 +37,7 @@ ps_status agents_recruit_count(agents *a, const field_set *fs, cl_mem J, uint32_
     SETARG(c, i++, cl_uint, (cl_uint)(plane * (size_t)a->grid.zoff), err);
     SETARG(c, i++, cl_uint, (cl_uint)(plane * (size_t)a->grid.lo[2]), err);
     SETARG(c, i++, cl_uint, (cl_uint)(plane * (size_t)a->grid.hi[2]), err);
-    PS_TRY(device_launch(a->dev, c, "recruit_count", slots, 0, err));
+    PS_TRY(device_launch(a->dev, c, "recruit_count", slots, DEVICE_WG_ITEMS, err));
     return scan_exclusive(a->scan, a->births, a->offsets, slots, err);
 }
 
@@ -90,7 +90,7 @@ ps_status agents_recruit_place(agents *a, const uint64_t *id_delta, uint32_t ste
     SETARG(c, i++, cl_int, a->grid.zoff, err);
     SETARG(c, i++, cl_mem, a->id_delta, err);
     SETARG(c, i++, cl_int, id_delta != NULL, err);
-    PS_TRY(device_launch(a->dev, c, "recruit_place", slots, 0, err));
+    PS_TRY(device_launch(a->dev, c, "recruit_place", slots, DEVICE_WG_ITEMS, err));
     c = k->k_rfinish;
     SETARG(c, 0, cl_mem, a->counters, err);
     SETARG(c, 1, cl_mem, a->births, err);

@@ -17,7 +17,7 @@ ps_status agents_count_states(agents *a, uint32_t *counts, ps_err *err)
     SETARG(k, 1, cl_mem, a->I.type, err);
     SETARG(k, 2, cl_mem, a->I.state, err);
     SETARG(k, 3, cl_mem, a->state_counts, err);
-    PS_TRY(device_launch(a->dev, k, "summary_count", a->cap, 0, err));
+    PS_TRY(device_launch(a->dev, k, "summary_count", a->cap, DEVICE_WG_ITEMS, err));
     return device_read(a->dev, a->state_counts, 0, bytes, counts, err);
 }
 
@@ -79,7 +79,7 @@ ps_status agents_check(agents *a, long *bad, agents_host *one, ps_err *err)
     SETARG(k, 7, cl_float, (cl_float)a->grid.size_um[1], err);
     SETARG(k, 8, cl_float, (cl_float)a->grid.size_um[2], err);
     SETARG(k, 9, cl_mem, a->offsets, err);
-    PS_TRY(device_launch(a->dev, k, "guard_agents", a->cap, 0, err));
+    PS_TRY(device_launch(a->dev, k, "guard_agents", a->cap, DEVICE_WG_ITEMS, err));
     PS_TRY(device_read(a->dev, a->offsets, 0, sizeof first, &first, err));
     if (first == none) return PS_OK;
     *bad = (long)first;

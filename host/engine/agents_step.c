@@ -1,15 +1,31 @@
 /* agents_step.c — the per-step kernel launches of a population before compaction: the
- * cell list (agents_bin), the secretion/uptake gather, signalling and fate, contact
+ * cell list (agents_bin, and agents_unbin at the end of its lifetime), the secretion/uptake gather, signalling and fate, contact
  * events and movement. Each only enqueues; nothing waits for the device.
  */
 #include "agents_impl.h"
 
+cl_mem agents_list_key(const agents *a) { return a->J.id; }
+cl_mem agents_list_nbp(const agents *a) { return a->J.vars; }
+
+ps_status agents_unbin(agents *a, ps_err *err)
+{
+    if (!a->binned) return PS_OK;
+    cl_kernel c = a->k->k_clear;
+    SETARG(c, 0, cl_mem, a->counters, err);
+    SETARG(c, 1, cl_mem, agents_list_key(a), err);
+    SETARG(c, 2, cl_mem, a->bin_count, err);
+    SETARG(c, 3, cl_mem, a->bin_fill, err);
+    PS_TRY(device_launch(a->dev, c, "cellist_clear", a->cap, DEVICE_WG_ITEMS, err));
+    a->binned = 0;
+    return PS_OK;
+}
+
+/* Counts and fill counters are zero on entry (agents_unbin, or the allocation); only the
+ * scan passes over every voxel. */
 ps_status agents_bin(agents *a, ps_err *err)
 {
     agents_kernels *k = a->k;
-    size_t vbytes = a->nvox * sizeof(cl_uint);
-    PS_TRY(device_fill_zero(a->dev, a->bin_count, vbytes, err));
-    PS_TRY(device_fill_zero(a->dev, a->bin_fill, vbytes, err));
+    PS_TRY(agents_unbin(a, err));
     cl_int nx = a->grid.dims[0], ny = a->grid.dims[1], nz = a->grid.dims[2];
     cl_float inv_dx = (cl_float)(1.0 / a->grid.voxel_um);
     SETARG(k->k_count, 10, cl_int, a->grid.zoff, err);
@@ -24,20 +40,21 @@ ps_status agents_bin(agents *a, ps_err *err)
     SETARG(k->k_count, 7, cl_int, ny, err);
     SETARG(k->k_count, 8, cl_int, nz, err);
     SETARG(k->k_count, 9, cl_float, inv_dx, err);
-    PS_TRY(device_launch(a->dev, k->k_count, "cellist_count", a->cap, 0, err));
+    PS_TRY(device_launch(a->dev, k->k_count, "cellist_count", a->cap, DEVICE_WG_ITEMS, err));
+    a->binned = 1;
     PS_TRY(scan_exclusive(a->scan, a->bin_count, a->bin_start, a->nvox, err));
     SETARG(k->k_scatter, 0, cl_mem, a->counters, err);
     SETARG(k->k_scatter, 1, cl_mem, a->voxel_of, err);
     SETARG(k->k_scatter, 2, cl_mem, a->bin_start, err);
     SETARG(k->k_scatter, 3, cl_mem, a->bin_fill, err);
     SETARG(k->k_scatter, 4, cl_mem, a->order, err);
-    PS_TRY(device_launch(a->dev, k->k_scatter, "cellist_scatter", a->cap, 0, err));
-    SETARG(k->k_sort, 0, cl_mem, a->bin_start, err);
-    SETARG(k->k_sort, 1, cl_mem, a->bin_count, err);
-    SETARG(k->k_sort, 2, cl_mem, a->I.id, err);
-    SETARG(k->k_sort, 3, cl_mem, a->order, err);
-    SETARG(k->k_sort, 4, cl_uint, (cl_uint)a->nvox, err);
-    return device_launch(a->dev, k->k_sort, "cellist_sort_bins", a->nvox, 0, err);
+    SETARG(k->k_scatter, 5, cl_mem, agents_list_key(a), err);
+    PS_TRY(device_launch(a->dev, k->k_scatter, "cellist_scatter", a->cap, DEVICE_WG_ITEMS, err));
+    int i = 0;
+    cl_mem sb[] = {a->counters, agents_list_key(a), a->bin_count, a->I.id, a->order, a->A.px,
+                   a->A.py, a->A.pz, a->I.type, a->tparams, agents_list_nbp(a)};
+    for (size_t b = 0; b < sizeof sb / sizeof sb[0]; b++) SETARG(k->k_sort, i++, cl_mem, sb[b], err);
+    return device_launch(a->dev, k->k_sort, "cellist_sort_bins", a->cap, DEVICE_WG_ITEMS, err);
 }
 
 ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
@@ -46,7 +63,8 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
     if (fp->nf == 0) return PS_OK;
     cl_kernel k = a->k->k_secrete;
     int i = 0;
-    SETARG(k, i++, cl_mem, a->bin_start, err);
+    SETARG(k, i++, cl_mem, a->counters, err);
+    SETARG(k, i++, cl_mem, agents_list_key(a), err);
     SETARG(k, i++, cl_mem, a->bin_count, err);
     SETARG(k, i++, cl_mem, a->order, err);
     SETARG(k, i++, cl_mem, a->I.type, err);
@@ -67,7 +85,7 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
     /* the kernel writes the voxels that hold agents only; the field solve reads the
        buffers there and nowhere else */
     field_set_occupancy(fs, a->bin_count);
-    return device_launch(a->dev, k, "agents_secrete", a->nvox, 0, err);
+    return device_launch(a->dev, k, "agents_secrete", a->cap, DEVICE_WG_ITEMS, err);
 }
 
 ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury, cl_mem lesion,
@@ -103,7 +121,7 @@ ps_status agents_signal(agents *a, const field_set *fs, cl_mem J, cl_mem injury,
     SETARG(k, i++, cl_uint, step, err);
     SETARG(k, i++, cl_float, (cl_float)t_min, err);
     SETARG(k, i++, cl_float, (cl_float)a->s->dt_min, err);
-    return device_launch(a->dev, k, "agents_signal", a->cap, 0, err);
+    return device_launch(a->dev, k, "agents_signal", a->cap, DEVICE_WG_ITEMS, err);
 }
 
 ps_status agents_contact(agents *a, uint32_t step, ps_err *err)
@@ -130,12 +148,12 @@ ps_status agents_contact(agents *a, uint32_t step, ps_err *err)
         SETARG(c, i++, cl_uint, a->seed_lo, err);
         SETARG(c, i++, cl_uint, a->seed_hi, err);
         SETARG(c, i++, cl_uint, step, err);
-        PS_TRY(device_launch(a->dev, c, q == 0 ? "contact_prey" : "contact_actor", a->cap, 0, err));
+        PS_TRY(device_launch(a->dev, c, q == 0 ? "contact_prey" : "contact_actor", a->cap, DEVICE_WG_ITEMS, err));
     }
     SETARG(k->k_capply, 0, cl_mem, a->counters, err);
     SETARG(k->k_capply, 1, cl_mem, next, err);
     SETARG(k->k_capply, 2, cl_mem, a->I.state, err);
-    return device_launch(a->dev, k->k_capply, "contact_apply", a->cap, 0, err);
+    return device_launch(a->dev, k->k_capply, "contact_apply", a->cap, DEVICE_WG_ITEMS, err);
 }
 
 ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err)
@@ -144,7 +162,7 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
     int i = 0;
     cl_mem in[] = {a->counters, a->A.px, a->A.py, a->A.pz, a->A.ux, a->A.uy, a->A.uz,
                    a->I.id, a->I.type, a->voxel_of, a->bin_start, a->bin_count, a->order,
-                   field_conc_buffer(fs), a->tparams, a->S.px, a->S.py, a->S.pz, a->S.ux,
+                   agents_list_nbp(a), field_conc_buffer(fs), a->tparams, a->S.px, a->S.py, a->S.pz, a->S.ux,
                    a->S.uy, a->S.uz};
     for (size_t b = 0; b < sizeof in / sizeof in[0]; b++) SETARG(k, i++, cl_mem, in[b], err);
     SETARG(k, i++, cl_int, a->grid.dims[0], err);
@@ -162,5 +180,5 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
     SETARG(k, i++, cl_mem, a->pert, err);
     SETARG(k, i++, cl_uint, (cl_uint)a->npert, err);
     SETARG(k, i++, cl_float, (cl_float)((double)(step - 1) * a->s->dt_min), err);
-    return device_launch(a->dev, k, "agents_move", a->cap, 0, err);
+    return device_launch(a->dev, k, "agents_move", a->cap, DEVICE_WG_ITEMS, err);
 }
