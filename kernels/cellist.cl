@@ -13,19 +13,22 @@
  * entry of the list (the sorted keys); the first entry of each bin (g == 0 or key[g-1] !=
  * key[g]) does that bin's work: sorting, packing, and at the end of the list's lifetime
  * (cellist_clear) zeroing its count, so counts are zero between steps without a pass over
- * empty voxels. The sort also packs each entry's position and radius into nbp[g]
+ * empty voxels. The compaction (compact.cl) writes the survivors in list order, so the
+ * slots themselves stay sorted by voxel, one step stale, and the list's gathers read
+ * nearly consecutive memory. The sort also packs each entry's position and radius into nbp[g]
  * (float4, list order): neighbour loops read strips of consecutive bins from it
  * (agents_move.cl) instead of gathering through order[].
  */
 #include "common.cl"
 
-__kernel void cellist_count(__global const ulong *counters,
+__kernel void cellist_count(__global ulong *counters,
                             __global const float *px, __global const float *py,
                             __global const float *pz, __global uint *voxel_of,
                             volatile __global uint *bin_count,
                             int nx, int ny, int nz, float inv_dx, int zoff, int nz_global)
 {
     uint i = get_global_id(0);
+    if (i == 0u) counters[CTR_N_BINNED] = counters[CTR_N_AGENTS];
     if (i >= (uint)counters[CTR_N_AGENTS]) return;
     int x = ps_voxel_axis(px[i], inv_dx, nx);
     int y = ps_voxel_axis(py[i], inv_dx, ny);
@@ -86,7 +89,7 @@ __kernel void cellist_clear(__global const ulong *counters, __global const uint 
                             __global uint *bin_count, __global uint *bin_fill)
 {
     uint g = get_global_id(0);
-    if (g >= (uint)counters[CTR_N_AGENTS] || !cl_first_of_bin(key, g)) return;
+    if (g >= (uint)counters[CTR_N_BINNED] || !cl_first_of_bin(key, g)) return;
     bin_count[key[g]] = 0u;
     bin_fill[key[g]] = 0u;
 }

@@ -1,12 +1,17 @@
 /* compact.cl — deaths and births by stream compaction, without a host round trip.
  *
- * Survivors keep their relative order (exclusive scan of alive flags); daughters are
- * appended after them in parent order (scan of divide flags) and take ids
- * next_id + their rank. A daughter that finds no free slot is dropped and counted in
- * CTR_BIRTHS_DROPPED; the host grows capacity at the next output interval. Ids stay
- * unique either way (next_id advances by every division attempted). Under domain
- * decomposition daughters take their ids from div_ids (numbered by the host in id order
- * of the parents over all ranks, which is the slot order of the single-rank run).
+ * Survivors are written in cell-list order (order[g], the list of this step's binning:
+ * sorted by voxel, then id), so the slots stay sorted by voxel and every later gather
+ * reads nearly consecutive memory; daughters are appended after them in the same order.
+ * Without a list (use_order 0) the slot order is kept instead. Nothing the model computes
+ * depends on the slot order: draws are keyed by ids, sums over bins run in id order, and a
+ * daughter takes id next_id + the rank of its parent's id among this step's dividing
+ * cells, counted over the list of their ids (list[div_pos[g]]). A daughter that finds no
+ * free slot is dropped and counted in CTR_BIRTHS_DROPPED; the host grows capacity at the
+ * next output interval. Ids stay unique either way (next_id advances by every division
+ * attempted). Under domain decomposition daughters take their ids from div_ids (numbered
+ * by the host in id order of the parents over all ranks, the same rule). The flags, their
+ * scans and div_pos are indexed by list position g.
  * Per-agent variables: vars[k * cap + i], k < PS_NVARS; var 0 is the age in minutes.
  */
 #include "common.cl"
@@ -15,18 +20,29 @@
 #define PS_NVARS 1
 #endif
 
-__kernel void compact_flags(__global const ulong *counters, __global const uchar *flag,
-                            __global uint *alive, __global uint *divides, uint cap)
+/* The slot at list position g (or slot g without a list); cap past the list's end. */
+inline uint cp_slot(__global const ulong *counters, __global const uint *order, int use_order,
+                    uint g)
 {
-    uint i = get_global_id(0);
-    if (i >= cap) return;
-    uint n = (uint)counters[CTR_N_AGENTS];
-    uchar f = i < n ? flag[i] : AF_DEAD;
-    alive[i] = f != AF_DEAD ? 1u : 0u;
-    divides[i] = f == AF_DIVIDE ? 1u : 0u;
+    uint nb = (uint)counters[use_order ? CTR_N_BINNED : CTR_N_AGENTS];
+    return g < nb ? (use_order ? order[g] : g) : 0xffffffffu;
 }
 
-__kernel void compact_scatter(__global const ulong *counters,
+__kernel void compact_flags(__global const ulong *counters, __global const uint *order,
+                            int use_order, __global const uchar *flag,
+                            __global uint *alive, __global uint *divides, uint cap)
+{
+    uint g = get_global_id(0);
+    if (g >= cap) return;
+    uint i = cp_slot(counters, order, use_order, g);
+    /* slots at or past the live count (ghosts of a decomposed rank) go */
+    uchar f = i < (uint)counters[CTR_N_AGENTS] ? flag[i] : AF_DEAD;
+    alive[g] = f != AF_DEAD ? 1u : 0u;
+    divides[g] = f == AF_DIVIDE ? 1u : 0u;
+}
+
+__kernel void compact_scatter(__global const ulong *counters, __global const uint *order,
+                              int use_order, __global const ulong *list,
                               __global const uint *alive, __global const uint *alive_pos,
                               __global const uint *divides, __global const uint *div_pos,
                               uint cap,
@@ -43,21 +59,29 @@ __kernel void compact_scatter(__global const ulong *counters,
                               uint seed_lo, uint seed_hi, uint step, float dt,
                               __global const ulong *div_ids, int use_div_ids)
 {
-    uint i = get_global_id(0);
-    if (i >= (uint)counters[CTR_N_AGENTS]) return;
-    if (!alive[i]) return;
+    uint g = get_global_id(0);
+    if (g >= cap || !alive[g]) return;
+    uint i = cp_slot(counters, order, use_order, g);
     uint n_alive = alive_pos[cap - 1] + alive[cap - 1];
-    uint o = alive_pos[i];
-    int div = divides[i] != 0u;
+    uint o = alive_pos[g];
+    int div = divides[g] != 0u;
     dpx[o] = spx[i]; dpy[o] = spy[i]; dpz[o] = spz[i];
     dux[o] = sux[i]; duy[o] = suy[i]; duz[o] = suz[i];
     did[o] = sid[i]; dtype[o] = stype[i]; dstate[o] = sstate[i];
     for (uint k = 0; k < PS_NVARS; k++) dvars[(size_t)k * cap + o] = svars[(size_t)k * cap + i];
     dvars[o] = div ? 0.0f : svars[i] + dt;          /* age: a division makes two new cells */
     if (!div) return;
-    uint slot = n_alive + div_pos[i];
+    uint slot = n_alive + div_pos[g];
     if (slot >= cap) return;
-    ulong nid = use_div_ids ? div_ids[div_pos[i]] : counters[CTR_NEXT_ID] + div_pos[i];
+    ulong nid;
+    if (use_div_ids) {
+        nid = div_ids[div_pos[g]];
+    } else {      /* the rank of the parent's id among the dividing cells' */
+        uint nd = div_pos[cap - 1] + divides[cap - 1], r = 0;
+        ulong me = sid[i];
+        for (uint e = 0; e < nd; e++) r += list[e] < me ? 1u : 0u;
+        nid = counters[CTR_NEXT_ID] + r;
+    }
     float4 r = ps_rand4(seed_lo, seed_hi, sid[i], step, RNG_DAUGHTER);
     float3 off = ps_unit_vector(r.x, r.y);
     float3 d = ps_unit_vector(r.z, r.w);
@@ -72,15 +96,17 @@ __kernel void compact_scatter(__global const ulong *counters,
     dvars[slot] = 0.0f;
 }
 
-/* Under domain decomposition: the ids of this rank's dividing cells, in slot order
- * (list[div_pos[i]]), for the host to number daughters across ranks. */
-__kernel void compact_list_dividers(__global const ulong *counters, __global const uint *divides,
+/* The ids of the dividing cells, in list order (list[div_pos[g]]): the scatter ranks
+ * daughters' parents in it; under domain decomposition the host numbers daughters across
+ * ranks from it. */
+__kernel void compact_list_dividers(__global const ulong *counters, __global const uint *order,
+                                    int use_order, __global const uint *divides,
                                     __global const uint *div_pos, __global const ulong *sid,
-                                    __global ulong *list)
+                                    __global ulong *list, uint cap)
 {
-    uint i = get_global_id(0);
-    if (i >= (uint)counters[CTR_N_AGENTS]) return;
-    if (divides[i]) list[div_pos[i]] = sid[i];
+    uint g = get_global_id(0);
+    if (g >= cap || !divides[g]) return;
+    list[div_pos[g]] = sid[cp_slot(counters, order, use_order, g)];
 }
 
 /* One work-item: new population size and bookkeeping counters. */

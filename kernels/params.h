@@ -193,6 +193,7 @@
 #define CTR_BIRTHS          3   /* total divisions placed */
 #define CTR_DEATHS          4   /* total deaths */
 #define CTR_RECRUITED       5   /* total cells entered from the blood */
+#define CTR_N_BINNED        6   /* live agents when the cell list was built (its length) */
 #define CTR_COUNT           8
 
 /* Agent step outcome flags. */

@@ -22,9 +22,9 @@
 size_t agents_bytes_per_agent(void)
 {
     /* A + S positions (2 x 24), id/type/state/vars twice (2 x (8 + 2 + 4 NVARS)),
-     * flag 1, voxel 4 and order 4 (which the compaction reuses for its two scan
-     * outputs), compaction and division flags 8 */
-    return 2 * 24 + 2 * (8 + 2 + 4 * AGENTS_NVARS) + 1 + 4 + 4 + 8;
+     * flag 1, voxel 4 (which the compaction reuses for its survivors' scan) and order 4,
+     * compaction and division flags 8, the dividers' scan 4 and id list 8 */
+    return 2 * 24 + 2 * (8 + 2 + 4 * AGENTS_NVARS) + 1 + 4 + 4 + 8 + 4 + 8;
 }
 
 static ps_status agents_alloc_pos(device *d, agents_pos_bufs *b, size_t cap, ps_err *err)
@@ -71,13 +71,15 @@ static ps_status agents_alloc_scratch(agents *a, ps_err *err)
     PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "cell list order", &a->order, err));
     PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "compaction flags", &a->alive, err));
     PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "division flags", &a->divides, err));
-    /* The cell list (voxel_of, order) is built at the start of a step and last read by
-     * agents_move; the compaction after it writes its scan outputs into the same memory,
-     * and the next step's agents_bin rebuilds the list. 8 bytes per agent less. */
-    if (clRetainMemObject(a->voxel_of) != CL_SUCCESS || clRetainMemObject(a->order) != CL_SUCCESS)
+    PS_TRY(device_alloc(d, cap * sizeof(cl_uint), "division scan", &a->div_pos, err));
+    PS_TRY(device_alloc(d, cap * sizeof(cl_ulong), "dividing cells", &a->div_list, err));
+    /* voxel_of is last read by agents_move; the compaction after it writes its survivors'
+     * scan into the same memory (it reads order[], which keeps its own), and the next
+     * step's agents_bin rebuilds both. 4 bytes per agent less. */
+    if (clRetainMemObject(a->voxel_of) != CL_SUCCESS)
         return ps_err_set(err, PS_ERR_DEVICE, "retaining the cell list buffers failed");
     a->alive_pos = a->voxel_of;
-    a->div_pos = a->order;
+    a->list_valid = 0;
     return PS_OK;
 }
 
@@ -88,7 +90,7 @@ static void agents_release_scratch(agents *a)
     agents_release_id(&a->I);
     agents_release_id(&a->J);
     cl_mem *m[] = {&a->flag, &a->voxel_of, &a->order, &a->alive, &a->alive_pos, &a->divides,
-                   &a->div_pos};
+                   &a->div_pos, &a->div_list};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
 }
 
@@ -182,7 +184,6 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     if (st == PS_OK) st = device_fill_zero(d, a->id_delta, SCN_MAX_RECRUITMENTS * sizeof(cl_ulong), err);
     a->div_cap = 1;
     if (st == PS_OK) st = device_alloc(d, sizeof(cl_ulong), "daughter ids", &a->div_ids, err);
-    if (st == PS_OK) st = device_alloc(d, sizeof(cl_ulong), "dividing cells", &a->div_list, err);
     if (st == PS_OK) st = device_write(d, a->contacts, 0, sizeof contacts, contacts, err);
     if (st == PS_OK) st = device_alloc(d, sizeof np, "neuron table", &a->np, err);
     if (st == PS_OK) st = device_write(d, a->np, 0, sizeof np, np, err);
@@ -224,7 +225,7 @@ void agents_destroy(agents *a)
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
                    &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert, &a->rel,
                    &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets, &a->contacts,
-                   &a->div_ids, &a->div_list, &a->id_delta};
+                   &a->div_ids, &a->id_delta};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);
@@ -256,7 +257,7 @@ static ps_status agents_grow(agents *a, size_t n, size_t new_cap, ps_err *err)
     agents_release_pos(&a->S);
     agents_release_id(&a->J);
     cl_mem *m[] = {&a->flag, &a->voxel_of, &a->order, &a->alive, &a->alive_pos, &a->divides,
-                   &a->div_pos};
+                   &a->div_pos, &a->div_list};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     a->cap = new_cap;
     ps_status s = agents_alloc_scratch(a, err);

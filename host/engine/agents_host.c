@@ -40,6 +40,7 @@ ps_status agents_upload(agents *a, const agents_host *h, ps_err *err)
     device *d = a->dev;
     size_t n = h->n;
     PS_TRY(agents_unbin(a, err));
+    a->list_valid = 0;
     float *tmp = malloc((n ? n : 1) * sizeof(float));
     if (!tmp) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     cl_mem pos[] = {a->A.px, a->A.py, a->A.pz}, dir[] = {a->A.ux, a->A.uy, a->A.uz};

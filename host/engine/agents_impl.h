@@ -54,6 +54,9 @@ struct agents {
        compaction's destination buffers J.id and J.vars, which nothing else uses between
        the binning and the compaction (agents_list_key, agents_list_nbp). */
     int binned;
+    /* 1 from agents_bin until the slots change (compaction, upload, growth): order[] is
+       then the list of the current slots, and the compaction writes them in its order */
+    int list_valid;
     cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, rel, var_partial, np;
     int npert;
     int nrules;                      /* recruitment rules of this tissue */

@@ -42,6 +42,7 @@ ps_status agents_bin(agents *a, ps_err *err)
     SETARG(k->k_count, 9, cl_float, inv_dx, err);
     PS_TRY(device_launch(a->dev, k->k_count, "cellist_count", a->cap, DEVICE_WG_ITEMS, err));
     a->binned = 1;
+    a->list_valid = 1;
     PS_TRY(scan_exclusive(a->scan, a->bin_count, a->bin_start, a->nvox, err));
     SETARG(k->k_scatter, 0, cl_mem, a->counters, err);
     SETARG(k->k_scatter, 1, cl_mem, a->voxel_of, err);
