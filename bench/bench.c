@@ -155,26 +155,30 @@ static char *bench_scenario(const bench_cfg *c)
  *     per field) of the voxels that hold agents (at most one per agent): 24 B per value
  *     + 6 B per voxel + 8 B per agent and field. The lower bound of any such solve is
  *     16 B per value (read and write once per step, the lines kept in cache);
- *   secretion/uptake: bins (8 B per voxel) and two floats per voxel and field written,
- *     each agent's type, state and pSTAT3 (6 B) and its slot (4 B);
- *   cell list: per agent positions (12) + voxel (4, w) + counter (4) + scatter (4 + 4)
- *     + sort (8 id + 4 slot); per voxel counts, scan and starts (16);
+ *   secretion/uptake: per agent its key and the previous one (8), slot (4), type and
+ *     state (2) and three variables (12); per occupied voxel (at most one per agent) its
+ *     count (4) and two floats per field written;
+ *   cell list: per agent positions (12) + voxel (4, w) + counter (4); scatter: voxel,
+ *     start, fill counter, slot and key (20); sort: keys (8), count (4), id (8), slot
+ *     read and written (8), packed position and radius gathered (13) and written (16);
+ *     clear: keys (8) and two counters per occupied voxel (8); per voxel only the scan
+ *     (count read, start written: 8);
  *   signalling: per agent id, type, state (10), 5 variables read and written (40),
  *     voxel (4), flag (1), the fields it senses (4 per mediator the type reads, 2 here);
  *   agent step: per agent position and direction read and written (48), id, type,
- *     voxel (13), chemotaxis stencil (7 x 4), neighbour positions in the 27 bins
- *     (about 8 neighbours x 16 B);
- *   compaction: per agent flags and two scans (5 x 4), positions, directions, id, type,
- *     state and variables read and written twice (2 x 74). */
+ *     voxel, slot (17), chemotaxis stencil (7 x 4), the 9 strips' bounds (9 x 12) and
+ *     the packed neighbour positions (about 8 neighbours x 16 B);
+ *   compaction: per agent slot (4), flags and two scans (5 x 4), positions, directions,
+ *     id, type, state and variables read and written twice (2 x 74). */
 static double bench_bytes(int phase, double n_agents, double nvox, int nf)
 {
     switch (phase) {
     case SIM_PH_FIELD: return 24.0 * nvox * nf + 6.0 * nvox + 8.0 * fmin(n_agents, nvox) * nf;
-    case SIM_PH_SECRETE: return nvox * (8.0 + 8.0 * nf) + n_agents * 10.0;
-    case SIM_PH_CELLLIST: return n_agents * 44.0 + nvox * 16.0;
+    case SIM_PH_SECRETE: return n_agents * 26.0 + fmin(n_agents, nvox) * (4.0 + 8.0 * nf);
+    case SIM_PH_CELLLIST: return n_agents * (20.0 + 20.0 + 57.0 + 16.0) + nvox * 8.0;
     case SIM_PH_SIGNAL: return n_agents * (55.0 + 8.0);
-    case SIM_PH_MOVE: return n_agents * (48.0 + 13.0 + 28.0 + 128.0);
-    case SIM_PH_COMPACT: return n_agents * (20.0 + 148.0);
+    case SIM_PH_MOVE: return n_agents * (48.0 + 17.0 + 28.0 + 108.0 + 128.0);
+    case SIM_PH_COMPACT: return n_agents * (24.0 + 148.0);
     default: return 0;
     }
 }

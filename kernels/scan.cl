@@ -3,14 +3,18 @@
  * Three phases driven by host/scan.c: each work-group scans SCAN_WG*SCAN_ITEMS
  * consecutive elements and writes its total; the totals are scanned recursively; the
  * scanned totals are added back. Integer sums: the result is exact and independent of
- * scheduling. SCAN_WG is a -D option chosen by the host (<= the device's work-group limit).
+ * scheduling. SCAN_WG and SCAN_ITEMS (elements per work-item) are -D options chosen by the
+ * host (host/engine/scan.c): on GPUs groups of 256 (within the device's limit) of 4
+ * elements each; on CPUs one work-item per group scanning 1024 elements serially.
  */
 #include "common.cl"
 
 #ifndef SCAN_WG
 #define SCAN_WG 256
 #endif
+#ifndef SCAN_ITEMS
 #define SCAN_ITEMS 4
+#endif
 
 __kernel __attribute__((reqd_work_group_size(SCAN_WG, 1, 1)))
 void scan_block(__global const uint *in, __global uint *out, __global uint *block_sums, uint n)

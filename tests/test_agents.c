@@ -13,6 +13,7 @@
 #include "field.h"
 #include "neurons.h"
 #include "pk.h"
+#include "scan.h"
 #include "test.h"
 #include "test_common.h"
 
@@ -360,6 +361,53 @@ static void test_secretion(device *d)
     test_world_destroy(&w);
 }
 
+/* The exclusive scan (cell list, compaction, entries) against a host prefix sum: sizes
+ * around the block sizes of both layouts (CPU: 1024 per work-item; GPU: 256 x 4) and
+ * several levels, out of place and in place. Integer sums: exact equality. */
+static void test_scan(device *d)
+{
+    static const size_t sizes[] = {1, 5, 1023, 1024, 1025, 4097, 1048577, 3000007};
+    const size_t nmax = 3000007;
+    scan_plan *p = NULL;
+    ps_err err;
+    ps_err_clear(&err);
+    cl_uint *h = malloc(nmax * sizeof *h), *got = malloc(nmax * sizeof *got);
+    cl_mem a = NULL, b = NULL;
+    int ok = h && got && scan_create(&p, d, nmax, &err) == PS_OK &&
+             device_alloc(d, nmax * sizeof(cl_uint), "scan test in", &a, &err) == PS_OK &&
+             device_alloc(d, nmax * sizeof(cl_uint), "scan test out", &b, &err) == PS_OK;
+    TEST_CHECK(ok, "scan set-up: %s", err.msg);
+    for (size_t s = 0; ok && s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        uint32_t x = 12345u + (uint32_t)n;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1664525u + 1013904223u;
+            h[i] = (x >> 28) & 7u;
+        }
+        for (int inplace = 0; inplace < 2; inplace++) {
+            cl_mem out = inplace ? a : b;
+            ps_status st = device_write(d, a, 0, n * sizeof(cl_uint), h, &err);
+            if (st == PS_OK) st = scan_exclusive(p, a, out, n, &err);
+            if (st == PS_OK) st = device_read(d, out, 0, n * sizeof(cl_uint), got, &err);
+            size_t bad = 0;
+            cl_uint run = 0;
+            for (size_t i = 0; i < n && st == PS_OK; i++) {
+                bad += got[i] != run;
+                run += h[i];
+            }
+            TEST_CHECK(st == PS_OK && bad == 0, "scan of %zu (%s): %zu wrong, %s", n,
+                       inplace ? "in place" : "out of place", bad, err.msg);
+        }
+    }
+    printf("  exclusive scan: %zu sizes from 1 to %zu, in and out of place, equal to the host's\n",
+           sizeof sizes / sizeof sizes[0], nmax);
+    device_release(&a);
+    device_release(&b);
+    scan_destroy(p);
+    free(h);
+    free(got);
+}
+
 int main(void)
 {
     device *d = test_open_device();
@@ -369,6 +417,7 @@ int main(void)
     test_chemotaxis(d);
     test_birth_death(d);
     test_secretion(d);
+    test_scan(d);
     device_close(d);
     return test_report("test_agents");
 }

@@ -6,6 +6,15 @@
 #include <stdlib.h>
 
 #define SCAN_MAX_LEVELS 8
+/* On CPU devices a work-item scans a chunk of its own, serially: the work-group scan's
+ * barrier rounds are what costs there (8 M elements on PoCL, 2-core EPYC: 27 ms with
+ * groups of 256 x 4 elements, 8.6 ms with one work-item per 1024). */
+#ifndef SCAN_WG_CPU
+#define SCAN_WG_CPU 1
+#endif
+#ifndef SCAN_ITEMS_CPU
+#define SCAN_ITEMS_CPU 1024
+#endif
 
 struct scan_plan {
     device *dev;
@@ -26,14 +35,16 @@ ps_status scan_create(scan_plan **out, device *d, size_t max_n, ps_err *err)
     scan_plan *p = calloc(1, sizeof *p);
     if (!p) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     p->dev = d;
-    size_t wg = 256;
+    int cpu = (device_get_info(d)->type & CL_DEVICE_TYPE_CPU) != 0;
+    size_t wg = cpu ? SCAN_WG_CPU : 256;
     size_t dev_wg = device_get_info(d)->max_work_group;
     while (wg > dev_wg && wg > 1) wg >>= 1;
     p->wg = wg;
-    p->block = wg * 4;
+    size_t items = cpu ? SCAN_ITEMS_CPU : 4;
+    p->block = wg * items;
     p->max_n = max_n < 1 ? 1 : max_n;
     char opts[64];
-    snprintf(opts, sizeof opts, "-DSCAN_WG=%zu", wg);
+    snprintf(opts, sizeof opts, "-DSCAN_WG=%zu -DSCAN_ITEMS=%zu", wg, items);
     ps_status s = device_build(d, "scan.cl", opts, &p->prog, err);
     if (s == PS_OK) s = device_kernel(p->prog, "scan_block", &p->k_block, err);
     if (s == PS_OK) s = device_kernel(p->prog, "scan_add", &p->k_add, err);
