@@ -26,7 +26,7 @@ __kernel void agents_secrete(__global const ulong *counters, __global const uint
                              uint nvox, uint nf)
 {
     uint b = get_global_id(0);
-    if (b >= (uint)counters[CTR_N_AGENTS] || (b > 0u && key[b - 1u] == key[b])) return;
+    if (b >= (uint)counters[CTR_N_AGENTS] || !ps_first_of_bin(key, b)) return;
     uint v = key[b], n = bin_count[v];
     float s[PS_MAX_FIELDS], u[PS_MAX_FIELDS];
     for (uint f = 0; f < nf; f++) {

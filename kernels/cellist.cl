@@ -51,12 +51,6 @@ __kernel void cellist_scatter(__global const ulong *counters, __global const uin
     key[g] = v;
 }
 
-/* 1 when list entry g is the first of its bin (the keys are sorted). */
-inline int cl_first_of_bin(__global const uint *key, uint g)
-{
-    return g == 0u || key[g - 1u] != key[g];
-}
-
 __kernel void cellist_sort_bins(__global const ulong *counters, __global const uint *key,
                                 __global const uint *bin_count, __global const ulong *id,
                                 __global uint *order, __global const float *px,
@@ -65,7 +59,7 @@ __kernel void cellist_sort_bins(__global const ulong *counters, __global const u
                                 __global float4 *nbp)
 {
     uint s = get_global_id(0);
-    if (s >= (uint)counters[CTR_N_AGENTS] || !cl_first_of_bin(key, s)) return;
+    if (s >= (uint)counters[CTR_N_AGENTS] || !ps_first_of_bin(key, s)) return;
     uint n = bin_count[key[s]];
     for (uint a = 1; a < n; a++) {
         uint k = order[s + a];
@@ -89,7 +83,7 @@ __kernel void cellist_clear(__global const ulong *counters, __global const uint 
                             __global uint *bin_count, __global uint *bin_fill)
 {
     uint g = get_global_id(0);
-    if (g >= (uint)counters[CTR_N_BINNED] || !cl_first_of_bin(key, g)) return;
+    if (g >= (uint)counters[CTR_N_BINNED] || !ps_first_of_bin(key, g)) return;
     bin_count[key[g]] = 0u;
     bin_fill[key[g]] = 0u;
 }

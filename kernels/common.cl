@@ -35,6 +35,13 @@ inline float3 ps_unit_vector(float u1, float u2)
     return (float3)(r * cos(phi), r * sin(phi), z);
 }
 
+/* 1 when entry g of the cell list is the first of its bin: key[g] is the voxel of entry g
+ * and the keys are sorted (cellist.cl). */
+inline int ps_first_of_bin(__global const uint *key, uint g)
+{
+    return g == 0u || key[g - 1u] != key[g];
+}
+
 /* Voxel index of a point (µm, tissue-local); points on the far face map to the last voxel. */
 inline int ps_voxel_axis(float x, float inv_dx, int n)
 {

@@ -326,7 +326,6 @@ ps_status agents_restore(agents *a, const agents_host *h, size_t cap, const uint
 
 ps_status agents_set_count(agents *a, size_t n, ps_err *err)
 {
-    PS_TRY(agents_unbin(a, err));      /* the list's clear walks the binned count */
     return agents_write_counter(a, CTR_N_AGENTS, n, err);
 }
 

@@ -86,8 +86,9 @@ int agents_contact_rules(const scenario *s, double dt_min, float *rows, double *
 int agents_recruit_rules(const scenario *s, int t, const field_params *fp, float *rows);
 
 /* agents_step.c: the cell list's sorted keys and packed positions (aliases, above), and
- * the end of its lifetime: counts of the occupied voxels zeroed, by agent (a no-op when
- * no list lives). Called before anything that changes the slots or their number. */
+ * the end of its lifetime: counts of the occupied voxels zeroed, by agent, from the keys
+ * and the count binned (CTR_N_BINNED); a no-op when no list lives. Called before anything
+ * that writes J (the compaction), reallocates it (growth) or resets the counters (upload). */
 cl_mem agents_list_key(const agents *a);
 cl_mem agents_list_nbp(const agents *a);
 ps_status agents_unbin(agents *a, ps_err *err);
