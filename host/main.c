@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "device.h"
 #include "log.h"
 #include "mpi_util.h"
@@ -90,7 +91,20 @@ static void main_usage(FILE *f)
             "      --dry-run          list the members (scenario|--set overrides) and stop\n"
             "      --checkpoint-every H   members write checkpoints; a stopped sweep continues\n"
             "                         them when the command is run again\n"
-            "      --quiet            no progress messages\n"
+            "      --quiet            no progress messages\n",
+            painsim_version());
+    fprintf(f,
+            "  [mpirun -np N] painsim sensitivity FILE.json --out DIR\n"
+            "                         Morris screening and Sobol indices of sweep metrics\n"
+            "                         (SALib); the members run as a sweep\n"
+            "  [mpirun -np N] painsim trial FILE.json --out DIR\n"
+            "                         in-silico preclinical trial: arms x sexes x animals,\n"
+            "                         effect sizes, power\n"
+            "  [mpirun -np N] painsim calibrate FILE.json --out DIR\n"
+            "                         ABC-SMC (pyabc) fit of scenario keys to target data\n"
+            "      (these three take --device, --verbose, --quiet, --checkpoint-every as sweep\n"
+            "       does; the same command again reuses finished members; the file formats are\n"
+            "       in scenarios/README.md, \"Analyses\"; FILE --help for each)\n"
             "  painsim plot RUN [RUN ...] [--out DIR]\n"
             "                         time-course figures (PNG, SVG) into RUN/figures;\n"
             "                         replicate seeds as mean +- SD (viz/plot_summary.py)\n"
@@ -107,8 +121,8 @@ static void main_usage(FILE *f)
             "\n"
             "environment: PAINSIM_DEVICE, PAINSIM_KERNELS (kernel folder),\n"
             "             PAINSIM_RANDOM123_INCLUDE, POCL_MEMORY_LIMIT (GiB, PoCL only),\n"
-            "             PAINSIM_VIZ (viz folder), PAINSIM_PYTHON (default /usr/bin/python3)\n",
-            painsim_version());
+            "             PAINSIM_VIZ (viz folder), PAINSIM_ANALYSIS (analysis folder),\n"
+            "             PAINSIM_PYTHON (default: the project's .venv, else /usr/bin/python3)\n");
 }
 
 static int main_devices(const log_ctx *lg)
@@ -377,6 +391,7 @@ int main(int argc, char **argv)
 {
     /* report, plot, render: viz/ tools in a child process, no MPI, no device (report.h) */
     if (argc >= 2 && report_is_command(argv[1])) return report_main(argc, argv);
+    /* sensitivity, trial, calibrate: a Python driver whose sweeps run on every rank */
     log_ctx lg;
     log_init(&lg, 0, 1, 0);
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
@@ -413,8 +428,10 @@ int main(int argc, char **argv)
         rc = main_resume(argc, argv, &lg, MPI_COMM_WORLD, rank, size);
     } else if (strcmp(argv[1], "sweep") == 0) {
         rc = main_sweep(argc, argv, &lg, MPI_COMM_WORLD);
+    } else if (analysis_is_command(argv[1])) {
+        rc = analysis_main(argc, argv, MPI_COMM_WORLD, &lg, &main_stop_flag);
     } else {
-        log_error(&lg, "unknown command '%s' (commands: run, resume, sweep, report, plot, render, devices, version, help)", argv[1]);
+        log_error(&lg, "unknown command '%s' (commands: run, resume, sweep, sensitivity, trial, calibrate, report, plot, render, devices, version, help)", argv[1]);
         rc = 2;
     }
     ps_err_clear(&merr);

@@ -45,11 +45,9 @@ static int report_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The viz folder: $PAINSIM_VIZ, else <dir of the executable>/../viz. 0, or -1 when
- * the path does not fit. */
-static int report_viz_dir(char *buf, size_t n)
+int report_tool_dir(const char *env_name, const char *sub, char *buf, size_t n)
 {
-    const char *env = getenv("PAINSIM_VIZ");
+    const char *env = getenv(env_name);
     if (env && *env) return snprintf(buf, n, "%s", env) < (int)n ? 0 : -1;
     char exe[REPORT_PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -60,7 +58,25 @@ static int report_viz_dir(char *buf, size_t n)
         char *slash = strrchr(exe, '/');
         if (slash) *slash = '\0';
     }
-    return snprintf(buf, n, "%s/../viz", exe) < (int)n ? 0 : -1;
+    return snprintf(buf, n, "%s/../%s", exe, sub) < (int)n ? 0 : -1;
+}
+
+static int report_viz_dir(char *buf, size_t n)
+{
+    return report_tool_dir("PAINSIM_VIZ", "viz", buf, n);
+}
+
+int report_python(char *buf, size_t n)
+{
+    const char *env = getenv("PAINSIM_PYTHON");
+    if (env && *env) return snprintf(buf, n, "%s", env) < (int)n ? 0 : -1;
+    char venv[REPORT_PATH_MAX];
+    if (report_tool_dir("PAINSIM_VENV", ".venv", venv, sizeof venv) == 0 &&
+        strlen(venv) + 16 < sizeof venv) {
+        strcat(venv, "/bin/python3");
+        if (access(venv, X_OK) == 0) return snprintf(buf, n, "%s", venv) < (int)n ? 0 : -1;
+    }
+    return snprintf(buf, n, "%s", REPORT_PYTHON_DEFAULT) < (int)n ? 0 : -1;
 }
 
 /* 1 when some folder of $PATH holds an executable called name. */
@@ -161,11 +177,9 @@ int report_main(int argc, char **argv)
     }
 
     /* child argv: launcher words, the script, then argv[2..], then NULL */
-    const char *env_py = getenv("PAINSIM_PYTHON");
     char python[REPORT_PATH_MAX], headless[REPORT_PATH_MAX], pvbatch[] = "pvbatch";
-    if (snprintf(python, sizeof python, "%s", env_py && *env_py ? env_py : REPORT_PYTHON_DEFAULT) >=
-        (int)sizeof python) {
-        log_error(&lg, "%s: PAINSIM_PYTHON is too long", cmd);
+    if (report_python(python, sizeof python) != 0) {
+        log_error(&lg, "%s: the Python interpreter's path (PAINSIM_PYTHON or PAINSIM_VENV) is too long", cmd);
         return 2;
     }
     char *head[4];

@@ -5,7 +5,10 @@
  * them in a child process, passing the remaining arguments through unchanged and the
  * child's exit status back. The tool folder is $PAINSIM_VIZ, else
  * <dir of the executable>/../viz (as kernels/ is found); the interpreter is
- * $PAINSIM_PYTHON, else /usr/bin/python3 (Debian's, which has matplotlib and h5py).
+ * $PAINSIM_PYTHON, else the project's virtual environment (`make deps` makes
+ * <dir of the executable>/../.venv, with Debian's site packages visible, so ParaView,
+ * matplotlib and h5py stay Debian's; $PAINSIM_VENV names another), else
+ * /usr/bin/python3.
  *
  *   painsim report RUN [RUN ...] [options]   viz/report.py: RUN/report.html
  *   painsim plot RUN [RUN ...] [options]     viz/plot_summary.py: RUN/figures/
@@ -22,6 +25,8 @@
 #ifndef PAINSIM_REPORT_H
 #define PAINSIM_REPORT_H
 
+#include <stddef.h>
+
 /* 1 when argv1 names one of the commands above. */
 int report_is_command(const char *argv1);
 
@@ -31,5 +36,12 @@ int report_is_command(const char *argv1);
  * message names the path and says what to install or set); 128 + N when the tool was
  * killed by signal N. Messages go to stderr as "painsim: error: ...". */
 int report_main(int argc, char **argv);
+
+/* A tool folder: $env_name, else <dir of the executable>/../sub. 0, or -1 when the path
+ * does not fit in n bytes. */
+int report_tool_dir(const char *env_name, const char *sub, char *buf, size_t n);
+
+/* The interpreter for the Python tools, as above. 0, or -1 when it does not fit. */
+int report_python(char *buf, size_t n);
 
 #endif

@@ -224,11 +224,6 @@ static ps_status param_post(scn_walk *w, const cJSON *obj, void *dst)
         scn_path_key(w->c, "key");
         return scn_fail(w->c, "expected %s (no '=' or ','), got \"%s\"", want, p->key);
     }
-    if (strcmp(p->key, "seed") == 0) {
-        scn_path_key(w->c, "key");
-        return scn_fail(w->c, "expected a scenario key other than seed (seeds are given by \"seeds\" or "
-                              "\"replicates\")");
-    }
     if ((p->values != NULL) + p->linear.present + p->log.present != 1)
         return scn_fail(w->c, "expected exactly one of \"values\" (a list), \"linear\" or \"log\" "
                               "({\"from\": A, \"to\": B, \"count\": N})");
@@ -238,7 +233,9 @@ static ps_status param_post(scn_walk *w, const cJSON *obj, void *dst)
 static const scn_key param_keys[] = {
     {.name = "key", .type = SK_TEXT, .off = offsetof(sweep_param_spec, key), .cap = SWEEP_KEY,
      .doc = "Any scenario key path exactly as `--set` takes it (`tissues.nerve.voxel_um`, "
-            "`drugs[0].doses[0].start_h`, `cell_types.macrophage.speed_um_per_min`); not `seed`.",
+            "`drugs[0].doses[0].start_h`, `cell_types.macrophage.speed_um_per_min`). `seed` too, when "
+            "neither `seeds` nor `replicates` is given: each member then runs with its own seed (with "
+            "`\"combine\": \"zip\"`, one seed per animal of an in-silico trial).",
      .def_doc = "required"},
     K_CUSTOM("values", 0, read_values, NULL, "list",
              "{\"type\": \"array\", \"minItems\": 1, \"items\": {\"type\": [\"number\", \"string\", \"boolean\"]}}",
@@ -278,6 +275,15 @@ static ps_status sweep_post(scn_walk *w, const cJSON *obj, void *dst)
                 return scn_fail(w->c, "expected a key not varied before, got \"%s\" (parameters[%d] varies it)",
                                 sp->params[i].key, j);
             }
+    for (int i = 0; i < sp->n_params; i++)
+        if (strcmp(sp->params[i].key, "seed") == 0 && (sp->seeds || sp->replicates.present)) {
+            scn_path_key(w->c, "parameters");
+            scn_path_index(w->c, i);
+            scn_path_key(w->c, "key");
+            return scn_fail(w->c, "expected a scenario key other than seed when \"%s\" gives the seeds (vary "
+                                  "\"seed\" as a parameter, for one seed per member, or give seeds, not both)",
+                            sp->seeds ? "seeds" : "replicates");
+        }
     if (sp->seeds && sp->replicates.present) {
         scn_path_key(w->c, "replicates");
         return scn_fail(w->c, "expected \"seeds\" (a list) or \"replicates\" ({\"count\": N, \"first_seed\": S}), "
@@ -585,4 +591,17 @@ ps_status sweep_expand(const char *path, long *n_members, char **sets_out, ps_er
     }
     sweep_free(sw);
     return PS_OK;
+}
+
+ps_status sweep_check(const char *path, long *n_members, ps_err *err)
+{
+    sweep *sw = NULL;
+    PS_TRY(sweep_parse(path, &sw, err));
+    *n_members = sw->n_members;
+    scenario *s = malloc(sizeof *s);
+    ps_status st = s ? PS_OK : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    for (long i = 0; st == PS_OK && i < sw->n_members; i++) st = sweep_load_member(sw, i, s, err);
+    free(s);
+    sweep_free(sw);
+    return st;
 }

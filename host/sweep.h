@@ -47,6 +47,10 @@ ps_status sweep_run(const sweep_args *a, MPI_Comm comm, const log_ctx *lg, ps_er
  * line "BASE|K=V|K=V|seed=S". Returns the first validation error. */
 ps_status sweep_expand(const char *path, long *n_members, char **sets_out, ps_err *err);
 
+/* Parses path and loads every member's scenario (nothing is run or written): the first
+ * error, as the sweep would record it for that member, or PS_OK with *n_members set. */
+ps_status sweep_check(const char *path, long *n_members, ps_err *err);
+
 /* The sweep file format's key tables (for `make docs`). */
 struct scn_section;
 const struct scn_section *sweep_format(void);

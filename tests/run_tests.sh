@@ -44,6 +44,7 @@ run check_schema "$PY" tests/check_schema.py
 run test_docs sh tests/test_docs.sh
 run test_cli sh tests/test_cli.sh
 run test_mpi_sweep sh tests/test_mpi_sweep.sh
+run test_analysis sh tests/test_analysis.sh
 run test_mpi_decompose sh tests/test_mpi_decompose.sh
 run test_trust sh tests/test_trust.sh
 run test_viz sh tests/test_viz.sh

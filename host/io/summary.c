@@ -393,6 +393,14 @@ ps_status summary_create(summary **out, const scenario *s, const summary_layout 
     return PS_OK;
 }
 
+void summary_layout_of(const scenario *s, summary_layout *lay)
+{
+    memset(lay, 0, sizeof *lay);
+    for (int t = 0; t < s->n_tissues; t++)
+        for (int m = 0; m < s->n_mediators; m++)
+            if (s->tissues[t].fields[m].present) lay->mediator_of[t][lay->n_fields[t]++] = m;
+}
+
 void summary_destroy(summary *sm)
 {
     if (!sm) return;

@@ -58,6 +58,11 @@ typedef struct summary summary;
 ps_status summary_create(summary **out, const scenario *s, const summary_layout *lay, ps_err *err);
 void summary_destroy(summary *sm);
 
+/* The layout a simulation of s creates (field_params_init_grid: a field for each
+ * mediator present in the tissue, in mediator order), for naming a scenario's columns
+ * without a device (`painsim calibrate` checks its targets against them). */
+void summary_layout_of(const scenario *s, summary_layout *lay);
+
 /* The columns (without time_h): their number, names and units. */
 int summary_n_columns(const summary *sm);
 const char *const *summary_names(const summary *sm);

@@ -12,7 +12,7 @@
 #include "status.h"
 #include "sweep.h"
 
-#define SWEEP_MAX_PARAMS 16
+#define SWEEP_MAX_PARAMS 32
 #define SWEEP_MAX_BASES 16
 #define SWEEP_MAX_FIXED 64
 #define SWEEP_MAX_VALUES 10000

@@ -207,7 +207,11 @@ ps_status sweep_write_table(const sweep *sw, ps_err *err)
     double *pnum[SWEEP_MAX_PARAMS];
     const char **ptext[SWEEP_MAX_PARAMS];
     for (int p = 0; p < sw->n_params; p++) {
-        if (sw->p[p].numeric) {
+        pnum[p] = NULL;
+        ptext[p] = NULL;
+        if (strcmp(sw->p[p].key, "seed") == 0) {
+            /* a varied seed is the seed column */
+        } else if (sw->p[p].numeric) {
             pnum[p] = nx;
             NUM_COL(sw->p[p].key, NULL);
         } else {
@@ -256,8 +260,8 @@ ps_status sweep_write_table(const sweep *sw, ps_err *err)
         base[i] = sw->base_path[m->base];
         for (int p = 0; p < sw->n_params; p++) {
             int vi = sweep_value_index(sw, m->combo, p);
-            if (sw->p[p].numeric) pnum[p][i] = sw->p[p].num[vi];
-            else ptext[p][i] = sw->p[p].label[vi];
+            if (pnum[p]) pnum[p][i] = sw->p[p].num[vi];
+            else if (ptext[p]) ptext[p][i] = sw->p[p].label[vi];
         }
         seed[i] = m->seed;
         status[i] = sweep_status_names[m->status];
