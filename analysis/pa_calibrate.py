@@ -318,7 +318,7 @@ def figures(p, out, vals, w, sim):
         if r.scale == "log":
             ax.set_xscale("log")
         ax.set_xlim(r.lo, r.hi)
-        ax.set_xlabel(r.key, fontsize=8)
+        ax.set_xlabel(r.label, fontsize=8)
         ax.set_ylabel("posterior density")
     fig.suptitle("ABC-SMC posterior marginals (prior: uniform%s over the axis)" %
                  (" in log" if any(r.scale == "log" for r in p.ranges) else ""), fontsize=10)
@@ -341,9 +341,9 @@ def figures(p, out, vals, w, sim):
                 else:
                     ax.axis("off")
                 if a == k - 1:
-                    ax.set_xlabel(p.ranges[b].key[-28:], fontsize=7)
+                    ax.set_xlabel(p.ranges[b].label, fontsize=7)
                 if b == 0:
-                    ax.set_ylabel(p.ranges[a].key[-28:], fontsize=7)
+                    ax.set_ylabel(p.ranges[a].label, fontsize=7)
         fig.suptitle("Posterior, pairwise", fontsize=10)
         fig.tight_layout()
         pc.atomic_savefig(fig, os.path.join(fd, "posterior_pairs.png"), dpi=120)

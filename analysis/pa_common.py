@@ -282,11 +282,19 @@ class Range:
         return (x - self.lo) / (self.hi - self.lo)
 
 
+def short_label(key):
+    """A figure label for a key path: without the section words, at most 40 characters."""
+    s = key
+    for a, b in (("tissues.", ""), ("cell_types.", ""), ("rate_per_mm3_per_h", "rate"), ("recruitment", "recruit")):
+        s = s.replace(a, b)
+    return s if len(s) <= 40 else s[:18] + "…" + s[-21:]
+
+
 def read_ranges(doc, jpath, v, bridge, base, workdir, name, extra_keys=None, lo_n=1):
     """parameters: [{"key", "range": [lo, hi], "scale": "linear"|"log"}]; each end is
     loaded in the base scenario, so a range outside a key's validated range is refused."""
     out = []
-    table = {"key": pa_spec.REQUIRED, "range": pa_spec.REQUIRED, "scale": "linear"}
+    table = {"key": pa_spec.REQUIRED, "range": pa_spec.REQUIRED, "scale": "linear", "label": None}
     table.update(extra_keys or {})
     for i, p in enumerate(pa_spec.array(doc, v, jpath, lo_n, 30)):
         jp = pa_spec.join(jpath, i)
@@ -305,6 +313,8 @@ def read_ranges(doc, jpath, v, bridge, base, workdir, name, extra_keys=None, lo_
         hi = pa_spec.number(doc, rg[1], pa_spec.join(jp, "range[1]"), lo, 1e300, lo_open=True)
         check_values(bridge, base, doc, pa_spec.join(jp, "range"), key, [lo, hi], workdir, name)
         r = Range(key, lo, hi, scale)
+        r.label = short_label(key) if k["label"] is None else \
+            pa_spec.string(doc, k["label"], pa_spec.join(jp, "label"), max_len=80)
         r.extra = {x: k[x] for x in (extra_keys or {})}
         out.append(r)
     return out

@@ -38,7 +38,7 @@ def prepare(doc, bridge, work):
     p.method = pa_spec.string(doc, k["method"], "method", ["morris", "sobol"])
     p.metrics = pc.read_metrics(doc, "metrics", k["metrics"], columns, resolved, duration_h)
     p.ranges = pc.read_ranges(doc, "parameters", k["parameters"], bridge, p.base, work, p.name,
-                              lo_n=1 if p.method == "morris" else 2)
+                              lo_n=2)
     p.design_seed = pa_spec.number(doc, k["design_seed"], "design_seed", 0, 2 ** 32 - 1, integer=True)
     p.bootstrap = pa_spec.number(doc, k["bootstrap"], "bootstrap", 100, 100000, integer=True)
     p.confidence = pa_spec.number(doc, k["confidence"], "confidence", 0.5, 0.999)
@@ -140,12 +140,10 @@ def morris(p, y):
     boot = ee[:, idx].std(axis=2, ddof=1)                                   # [k][B]
     a = (1 - p.confidence) / 2
     s_lo, s_hi = np.quantile(boot, a, axis=1), np.quantile(boot, 1 - a, axis=1)
-    m_boot = np.abs(ee[:, idx]).mean(axis=2)
     mu_b = ee[:, idx].mean(axis=2)
     return {"mu_star": (mu_star, np.maximum(mu_star - conf, 0), mu_star + conf),
             "sigma": (sigma, s_lo, s_hi),
-            "mu": (mu, np.quantile(mu_b, a, axis=1), np.quantile(mu_b, 1 - a, axis=1)),
-            "_mu_star_boot": m_boot}
+            "mu": (mu, np.quantile(mu_b, a, axis=1), np.quantile(mu_b, 1 - a, axis=1))}
 
 
 def sobol(p, y):
@@ -168,8 +166,6 @@ def write_results(p, out, Y, results):
     rows = []
     for m in p.metrics:
         for ix, (v, lo, hi) in results[m.name].items():
-            if ix.startswith("_"):
-                continue
             for j, r in enumerate(p.ranges):
                 rows.append([m.name, r.key, p.method, ix, float(v[j]), float(lo[j]), float(hi[j])])
     pc.write_csv(os.path.join(out, "sensitivity.csv"),
@@ -191,16 +187,10 @@ def write_results(p, out, Y, results):
             g = f.create_group("metrics/" + m.name.replace("/", "_"))
             g["output"] = Y[:, j]
             for ix, (v, lo, hi) in results[m.name].items():
-                if ix.startswith("_"):
-                    continue
                 g[ix] = v
                 g[ix + "_ci_low"] = lo
                 g[ix + "_ci_high"] = hi
     os.replace(tmp, os.path.join(out, "sensitivity.h5"))
-
-
-def short(key):
-    return key if len(key) <= 38 else "…" + key[-37:]
 
 
 def figures(p, out, results):
@@ -209,7 +199,7 @@ def figures(p, out, results):
     import matplotlib.pyplot as plt
     fd = os.path.join(out, "figures")
     os.makedirs(fd, exist_ok=True)
-    keys = [r.key for r in p.ranges]
+    keys = [r.label for r in p.ranges]
     for m in p.metrics:
         res = results[m.name]
         safe = m.name.replace("/", "_")
@@ -220,7 +210,7 @@ def figures(p, out, results):
             ax.errorbar(v, s, xerr=[v - lo, hi - v], yerr=[s - slo, shi - s], fmt="o", ms=5, capsize=2,
                         color="tab:blue", ecolor="0.6")
             for j in np.argsort(-v)[:8]:
-                ax.annotate(short(keys[j]), (v[j], s[j]), fontsize=7, xytext=(4, 3), textcoords="offset points")
+                ax.annotate(keys[j], (v[j], s[j]), fontsize=7, xytext=(4, 3), textcoords="offset points")
             top = max(float(np.nanmax(hi)) if len(hi) else 1, float(np.nanmax(shi)) if len(shi) else 1, 1e-12)
             ax.plot([0, top], [0, top], ls=":", color="0.5", lw=0.8, label="σ = μ*")
             ax.set_xlabel("μ* (mean |elementary effect| per whole range), %s" % m.name)
@@ -243,7 +233,7 @@ def figures(p, out, results):
             ax.barh(y - 0.2, v1, 0.4, xerr=[v1 - lo1, hi1 - v1], label="first order S1", color="tab:blue",
                     capsize=2)
             ax.barh(y + 0.2, vt, 0.4, xerr=[vt - lot, hit - vt], label="total ST", color="tab:orange", capsize=2)
-            ax.set_yticks(y, [short(k) for k in keys], fontsize=8)
+            ax.set_yticks(y, keys, fontsize=8)
             ax.invert_yaxis()
             ax.axvline(0, color="0.3", lw=0.8)
             ax.set_xlabel("Sobol index of %s (%d%% intervals)" % (m.name, round(100 * p.confidence)))
@@ -260,7 +250,7 @@ def figures(p, out, results):
         yy = np.arange(len(order))
         colors = ["tab:red" if tv[j] > 0 else "tab:blue" for j in order]
         ax.barh(yy, tv[order], color=colors, xerr=[tv[order] - tlo[order], thi[order] - tv[order]], capsize=2)
-        ax.set_yticks(yy, [short(keys[j]) for j in order], fontsize=8)
+        ax.set_yticks(yy, [keys[j] for j in order], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="0.3", lw=0.8)
         ax.set_xlabel(label)

@@ -84,6 +84,11 @@ def main(argv):
         else:
             print("painsim: error: %s" % e.message, file=sys.stderr)
         return e.code
+    except Exception:           # a bug here, not the user's input: say so, with the trace
+        import traceback
+        traceback.print_exc()
+        print("painsim: error: internal error in the analysis driver (the trace above)", file=sys.stderr)
+        return 8
     return 0
 
 

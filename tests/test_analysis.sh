@@ -207,6 +207,18 @@ if [ $? -eq 0 ] && ! grep -q " starts on rank" "$OUT/cal2.log" && cmp -s "$OUT/p
 then ok "calibrate again: the same posterior, no member rerun"
 else bad "calibrate again reran members or changed the posterior"; fi
 
+# ---- painsim report on the three folders ---------------------------------------------------
+for d in morris:Sensitivity trial:Trial cal:Posterior; do
+    dir=${d%%:*}
+    want=${d#*:}
+    if bin/painsim report "$OUT/$dir" > /dev/null 2>&1 && grep -q "<h2 id=\"[a-z_]*\">$want" "$OUT/$dir/report.html" &&
+        grep -q "data:image/png;base64" "$OUT/$dir/report.html"; then
+        ok "painsim report $dir: its section ($want) and figures"
+    else
+        bad "painsim report $dir"
+    fi
+done
+
 # ---- bad input: exit 2, the file and the JSON path, no folder ----------------------------
 badcase() {   # name, expected text, JSON
     printf '%s\n' "$3" > "$OUT/bad_$1.json"

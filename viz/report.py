@@ -20,6 +20,8 @@ Writes FILE (default RUN/report.html, the first RUN) with:
     `make validate` output (it has report.md and report.csv); none otherwise (the
     report says so);
   - run metadata (run.json) and links to the run's files, relative to the report.
+A folder made by `painsim sensitivity`, `trial` or `calibrate` gets its own sections
+instead (report_analysis.py: indices, effects or posterior, with their figures).
 Every image is a base64 data URI: the HTML file alone is the report. It is written under
 a temporary name and renamed. Exit status: 0, 2 bad input, 3 file error.
 """
@@ -41,6 +43,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import plot_summary  # noqa: E402
+import report_analysis  # noqa: E402
 import vizlib  # noqa: E402
 from vizlib import VizError  # noqa: E402
 
@@ -213,6 +216,36 @@ def render_paraview(run, out_dir):
         raise VizError(f"{out_dir}: paraview_render.py failed (exit {r.returncode})", 4)
 
 
+def analysis_report(args):
+    """The report of a sensitivity, trial or calibrate folder (report_analysis.py)."""
+    path = args.runs[0]
+    out = args.out or os.path.join(path, "report.html")
+    if not out.endswith((".html", ".htm")):
+        raise VizError(f"--out {out}: expected a file name ending in .html")
+    sections, nav = [], []
+
+    def section(anchor, title, body):
+        nav.append(f'<a href="#{anchor}">{esc(title)}</a>')
+        sections.append(f'<h2 id="{anchor}">{esc(title)}</h2>\n{body}')
+
+    report_analysis.analysis_sections(path, section, esc, table, fmt, png_uri_of_file)
+    kind = report_analysis.kind_of(path)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    doc = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>painsim {esc(kind)} report: {esc(os.path.basename(os.path.abspath(path)))}</title>
+<style>{CSS}</style></head><body>
+<h1>painsim {esc(kind)} report: {esc(os.path.basename(os.path.abspath(path)))}</h1>
+<p class="muted">{esc(os.path.abspath(path))} · written {now}</p>
+<nav>{' '.join(nav)}</nav>
+{chr(10).join(sections)}
+</body></html>
+"""
+    vizlib.atomic_write_text(out, doc)
+    print(out)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(prog="report", description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="+", metavar="RUN")
@@ -222,6 +255,8 @@ def main():
     ap.add_argument("--render", action="store_true", help="run paraview_render.py first (last time only)")
     ap.add_argument("--no-paraview", action="store_true", help="leave the ParaView picture out")
     args = ap.parse_args()
+    if report_analysis.kind_of(args.runs[0]):
+        return analysis_report(args)
     runs = [vizlib.Run(p) for p in args.runs]
     run = runs[0]
     out = args.out or os.path.join(run.path, "report.html")
