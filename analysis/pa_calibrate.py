@@ -24,13 +24,11 @@ import csv
 import json
 import math
 import os
-import types
 
 import numpy as np
 
 import pa_common as pc
 import pa_spec
-from pa_spec import Failed
 
 KEYS = {"name": pa_spec.REQUIRED, "description": "", "scenario": pa_spec.REQUIRED, "set": {},
         "seed": 1, "parameters": pa_spec.REQUIRED, "targets": pa_spec.REQUIRED,
@@ -47,13 +45,7 @@ class Pending(Exception):
 
 
 def prepare(doc, bridge, work):
-    k = pa_spec.keys(doc, doc.root, "", KEYS)
-    p = types.SimpleNamespace(doc=doc, kind="calibrate")
-    p.name = pa_spec.name(doc, k["name"], "name")
-    p.base = pc.Base(doc, pa_spec.string(doc, k["scenario"], "scenario", max_len=1023),
-                     pa_spec.overrides(doc, k["set"], "set"))
-    columns, resolved = pc.check_base(bridge, p.base, "scenario")
-    p.duration_h = float(resolved["time"]["duration_h"])
+    k, p, columns, resolved = pc.read_head(doc, bridge, KEYS, "calibrate")
     p.seed = pa_spec.number(doc, k["seed"], "seed", 0, 2 ** 53 - 1, integer=True)
     p.ranges = pc.read_ranges(doc, "parameters", k["parameters"], bridge, p.base, work, p.name)
     p.population = pa_spec.number(doc, k["population_size"], "population_size", 4, 100000, integer=True)

@@ -86,6 +86,20 @@ class Base:
         return ["%s=%s" % (k, set_text(v)) for k, v in self.fixed.items()] + list(extra)
 
 
+def read_head(doc, bridge, keys, kind):
+    """The keys every analysis file starts with: k (all keys of the table keys), the plan
+    p (name, base scenario with "set"), the scenario's summary columns and resolved JSON."""
+    import types
+    k = pa_spec.keys(doc, doc.root, "", keys)
+    p = types.SimpleNamespace(doc=doc, kind=kind)
+    p.name = pa_spec.name(doc, k["name"], "name")
+    p.base = Base(doc, pa_spec.string(doc, k["scenario"], "scenario", max_len=1023),
+                  pa_spec.overrides(doc, k["set"], "set"))
+    columns, resolved = check_base(bridge, p.base, "scenario")
+    p.duration_h = float(resolved["time"]["duration_h"])
+    return k, p, columns, resolved
+
+
 def check_base(bridge, base, jpath_scenario):
     """The base scenario with the fixed overrides loads: its summary columns (and the
     resolved scenario as a dict)."""

@@ -9,7 +9,6 @@ Writes DIR/sensitivity.csv, DIR/sensitivity.h5, DIR/design.csv and DIR/figures/.
 import json
 import math
 import os
-import types
 
 import numpy as np
 
@@ -26,14 +25,8 @@ SOBOL = {"base_samples": 64}
 
 
 def prepare(doc, bridge, work):
-    k = pa_spec.keys(doc, doc.root, "", KEYS)
-    p = types.SimpleNamespace(doc=doc, kind="sensitivity")
-    p.name = pa_spec.name(doc, k["name"], "name")
-    p.description = k["description"]
-    p.base = pc.Base(doc, pa_spec.string(doc, k["scenario"], "scenario", max_len=1023),
-                     pa_spec.overrides(doc, k["set"], "set"))
-    columns, resolved = pc.check_base(bridge, p.base, "scenario")
-    duration_h = float(resolved["time"]["duration_h"])
+    k, p, columns, resolved = pc.read_head(doc, bridge, KEYS, "sensitivity")
+    duration_h = p.duration_h
     p.seed = None if k["seed"] is None else pa_spec.number(doc, k["seed"], "seed", 0, 2 ** 53 - 1, integer=True)
     p.method = pa_spec.string(doc, k["method"], "method", ["morris", "sobol"])
     p.metrics = pc.read_metrics(doc, "metrics", k["metrics"], columns, resolved, duration_h)

@@ -33,16 +33,10 @@ VAR = {"key": pa_spec.REQUIRED, "distribution": "lognormal", "cv": pa_spec.REQUI
 
 
 def prepare(doc, bridge, work):
-    k = pa_spec.keys(doc, doc.root, "", KEYS)
-    p = types.SimpleNamespace(doc=doc, kind="trial")
-    p.name = pa_spec.name(doc, k["name"], "name")
-    p.base = pc.Base(doc, pa_spec.string(doc, k["scenario"], "scenario", max_len=1023),
-                     pa_spec.overrides(doc, k["set"], "set"))
+    k, p, columns, resolved = pc.read_head(doc, bridge, KEYS, "trial")
     for key in ("sex",):
         if key in p.base.fixed:
             doc.fail("set." + key, None, raw="the sex of the animals is given by \"sexes\"")
-    columns, resolved = pc.check_base(bridge, p.base, "scenario")
-    p.duration_h = float(resolved["time"]["duration_h"])
     p.metrics = pc.read_metrics(doc, "metrics", k["metrics"], columns, resolved, p.duration_h)
     p.readout = pa_spec.string(doc, k["readout"], "readout")
     if p.readout not in columns:

@@ -230,13 +230,20 @@ def analysis_report(args):
 
     report_analysis.analysis_sections(path, section, esc, table, fmt, png_uri_of_file)
     kind = report_analysis.kind_of(path)
+    return write_page(out, f"painsim {kind} report: {os.path.basename(os.path.abspath(path))}",
+                      os.path.abspath(path), nav, sections)
+
+
+def write_page(out, title, subtitle, nav, sections):
+    """The HTML page: title, a muted subtitle line (the write time appended), the section
+    links and the sections; written under a temporary name and renamed."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>painsim {esc(kind)} report: {esc(os.path.basename(os.path.abspath(path)))}</title>
+<title>{esc(title)}</title>
 <style>{CSS}</style></head><body>
-<h1>painsim {esc(kind)} report: {esc(os.path.basename(os.path.abspath(path)))}</h1>
-<p class="muted">{esc(os.path.abspath(path))} · written {now}</p>
+<h1>{esc(title)}</h1>
+<p class="muted">{esc(subtitle)} · written {now}</p>
 <nav>{' '.join(nav)}</nav>
 {chr(10).join(sections)}
 </body></html>
@@ -323,20 +330,8 @@ def main():
             + "<p>Files: " + " · ".join(links) + "</p>")
 
     status = run.meta.get("status", "unknown")
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    doc = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>painsim report: {esc(run.name)}</title>
-<style>{CSS}</style></head><body>
-<h1>painsim report: {esc(run.name)}</h1>
-<p class="muted">{esc(run.scen.get('name', ''))} · status {esc(status)} · {esc(os.path.abspath(run.path))} · written {now}</p>
-<nav>{' '.join(nav)}</nav>
-{chr(10).join(sections)}
-</body></html>
-"""
-    vizlib.atomic_write_text(out, doc)
-    print(out)
-    return 0
+    return write_page(out, f"painsim report: {run.name}",
+                      f"{run.scen.get('name', '')} · status {status} · {os.path.abspath(run.path)}", nav, sections)
 
 
 if __name__ == "__main__":
