@@ -149,8 +149,8 @@ def check_values(bridge, base, doc, jpath, key, values, workdir, name):
         msg = e.message
         # the sweep loader names its own temporary file: keep the scenario's words
         msg = msg.replace(sw + ": ", "")
-        doc.fail(jpath, None, raw="%s = %s is not a valid value of the scenario: %s"
-                 % (key, ", ".join(set_text(v) for v in values), msg))
+        doc.fail(jpath, None, raw="%s = %s is not a value the scenario accepts: %s"
+                 % (key, " or ".join(pa_spec.fmt_value(v) for v in values), msg))
 
 
 class Metric:
@@ -325,7 +325,8 @@ def read_ranges(doc, jpath, v, bridge, base, workdir, name, extra_keys=None, lo_
         lo = pa_spec.number(doc, rg[0], pa_spec.join(jp, "range[0]"), 0 if scale == "log" else -1e300, 1e300,
                             lo_open=scale == "log")
         hi = pa_spec.number(doc, rg[1], pa_spec.join(jp, "range[1]"), lo, 1e300, lo_open=True)
-        check_values(bridge, base, doc, pa_spec.join(jp, "range"), key, [lo, hi], workdir, name)
+        for e, x in enumerate((lo, hi)):
+            check_values(bridge, base, doc, pa_spec.join(jp, "range[%d]" % e), key, [x], workdir, name)
         r = Range(key, lo, hi, scale)
         r.label = short_label(key) if k["label"] is None else \
             pa_spec.string(doc, k["label"], pa_spec.join(jp, "label"), max_len=80)

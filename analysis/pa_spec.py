@@ -38,6 +38,13 @@ def _got(v):
     return "an object"
 
 
+def fmt_value(v):
+    """A number as a user wrote it: 800, not 800.0."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return "%d" % v
+    return _got(v) if not isinstance(v, float) else repr(v)
+
+
 class Doc:
     """One analysis file: its path, folder and parsed JSON, and the failing helpers."""
 

@@ -235,7 +235,7 @@ badcase() {   # name, expected text, JSON
 P='"parameters": [{"key": "pain.baseline_threshold_g", "range": [2, 8]}, {"key": "pain.injury_weight", "range": [0.01, 0.1]}]'
 badcase unknown_key 'metrcs: unknown key "metrcs" (did you mean "metrics"?)' \
     "{\"name\": \"b\", \"scenario\": \"$SCEN\", \"method\": \"morris\", $P, \"metrics\": [\"min_threshold_g\"], \"metrcs\": 1}"
-badcase range 'parameters[1].range: pain.baseline_threshold_g' \
+badcase range 'parameters[1].range[1]: pain.baseline_threshold_g = 800 is not a value the scenario accepts' \
     "{\"name\": \"b\", \"scenario\": \"$SCEN\", \"method\": \"morris\", \"parameters\": [{\"key\": \"pain.injury_weight\", \"range\": [0.01, 0.1]}, {\"key\": \"pain.baseline_threshold_g\", \"range\": [2, 800]}], \"metrics\": [\"min_threshold_g\"]}"
 badcase samples 'morris.trajectories: expected an integer >= 3' \
     "{\"name\": \"b\", \"scenario\": \"$SCEN\", \"method\": \"morris\", $P, \"metrics\": [\"min_threshold_g\"], \"morris\": {\"trajectories\": 1}}"
