@@ -304,8 +304,8 @@ def figure(p, out, curves, effects):
             if (a.name, s) not in curves:
                 continue
             t, mu, sem, n = curves[(a.name, s)]
-            ax.errorbar(t, mu, yerr=sem, color=col, lw=1.4, capsize=0, elinewidth=0.8,
-                        label="%s (n = %d)" % (a.name, n))
+            ax.fill_between(t, mu - sem, mu + sem, color=col, alpha=0.25, lw=0)
+            ax.plot(t, mu, color=col, lw=1.4, label="%s (n = %d)" % (a.name, n))
         ax.set_xlabel("day after start")
         ax.set_ylabel(p.readout + (" (g)" if p.readout.endswith("_g") else ""))
         ax.set_title("%s, mean ± SEM" % s, fontsize=10)
@@ -313,8 +313,9 @@ def figure(p, out, curves, effects):
     ax = fig.add_subplot(gs[0, ns])
     ax.axis("off")
     cells = []
+    shown = [m.name for m in p.metrics[:4]]
     for r in effects:
-        if r[3] != p.metrics[0].name and len(p.metrics) > 1 and r[3] != "min_threshold_g":
+        if r[3] not in shown:
             continue
         cells.append([r[0], r[2], r[3].replace("_index_day", ""), "%s [%s, %s]" % (pc.fmt(r[8]), pc.fmt(r[9]),
                      pc.fmt(r[10])), pc.fmt(r[11], 2), "—" if r[14] != r[14] else "%d" % r[14]])
@@ -325,8 +326,9 @@ def figure(p, out, curves, effects):
         tb.set_fontsize(8)
         tb.scale(1, 1.25)
         tb.auto_set_column_width(list(range(6)))
-        ax.set_title("Effects against %s (bootstrap intervals)\n*animals per arm for %d%% power, α = %g"
-                     % (p.control, round(100 * p.power), p.alpha), fontsize=9)
+        ax.set_title("Effects against %s (bootstrap intervals)\n*animals per arm for %d%% power, α = %g%s"
+                     % (p.control, round(100 * p.power), p.alpha,
+                        "" if len(p.metrics) <= 4 else "; first 4 metrics (all in trial.csv)"), fontsize=9)
     fig.tight_layout()
     pc.atomic_savefig(fig, os.path.join(out, "figures", "trial.png"), dpi=130)
     plt.close(fig)
