@@ -180,7 +180,7 @@ cat > "$OUT/calibrate.json" <<EOF
   "scenario": "$SCEN",
   "set": {"time.duration_h": 4},
   "seed": 1,
-  "parameters": [{"key": "tissues.nerve.recruitment[0].rate_per_mm3_per_h", "range": [500, 8000], "scale": "log"}],
+  "parameters": [{"key": "tissues.nerve.recruitment[0].rate_per_mm3_per_h", "range": [1000, 4000], "scale": "log"}],
   "targets": "targets.csv",
   "population_size": 8,
   "generations": 2,
