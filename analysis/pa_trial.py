@@ -28,7 +28,7 @@ KEYS = {"name": pa_spec.REQUIRED, "description": "", "scenario": pa_spec.REQUIRE
                                                                           "min_threshold_g"],
         "design_seed": 1, "bootstrap": 2000, "confidence": 0.95, "power": 0.8, "alpha": 0.05,
         "readout": "pain.withdrawal_threshold_g"}
-ARM = {"name": pa_spec.REQUIRED, "set": {}, "windows_day": []}
+ARM = {"name": pa_spec.REQUIRED, "set": {}, "windows_day": [], "perturbations": []}
 VAR = {"key": pa_spec.REQUIRED, "distribution": "lognormal", "cv": pa_spec.REQUIRED}
 
 
@@ -57,7 +57,13 @@ def prepare(doc, bridge, work):
         jp = "arms[%d]" % i
         ak = pa_spec.keys(doc, a, jp, ARM)
         arm = types.SimpleNamespace(name=pa_spec.name(doc, ak["name"], jp + ".name"),
-                                    set=pa_spec.overrides(doc, ak["set"], jp + ".set"), windows=[])
+                                    set=pa_spec.overrides(doc, ak["set"], jp + ".set"), windows=[],
+                                    perturbations=pa_spec.array(doc, ak["perturbations"], jp + ".perturbations",
+                                                                0, 32), jpath=jp)
+        for j, x in enumerate(arm.perturbations):
+            if not isinstance(x, dict):
+                doc.fail("%s.perturbations[%d]" % (jp, j), "a perturbation object (scenarios/README.md, "
+                         "\"Perturbations\")", x)
         if arm.name in [x.name for x in p.arms]:
             doc.fail(jp + ".name", None, raw="arm \"%s\" is named twice" % arm.name)
         for key in arm.set:
@@ -94,10 +100,46 @@ def prepare(doc, bridge, work):
         cv = pa_spec.number(doc, vk["cv"], jp + ".cv", 0, 3 if dist == "lognormal" else 0.5)
         p.var.append(types.SimpleNamespace(key=key, dist=dist, cv=cv, base=float(base_value)))
     design(p, resolved)
-    sweep_path = os.path.join(work, "sweep.json")
-    write_design_sweep(p, sweep_path)
-    pc.check_design(bridge, doc, "arms", sweep_path)
+    groups(p)
+    for g in p.groups:
+        g.scenario = write_group_scenario(p, g, work)
+        sweep_path = os.path.join(work, "sweep_%s.json" % g.name)
+        write_design_sweep(p, g, sweep_path)
+        try:
+            pc.check_design(bridge, doc, g.jpath, sweep_path)
+        except pa_spec.InputError as e:
+            raise pa_spec.InputError(str(e).replace(g.scenario, "the scenario with %s" % g.jpath))
     return p
+
+
+def groups(p):
+    """Arms that add perturbations run from their own scenario file (the base with the
+    perturbations appended: --set cannot add array elements), each group as its own
+    sweep; the others together from the base, in DIR itself."""
+    p.groups = []
+    base = types.SimpleNamespace(name="base", arm=None, animals=[], jpath="arms", subdir="")
+    p.groups.append(base)
+    for a in p.arms:
+        if a.perturbations:
+            p.groups.append(types.SimpleNamespace(name="arm_" + a.name, arm=a, animals=[],
+                                                  jpath=a.jpath + ".perturbations", subdir="arm_" + a.name))
+    by_arm = {g.arm.name: g for g in p.groups[1:]}
+    for i, an in enumerate(p.animals):
+        (by_arm.get(an.arm) or base).animals.append(i)
+    p.groups = [g for g in p.groups if g.animals]
+
+
+def write_group_scenario(p, g, folder):
+    """The base scenario file of group g in folder (the base itself for the base group)."""
+    if g.arm is None:
+        return p.base.path
+    with open(p.base.path) as f:
+        scen = json.load(f)
+    scen.setdefault("perturbations", [])
+    scen["perturbations"] = list(scen["perturbations"]) + list(g.arm.perturbations)
+    path = os.path.join(folder, "%s.scenario.json" % g.name)
+    pc.atomic_write(path, json.dumps(scen, indent=1) + "\n")
+    return os.path.abspath(path)
 
 
 def design(p, resolved):
@@ -135,11 +177,12 @@ def design(p, resolved):
                 number += 1
 
 
-def write_design_sweep(p, path):
+def write_design_sweep(p, g, path):
     params = []
+    animals = [p.animals[i] for i in g.animals]
     for key in p.arm_keys:
         vals = []
-        for an in p.animals:
+        for an in animals:
             v = an.set.get(key, p.arm_default[key])
             if v is None:
                 raise pa_spec.InputError("%s: arms: \"%s\" is set by some arms and has no value in the scenario "
@@ -147,25 +190,33 @@ def write_design_sweep(p, path):
             vals.append(v)
         params.append((key, vals))
     for v in p.var:
-        params.append((v.key, [v.base * an.factors[v.key] for an in p.animals]))
-    params.append(("sex", [an.sex for an in p.animals]))
-    params.append(("seed", [an.seed for an in p.animals]))
-    pc.write_sweep(path, p.name, p.base, params, "painsim trial of %s" % p.base.path)
+        params.append((v.key, [v.base * an.factors[v.key] for an in animals]))
+    params.append(("sex", [an.sex for an in animals]))
+    params.append(("seed", [an.seed for an in animals]))
+    base = pc.Base(p.doc, g.scenario, p.base.fixed)
+    pc.write_sweep(path, p.name, base, params, "painsim trial of %s" % p.base.path)
 
 
 def execute(p, bridge, out, log):
     pc.atomic_write(os.path.join(out, "analysis.json"), json.dumps(p.doc.root, indent=1) + "\n")
-    sweep_path = os.path.join(out, "sweep.json")
-    write_design_sweep(p, sweep_path)
     log("%d arms x %d sex(es) x %d animals = %d members" % (len(p.arms), len(p.sexes), p.n, len(p.animals)))
-    rows = pc.run_sweep(bridge, sweep_path, out, log)
+    rows = [None] * len(p.animals)
+    for g in p.groups:
+        gdir = os.path.join(out, g.subdir) if g.subdir else out
+        os.makedirs(gdir, exist_ok=True)
+        g.scenario = write_group_scenario(p, g, gdir)
+        sweep_path = os.path.join(gdir, "sweep.json")
+        write_design_sweep(p, g, sweep_path)
+        for i, r in zip(g.animals, pc.run_sweep(bridge, sweep_path, gdir, log)):
+            r["dir"] = os.path.join(g.subdir, r["dir"]) if g.subdir else r["dir"]
+            rows[i] = r
     Y = pc.member_metrics(out, rows, p.metrics)
     head = ["animal", "arm", "sex", "index_in_arm", "seed", "status", "dir"] + [v.key for v in p.var] + \
         [m.name for m in p.metrics]
     pc.write_csv(os.path.join(out, "animals.csv"), head,
                  [[an.number, an.arm, an.sex, an.animal, an.seed, rows[i]["status"], rows[i]["dir"]] +
                   [v.base * an.factors[v.key] for v in p.var] + list(Y[i]) for i, an in enumerate(p.animals)])
-    failed = [r["member"] for r in rows if r["status"] != "completed"]
+    failed = [r["dir"] for r in rows if r["status"] != "completed"]
     effects = effect_table(p, Y)
     header = ["arm", "control", "sex", "metric", "n_control", "n_arm", "mean_control", "mean_arm", "difference",
               "difference_ci_low", "difference_ci_high", "cohens_d", "cohens_d_ci_low", "cohens_d_ci_high",

@@ -7,7 +7,8 @@
 #   6 * exp(-S_min) = 6 * min_threshold / baseline; the two tissues' display origins change
 #   nothing simulated, so their mu* and sigma are exactly 0;
 #   a trial (under mpirun -np 2) whose drug arm has zero dose shows a difference interval
-#   containing zero, and one whose arm quadruples the injury weight excludes it;
+#   containing zero, and one whose arm quadruples the injury weight excludes it; an arm
+#   adding a DRG macrophage depletion (its own scenario copy and sweep) lowers their peak;
 #   calibration recovers a recruitment rate from data painsim made with it: the truth
 #   lies in the 90 % posterior interval, the median within 25 %;
 #   every command run again reruns no finished member; a sensitivity run stopped by
@@ -117,10 +118,12 @@ cat > "$OUT/trial.json" <<EOF
   "arms": [
     {"name": "vehicle", "set": {"drugs.baricitinib.doses[0].mg_per_kg": 0}},
     {"name": "zero_dose", "set": {"drugs.baricitinib.doses[0].mg_per_kg": 0}, "windows_day": [[0, 0.25]]},
-    {"name": "injury_x4", "set": {"drugs.baricitinib.doses[0].mg_per_kg": 0, "pain.injury_weight": 0.2}}
+    {"name": "injury_x4", "set": {"drugs.baricitinib.doses[0].mg_per_kg": 0, "pain.injury_weight": 0.2}},
+    {"name": "drg_mac_depleted", "set": {"drugs.baricitinib.doses[0].mg_per_kg": 0},
+     "perturbations": [{"kind": "depletion", "type": "macrophage", "tissue": "drg", "rate_per_h": 0.5}]}
   ],
   "variability": [{"key": "tissues.nerve.recruitment[1].rate_per_mm3_per_h", "distribution": "lognormal", "cv": 0.3}],
-  "metrics": ["pain_auc_index_day", "min_threshold_g"]
+  "metrics": ["pain_auc_index_day", "min_threshold_g", "peak_macrophage"]
 }
 EOF
 $MPIRUN -np 2 bin/painsim trial "$OUT/trial.json" --out "$OUT/trial" > "$OUT/trial.log" 2>&1
@@ -132,10 +135,10 @@ t = list(csv.DictReader(open(out + "/trial.csv")))
 a = list(csv.DictReader(open(out + "/animals.csv")))
 row = lambda arm, m: [r for r in t if r["arm"] == arm and r["metric"] == m and r["sex"] == "male"][0]
 errs = []
-if len(a) != 9 or len(set(r["seed"] for r in a)) != 9:
-    errs.append("%d animals, %d seeds (want 9 distinct)" % (len(a), len(set(r["seed"] for r in a))))
+if len(a) != 12 or len(set(r["seed"] for r in a)) != 12:
+    errs.append("%d animals, %d seeds (want 12 distinct)" % (len(a), len(set(r["seed"] for r in a))))
 f = [float(r["tissues.nerve.recruitment[1].rate_per_mm3_per_h"]) for r in a]
-if len(set(f)) != 9:
+if len(set(f)) != 12:
     errs.append("the variability draws are not one per animal")
 for m in ("pain_auc_index_day", "min_threshold_g"):
     z = row("zero_dose", m)
@@ -147,13 +150,21 @@ for m in ("pain_auc_index_day", "min_threshold_g"):
 s = row("injury_x4", "pain_auc_index_day")
 if not float(s["difference"]) > 0 or not float(s["cohens_d"]) > 1:
     errs.append("injury x4 raised the pain AUC by %s (d %s)" % (s["difference"], s["cohens_d"]))
+# the depletion arm (a perturbation added to its own scenario copy, its own sweep) has fewer
+# macrophages at their peak than vehicle
+dep = row("drg_mac_depleted", "peak_macrophage")
+if not float(dep["difference_ci_high"]) < 0:
+    errs.append("DRG macrophage depletion: peak macrophages difference %s [%s, %s]"
+                % (dep["difference"], dep["difference_ci_low"], dep["difference_ci_high"]))
+if not all(r["status"] == "completed" for r in a) or not any(r["dir"].startswith("arm_drg_mac_depleted/") for r in a):
+    errs.append("the depletion arm's animals did not run in arm_drg_mac_depleted/")
 ranks = set(r["rank"] for r in csv.DictReader(open(out + "/sweep.csv")))
 if ranks != {"0", "1"}:
     errs.append("members ran on ranks %s, want 0 and 1" % sorted(ranks))
 print("\n".join(errs) if errs else "zero dose contains 0, injury x4 excludes it (d = %s)" % s["cohens_d"])
 sys.exit(1 if errs else 0)
 EOF
-then ok "trial under mpirun -np 2: zero-dose interval contains 0, the strong arm's excludes it"
+then ok "trial under mpirun -np 2: zero-dose interval contains 0, the strong arm's excludes it, a depletion arm depletes"
 else bad "trial (exit $rc)"; tail -5 "$OUT/trial.log"; fi
 if [ -s "$OUT/trial/figures/trial.png" ] && [ -s "$OUT/trial/trial.h5" ]; then ok "trial figure and trial.h5"
 else bad "trial figure or trial.h5 missing"; fi
