@@ -77,6 +77,9 @@ def prepare(doc, bridge, work):
             hi = pa_spec.number(doc, w[1], "%s.windows_day[%d][1]" % (jp, j), lo, p.duration_h / 24)
             arm.windows.append((lo, hi))
         p.arms.append(arm)
+    for a in p.arms:
+        if not a.windows and not a.perturbations:
+            a.windows = dose_windows(p, bridge, work, a)
     names = [a.name for a in p.arms]
     p.control = names[0] if k["control"] is None else pa_spec.string(doc, k["control"], "control", names)
     p.var = []
@@ -140,6 +143,34 @@ def write_group_scenario(p, g, folder):
     path = os.path.join(folder, "%s.scenario.json" % g.name)
     pc.atomic_write(path, json.dumps(scen, indent=1) + "\n")
     return os.path.abspath(path)
+
+
+def dose_windows(p, bridge, work, arm):
+    """An arm's treatment windows when it names none: from the first to the end of the last
+    dose (plus its infusion) of every drug course with a dose > 0 in the arm's scenario,
+    in days, merged where they overlap."""
+    path = os.path.join(work, "arm_resolved.json")
+    try:
+        bridge.resolve(p.base.path, path, p.base.sets(["%s=%s" % (k, pc.set_text(v)) for k, v in arm.set.items()]))
+    except pc.BridgeError as e:
+        p.doc.fail(arm.jpath + ".set", None, raw="the arm's scenario does not load: " + e.message)
+    with open(path) as f:
+        scen = json.load(f)
+    spans = []
+    for d in scen.get("drugs", []):
+        for c in d.get("doses", []):
+            if c.get("mg_per_kg", 0) > 0 and c.get("count", 0) > 0:
+                t0 = float(c["start_h"])
+                t1 = t0 + (int(c["count"]) - 1) * float(c.get("every_h", 0)) + float(c.get("infusion_h", 0) or 0)
+                spans.append([t0 / 24.0, min(max(t1, t0 + 1.0), p.duration_h) / 24.0])
+    spans.sort()
+    out = []
+    for w in spans:
+        if out and w[0] <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], w[1])
+        else:
+            out.append(w)
+    return [tuple(w) for w in out]
 
 
 def design(p, resolved):
