@@ -84,10 +84,7 @@ def read_targets(doc, path, columns, duration_h):
             doc.fail("targets", None, raw="%s:%d: expected numbers in time_h, value and sd, got %s" % (path, i, ",".join(r)))
         col = r[1].strip()
         if col not in columns:
-            import difflib
-            near = difflib.get_close_matches(col, columns, n=1)
-            doc.fail("targets", None, raw="%s:%d: column: the scenario writes no summary column \"%s\"%s" % (
-                path, i, col, " (did you mean \"%s\"?)" % near[0] if near else ""))
+            doc.fail("targets", None, raw="%s:%d: column: %s" % (path, i, pc.no_column(col, columns)))
         if not (0 <= t <= duration_h) or not math.isfinite(v) or not (sd > 0 and math.isfinite(sd)):
             doc.fail("targets", None, raw="%s:%d: expected 0 <= time_h <= %g (the run's duration), a finite value and "
                                      "sd > 0, got %s" % (path, i, duration_h, ",".join(r)))
@@ -257,24 +254,26 @@ def write_results(p, out, hist, names, sim, dist_of):
                      p.population / float(row["samples"]) if row["samples"] else math.nan])
     pc.write_csv(os.path.join(out, "generations.csv"), ["generation", "epsilon", "simulations", "acceptance_rate"],
                  gens)
+    generations = []            # (t, weights, values in the keys' units, epsilon)
+    for t in range(hist.max_t + 1):
+        df, w = hist.get_distribution(m=0, t=t)
+        vals = np.array([[coord_to_value(r, x) for r, x in zip(p.ranges, rowv)] for rowv in df[names].values])
+        generations.append((t, w, vals, float(pops[pops["t"] == t]["epsilon"].iloc[0])))
     import h5py
-    tmp = os.path.join(out, ".tmp.posterior.h5")
-    last = None
-    with h5py.File(tmp, "w") as f:
-        f.attrs["scenario"] = p.base.path
-        f.attrs["parameters"] = [r.key for r in p.ranges]
-        f.attrs["scales"] = [r.scale for r in p.ranges]
-        f.attrs["targets"] = p.targets_path
-        for t in range(hist.max_t + 1):
-            df, w = hist.get_distribution(m=0, t=t)
-            vals = np.array([[coord_to_value(r, x) for r, x in zip(p.ranges, rowv)] for rowv in df[names].values])
-            g = f.create_group("generation_%d" % t)
-            g["weight"] = w
-            g["values"] = vals
-            g.attrs["epsilon"] = float(pops[pops["t"] == t]["epsilon"].iloc[0])
-            last = (df, w, vals)
-    os.replace(tmp, os.path.join(out, "posterior.h5"))
-    df, w, vals = last
+
+    def write(tmp):
+        with h5py.File(tmp, "w") as f:
+            f.attrs["scenario"] = p.base.path
+            f.attrs["parameters"] = [r.key for r in p.ranges]
+            f.attrs["scales"] = [r.scale for r in p.ranges]
+            f.attrs["targets"] = p.targets_path
+            for t, w, vals, eps in generations:
+                g = f.create_group("generation_%d" % t)
+                g["weight"] = w
+                g["values"] = vals
+                g.attrs["epsilon"] = eps
+    pc.atomic_file(os.path.join(out, "posterior.h5"), write)
+    _, w, vals, _ = generations[-1]
     dist = []
     for x in vals:
         hit = sim.cache.get(value_key(x))

@@ -10,6 +10,7 @@ Metrics (the "metrics" list of an analysis file), one per member:
     auc by trapezoids, in column units x day). N defaults to S_C_dA_B.
 """
 import csv
+import difflib
 import json
 import math
 import os
@@ -22,36 +23,34 @@ import pa_spec
 from pa_bridge import BridgeError
 
 SWEEP_METRICS = ["min_threshold_g", "min_threshold_day", "pain_auc_index_day", "final_pain_index"]
-PAIN_METRICS = set(SWEEP_METRICS)
 STATS = ["mean", "max", "min", "final", "auc"]
 MAX_MEMBERS = 10000          # a sweep's zip lists hold at most this many values
 
 
-def atomic_write(path, data, mode="w"):
+def atomic_file(path, write):
+    """Calls write(tmp) on a temporary name in path's folder, then renames it to path: a
+    reader sees the old file or the whole new one, never a part."""
     d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp.", suffix=os.path.basename(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp.", suffix=os.path.splitext(path)[1])
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode) as f:
-            f.write(data)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def atomic_write(path, data):
+    def write(tmp):
+        with open(tmp, "w") as f:
+            f.write(data)
+    atomic_file(path, write)
 
 
 def atomic_savefig(fig, path, **kw):
-    d = os.path.dirname(os.path.abspath(path))
-    ext = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp.", suffix=ext)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, **kw)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_file(path, lambda tmp: fig.savefig(tmp, **kw))
 
 
 def write_csv(path, header, rows):
@@ -175,6 +174,12 @@ class Metric:
         return float(np.sum(0.5 * (ys[1:] + ys[:-1]) * np.diff(ts))) if len(ts) > 1 else 0.0
 
 
+def no_column(col, columns):
+    """The message for a summary column the scenario does not write, with a near miss."""
+    near = difflib.get_close_matches(col, columns, n=1)
+    return "the scenario writes no summary column \"%s\"%s" % (col, " (did you mean \"%s\"?)" % near[0] if near else "")
+
+
 def read_metrics(doc, jpath, v, columns, resolved, duration_h):
     """The metrics list: Metric objects, checked against the scenario's columns."""
     types = [c["name"] for c in resolved.get("cell_types", [])]
@@ -185,13 +190,12 @@ def read_metrics(doc, jpath, v, columns, resolved, duration_h):
         jp = pa_spec.join(jpath, i)
         if isinstance(m, str):
             if m not in sweep_names:
-                import difflib
                 near = difflib.get_close_matches(m, sweep_names, n=1)
+                if near:
+                    doc.fail(jp, None, raw="unknown metric \"%s\" (did you mean \"%s\"?)" % (m, near[0]))
                 doc.fail(jp, "a sweep metric (%s) or an object {\"column\", \"stat\", \"from_day\", \"to_day\"}"
-                         % ", ".join(sweep_names[:4] + ["peak_<type>", "peak_<type>_day"]), m,
-                         ) if not near else doc.fail(jp, None, raw="unknown metric \"%s\" (did you mean \"%s\"?)"
-                                                     % (m, near[0]))
-            if m in PAIN_METRICS and not has_pain:
+                         % ", ".join(SWEEP_METRICS + ["peak_<type>", "peak_<type>_day"]), m)
+            if m in SWEEP_METRICS and not has_pain:
                 doc.fail(jp, None, raw="metric \"%s\" needs the pain readout, and the scenario has no neurons" % m)
             out.append(Metric(m))
             continue
@@ -199,10 +203,7 @@ def read_metrics(doc, jpath, v, columns, resolved, duration_h):
                                       "to_day": duration_h / 24.0, "name": None})
         col = pa_spec.string(doc, k["column"], pa_spec.join(jp, "column"))
         if col not in columns:
-            import difflib
-            near = difflib.get_close_matches(col, columns, n=1)
-            doc.fail(pa_spec.join(jp, "column"), None, raw="the scenario writes no summary column \"%s\"%s"
-                     % (col, " (did you mean \"%s\"?)" % near[0] if near else ""))
+            doc.fail(pa_spec.join(jp, "column"), None, raw=no_column(col, columns))
         stat = pa_spec.string(doc, k["stat"], pa_spec.join(jp, "stat"), STATS)
         lo = pa_spec.number(doc, k["from_day"], pa_spec.join(jp, "from_day"), 0, duration_h / 24.0)
         hi = pa_spec.number(doc, k["to_day"], pa_spec.join(jp, "to_day"), lo, duration_h / 24.0)
@@ -290,11 +291,6 @@ class Range:
             return float(math.exp(math.log(self.lo) + u * (math.log(self.hi) - math.log(self.lo))))
         return float(self.lo + u * (self.hi - self.lo))
 
-    def unit(self, x):
-        if self.scale == "log":
-            return (math.log(x) - math.log(self.lo)) / (math.log(self.hi) - math.log(self.lo))
-        return (x - self.lo) / (self.hi - self.lo)
-
 
 def short_label(key):
     """A figure label for a key path: without the section words, at most 40 characters."""
@@ -304,12 +300,11 @@ def short_label(key):
     return s if len(s) <= 40 else s[:18] + "…" + s[-21:]
 
 
-def read_ranges(doc, jpath, v, bridge, base, workdir, name, extra_keys=None, lo_n=1):
+def read_ranges(doc, jpath, v, bridge, base, workdir, name, lo_n=1):
     """parameters: [{"key", "range": [lo, hi], "scale": "linear"|"log"}]; each end is
     loaded in the base scenario, so a range outside a key's validated range is refused."""
     out = []
     table = {"key": pa_spec.REQUIRED, "range": pa_spec.REQUIRED, "scale": "linear", "label": None}
-    table.update(extra_keys or {})
     for i, p in enumerate(pa_spec.array(doc, v, jpath, lo_n, 30)):
         jp = pa_spec.join(jpath, i)
         k = pa_spec.keys(doc, p, jp, table)
@@ -330,7 +325,6 @@ def read_ranges(doc, jpath, v, bridge, base, workdir, name, extra_keys=None, lo_
         r = Range(key, lo, hi, scale)
         r.label = short_label(key) if k["label"] is None else \
             pa_spec.string(doc, k["label"], pa_spec.join(jp, "label"), max_len=80)
-        r.extra = {x: k[x] for x in (extra_keys or {})}
         out.append(r)
     return out
 

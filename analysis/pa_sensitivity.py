@@ -164,26 +164,27 @@ def write_results(p, out, Y, results):
     pc.write_csv(os.path.join(out, "sensitivity.csv"),
                  ["metric", "parameter", "method", "index", "value", "ci_low", "ci_high"], rows)
     import h5py
-    tmp = os.path.join(out, ".tmp.sensitivity.h5")
-    with h5py.File(tmp, "w") as f:
-        f.attrs["method"] = p.method
-        f.attrs["scenario"] = p.base.path
-        f.attrs["parameters"] = [r.key for r in p.ranges]
-        f.attrs["scales"] = [r.scale for r in p.ranges]
-        f.attrs["confidence"] = p.confidence
-        f.attrs["bootstrap"] = p.bootstrap
-        f["design/unit"] = p.U
-        f["design/values"] = p.X
-        f["design/lo"] = [r.lo for r in p.ranges]
-        f["design/hi"] = [r.hi for r in p.ranges]
-        for j, m in enumerate(p.metrics):
-            g = f.create_group("metrics/" + m.name.replace("/", "_"))
-            g["output"] = Y[:, j]
-            for ix, (v, lo, hi) in results[m.name].items():
-                g[ix] = v
-                g[ix + "_ci_low"] = lo
-                g[ix + "_ci_high"] = hi
-    os.replace(tmp, os.path.join(out, "sensitivity.h5"))
+
+    def write(tmp):
+        with h5py.File(tmp, "w") as f:
+            f.attrs["method"] = p.method
+            f.attrs["scenario"] = p.base.path
+            f.attrs["parameters"] = [r.key for r in p.ranges]
+            f.attrs["scales"] = [r.scale for r in p.ranges]
+            f.attrs["confidence"] = p.confidence
+            f.attrs["bootstrap"] = p.bootstrap
+            f["design/unit"] = p.U
+            f["design/values"] = p.X
+            f["design/lo"] = [r.lo for r in p.ranges]
+            f["design/hi"] = [r.hi for r in p.ranges]
+            for j, m in enumerate(p.metrics):
+                g = f.create_group("metrics/" + m.name.replace("/", "_"))
+                g["output"] = Y[:, j]
+                for ix, (v, lo, hi) in results[m.name].items():
+                    g[ix] = v
+                    g[ix + "_ci_low"] = lo
+                    g[ix + "_ci_high"] = hi
+    pc.atomic_file(os.path.join(out, "sensitivity.h5"), write)
 
 
 def figures(p, out, results):

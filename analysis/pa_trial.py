@@ -34,13 +34,12 @@ VAR = {"key": pa_spec.REQUIRED, "distribution": "lognormal", "cv": pa_spec.REQUI
 
 def prepare(doc, bridge, work):
     k, p, columns, resolved = pc.read_head(doc, bridge, KEYS, "trial")
-    for key in ("sex",):
-        if key in p.base.fixed:
-            doc.fail("set." + key, None, raw="the sex of the animals is given by \"sexes\"")
+    if "sex" in p.base.fixed:
+        doc.fail("set.sex", None, raw="the sex of the animals is given by \"sexes\"")
     p.metrics = pc.read_metrics(doc, "metrics", k["metrics"], columns, resolved, p.duration_h)
     p.readout = pa_spec.string(doc, k["readout"], "readout")
     if p.readout not in columns:
-        doc.fail("readout", None, raw="the scenario writes no summary column \"%s\"" % p.readout)
+        doc.fail("readout", None, raw=pc.no_column(p.readout, columns))
     p.n = pa_spec.number(doc, k["animals_per_arm"], "animals_per_arm", 2, 1000, integer=True)
     sexes = pa_spec.array(doc, k["sexes"], "sexes", 1, 2)
     p.sexes = [pa_spec.string(doc, s, "sexes[%d]" % i, ["male", "female"]) for i, s in enumerate(sexes)]
@@ -349,23 +348,24 @@ def time_courses(p, out, rows):
 
 def write_h5(p, out, Y, curves):
     import h5py
-    tmp = os.path.join(out, ".tmp.trial.h5")
-    with h5py.File(tmp, "w") as f:
-        f.attrs["scenario"] = p.base.path
-        f.attrs["control"] = p.control
-        f.attrs["readout"] = p.readout
-        f["animals/arm"] = [an.arm for an in p.animals]
-        f["animals/sex"] = [an.sex for an in p.animals]
-        f["animals/seed"] = [an.seed for an in p.animals]
-        for j, m in enumerate(p.metrics):
-            f["animals/" + m.name.replace("/", "_")] = Y[:, j]
-        for (arm, sex), (t, mu, sem, n) in curves.items():
-            g = f.create_group("time_course/%s/%s" % (arm, sex))
-            g["day"] = t
-            g["mean"] = mu
-            g["sem"] = sem
-            g.attrs["n"] = n
-    os.replace(tmp, os.path.join(out, "trial.h5"))
+
+    def write(tmp):
+        with h5py.File(tmp, "w") as f:
+            f.attrs["scenario"] = p.base.path
+            f.attrs["control"] = p.control
+            f.attrs["readout"] = p.readout
+            f["animals/arm"] = [an.arm for an in p.animals]
+            f["animals/sex"] = [an.sex for an in p.animals]
+            f["animals/seed"] = [an.seed for an in p.animals]
+            for j, m in enumerate(p.metrics):
+                f["animals/" + m.name.replace("/", "_")] = Y[:, j]
+            for (arm, sex), (t, mu, sem, n) in curves.items():
+                g = f.create_group("time_course/%s/%s" % (arm, sex))
+                g["day"] = t
+                g["mean"] = mu
+                g["sem"] = sem
+                g.attrs["n"] = n
+    pc.atomic_file(os.path.join(out, "trial.h5"), write)
 
 
 def figure(p, out, curves, effects):
