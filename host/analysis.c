@@ -7,7 +7,6 @@
  * the other ranks wait for the next request in a sleeping poll (MPI_Ibcast + MPI_Test),
  * not in a busy MPI_Bcast, so they leave the cores to it.
  */
-#define _GNU_SOURCE 1       /* pipe2 */
 #include "analysis.h"
 
 #include <errno.h>
@@ -180,11 +179,11 @@ static void analysis_reply(const analysis_child *c, const char *text)
 
 static void analysis_reply_err(const analysis_child *c, ps_status st, const ps_err *err)
 {
-    char buf[PS_ERR_MSG_MAX + 64];
-    snprintf(buf, sizeof buf, "fail\t%d\t%s", ps_status_exit_code(st), err->msg[0] ? err->msg : "failed");
-    for (char *p = buf + 5; *p; p++)
-        if (*p == '\n' || *p == '\r' || (*p == '\t' && p > strchr(buf + 5, '\t'))) *p = ' ';
-    strcat(buf, "\n");
+    char msg[PS_ERR_MSG_MAX], buf[PS_ERR_MSG_MAX + 64];
+    snprintf(msg, sizeof msg, "%s", err->msg[0] ? err->msg : "failed");
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';    /* one line, three fields */
+    snprintf(buf, sizeof buf, "fail\t%d\t%s\n", ps_status_exit_code(st), msg);
     analysis_reply(c, buf);
 }
 
@@ -312,7 +311,7 @@ static int analysis_opcode(const char *word)
     return -1;
 }
 
-int analysis_main(int argc, char **argv, MPI_Comm comm, log_ctx *lg, volatile sig_atomic_t *stop)
+int analysis_main(int argc, char **argv, const sweep_args *members, MPI_Comm comm, const log_ctx *lg)
 {
     int rank = 0, size = 1;
     ps_err err;
@@ -322,35 +321,8 @@ int analysis_main(int argc, char **argv, MPI_Comm comm, log_ctx *lg, volatile si
         log_error(lg, "%s", err.msg);
         return ps_status_exit_code(PS_ERR_MPI);
     }
-    sweep_args sa = {.device = -1, .stop = stop};
-    int help = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *o = argv[i];
-        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) help = 1;
-        if (strcmp(o, "--verbose") == 0) sa.verbose = 1;
-        if (strcmp(o, "--quiet") == 0) lg->quiet = 1;
-        if (strcmp(o, "--device") == 0 && i + 1 < argc) {
-            char *end = NULL;
-            long v = strtol(argv[++i], &end, 10);
-            if (end == argv[i] || *end || v < 0 || v > 4096) {
-                log_error(lg, "--device %s: expected a device index (0, 1, ...) from `painsim devices`", argv[i]);
-                return 2;
-            }
-            sa.device = (int)v;
-        } else if (strcmp(o, "--checkpoint-every") == 0 && i + 1 < argc) {
-            char *end = NULL;
-            sa.checkpoint_every_h = strtod(argv[++i], &end);
-            if (end == argv[i] || *end || !(sa.checkpoint_every_h > 0 && sa.checkpoint_every_h < 1e7)) {
-                log_error(lg, "--checkpoint-every %s: expected simulated hours between checkpoints "
-                              "(a number > 0)", argv[i]);
-                return 2;
-            }
-        }
-    }
-    if (help && size > 1) {
-        log_error(lg, "%s --help: run it without mpirun", argv[1]);
-        return 2;
-    }
+    sweep_args sa = *members;
+    volatile sig_atomic_t *stop = sa.stop;
 
     analysis_child c = {.pid = -1, .req = -1, .rep = -1};
     int rc = 0;

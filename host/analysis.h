@@ -33,15 +33,16 @@
 #include <signal.h>
 
 #include "log.h"
+#include "sweep.h"
 
 /* 1 when argv1 is sensitivity, trial or calibrate. */
 int analysis_is_command(const char *argv1);
 
-/* Runs the command argv[1] with argv[2..] on every rank of comm (collective). Options
- * read here as `painsim sweep` reads them: --device N, --verbose, --quiet,
- * --checkpoint-every H; all arguments also go to the Python driver, which owns the
- * rest (FILE, --out DIR, --help). Returns the exit status for main() (the same on
- * every rank): the driver's; 3 when it cannot be found or started. */
-int analysis_main(int argc, char **argv, MPI_Comm comm, log_ctx *lg, volatile sig_atomic_t *stop);
+/* Runs the command argv[1] with argv[2..] on every rank of comm (collective): every
+ * argument goes to the Python driver; its sweeps run with members' settings (device,
+ * verbosity, checkpoints, the stop flag; main.c reads them as `painsim sweep` does).
+ * Returns the exit status for main() (the same on every rank): the driver's; 3 when it
+ * cannot be found or started. */
+int analysis_main(int argc, char **argv, const sweep_args *members, MPI_Comm comm, const log_ctx *lg);
 
 #endif

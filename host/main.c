@@ -328,6 +328,35 @@ static int main_resume(int argc, char **argv, log_ctx *lg, MPI_Comm comm, int ra
     return ps_status_exit_code(st);
 }
 
+/* The options of the members of a sweep (painsim sweep, sensitivity, trial, calibrate):
+ * --device N, --verbose, --checkpoint-every H, --quiet. *used is set when argv[*i] was one
+ * (*i then points at its last word). */
+static ps_status main_member_option(int argc, char **argv, int *i, sweep_args *a, log_ctx *lg, int *used,
+                                    ps_err *err)
+{
+    const char *o = argv[*i];
+    int has_next = *i + 1 < argc;
+    *used = 1;
+    if (strcmp(o, "--device") == 0 && has_next) {
+        long v;
+        if (!main_parse_int(argv[++*i], &v) || v < 0)
+            return ps_err_set(err, PS_ERR_USAGE, "--device %s: expected a device index "
+                              "(0, 1, ...) from `painsim devices`", argv[*i]);
+        a->device = (int)v;
+    } else if (strcmp(o, "--verbose") == 0) {
+        a->verbose = 1;
+    } else if (strcmp(o, "--checkpoint-every") == 0 && has_next) {
+        if (!main_parse_hours(argv[++*i], &a->checkpoint_every_h))
+            return ps_err_set(err, PS_ERR_USAGE, "--checkpoint-every %s: expected simulated hours "
+                              "between checkpoints (a number > 0)", argv[*i]);
+    } else if (strcmp(o, "--quiet") == 0) {
+        lg->quiet = 1;
+    } else {
+        *used = 0;
+    }
+    return PS_OK;
+}
+
 static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
 {
     ps_err err;
@@ -338,25 +367,13 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
     st = PSMPI_CALL(MPI_Comm_rank(comm, &rank), &err);
     for (int i = 2; i < argc && st == PS_OK; i++) {
         const char *o = argv[i];
-        int has_next = i + 1 < argc;
+        int has_next = i + 1 < argc, used = 0;
+        st = main_member_option(argc, argv, &i, &a, lg, &used, &err);
+        if (st != PS_OK || used) continue;
         if (strcmp(o, "--out") == 0 && has_next) {
             a.out = argv[++i];
-        } else if (strcmp(o, "--device") == 0 && has_next) {
-            long v;
-            if (!main_parse_int(argv[++i], &v) || v < 0)
-                st = ps_err_set(&err, PS_ERR_USAGE, "--device %s: expected a device index "
-                                "(0, 1, ...) from `painsim devices`", argv[i]);
-            a.device = (int)v;
-        } else if (strcmp(o, "--verbose") == 0) {
-            a.verbose = 1;
         } else if (strcmp(o, "--dry-run") == 0) {
             dry = 1;
-        } else if (strcmp(o, "--checkpoint-every") == 0 && has_next) {
-            if (!main_parse_hours(argv[++i], &a.checkpoint_every_h))
-                st = ps_err_set(&err, PS_ERR_USAGE, "--checkpoint-every %s: expected simulated hours "
-                                "between checkpoints (a number > 0)", argv[i]);
-        } else if (strcmp(o, "--quiet") == 0) {
-            lg->quiet = 1;
         } else if (o[0] == '-') {
             st = ps_err_set(&err, PS_ERR_USAGE, "unknown option '%s'%s (see `painsim help`)", o,
                             (strcmp(o, "--out") == 0 || strcmp(o, "--device") == 0) ? " needs a value" : "");
@@ -387,11 +404,33 @@ static int main_sweep(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
     return ps_status_exit_code(st);
 }
 
+/* sensitivity, trial, calibrate: the members' options are read here, everything goes on
+ * to the Python driver too (analysis.h), which owns the rest of the command line */
+static int main_analysis(int argc, char **argv, log_ctx *lg, MPI_Comm comm)
+{
+    ps_err err;
+    ps_err_clear(&err);
+    sweep_args a = {.device = -1, .stop = &main_stop_flag};
+    int size = 1, help = 0;
+    ps_status st = PSMPI_CALL(MPI_Comm_size(comm, &size), &err);
+    for (int i = 2; i < argc && st == PS_OK; i++) {
+        int used = 0;
+        help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+        st = main_member_option(argc, argv, &i, &a, lg, &used, &err);
+    }
+    if (st == PS_OK && help && size > 1)
+        st = ps_err_set(&err, PS_ERR_USAGE, "%s --help: run it without mpirun", argv[1]);
+    if (st != PS_OK) {
+        log_error(lg, "%s", err.msg);
+        return ps_status_exit_code(st);
+    }
+    return analysis_main(argc, argv, &a, comm, lg);
+}
+
 int main(int argc, char **argv)
 {
     /* report, plot, render: viz/ tools in a child process, no MPI, no device (report.h) */
     if (argc >= 2 && report_is_command(argv[1])) return report_main(argc, argv);
-    /* sensitivity, trial, calibrate: a Python driver whose sweeps run on every rank */
     log_ctx lg;
     log_init(&lg, 0, 1, 0);
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
@@ -429,7 +468,7 @@ int main(int argc, char **argv)
     } else if (strcmp(argv[1], "sweep") == 0) {
         rc = main_sweep(argc, argv, &lg, MPI_COMM_WORLD);
     } else if (analysis_is_command(argv[1])) {
-        rc = analysis_main(argc, argv, MPI_COMM_WORLD, &lg, &main_stop_flag);
+        rc = main_analysis(argc, argv, &lg, MPI_COMM_WORLD);
     } else {
         log_error(&lg, "unknown command '%s' (commands: run, resume, sweep, sensitivity, trial, calibrate, report, plot, render, devices, version, help)", argv[1]);
         rc = 2;
