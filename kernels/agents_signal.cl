@@ -10,7 +10,8 @@
  *   state transitions: competing hazards from the current state,
  *     h_k = (rate + sum_d rate_d H_d + pstat3_rate P) * prod_i 1/(1 + x_i/IC50_i) * prod_g H_g,
  *     one fires with probability 1 - exp(-dt sum h), chosen in proportion to h_k;
- *   fate: death hazard (type + active depletions), division hazard (type + drivers),
+ *   fate: death hazard (type + active depletions), division hazard (type + drivers, times the
+ *     division_factor of the cell's state after this step's transition),
  *     drawn as in the previous engine step (RNG_FATE).
  *   nociceptor compartments (ids with NEURON_ID_BIT): the peripheral terminal flags its
  *     neuron when the lesion happens inside the lesion region; every compartment follows
@@ -155,6 +156,7 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         hv += dr[DR_RATE] * ps_hill(ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t),
                                     dr[DR_EC50], dr[DR_HILL]);
     }
+    hv *= st[ST_DIV_FACTOR + state[i]];   /* the state after this step's transition */
     float4 f = ps_rand4(seed_lo, seed_hi, myid, step, RNG_FATE);
     uchar fl = AF_ALIVE;
     if (f.x < -expm1(-hd * dt)) fl = AF_DEAD;

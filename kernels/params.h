@@ -72,7 +72,8 @@
 #define ST_SOCS_DEC     (ST_KON + 3)
 #define ST_SOCS_K       (ST_KON + 4)
 #define ST_JAK_INH      (ST_KON + 5)                      /* one driver record (IC50 in EC50) */
-#define ST_COUNT        (ST_JAK_INH + DR_SIZE)
+#define ST_DIV_FACTOR   (ST_JAK_INH + DR_SIZE)            /* per state: division hazard factor */
+#define ST_COUNT        (ST_DIV_FACTOR + PS_MAX_STATES)
 
 /* Perturbation rows [n][PT_SIZE] (floats) active in a tissue, times in minutes. */
 #define PT_KIND         0   /* PTK_* */

@@ -276,14 +276,19 @@ static void test_chemotaxis(device *d)
     test_world_destroy(&w);
 }
 
-static void test_birth_death(device *d)
+/* Births and deaths of one type whose only state has division_factor `factor` (< 0: the key
+   left out, factor 1): the population follows the birth-death expectation with the
+   division hazard times the factor. */
+static void test_birth_death(device *d, double factor)
 {
     const double div_h = 0.6, death_h = 0.1, dt = 1.0;
     const int steps = 120;
     const size_t n0 = 1000;
     scenario s;
-    char types[512] = "", rates[128];
-    snprintf(rates, sizeof rates, ",'division_rate_per_h':%.17g,'death_rate_per_h':%.17g", div_h, death_h);
+    char types[512] = "", rates[256];
+    int nr = snprintf(rates, sizeof rates, ",'division_rate_per_h':%.17g,'death_rate_per_h':%.17g", div_h, death_h);
+    if (factor >= 0)
+        snprintf(rates + nr, sizeof rates - (size_t)nr, ",'states':[{'name':'s','division_factor':%.17g}]", factor);
     test_add_type(types, sizeof types, 5.0, 1.0, 5.0, 0.5, rates);
     test_one_tissue(&s, 20, 20, 20, 50.0, dt, 50.0, 0.0, "", types, NULL, 0);
     agents_host h;
@@ -302,15 +307,21 @@ static void test_birth_death(device *d)
     }
     agents_host e;
     agents_download(w.a, &e, &err);
-    double pd = -expm1(-death_h * dt / 60), pv = -expm1(-div_h * dt / 60);
+    double f = factor >= 0 ? factor : 1.0;
+    double pd = -expm1(-death_h * dt / 60), pv = -expm1(-f * div_h * dt / 60);
     double expect = n0 * pow(1 - pd + (1 - pd) * pv, steps);
     double rel = fabs((double)e.n - expect) / expect;
-    printf("  birth/death over %d steps: %zu agents, expected %.0f (rel diff %.3f); capacity %zu -> %zu\n",
-           steps, e.n, expect, rel, cap0, agents_capacity(w.a));
+    printf("  birth/death over %d steps, division factor %g: %zu agents, expected %.0f (rel diff %.3f); "
+           "capacity %zu -> %zu\n", steps, f, e.n, expect, rel, cap0, agents_capacity(w.a));
     /* a birth-death process from 1000 cells: relative SD ≈ sqrt((λ+μ)/(λ-μ) (e^{(λ-μ)t}-1)
-     * / (n0 e^{(λ-μ)t})) ≈ 4 %; 16 % is four SD */
+     * / (n0 e^{(λ-μ)t})) ≈ 4 % at factor 1, 3 % at 0.5 (and the pure-death binomial, 1.3 %, at 0);
+     * 16 % is four SD or more. The three expectations (2686, 1487, 819 agents) are more than
+     * 16 % apart, so a factor that were ignored fails. */
     TEST_CHECK(rel < 0.16, "population %zu vs expected %.0f", e.n, expect);
-    TEST_CHECK(agents_capacity(w.a) > cap0, "capacity did not grow");
+    uint64_t ctr0[CTR_COUNT];
+    agents_counters(w.a, ctr0, &err);
+    if (f == 0) TEST_CHECK(ctr0[CTR_BIRTHS] == 0, "%llu births at division factor 0", (unsigned long long)ctr0[CTR_BIRTHS]);
+    else TEST_CHECK(agents_capacity(w.a) > cap0, "capacity did not grow");
     int unique = 1;
     for (size_t i = 1; i < e.n; i++)
         for (size_t j = 0; j < i && unique; j++) unique &= e.id[i] != e.id[j];
@@ -415,7 +426,9 @@ int main(void)
     test_reference(d);
     test_msd(d);
     test_chemotaxis(d);
-    test_birth_death(d);
+    test_birth_death(d, -1.0);
+    test_birth_death(d, 0.5);
+    test_birth_death(d, 0.0);
     test_secretion(d);
     test_scan(d);
     device_close(d);

@@ -61,6 +61,8 @@ void signal_type_table(const scenario *s, const field_params *fp, float *sig)
         st[ST_NDIV] = (float)c->n_division_drivers;
         for (int d = 0; d < c->n_division_drivers; d++)
             signal_driver(&c->division_drivers[d], fp, s->n_mediators, st + ST_DIV + d * DR_SIZE);
+        for (int k = 0; k < c->n_states && k < PS_MAX_STATES; k++)
+            st[ST_DIV_FACTOR + k] = (float)c->states[k].division_factor;
         const scn_jak_stat3 *j = &c->jak_stat3;
         st[ST_JAK_ON] = j->enabled ? 1.0f : 0.0f;
         signal_inhibitor(-1, 1.0, fp, st + ST_JAK_INH);

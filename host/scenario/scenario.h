@@ -150,6 +150,7 @@ typedef struct {
     double secretion_molecules_per_min[SCN_MAX_MEDIATORS]; /* indexed by mediator, >= 0 */
     double uptake_um3_per_min[SCN_MAX_MEDIATORS];          /* clearance volume rate, >= 0:
                                                                dC/dt = -C * uptake / V_voxel */
+    double division_factor;                                /* multiplies the type's division hazard */
 } scn_state;
 
 /* Inhibition by a sensed mediator: factor 1 / (1 + C * J / IC50). */

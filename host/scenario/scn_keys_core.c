@@ -268,6 +268,10 @@ static const scn_key state_keys[] = {
           "Secretion rate per cell."),
     K_MAP("uptake_um3_per_min", scn_state, uptake_um3_per_min, 0, NONNEG(1e9), "µm³/min",
           "Clearance: the volume cleared per minute; in the cell's voxel dC/dt = −C · uptake / V_voxel."),
+    K_NUM("division_factor", scn_state, division_factor, 0, 1.0, NONNEG(100.0), NULL,
+          "Multiplies the type's whole division hazard (`division_rate_per_h` and `division_drivers`) "
+          "while a cell is in this state, e.g. for a growth-factor receptor up-regulated in an "
+          "activated state; 0: cells in this state do not divide."),
 };
 SECTION(scn_sec_state, "cell_types[i].states[j]", "an object with a name", state_keys, .init = NULL);
 
@@ -280,6 +284,7 @@ static ps_status states_default(scn_walk *w, const cJSON *obj, void *dst)
     if (ct->n_states > 0) return PS_OK;
     ct->n_states = 1;
     scn_copy_str(ct->states[0].name, SCN_NAME_MAX, "default");
+    ct->states[0].division_factor = 1.0;
     return PS_OK;
 }
 
