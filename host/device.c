@@ -21,6 +21,15 @@ struct device {
     char r123_dir[PATH_MAX];
     char description[512];
     device_transfers xfer;          /* host <-> device copies so far */
+    /* $PAINSIM_KERNEL_PROFILE set: every launch is timed by its event (which serialises
+       the queue) and the totals per kernel go to stderr when the device closes */
+    int profile;
+    struct {
+        char name[48];
+        double ms;
+        long launches;
+    } prof[64];
+    int n_prof;
 };
 
 const char *device_cl_error_string(cl_int code)
@@ -261,7 +270,10 @@ ps_status device_open_local(device **out, int index, int local_rank, ps_err *err
         free(d);
         CHECK_CL(rc, err);
     }
-    d->queue = clCreateCommandQueue(d->ctx, d->info.id, 0, &rc);
+    const char *pe = getenv("PAINSIM_KERNEL_PROFILE");
+    d->profile = pe && *pe && strcmp(pe, "0") != 0;
+    d->queue = clCreateCommandQueue(d->ctx, d->info.id,
+                                    d->profile ? CL_QUEUE_PROFILING_ENABLE : 0, &rc);
     if (rc != CL_SUCCESS) {
         clReleaseContext(d->ctx);
         free(d);
@@ -274,9 +286,50 @@ ps_status device_open_local(device **out, int index, int local_rank, ps_err *err
     return PS_OK;
 }
 
+/* Adds one launch of `name` taking `ms` to the profile (names past 64 are pooled). */
+static void device_profile_add(device *d, const char *name, double ms)
+{
+    int i = 0;
+    while (i < d->n_prof && strcmp(d->prof[i].name, name) != 0) i++;
+    if (i == d->n_prof) {
+        if (d->n_prof == (int)(sizeof d->prof / sizeof d->prof[0])) {
+            i = d->n_prof - 1;
+            snprintf(d->prof[i].name, sizeof d->prof[i].name, "(others)");
+        } else {
+            snprintf(d->prof[i].name, sizeof d->prof[i].name, "%s", name);
+            d->prof[i].ms = 0.0;
+            d->prof[i].launches = 0;
+            d->n_prof++;
+        }
+    }
+    d->prof[i].ms += ms;
+    d->prof[i].launches++;
+}
+
+static void device_profile_print(const device *d)
+{
+    double total = 0.0;
+    for (int i = 0; i < d->n_prof; i++) total += d->prof[i].ms;
+    fprintf(stderr, "kernel profile ($PAINSIM_KERNEL_PROFILE): %d kernels, %.1f ms in all\n",
+            d->n_prof, total);
+    fprintf(stderr, "  %-30s %10s %12s %10s %6s\n", "kernel", "launches", "ms", "ms/launch",
+            "share");
+    int done[64] = {0};
+    for (int r = 0; r < d->n_prof; r++) {          /* largest first */
+        int b = -1;
+        for (int i = 0; i < d->n_prof; i++)
+            if (!done[i] && (b < 0 || d->prof[i].ms > d->prof[b].ms)) b = i;
+        done[b] = 1;
+        fprintf(stderr, "  %-30s %10ld %12.2f %10.3f %5.1f%%\n", d->prof[b].name,
+                d->prof[b].launches, d->prof[b].ms, d->prof[b].ms / (double)d->prof[b].launches,
+                total > 0.0 ? 100.0 * d->prof[b].ms / total : 0.0);
+    }
+}
+
 void device_close(device *d)
 {
     if (!d) return;
+    if (d->profile && d->n_prof > 0) device_profile_print(d);
     if (d->queue) clReleaseCommandQueue(d->queue);
     if (d->ctx) clReleaseContext(d->ctx);
     free(d);
@@ -379,12 +432,21 @@ ps_status device_launch(device *d, cl_kernel k, const char *name, size_t global,
         }
         global = (global + local - 1) / local * local;
     }
+    cl_event ev = NULL;
     cl_int rc = clEnqueueNDRangeKernel(d->queue, k, 1, NULL, &global, local > 0 ? &local : NULL,
-                                       0, NULL, NULL);
+                                       0, NULL, d->profile ? &ev : NULL);
     if (rc != CL_SUCCESS)
         return ps_err_set(err, PS_ERR_DEVICE,
                           "launching kernel '%s' (%zu work-items, local %zu) failed: %s", name,
                           global, local, device_cl_error_string(rc));
+    if (ev) {
+        cl_ulong t0 = 0, t1 = 0;
+        if (clWaitForEvents(1, &ev) == CL_SUCCESS &&
+            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) == CL_SUCCESS &&
+            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) == CL_SUCCESS)
+            device_profile_add(d, name, (double)(t1 - t0) * 1e-6);
+        clReleaseEvent(ev);
+    }
     return PS_OK;
 }
 

@@ -3,7 +3,8 @@
 #   bad input exits 2 with a precise message and writes nothing; an existing run folder
 #   is not overwritten without --force; an unwritable output path fails cleanly;
 #   the same seed gives bit-identical datasets, another seed does not; the output has
-#   every promised file and opens in ParaView with the expected agents, fields and times.
+#   every promised file and opens in ParaView with the expected agents, fields and times;
+#   PAINSIM_KERNEL_PROFILE prints the time per kernel and changes no result.
 set -u
 OUT=tests/out/cli
 rm -rf "$OUT"
@@ -89,6 +90,21 @@ else
     ok "another seed gives different output"
 fi
 if bin/painsim run tests/data/tiny.json --out "$OUT/a" --quiet --force; then ok "--force overwrites"; else bad "--force failed"; fi
+
+# --- the kernel profile: on request only, and it changes no result -----------------------
+PAINSIM_KERNEL_PROFILE=1 bin/painsim run tests/data/tiny.json --out "$OUT/p" --quiet 2> "$OUT/prof.err"
+if grep -q '^kernel profile' "$OUT/prof.err" && grep -Eq '^  agents_move +[0-9]+ ' "$OUT/prof.err" \
+        && grep -Eq '^  field_sweep_x +[0-9]+ ' "$OUT/prof.err"; then
+    ok "PAINSIM_KERNEL_PROFILE=1 prints the time per kernel"
+else
+    bad "kernel profile missing: $(head -5 "$OUT/prof.err")"
+fi
+if grep -q 'kernel profile' "$OUT/prof.err" && ! bin/painsim run tests/data/tiny.json --out "$OUT/p0" --quiet 2>&1 | grep -q 'kernel profile'; then
+    ok "no kernel profile without PAINSIM_KERNEL_PROFILE"
+else
+    bad "kernel profile printed unasked (or not at all)"
+fi
+cmp -s "$OUT/p/summary.csv" "$OUT/b/summary.csv" && ok "a profiled run gives the same summary.csv" || bad "profiling changed the results"
 
 # --- the run folder's content, read back with h5py ----------------------------------------
 "$PY" - "$OUT/a" <<'PYEOF' && ok "snapshot layout and summary read back with h5py" || bad "snapshot layout check"
