@@ -235,7 +235,8 @@
 #define RC_HILL     7
 #define RC_PRIME_FROM 8     /* min: trigger of the primed pool */
 #define RC_PRIME_PEAK 9     /* min: its peak after the trigger; 0 = no priming */
-#define RC_SIZE     10
+#define RC_NONE_BELOW 10    /* a draw below this enters no cell at any drive (recruit.cl) */
+#define RC_SIZE     11
 #define RC_MAX_PER_VOXEL 8  /* entries per rule, voxel and step at most (Poisson tail cut) */
 
 /* Boundary condition kinds (= scn_bc_kind). */

@@ -4,7 +4,8 @@
  *   lambda = rate * barrier * H(C_chemokine * J * receptor kept) * dt
  * drawn by inversion from one Philox uniform keyed by (rule, voxel, step), so the result
  * is independent of scheduling (at most RC_MAX_PER_VOXEL per step: P(more) < 1e-9 for
- * lambda < 0.5). An exclusive scan of the counts gives each entry its slot and id;
+ * lambda < 0.5); a uniform below RC_NONE_BELOW (the CDF at 0 of the largest lambda any
+ * drive gives, less a margin) enters nothing, so the drive is not computed for it. An exclusive scan of the counts gives each entry its slot and id;
  * recruit_place appends the cells after the population; recruit_finish updates the
  * counters. Entries without a free slot are counted as dropped (capacity grows at the
  * next output interval).
@@ -29,28 +30,34 @@ __kernel void recruit_count(__global const float *rules, uint nrules,
     __global const float *rc = rules + r * RC_SIZE;
     int region = (int)rc[RC_REGION];
     uint k = 0;
-    if (v >= own_lo && v < own_hi && (region < 0 || ((region_mask[v] >> region) & 1u))) {
-        float drive = 1.0f;
-        int f = (int)rc[RC_FIELD];
-        if (f >= 0)     /* sensed through the entering type's receptor (blocks, knockouts) */
-            drive = ps_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]] *
-                                ps_receptor_kept(pert, npert, f, (int)rc[RC_TYPE], t_min),
-                            rc[RC_EC50], rc[RC_HILL]);
-        float peak = rc[RC_PRIME_PEAK];
-        if (peak > 0.0f) {          /* primed circulating pool: a gamma pulse after the trigger */
-            float tau = (t_min - rc[RC_PRIME_FROM]) / peak;
-            drive *= tau > 0.0f ? tau * exp(1.0f - tau) : 0.0f;
-        }
-        float lambda = rc[RC_RATE] * drive * dt;
-        if (lambda > 0.0f) {
-            /* keyed like an agent id: the tissue in the top bits */
-            ulong key = PS_ID_MAKE(tissue, ((ulong)r << 40) | (ulong)(v + vox_off));
-            float u = ps_rand4(seed_lo, seed_hi, key, step, RNG_RECRUIT).x;
-            float p = exp(-lambda), F = p;
-            while (u > F && k < RC_MAX_PER_VOXEL) {
-                k++;
-                p *= lambda / (float)k;
-                F += p;
+    if (v >= own_lo && v < own_hi && (region < 0 || ((region_mask[v] >> region) & 1u)) &&
+        rc[RC_RATE] > 0.0f) {
+        /* keyed like an agent id: the tissue in the top bits */
+        ulong key = PS_ID_MAKE(tissue, ((ulong)r << 40) | (ulong)(v + vox_off));
+        float u = ps_rand4(seed_lo, seed_hi, key, step, RNG_RECRUIT).x;
+        /* most draws enter nothing whatever the drive (lambda <= rate dt, RC_NONE_BELOW):
+           the drive, a pow per voxel, is computed only for the others; the counts are
+           those of computing it everywhere */
+        if (u >= rc[RC_NONE_BELOW]) {
+            float drive = 1.0f;
+            int f = (int)rc[RC_FIELD];
+            if (f >= 0)     /* sensed through the entering type's receptor (blocks, knockouts) */
+                drive = ps_hill(conc[(size_t)f * nvox + v] * J[(int)rc[RC_MED]] *
+                                    ps_receptor_kept(pert, npert, f, (int)rc[RC_TYPE], t_min),
+                                rc[RC_EC50], rc[RC_HILL]);
+            float peak = rc[RC_PRIME_PEAK];
+            if (peak > 0.0f) {      /* primed circulating pool: a gamma pulse after the trigger */
+                float tau = (t_min - rc[RC_PRIME_FROM]) / peak;
+                drive *= tau > 0.0f ? tau * exp(1.0f - tau) : 0.0f;
+            }
+            float lambda = rc[RC_RATE] * drive * dt;
+            if (lambda > 0.0f) {
+                float p = exp(-lambda), F = p;
+                while (u > F && k < RC_MAX_PER_VOXEL) {
+                    k++;
+                    p *= lambda / (float)k;
+                    F += p;
+                }
             }
         }
     }

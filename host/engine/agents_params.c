@@ -139,6 +139,10 @@ int agents_recruit_rules(const scenario *s, int t, const field_params *fp, float
         r[RC_HILL] = (float)(rc->chemokine.hill > 0 ? rc->chemokine.hill : 1.0);
         r[RC_PRIME_FROM] = (float)(rc->priming_from_h * 60.0);
         r[RC_PRIME_PEAK] = (float)(rc->priming_peak_h * 60.0);
+        /* The drive is at most 1, so lambda <= rate dt (with 0.1 % for rounding): a draw u
+           below exp(-rate dt) - 1e-6 (the margin covers the kernel's exp, 3 ulp) lies below
+           the Poisson CDF at 0 for any drive, and the kernel need not compute the drive. */
+        r[RC_NONE_BELOW] = (float)(exp(-(double)r[RC_RATE] * s->dt_min * 1.001) - 1e-6);
     }
     return ts->n_recruitments;
 }
