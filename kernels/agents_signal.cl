@@ -13,6 +13,9 @@
  *   fate: death hazard (type + active depletions), division hazard (type + drivers, times the
  *     division_factor of the cell's state after this step's transition),
  *     drawn as in the previous engine step (RNG_FATE).
+ *   Both draws are made first: the Hill terms of transitions and division are evaluated
+ *   only when the draw lies below the firing probability of the rates alone (an upper
+ *   bound of the hazard), so most cells skip them and the outcome is the same bits.
  *   nociceptor compartments (ids with NEURON_ID_BIT): the peripheral terminal flags its
  *     neuron when the lesion happens inside the lesion region; every compartment follows
  *     its neuron's injury through a first-order lag (transport delay), is "injured" while
@@ -98,8 +101,29 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         vars[(size_t)VAR_SOCS3 * cap + i] = S;
     }
 
-    /* state transitions */
+    /* state transitions. The drivers (Hill terms) are evaluated only when the draw could
+       fire one: every factor of a hazard is at most 1 (H, 1/(1 + x/IC50), gates) and its
+       rates are not negative, so htot <= hmax, the sum of the rates alone in the same
+       order, exactly in floats; a draw at or above 1 - exp(-hmax dt) (widened by 1e-5
+       for expm1's error) fires nothing whatever the drivers, as the full computation would
+       find. */
     int ntr = (int)st[ST_NTR];
+    float4 rs = ps_rand4(seed_lo, seed_hi, myid, step, RNG_SWITCH);
+    float hmax = 0.0f;
+    int bounded = 1;
+    for (int k = 0; k < ntr; k++) {
+        __global const float *tr = st + ST_TR + k * TR_SIZE;
+        if ((int)tr[TR_FROM] != s) continue;
+        float rm = tr[TR_RATE] + tr[TR_PSTAT3] * P;
+        for (int d = 0; d < (int)tr[TR_NDR]; d++) {
+            float dr_rate = tr[TR_DRIVERS + d * DR_SIZE + DR_RATE];
+            bounded = bounded && dr_rate >= 0.0f;
+            rm += dr_rate;
+        }
+        bounded = bounded && tr[TR_RATE] >= 0.0f && tr[TR_PSTAT3] >= 0.0f && P >= 0.0f;
+        hmax += rm;
+    }
+    if (bounded && rs.x >= -expm1(-hmax * dt) * (1.0f + 1e-5f)) ntr = 0;
     float htot = 0.0f;
     float h[MAX_TR];
     for (int k = 0; k < ntr; k++) {
@@ -125,7 +149,7 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         htot += rate;
     }
     if (htot > 0.0f) {
-        float4 r = ps_rand4(seed_lo, seed_hi, myid, step, RNG_SWITCH);
+        float4 r = rs;
         if (r.x < -expm1(-htot * dt)) {
             float pick = r.y * htot, acc = 0.0f;
             int chosen = -1;
@@ -149,18 +173,32 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
             t_min < p[PT_STOP])
             hd += p[PT_RATE];
     }
-    float hv = tp[TP_DIVIDE_RATE];
-    int ndiv = (int)st[ST_NDIV];
-    for (int d = 0; d < ndiv; d++) {
-        __global const float *dr = st + ST_DIV + d * DR_SIZE;
-        hv += dr[DR_RATE] * ps_hill(ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t),
-                                    dr[DR_EC50], dr[DR_HILL]);
-    }
-    hv *= st[ST_DIV_FACTOR + state[i]];   /* the state after this step's transition */
     float4 f = ps_rand4(seed_lo, seed_hi, myid, step, RNG_FATE);
     uchar fl = AF_ALIVE;
-    if (f.x < -expm1(-hd * dt)) fl = AF_DEAD;
-    else if (f.y < -expm1(-hv * dt)) fl = AF_DIVIDE;
+    if (f.x < -expm1(-hd * dt)) {
+        fl = AF_DEAD;
+    } else {
+        /* division: the drivers only when the draw could divide, bounded as above */
+        int ndiv = (int)st[ST_NDIV];
+        float dfac = st[ST_DIV_FACTOR + state[i]];   /* the state after this step's transition */
+        float hvmax = tp[TP_DIVIDE_RATE];
+        int dbounded = hvmax >= 0.0f && dfac >= 0.0f;
+        for (int d = 0; d < ndiv; d++) {
+            float dr_rate = st[ST_DIV + d * DR_SIZE + DR_RATE];
+            dbounded = dbounded && dr_rate >= 0.0f;
+            hvmax += dr_rate;
+        }
+        if (!(dbounded && f.y >= -expm1(-(hvmax * dfac) * dt) * (1.0f + 1e-5f))) {
+            float hv = tp[TP_DIVIDE_RATE];
+            for (int d = 0; d < ndiv; d++) {
+                __global const float *dr = st + ST_DIV + d * DR_SIZE;
+                hv += dr[DR_RATE] * ps_hill(ps_sense(dr, conc, v, nvox, J, pert, npert, t_min, t),
+                                            dr[DR_EC50], dr[DR_HILL]);
+            }
+            hv *= dfac;
+            if (f.y < -expm1(-hv * dt)) fl = AF_DIVIDE;
+        }
+    }
     flag[i] = fl;
 
     /* nociceptor compartments */
