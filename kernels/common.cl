@@ -49,6 +49,21 @@ inline int ps_voxel_axis(float x, float inv_dx, int n)
     return clamp(i, 0, n - 1);
 }
 
+/* The neighbour voxels a cell at p (µm, tissue coordinate, voxel index x along this axis
+ * in the local grid of n) must search for partners within `reach`: [x + lo, x + hi],
+ * lo in [-nb, 0], hi in [0, nb]. A voxel is left out only when every point of it is
+ * farther than reach from p, with a margin (reach plus 1e-3 voxel, and relative 1e-4) far
+ * above the rounding of the position arithmetic, so no partner in range is ever missed;
+ * the offsets are taken relative to the cell's own voxel, which the binning found with
+ * the same ps_voxel_axis expression (so a decomposed rank's local index needs no offset). */
+inline int2 ps_reach_box(float p, float inv_dx, float dx, int nb, float reach)
+{
+    float m = reach * 1.0001f + 1e-3f * dx;
+    int c = (int)floor(p * inv_dx);
+    int lo = (int)floor((p - m) * inv_dx) - c, hi = (int)floor((p + m) * inv_dx) - c;
+    return (int2)(clamp(lo, -nb, 0), clamp(hi, 0, nb));
+}
+
 /* Hill activation x^n / (EC50^n + x^n) as (x/EC50)^n / (1 + (x/EC50)^n); 0 for x <= 0
  * (a mediator that is absent or was clipped at zero drives nothing). The one definition
  * every kernel uses: receptor drives, recruitment chemokines, pain terms. */

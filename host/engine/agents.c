@@ -130,6 +130,22 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     double rmax = 0;
     for (int ty = 0; ty < s->n_types; ty++)
         if (s->types[ty].radius_um > rmax) rmax = s->types[ty].radius_um;
+    /* the largest radius of the types that can be in this tissue (seeded, entering, or a
+       neuron compartment placed here; divisions keep the type; agents_upload adds the
+       types of cells put in from the host): a cell's repulsion partners are within its
+       radius plus this */
+    double rmax_t = 0;
+    const scn_tissue *ts = &s->tissues[t];
+    for (int q = 0; q < ts->n_seedings; q++)
+        rmax_t = fmax(rmax_t, s->types[ts->seedings[q].type].radius_um);
+    for (int q = 0; q < ts->n_recruitments; q++)
+        rmax_t = fmax(rmax_t, s->types[ts->recruitments[q].type].radius_um);
+    if (s->neurons.enabled) {
+        const scn_compartment *cp[3] = {&s->neurons.soma, &s->neurons.peripheral, &s->neurons.central};
+        for (int q = 0; q < 3; q++)
+            if (cp[q]->tissue == t) rmax_t = fmax(rmax_t, s->types[cp[q]->type].radius_um);
+    }
+    a->partner_rmax_um = rmax_t;
     a->nb_range = (int)ceil(2.0 * rmax / a->grid.voxel_um);
     if (a->nb_range < 1) a->nb_range = 1;
 
@@ -158,6 +174,7 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
         a->nrules = agents_recruit_rules(s, t, fp, rules);
         double reach = 0;
         a->ncontacts = agents_contact_rules(s, s->dt_min, contacts, &reach);
+        a->contact_reach_um = reach;
         a->nb_contact = (int)ceil(reach / a->grid.voxel_um);
         if (a->nb_contact < 1) a->nb_contact = 1;
         st = agents_alloc_scratch(a, err);

@@ -39,6 +39,11 @@ ps_status agents_upload(agents *a, const agents_host *h, ps_err *err)
 {
     device *d = a->dev;
     size_t n = h->n;
+    /* cells put in from the host (a checkpoint, a test's population, cells migrating
+       between ranks) may be of types the tissue neither seeds nor recruits */
+    for (size_t i = 0; i < n; i++)
+        if (h->type[i] < a->s->n_types && a->s->types[h->type[i]].radius_um > a->partner_rmax_um)
+            a->partner_rmax_um = a->s->types[h->type[i]].radius_um;
     PS_TRY(agents_unbin(a, err));
     a->list_valid = 0;
     float *tmp = malloc((n ? n : 1) * sizeof(float));

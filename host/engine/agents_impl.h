@@ -44,6 +44,7 @@ struct agents {
     size_t cap;
     int n_types;
     int nb_range;
+    double partner_rmax_um;          /* largest radius of a type that can be in this tissue, µm */
     uint32_t seed_lo, seed_hi;
     agents_pos_bufs A, S;
     agents_id_bufs I, J;
@@ -63,6 +64,7 @@ struct agents {
     cl_mem rules, births, offsets;   /* [nrules][nvox] counts and their scan */
     int ncontacts;                   /* contact rules (all types) */
     int nb_contact;                  /* cell-list reach of the contact rules, voxels */
+    double contact_reach_um;         /* largest contact range of the rules, µm */
     cl_mem contacts;
     uint64_t dropped_seen;
     /* domain decomposition: daughter ids and per-rule entry id offsets from the host */

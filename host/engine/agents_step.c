@@ -174,6 +174,8 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
     SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[1], err);
     SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[2], err);
     SETARG(k, i++, cl_int, a->nb_range, err);
+    SETARG(k, i++, cl_float, (cl_float)a->partner_rmax_um, err);
+    SETARG(k, i++, cl_float, (cl_float)(1.0 / a->grid.voxel_um), err);   /* as agents_bin */
     SETARG(k, i++, cl_uint, a->seed_lo, err);
     SETARG(k, i++, cl_uint, a->seed_hi, err);
     SETARG(k, i++, cl_uint, step, err);
