@@ -24,13 +24,26 @@ inline int ct_in_range(__global const float *rule, __global const float *tparams
     return dot(d, d) < r * r;
 }
 
-/* The neighbourhood as strips: the bins of one row are consecutive in the list. */
-#define CT_NEIGHBOURS_BEGIN                                                                 \
+/* The reach of a rule: its range, else the sum of the two types' radii (ct_in_range). */
+inline float ct_reach(__global const float *rule, __global const float *tparams, uchar ta,
+                      int tb)
+{
+    float r = rule[CT_RANGE];
+    return r > 0.0f ? r : tparams[(uint)ta * TP_COUNT + TP_RADIUS] + tparams[(uint)tb * TP_COUNT + TP_RADIUS];
+}
+
+/* The neighbourhood as strips: the bins of one row are consecutive in the list; only the
+ * voxels within REACH of the cell (ps_reach_box: none that holds a partner in range is
+ * left out, so the outcome is that of the full neighbourhood). */
+#define CT_NEIGHBOURS_BEGIN(REACH)                                                          \
     uint v = voxel_of[i];                                                                   \
     int x = (int)(v % (uint)nx), y = (int)((v / (uint)nx) % (uint)ny), z = (int)(v / ((uint)nx * ny)); \
-    int x0 = max(x - nb, 0), x1 = min(x + nb, nx - 1);                                      \
-    for (int zz = max(z - nb, 0); zz <= min(z + nb, nz - 1); zz++)                          \
-        for (int yy = max(y - nb, 0); yy <= min(y + nb, ny - 1); yy++) {                    \
+    int2 bx_ = ps_reach_box(pi.x, inv_dx, dx, nb, (REACH));                                 \
+    int2 by_ = ps_reach_box(pi.y, inv_dx, dx, nb, (REACH));                                 \
+    int2 bz_ = ps_reach_box(pi.z, inv_dx, dx, nb, (REACH));                                 \
+    int x0 = max(x + bx_.x, 0), x1 = min(x + bx_.y, nx - 1);                                \
+    for (int zz = max(z + bz_.x, 0); zz <= min(z + bz_.y, nz - 1); zz++)                    \
+        for (int yy = max(y + by_.x, 0); yy <= min(y + by_.y, ny - 1); yy++) {              \
             uint row = (uint)((zz * ny + yy) * nx);                                         \
             uint k1 = bin_start[row + (uint)x1] + bin_count[row + (uint)x1];                \
             for (uint k = bin_start[row + (uint)x0]; k < k1; k++) {                         \
@@ -46,7 +59,8 @@ __kernel void contact_prey(__global const ulong *counters, __global const ulong 
                            __global const uint *order, __global const float *tparams,
                            __global const float *rules, uint nrules, __global uint *eaten,
                            __global uchar *flag, int nx, int ny, int nz, int nb,
-                           uint seed_lo, uint seed_hi, uint step)
+                           uint seed_lo, uint seed_hi, uint step, float dx, float inv_dx,
+                           float max_reach)
 {
     uint g = get_global_id(0);                 /* cell-list order, as in agents_move */
     if (g >= (uint)counters[CTR_N_AGENTS]) return;
@@ -61,7 +75,7 @@ __kernel void contact_prey(__global const ulong *counters, __global const ulong 
         if (rule[CT_EAT] == 0.0f || (int)rule[CT_PARTNER] != (int)ti) continue;
         if (rule[CT_PSTATE] >= 0.0f && (int)rule[CT_PSTATE] != (int)si) continue;
         int actor = (int)rule[CT_ACTOR], from = (int)rule[CT_FROM];
-        CT_NEIGHBOURS_BEGIN
+        CT_NEIGHBOURS_BEGIN(ct_reach(rule, tparams, ti, actor))
             if ((int)type[j] != actor || (from >= 0 && (int)state[j] != from)) continue;
             if (!ct_in_range(rule, tparams, ti, type[j], pi, (float3)(px[j], py[j], pz[j]))) continue;
             ulong idj = id[j];
@@ -84,7 +98,8 @@ __kernel void contact_actor(__global const ulong *counters, __global const ulong
                             __global const uint *order, __global const float *tparams,
                             __global const float *rules, uint nrules,
                             __global const uint *eaten, __global uint *next_state,
-                            int nx, int ny, int nz, int nb, uint seed_lo, uint seed_hi, uint step)
+                            int nx, int ny, int nz, int nb, uint seed_lo, uint seed_hi, uint step,
+                            float dx, float inv_dx, float max_reach)
 {
     uint g = get_global_id(0);                 /* cell-list order, as in agents_move */
     if (g >= (uint)counters[CTR_N_AGENTS]) return;
@@ -99,7 +114,8 @@ __kernel void contact_actor(__global const ulong *counters, __global const ulong
         if (rule[CT_FROM] >= 0.0f && (int)rule[CT_FROM] != (int)si) continue;
         int partner = (int)rule[CT_PARTNER], pstate = (int)rule[CT_PSTATE];
         int eat = rule[CT_EAT] != 0.0f, fired = 0;
-        CT_NEIGHBOURS_BEGIN
+        /* a meal may have been taken under another eating rule of this pair: any reach */
+        CT_NEIGHBOURS_BEGIN(eat ? max_reach : ct_reach(rule, tparams, ti, partner))
             if (fired || (int)type[j] != partner || (pstate >= 0 && (int)state[j] != pstate)) continue;
             if (eat) {
                 fired = eaten[j] == i;

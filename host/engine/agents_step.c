@@ -149,6 +149,9 @@ ps_status agents_contact(agents *a, uint32_t step, ps_err *err)
         SETARG(c, i++, cl_uint, a->seed_lo, err);
         SETARG(c, i++, cl_uint, a->seed_hi, err);
         SETARG(c, i++, cl_uint, step, err);
+        SETARG(c, i++, cl_float, (cl_float)a->grid.voxel_um, err);
+        SETARG(c, i++, cl_float, (cl_float)(1.0 / a->grid.voxel_um), err);   /* as agents_bin */
+        SETARG(c, i++, cl_float, (cl_float)a->contact_reach_um, err);
         PS_TRY(device_launch(a->dev, c, q == 0 ? "contact_prey" : "contact_actor", a->cap, DEVICE_WG_ITEMS, err));
     }
     SETARG(k->k_capply, 0, cl_mem, a->counters, err);
