@@ -108,12 +108,12 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
        for expm1's error) fires nothing whatever the drivers, as the full computation would
        find. */
     int ntr = (int)st[ST_NTR];
-    float4 rs = ps_rand4(seed_lo, seed_hi, myid, step, RNG_SWITCH);
     float hmax = 0.0f;
-    int bounded = 1;
+    int bounded = 1, terms = 0;
     for (int k = 0; k < ntr; k++) {
         __global const float *tr = st + ST_TR + k * TR_SIZE;
         if ((int)tr[TR_FROM] != s) continue;
+        terms += (int)tr[TR_NDR] + (int)tr[TR_NIN] + (int)tr[TR_NGT];
         float rm = tr[TR_RATE] + tr[TR_PSTAT3] * P;
         for (int d = 0; d < (int)tr[TR_NDR]; d++) {
             float dr_rate = tr[TR_DRIVERS + d * DR_SIZE + DR_RATE];
@@ -123,7 +123,11 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         bounded = bounded && tr[TR_RATE] >= 0.0f && tr[TR_PSTAT3] >= 0.0f && P >= 0.0f;
         hmax += rm;
     }
-    if (bounded && rs.x >= -expm1(-hmax * dt) * (1.0f + 1e-5f)) ntr = 0;
+    /* no hazard at all (no transition from this state): no draw either, as before */
+    float4 rs = (float4)(0.0f);
+    if (bounded && hmax == 0.0f) ntr = 0;
+    else rs = ps_rand4(seed_lo, seed_hi, myid, step, RNG_SWITCH);
+    if (bounded && terms > 0 && rs.x >= -expm1(-hmax * dt) * (1.0f + 1e-5f)) ntr = 0;
     float htot = 0.0f;
     float h[MAX_TR];
     for (int k = 0; k < ntr; k++) {
@@ -181,14 +185,18 @@ __kernel void agents_signal(__global const ulong *counters, __global const ulong
         /* division: the drivers only when the draw could divide, bounded as above */
         int ndiv = (int)st[ST_NDIV];
         float dfac = st[ST_DIV_FACTOR + state[i]];   /* the state after this step's transition */
-        float hvmax = tp[TP_DIVIDE_RATE];
-        int dbounded = hvmax >= 0.0f && dfac >= 0.0f;
-        for (int d = 0; d < ndiv; d++) {
-            float dr_rate = st[ST_DIV + d * DR_SIZE + DR_RATE];
-            dbounded = dbounded && dr_rate >= 0.0f;
-            hvmax += dr_rate;
+        int need = 1;
+        if (ndiv > 0) {     /* without drivers there is nothing to skip */
+            float hvmax = tp[TP_DIVIDE_RATE];
+            int dbounded = hvmax >= 0.0f && dfac >= 0.0f;
+            for (int d = 0; d < ndiv; d++) {
+                float dr_rate = st[ST_DIV + d * DR_SIZE + DR_RATE];
+                dbounded = dbounded && dr_rate >= 0.0f;
+                hvmax += dr_rate;
+            }
+            need = !(dbounded && f.y >= -expm1(-(hvmax * dfac) * dt) * (1.0f + 1e-5f));
         }
-        if (!(dbounded && f.y >= -expm1(-(hvmax * dfac) * dt) * (1.0f + 1e-5f))) {
+        if (need) {
             float hv = tp[TP_DIVIDE_RATE];
             for (int d = 0; d < ndiv; d++) {
                 __global const float *dr = st + ST_DIV + d * DR_SIZE;
