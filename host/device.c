@@ -24,11 +24,12 @@ struct device {
     /* $PAINSIM_KERNEL_PROFILE set: every launch is timed by its event (which serialises
        the queue) and the totals per kernel go to stderr when the device closes */
     int profile;
+#define DEVICE_PROF_MAX 64          /* kernels profiled by name; the rest are pooled */
     struct {
         char name[48];
         double ms;
         long launches;
-    } prof[64];
+    } prof[DEVICE_PROF_MAX];
     int n_prof;
 };
 
@@ -292,7 +293,7 @@ static void device_profile_add(device *d, const char *name, double ms)
     int i = 0;
     while (i < d->n_prof && strcmp(d->prof[i].name, name) != 0) i++;
     if (i == d->n_prof) {
-        if (d->n_prof == (int)(sizeof d->prof / sizeof d->prof[0])) {
+        if (d->n_prof == DEVICE_PROF_MAX) {
             i = d->n_prof - 1;
             snprintf(d->prof[i].name, sizeof d->prof[i].name, "(others)");
         } else {
@@ -314,7 +315,7 @@ static void device_profile_print(const device *d)
             d->n_prof, total);
     fprintf(stderr, "  %-30s %10s %12s %10s %6s\n", "kernel", "launches", "ms", "ms/launch",
             "share");
-    int done[64] = {0};
+    int done[DEVICE_PROF_MAX] = {0};
     for (int r = 0; r < d->n_prof; r++) {          /* largest first */
         int b = -1;
         for (int i = 0; i < d->n_prof; i++)

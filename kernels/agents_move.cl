@@ -10,7 +10,8 @@
  *   - repulsion from every neighbour j closer than r_i + r_j (cell list, ±nb_range
  *     voxels): rep_i * (1 - dist/(r_i+r_j)) along x_i - x_j, at most r_i per step;
  *     neighbours are read from the list's packed positions (cellist.cl nbp), a strip of
- *     consecutive bins per row.
+ *     consecutive bins per row, over the voxels of that range within r_i + the largest
+ *     radius in the tissue of the cell (ps_reach_box).
  * Positions reflect at the tissue faces. Fate (death, division) is decided in
  * agents_signal.cl. Reads the old positions, writes new arrays, so the result does not
  * depend on the order work-items run; they run in cell-list order for cache locality.

@@ -5,8 +5,8 @@
  * drawn by inversion from one Philox uniform keyed by (rule, voxel, step), so the result
  * is independent of scheduling (at most RC_MAX_PER_VOXEL per step: P(more) < 1e-9 for
  * lambda < 0.5); a uniform below RC_NONE_BELOW (the CDF at 0 of the largest lambda any
- * drive gives, less a margin) enters nothing, so the drive is not computed for it. An exclusive scan of the counts gives each entry its slot and id;
- * recruit_place appends the cells after the population; recruit_finish updates the
+ * drive gives, less a margin) enters nothing, so the drive is not computed for it. An
+ * exclusive scan of the counts gives each entry its slot and id; recruit_place appends the cells after the population; recruit_finish updates the
  * counters. Entries without a free slot are counted as dropped (capacity grows at the
  * next output interval).
  * Under domain decomposition a rank counts only the voxels it owns [own_lo, own_hi), keys

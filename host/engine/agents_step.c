@@ -22,12 +22,16 @@ ps_status agents_unbin(agents *a, ps_err *err)
 
 /* Counts and fill counters are zero on entry (agents_unbin, or the allocation); only the
  * scan passes over every voxel. */
+/* 1 / voxel edge as the binning uses it: the neighbour searches (ps_reach_box) find a
+   cell's voxel again from its position and must get the binning's answer bit for bit. */
+static cl_float agents_inv_dx(const agents *a) { return (cl_float)(1.0 / a->grid.voxel_um); }
+
 ps_status agents_bin(agents *a, ps_err *err)
 {
     agents_kernels *k = a->k;
     PS_TRY(agents_unbin(a, err));
     cl_int nx = a->grid.dims[0], ny = a->grid.dims[1], nz = a->grid.dims[2];
-    cl_float inv_dx = (cl_float)(1.0 / a->grid.voxel_um);
+    cl_float inv_dx = agents_inv_dx(a);
     SETARG(k->k_count, 10, cl_int, a->grid.zoff, err);
     SETARG(k->k_count, 11, cl_int, a->grid.nz_global, err);
     SETARG(k->k_count, 0, cl_mem, a->counters, err);
@@ -150,7 +154,7 @@ ps_status agents_contact(agents *a, uint32_t step, ps_err *err)
         SETARG(c, i++, cl_uint, a->seed_hi, err);
         SETARG(c, i++, cl_uint, step, err);
         SETARG(c, i++, cl_float, (cl_float)a->grid.voxel_um, err);
-        SETARG(c, i++, cl_float, (cl_float)(1.0 / a->grid.voxel_um), err);   /* as agents_bin */
+        SETARG(c, i++, cl_float, agents_inv_dx(a), err);
         SETARG(c, i++, cl_float, (cl_float)a->contact_reach_um, err);
         PS_TRY(device_launch(a->dev, c, q == 0 ? "contact_prey" : "contact_actor", a->cap, DEVICE_WG_ITEMS, err));
     }
@@ -178,7 +182,7 @@ ps_status agents_move(agents *a, const field_set *fs, uint32_t step, ps_err *err
     SETARG(k, i++, cl_float, (cl_float)a->grid.size_um[2], err);
     SETARG(k, i++, cl_int, a->nb_range, err);
     SETARG(k, i++, cl_float, (cl_float)a->partner_rmax_um, err);
-    SETARG(k, i++, cl_float, (cl_float)(1.0 / a->grid.voxel_um), err);   /* as agents_bin */
+    SETARG(k, i++, cl_float, agents_inv_dx(a), err);
     SETARG(k, i++, cl_uint, a->seed_lo, err);
     SETARG(k, i++, cl_uint, a->seed_hi, err);
     SETARG(k, i++, cl_uint, step, err);
