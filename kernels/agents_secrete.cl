@@ -12,7 +12,9 @@
  *   rel[(type*nf + f)*REL_SIZE + REL_*]  neuronal release, nM/min per unit lagged injury L and
  *                      per unit activity A, and its gain per unit of the neuron's pSTAT3 P:
  *                      (injury L + activity A)(1 + gain P) (zero for every non-neuron type)
- * An active knockout row (type, field, window) removes that secretion.
+ * An active knockout row (type, field, window) removes that secretion. Only the fields
+ * some agent of the tissue can secrete or take up (flist, agents_field_list) are summed
+ * and written: the others' buffers stay zero and the field solve does not read them.
  */
 #include "common.cl"
 
@@ -23,15 +25,15 @@ __kernel void agents_secrete(__global const ulong *counters, __global const uint
                              __global const float *gain, __global const float *rel,
                              __global const float *pert, uint npert,
                              float t_min, __global float *src_out, __global float *upt_out,
-                             uint nvox, uint nf)
+                             uint nvox, uint nf, __global const uint *flist, uint nfa)
 {
     uint b = get_global_id(0);
-    if (b >= (uint)counters[CTR_N_AGENTS] || !ps_first_of_bin(key, b)) return;
+    if (nfa == 0u || b >= (uint)counters[CTR_N_AGENTS] || !ps_first_of_bin(key, b)) return;
     uint v = key[b], n = bin_count[v];
     float s[PS_MAX_FIELDS], u[PS_MAX_FIELDS];
-    for (uint f = 0; f < nf; f++) {
-        s[f] = 0.0f;
-        u[f] = 0.0f;
+    for (uint j = 0; j < nfa; j++) {
+        s[j] = 0.0f;
+        u[j] = 0.0f;
     }
     for (uint k = 0; k < n; k++) {
         uint a = order[b + k];
@@ -39,7 +41,8 @@ __kernel void agents_secrete(__global const ulong *counters, __global const uint
         uint row = (t * PS_MAX_STATES + (uint)state[a]) * nf;
         float P = vars[(size_t)VAR_PSTAT3 * cap + a];
         float L = vars[(size_t)VAR_INJURY * cap + a], A = vars[(size_t)VAR_ACTIVITY * cap + a];
-        for (uint f = 0; f < nf; f++) {
+        for (uint j = 0; j < nfa; j++) {
+            uint f = flist[j];
             int knocked_out = 0;
             for (uint q = 0; q < npert; q++) {
                 __global const float *p = pert + q * PT_SIZE;
@@ -49,13 +52,13 @@ __kernel void agents_secrete(__global const ulong *counters, __global const uint
             }
             __global const float *r = rel + (t * nf + f) * REL_SIZE;
             if (!knocked_out)
-                s[f] += sec[row + f] * (1.0f + gain[t * nf + f] * P) +
+                s[j] += sec[row + f] * (1.0f + gain[t * nf + f] * P) +
                         (r[REL_INJURY] * L + r[REL_ACTIVITY] * A) * (1.0f + r[REL_STAT3_GAIN] * P);
-            u[f] += upt[row + f];
+            u[j] += upt[row + f];
         }
     }
-    for (uint f = 0; f < nf; f++) {
-        src_out[(size_t)f * nvox + v] = s[f];
-        upt_out[(size_t)f * nvox + v] = u[f];
+    for (uint j = 0; j < nfa; j++) {
+        src_out[(size_t)flist[j] * nvox + v] = s[j];
+        upt_out[(size_t)flist[j] * nvox + v] = u[j];
     }
 }

@@ -171,7 +171,8 @@ PS_VINLINE float ps_react_voxel(float c, uint v, uint f, uint nf, uint nvox,
  * contiguously. occ: the cell list's counts per voxel (use_occ 0: no agent terms). */
 __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
                             __global const float *aupt, __global const uint *occ, uint use_occ,
-                            __global const ushort *combo, __global const uchar *cspecial,
+                            __global const uchar *fagent, __global const ushort *combo,
+                            __global const uchar *cspecial, __global const uchar *fregion,
                             __global const float *csrc, __global const float *csink,
                             __global const float *decay, __global const float *rc,
                             __global const float4 *fac, __global const float2 *bfac,
@@ -221,26 +222,31 @@ __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
         }
         PS_TX b_lo = PS_VLOADX(0, blo), b_hi = PS_VLOADX(0, bhi);
         float v_lo = bc_value[f * 6], v_hi = bc_value[f * 6 + 1];
+        /* agent terms only for the fields agents can secrete or take up: for the others
+           the buffers hold zeros, and s + 0, u = 0 are the values without them */
+        uint occ_f = use_occ && fagent[f];
         /* the reaction, transposed into ub (lane l of row i at ub[i * PS_WX + l]): decay
            alone everywhere (c rc0 + 0 rc1, ps_react_one's value for no source, sink or
-           uptake), then the special voxels from scratch */
+           uptake), then the special voxels from scratch, unless this field has neither
+           region nor agent terms (then from scratch is decay alone there too) */
         if (kd > 0.0f) {
             float zs = 0.0f * rc1;
             for (int l = 0; l < PS_WX; l++) {
                 __global const float *ul = u + o[l];
                 for (int i = 0; i < n; i++) ub[i * PS_WX + l] = ul[i] * rc0 + zs;
             }
-            for (int k = 0; k < nsp; k++) {
+            int nsp_f = occ_f || fregion[f] ? nsp : 0;
+            for (int k = 0; k < nsp_f; k++) {
                 int i = sp_i[k], l = sp_l[k];
                 uint v = o[l] + (uint)i;
-                ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, use_occ, csrc,
+                ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, occ_f, csrc,
                                                    csink, asrc, aupt, kd, rc0, rc1, dt);
             }
         } else {
             for (int l = 0; l < PS_WX; l++)
                 for (int i = 0; i < n; i++) {
                     uint v = o[l] + (uint)i;
-                    ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, use_occ,
+                    ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, occ_f,
                                                        csrc, csink, asrc, aupt, kd, rc0, rc1, dt);
                 }
         }

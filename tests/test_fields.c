@@ -125,7 +125,7 @@ static void test_agents_sparse(device *d, int li)
     device_write(d, occ_buf, 0, n * sizeof(cl_uint), occ, &err);
     device_write(d, field_agent_src_buffer(fs), 0, n * sizeof(float), as, &err);
     device_write(d, field_agent_upt_buffer(fs), 0, n * sizeof(float), au, &err);
-    field_set_occupancy(fs, occ_buf);
+    field_set_occupancy(fs, occ_buf, NULL);
     field_upload(fs, c, &err);
     for (int k = 0; k < 3; k++) {
         TEST_CHECK(field_step(fs, &err) == PS_OK, "%s", err.msg);
@@ -140,7 +140,7 @@ static void test_agents_sparse(device *d, int li)
            n, rd, differ);
     /* the garbage (1e6 nM/min) would show as differences of order 1 */
     TEST_CHECK(rd < 2e-5, "device and reference differ by %.3e", rd);
-    field_set_occupancy(fs, NULL);
+    field_set_occupancy(fs, NULL, NULL);
     device_release(&occ_buf);
     free(c);
     free(ref);

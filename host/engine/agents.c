@@ -158,15 +158,18 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     float *sig = calloc(nt * ST_COUNT, sizeof(float)), *gain = calloc(nt * nf, sizeof(float));
     float *pert = calloc(SIGNAL_MAX_PERT_ROWS * PT_SIZE, sizeof(float));
     float *rel = calloc(nt * nf * REL_SIZE, sizeof(float));
+    unsigned char *fon = calloc(nf, 1);
+    cl_uint *flist = calloc(nf, sizeof(cl_uint));
     float np[NP_COUNT];
     float rules[SCN_MAX_RECRUITMENTS * RC_SIZE] = {0};
     float contacts[CT_MAX * CT_SIZE] = {0};
-    ps_status st = (tp && sec && upt && sig && gain && pert && rel) ? PS_OK
+    ps_status st = (tp && sec && upt && sig && gain && pert && rel && fon && flist) ? PS_OK
                                                      : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
     if (st == PS_OK) {
         agents_type_table(s, t, fp, s->dt_min, tp);
         agents_rate_tables(s, t, fp, sec, upt);
         agents_release_table(s, t, fp, rel);
+        a->nfa = agents_field_list(s, fp->nf, sec, upt, rel, fon, flist);
         signal_type_table(s, fp, sig);
         signal_gain_table(s, fp, gain);
         a->npert = signal_perturbation_rows(s, t, fp, pert);
@@ -188,6 +191,10 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     if (st == PS_OK) st = device_alloc(d, pbytes, "perturbations", &a->pert, err);
     if (st == PS_OK) st = device_alloc(d, nt * nf * REL_SIZE * sizeof(float), "neuronal release", &a->rel, err);
     if (st == PS_OK) st = device_write(d, a->rel, 0, nt * nf * REL_SIZE * sizeof(float), rel, err);
+    if (st == PS_OK) st = device_alloc(d, nf, "fields agents touch", &a->fagent, err);
+    if (st == PS_OK) st = device_write(d, a->fagent, 0, nf, fon, err);
+    if (st == PS_OK) st = device_alloc(d, nf * sizeof(cl_uint), "fields agents touch", &a->flist, err);
+    if (st == PS_OK) st = device_write(d, a->flist, 0, nf * sizeof(cl_uint), flist, err);
     if (st == PS_OK) st = device_write(d, a->sig, 0, nt * ST_COUNT * sizeof(float), sig, err);
     if (st == PS_OK) st = device_write(d, a->gain, 0, nt * nf * sizeof(float), gain, err);
     if (st == PS_OK) st = device_write(d, a->pert, 0, pbytes, pert, err);
@@ -227,6 +234,8 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     free(gain);
     free(pert);
     free(rel);
+    free(fon);
+    free(flist);
     if (st != PS_OK) {
         agents_destroy(a);
         return st;
@@ -242,7 +251,7 @@ void agents_destroy(agents *a)
     cl_mem *m[] = {&a->bin_count, &a->bin_start, &a->bin_fill, &a->counters, &a->tparams,
                    &a->sec, &a->upt, &a->state_counts, &a->sig, &a->gain, &a->pert, &a->rel,
                    &a->var_partial, &a->np, &a->rules, &a->births, &a->offsets, &a->contacts,
-                   &a->div_ids, &a->id_delta};
+                   &a->div_ids, &a->id_delta, &a->fagent, &a->flist};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) device_release(m[i]);
     scan_destroy(a->scan);
     free(a);

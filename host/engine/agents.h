@@ -63,6 +63,8 @@ const char *agents_var_unit(int k);
 void agents_type_table(const scenario *s, int t, const field_params *fp, double dt_min,
                        float *tparams);
 void agents_rate_tables(const scenario *s, int t, const field_params *fp, float *sec, float *upt);
+int agents_field_list(const scenario *s, int nf, const float *sec, const float *upt,
+                      const float *rel, unsigned char *on, unsigned int *list);
 /* rel: [n_types][nf][2] neuronal release per unit lagged injury and per unit activity,
  * nM/min in tissue t's voxel (scn_neurons.release on the compartment types). */
 void agents_release_table(const scenario *s, int t, const field_params *fp, float *rel);

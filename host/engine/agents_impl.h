@@ -60,6 +60,8 @@ struct agents {
     int list_valid;
     cl_mem counters, tparams, sec, upt, state_counts, sig, gain, pert, rel, var_partial, np;
     int npert;
+    cl_mem fagent, flist;            /* [nf] uchar: fields agents touch; [nfa] uint: their indices */
+    int nfa;
     int nrules;                      /* recruitment rules of this tissue */
     cl_mem rules, births, offsets;   /* [nrules][nvox] counts and their scan */
     int ncontacts;                   /* contact rules (all types) */

@@ -90,6 +90,30 @@ void agents_release_table(const scenario *s, int t, const field_params *fp, floa
     }
 }
 
+/* The fields agents of this tissue can secrete or take up: on[f] = 1 where any (type,
+ * state) of the rate tables or any neuronal release has a non-zero rate for f (a gain only
+ * scales a secretion, a knockout only removes one), and their indices in list[]; returns
+ * how many. The secretion kernel sums only those, the field solve reads agent terms only
+ * for them. */
+int agents_field_list(const scenario *s, int nf, const float *sec, const float *upt,
+                      const float *rel, unsigned char *on, unsigned int *list)
+{
+    int n = 0;
+    for (int f = 0; f < nf; f++) {
+        on[f] = 0;
+        for (int ty = 0; ty < s->n_types && !on[f]; ty++) {
+            const float *r = rel + ((size_t)ty * nf + f) * REL_SIZE;
+            if (r[REL_INJURY] != 0.0f || r[REL_ACTIVITY] != 0.0f) on[f] = 1;
+            for (int st = 0; st < PS_MAX_STATES; st++) {
+                size_t o = ((size_t)ty * PS_MAX_STATES + st) * nf + f;
+                if (sec[o] != 0.0f || upt[o] != 0.0f) on[f] = 1;
+            }
+        }
+        if (on[f]) list[n++] = (unsigned int)f;
+    }
+    return n;
+}
+
 /* CT_* rows of every type's contact rules; returns their number and the largest range
  * (µm, a rule without one reaches the sum of the two radii). */
 int agents_contact_rules(const scenario *s, double dt_min, float *rows, double *reach)

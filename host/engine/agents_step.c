@@ -87,9 +87,11 @@ ps_status agents_secrete(agents *a, field_set *fs, double t_min, ps_err *err)
     SETARG(k, i++, cl_mem, field_agent_upt_buffer(fs), err);
     SETARG(k, i++, cl_uint, (cl_uint)a->nvox, err);
     SETARG(k, i++, cl_uint, (cl_uint)fp->nf, err);
-    /* the kernel writes the voxels that hold agents only; the field solve reads the
-       buffers there and nowhere else */
-    field_set_occupancy(fs, a->bin_count);
+    SETARG(k, i++, cl_mem, a->flist, err);
+    SETARG(k, i++, cl_uint, (cl_uint)a->nfa, err);
+    /* the kernel writes the voxels that hold agents only, and only the fields agents
+       touch; the field solve reads the buffers there and nowhere else */
+    field_set_occupancy(fs, a->bin_count, a->fagent);
     return device_launch(a->dev, k, "agents_secrete", a->cap, DEVICE_WG_ITEMS, err);
 }
 

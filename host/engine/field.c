@@ -45,6 +45,9 @@ struct field_set {
     cl_program guard_prog;
     cl_mem guard_first;
     cl_mem conc, scratch_d, asrc, aupt, decay, bc_value, mask, combo, cspecial, csrc, csink;
+    cl_mem fregion;     /* [nf] uchar: 1 where a region combination has a source or sink of the field */
+    cl_mem fall;        /* [nf] uchar, all 1: every field may have agent terms (the default) */
+    cl_mem occ_fields;  /* not owned: [nf] uchar, 1 where agents can secrete or take up the field */
     cl_mem fac[3], bfac[3], prof[3];
     cl_mem occ;         /* not owned: the cell list's counts, or NULL */
     cl_mem psum, pmax;
@@ -361,6 +364,25 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
     if (sst == PS_OK) sst = device_write(d, fs->cspecial, 0, (size_t)p->n_combo + 1, sp, err);
     free(sp);
     PS_TRY(sst);
+    /* per field: whether any combination has a source or sink of it (a field with none,
+       and no agent terms, reacts by its decay alone in every voxel) */
+    unsigned char *fr = calloc(nf, 1), *fa = malloc(nf);
+    if (!fr || !fa) {
+        free(fr);
+        free(fa);
+        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    }
+    memset(fa, 1, nf);
+    for (int c = 0; c < p->n_combo; c++)
+        for (int f = 0; f < p->nf; f++)
+            if (p->combo_src[(size_t)c * nf + f] != 0.0f || p->combo_sink[(size_t)c * nf + f] != 0.0f) fr[f] = 1;
+    sst = device_alloc(d, nf, "fields with region terms", &fs->fregion, err);
+    if (sst == PS_OK) sst = device_write(d, fs->fregion, 0, nf, fr, err);
+    if (sst == PS_OK) sst = device_alloc(d, nf, "fields with agent terms", &fs->fall, err);
+    if (sst == PS_OK) sst = device_write(d, fs->fall, 0, nf, fa, err);
+    free(fr);
+    free(fa);
+    PS_TRY(sst);
     PS_TRY(device_write(d, fs->csink, 0, cbytes, p->combo_sink, err));
     PS_TRY(device_fill_zero(d, fs->asrc, fbytes, err));
     PS_TRY(device_fill_zero(d, fs->aupt, fbytes, err));
@@ -477,7 +499,7 @@ void field_destroy(field_set *fs)
 {
     if (!fs) return;
     cl_mem *bufs[] = {&fs->conc, &fs->scratch_d, &fs->asrc, &fs->aupt, &fs->decay, &fs->bc_value,
-                      &fs->psum, &fs->pmax, &fs->mask, &fs->combo, &fs->cspecial, &fs->csrc, &fs->csink, &fs->rc,
+                      &fs->psum, &fs->pmax, &fs->mask, &fs->combo, &fs->cspecial, &fs->fregion, &fs->fall, &fs->csrc, &fs->csink, &fs->rc,
                       &fs->fac[0], &fs->fac[1], &fs->fac[2], &fs->bfac[0], &fs->bfac[1], &fs->bfac[2],
                       &fs->prof[0], &fs->prof[1], &fs->prof[2]};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
@@ -496,7 +518,11 @@ cl_mem field_conc_buffer(const field_set *fs) { return fs->conc; }
 cl_mem field_agent_src_buffer(const field_set *fs) { return fs->asrc; }
 cl_mem field_agent_upt_buffer(const field_set *fs) { return fs->aupt; }
 cl_mem field_region_mask_buffer(const field_set *fs) { return fs->mask; }
-void field_set_occupancy(field_set *fs, cl_mem counts) { fs->occ = counts; }
+void field_set_occupancy(field_set *fs, cl_mem counts, cl_mem fields)
+{
+    fs->occ = counts;
+    fs->occ_fields = fields;
+}
 
 ps_status field_step(field_set *fs, ps_err *err)
 {
@@ -515,8 +541,10 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, i++, cl_mem, fs->aupt, err);
     SETARG(k, i++, cl_mem, fs->occ ? fs->occ : fs->mask, err);   /* any buffer when unused */
     SETARG(k, i++, cl_uint, fs->occ ? 1u : 0u, err);
+    SETARG(k, i++, cl_mem, fs->occ_fields ? fs->occ_fields : fs->fall, err);
     SETARG(k, i++, cl_mem, fs->combo, err);
     SETARG(k, i++, cl_mem, fs->cspecial, err);
+    SETARG(k, i++, cl_mem, fs->fregion, err);
     SETARG(k, i++, cl_mem, fs->csrc, err);
     SETARG(k, i++, cl_mem, fs->csink, err);
     SETARG(k, i++, cl_mem, fs->decay, err);

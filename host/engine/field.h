@@ -77,8 +77,10 @@ cl_mem field_agent_src_buffer(const field_set *fs);   /* [nf][nvox] nM/min, read
 cl_mem field_agent_upt_buffer(const field_set *fs);   /* [nf][nvox] 1/min, read where occupied */
 /* The per-voxel agent counts ([nvox] uint, the cell list's bin counts) that say where the
  * agent buffers hold this step's values: voxels with a zero count get no agent terms,
- * whatever their buffer holds. NULL (the default): no agent terms anywhere. */
-void field_set_occupancy(field_set *fs, cl_mem counts);
+ * whatever their buffer holds. NULL (the default): no agent terms anywhere. fields: [nf]
+ * uchar, 1 for the fields agents can secrete or take up (the others get no agent terms
+ * and their buffers are not read), or NULL: every field. */
+void field_set_occupancy(field_set *fs, cl_mem counts, cl_mem fields);
 cl_mem field_region_mask_buffer(const field_set *fs); /* [nvox] uint, bit r = in region r */
 
 /* Enqueues one step of length dt: exact reaction folded into the x sweep, then the y and
