@@ -5,7 +5,8 @@
  *  3. chemotaxis drifts up a fixed linear gradient at the speed the rule implies;
  *  4. division and death: population follows (1 + p_div - p_death)^steps, ids stay unique,
  *     capacity grows;
- *  5. secretion: a resting population adds exactly its molecules to the field.
+ *  5. secretion: a resting population adds exactly its molecules to the field;
+ *  6. a field no agent touches evolves bit for bit as without agents.
  */
 #include <math.h>
 
@@ -372,6 +373,90 @@ static void test_secretion(device *d)
     test_world_destroy(&w);
 }
 
+/* Fields no agent touches: with mediators Q (no agent term), S (secreted) and U (taken
+ * up), agents_field_list marks S and U only, and the secretion and field solve give Q
+ * exactly the values of a field set stepped without agents (bit for bit: an agent term
+ * written into Q's buffers, or read from them, would change them), while S gains exactly
+ * the molecules secreted and U ends below the agent-free run. Q is the first field, so a
+ * kernel that confused the list position with the field index would write S's sums
+ * into it. */
+static void test_quiet_fields(device *d)
+{
+    const double rate = 3.0e4, h_um = 20.0;
+    const int nside = 8;
+    scenario s;
+    TEST_SCENARIO(&s, "test", NULL, 0,
+                  "{'name':'test','seed':1,"
+                  "'time':{'duration_h':1,'dt_min':1,'output_interval_h':1,'snapshot_interval_h':1},"
+                  "'mediators':[{'name':'Q','D_um2_per_s':40,'half_life_min':30,'kDa':17},"
+                  "{'name':'S','D_um2_per_s':50,'kDa':17},{'name':'U','D_um2_per_s':60,'half_life_min':60,'kDa':17}],"
+                  "'cell_types':[{'name':'cell0','radius_um':5,'speed_um_per_min':1,'persistence_min':5,"
+                  "'states':[{'name':'default','secretion_molecules_per_min':{'S':%.17g},"
+                  "'uptake_um3_per_min':{'U':2000}}]}],"
+                  "'tissues':[{'name':'box','size_um':[%.17g,%.17g,%.17g],'voxel_um':%.17g,'tortuosity':1,"
+                  "'fields':{'Q':{'initial_nM':2},'S':{},'U':{'initial_nM':1}}}]}",
+                  rate, nside * h_um, nside * h_um, nside * h_um, h_um);
+    agents_host h;
+    const size_t n = 60;
+    test_population(&h, n, 0.0, nside * h_um, 1);
+    test_world w;
+    if (!test_world_create(&w, d, &s, &h)) return;
+    ps_err err;
+    ps_err_clear(&err);
+    field_set *bare = NULL;
+    TEST_CHECK(field_create(&bare, d, &s, 0, &err) == PS_OK, "agent-free field set: %s", err.msg);
+    const field_params *fp = field_get_params(w.fs);
+    TEST_CHECK(fp->nf == 3, "%d fields, expected 3", fp->nf);
+    /* the list, from the tables the device got */
+    size_t ntab = (size_t)PS_MAX_STATES * (size_t)fp->nf;
+    float *sec = calloc(ntab, sizeof(float)), *upt = calloc(ntab, sizeof(float));
+    float *rel = calloc((size_t)fp->nf * REL_SIZE, sizeof(float));
+    unsigned char on[3] = {9, 9, 9};
+    unsigned int list[3] = {9, 9, 9};
+    agents_rate_tables(&s, 0, fp, sec, upt);
+    agents_release_table(&s, 0, fp, rel);
+    int nfa = agents_field_list(&s, fp->nf, sec, upt, rel, on, list);
+    TEST_CHECK(nfa == 2 && on[0] == 0 && on[1] == 1 && on[2] == 1 && list[0] == 1 && list[1] == 2,
+               "fields agents touch: %d (on %d %d %d), expected S and U only", nfa, on[0], on[1], on[2]);
+    const int steps = 12;
+    for (uint32_t k = 1; k <= (uint32_t)steps && bare; k++) {
+        test_step(&w, k, &err);
+        field_step(bare, &err);
+    }
+    size_t nv = fp->nvox;
+    float *c = malloc(3 * nv * sizeof(float)), *b = malloc(3 * nv * sizeof(float));
+    if (fp->nf == 3 && bare && c && b && field_download(w.fs, c, &err) == PS_OK && field_download(bare, b, &err) == PS_OK) {
+        size_t qdiff = 0;
+        double sum_s = 0, sum_u = 0, sum_ub = 0;
+        for (size_t v = 0; v < nv; v++) {
+            qdiff += memcmp(&c[v], &b[v], sizeof(float)) != 0;
+            sum_s += c[nv + v];
+            sum_u += c[2 * nv + v];
+            sum_ub += b[2 * nv + v];
+        }
+        double molecules = sum_s * 1e-9 * 6.02214076e23 * h_um * h_um * h_um * 1e-15;
+        double expect = rate * (double)n * steps, rel_s = fabs(molecules - expect) / expect;
+        printf("  quiet fields: Q differs from the agent-free run in %zu of %zu voxels; S %.4g "
+               "molecules (%.4g secreted, rel diff %.2e); U %.4g vs %.4g without agents\n",
+               qdiff, nv, molecules, expect, rel_s, sum_u, sum_ub);
+        TEST_CHECK(qdiff == 0, "the untouched field differs from the agent-free run in %zu voxels", qdiff);
+        TEST_CHECK(rel_s < 1e-5, "secreted amount off by %.3e", rel_s);
+        /* 60 cells clearing 2000 um^3/min each from 512 voxels of 8000 um^3: a few % per
+           step, so after 12 steps U is clearly below the agent-free run */
+        TEST_CHECK(sum_u < 0.9 * sum_ub, "uptake: U %.6g, agent-free %.6g", sum_u, sum_ub);
+    } else {
+        TEST_CHECK(0, "downloading the fields: %s", err.msg);
+    }
+    free(c);
+    free(b);
+    free(sec);
+    free(upt);
+    free(rel);
+    field_destroy(bare);
+    agents_host_free(&h);
+    test_world_destroy(&w);
+}
+
 /* The exclusive scan (cell list, compaction, entries) against a host prefix sum: sizes
  * around the block sizes of both layouts (CPU: 1024 per work-item; GPU: 256 x 4) and
  * several levels, out of place and in place. Integer sums: exact equality. */
@@ -430,6 +515,7 @@ int main(void)
     test_birth_death(d, 0.5);
     test_birth_death(d, 0.0);
     test_secretion(d);
+    test_quiet_fields(d);
     test_scan(d);
     device_close(d);
     return test_report("test_agents");
