@@ -168,10 +168,11 @@ PS_VINLINE float ps_react_voxel(float c, uint v, uint f, uint nf, uint nvox,
  * plane per work-item. Each line is read once, contiguously, reacted, and transposed into
  * the private array ub (lane l of row i at ub[i * PS_WX + l]); the sweep then runs on
  * vectors of PS_WX lanes entirely in private memory, and each line is written back once,
- * contiguously. occ: the cell list's counts per voxel (use_occ 0: no agent terms). */
+ * contiguously. occ: the cell list's counts per voxel (use_occ 0: no agent terms); fagent:
+ * per field, 1 where agents can secrete or take it up (all_fields 1: every field). */
 __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
                             __global const float *aupt, __global const uint *occ, uint use_occ,
-                            __global const uchar *fagent, __global const ushort *combo,
+                            __global const uchar *fagent, uint all_fields, __global const ushort *combo,
                             __global const uchar *cspecial, __global const uchar *fregion,
                             __global const float *csrc, __global const float *csink,
                             __global const float *decay, __global const float *rc,
@@ -222,9 +223,10 @@ __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
         }
         PS_TX b_lo = PS_VLOADX(0, blo), b_hi = PS_VLOADX(0, bhi);
         float v_lo = bc_value[f * 6], v_hi = bc_value[f * 6 + 1];
-        /* agent terms only for the fields agents can secrete or take up: for the others
-           the buffers hold zeros, and s + 0, u = 0 are the values without them */
-        uint occ_f = use_occ && fagent[f];
+        /* agent terms only for the fields agents can secrete or take up (all_fields: every
+           field may have them): for the others the buffers hold zeros, and s + 0, u = 0
+           are the values without them */
+        uint occ_f = use_occ && (all_fields || fagent[f]);
         /* the reaction, transposed into ub (lane l of row i at ub[i * PS_WX + l]): decay
            alone everywhere (c rc0 + 0 rc1, ps_react_one's value for no source, sink or
            uptake), then the special voxels from scratch, unless this field has neither

@@ -193,7 +193,7 @@ ps_status agents_create_grid(agents **out, device *d, agents_kernels *k, const s
     if (st == PS_OK) st = device_write(d, a->rel, 0, nt * nf * REL_SIZE * sizeof(float), rel, err);
     if (st == PS_OK) st = device_alloc(d, nf, "fields agents touch", &a->fagent, err);
     if (st == PS_OK) st = device_write(d, a->fagent, 0, nf, fon, err);
-    if (st == PS_OK) st = device_alloc(d, nf * sizeof(cl_uint), "fields agents touch", &a->flist, err);
+    if (st == PS_OK) st = device_alloc(d, nf * sizeof(cl_uint), "list of fields agents touch", &a->flist, err);
     if (st == PS_OK) st = device_write(d, a->flist, 0, nf * sizeof(cl_uint), flist, err);
     if (st == PS_OK) st = device_write(d, a->sig, 0, nt * ST_COUNT * sizeof(float), sig, err);
     if (st == PS_OK) st = device_write(d, a->gain, 0, nt * nf * sizeof(float), gain, err);

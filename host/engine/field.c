@@ -46,7 +46,6 @@ struct field_set {
     cl_mem guard_first;
     cl_mem conc, scratch_d, asrc, aupt, decay, bc_value, mask, combo, cspecial, csrc, csink;
     cl_mem fregion;     /* [nf] uchar: 1 where a region combination has a source or sink of the field */
-    cl_mem fall;        /* [nf] uchar, all 1: every field may have agent terms (the default) */
     cl_mem occ_fields;  /* not owned: [nf] uchar, 1 where agents can secrete or take up the field */
     cl_mem fac[3], bfac[3], prof[3];
     cl_mem occ;         /* not owned: the cell list's counts, or NULL */
@@ -354,34 +353,21 @@ static ps_status field_upload_params(field_set *fs, ps_err *err)
     PS_TRY(device_write(d, fs->combo, 0, p->nvox * sizeof(cl_ushort), p->combo, err));
     PS_TRY(device_write(d, fs->csrc, 0, cbytes, p->combo_src, err));
     /* a combination is special when any field has a source or sink there: its voxels
-       react from scratch, the others by the field's decay alone */
-    unsigned char *sp = calloc((size_t)p->n_combo + 1, 1);
-    if (!sp) return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    for (int c = 0; c < p->n_combo; c++)
+       react from scratch, the others by the field's decay alone; and per field, whether
+       any combination has a source or sink of it (a field with none, and no agent terms,
+       reacts by its decay alone in every voxel) */
+    unsigned char *sp = calloc((size_t)p->n_combo + 1, 1), *fr = calloc(nf, 1);
+    ps_status sst = sp && fr ? PS_OK : ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
+    for (int c = 0; c < p->n_combo && sst == PS_OK; c++)
         for (int f = 0; f < p->nf; f++)
-            if (p->combo_src[(size_t)c * nf + f] != 0.0f || p->combo_sink[(size_t)c * nf + f] != 0.0f) sp[c] = 1;
-    ps_status sst = device_alloc(d, (size_t)p->n_combo + 1, "region combinations", &fs->cspecial, err);
+            if (p->combo_src[(size_t)c * nf + f] != 0.0f || p->combo_sink[(size_t)c * nf + f] != 0.0f)
+                sp[c] = fr[f] = 1;
+    if (sst == PS_OK) sst = device_alloc(d, (size_t)p->n_combo + 1, "region combinations", &fs->cspecial, err);
     if (sst == PS_OK) sst = device_write(d, fs->cspecial, 0, (size_t)p->n_combo + 1, sp, err);
-    free(sp);
-    PS_TRY(sst);
-    /* per field: whether any combination has a source or sink of it (a field with none,
-       and no agent terms, reacts by its decay alone in every voxel) */
-    unsigned char *fr = calloc(nf, 1), *fa = malloc(nf);
-    if (!fr || !fa) {
-        free(fr);
-        free(fa);
-        return ps_err_set(err, PS_ERR_MEMORY, "out of host memory");
-    }
-    memset(fa, 1, nf);
-    for (int c = 0; c < p->n_combo; c++)
-        for (int f = 0; f < p->nf; f++)
-            if (p->combo_src[(size_t)c * nf + f] != 0.0f || p->combo_sink[(size_t)c * nf + f] != 0.0f) fr[f] = 1;
-    sst = device_alloc(d, nf, "fields with region terms", &fs->fregion, err);
+    if (sst == PS_OK) sst = device_alloc(d, nf, "fields with region terms", &fs->fregion, err);
     if (sst == PS_OK) sst = device_write(d, fs->fregion, 0, nf, fr, err);
-    if (sst == PS_OK) sst = device_alloc(d, nf, "fields with agent terms", &fs->fall, err);
-    if (sst == PS_OK) sst = device_write(d, fs->fall, 0, nf, fa, err);
+    free(sp);
     free(fr);
-    free(fa);
     PS_TRY(sst);
     PS_TRY(device_write(d, fs->csink, 0, cbytes, p->combo_sink, err));
     PS_TRY(device_fill_zero(d, fs->asrc, fbytes, err));
@@ -499,7 +485,7 @@ void field_destroy(field_set *fs)
 {
     if (!fs) return;
     cl_mem *bufs[] = {&fs->conc, &fs->scratch_d, &fs->asrc, &fs->aupt, &fs->decay, &fs->bc_value,
-                      &fs->psum, &fs->pmax, &fs->mask, &fs->combo, &fs->cspecial, &fs->fregion, &fs->fall, &fs->csrc, &fs->csink, &fs->rc,
+                      &fs->psum, &fs->pmax, &fs->mask, &fs->combo, &fs->cspecial, &fs->fregion, &fs->csrc, &fs->csink, &fs->rc,
                       &fs->fac[0], &fs->fac[1], &fs->fac[2], &fs->bfac[0], &fs->bfac[1], &fs->bfac[2],
                       &fs->prof[0], &fs->prof[1], &fs->prof[2]};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
@@ -541,7 +527,8 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, i++, cl_mem, fs->aupt, err);
     SETARG(k, i++, cl_mem, fs->occ ? fs->occ : fs->mask, err);   /* any buffer when unused */
     SETARG(k, i++, cl_uint, fs->occ ? 1u : 0u, err);
-    SETARG(k, i++, cl_mem, fs->occ_fields ? fs->occ_fields : fs->fall, err);
+    SETARG(k, i++, cl_mem, fs->occ_fields ? fs->occ_fields : fs->fregion, err);   /* any buffer when unused */
+    SETARG(k, i++, cl_uint, fs->occ_fields ? 0u : 1u, err);
     SETARG(k, i++, cl_mem, fs->combo, err);
     SETARG(k, i++, cl_mem, fs->cspecial, err);
     SETARG(k, i++, cl_mem, fs->fregion, err);
