@@ -22,10 +22,14 @@
  *   - a work-item keeps its lines' forward-elimination values (and, along x, the reacted
  *     values) in private arrays of PS_NMAX entries, so no scratch array goes to memory;
  *     the back substitution writes the result.
- * The sweep kernels solve four lines per work-item: along x four y-neighbours (loads
- * gathered at stride nx, each lane walking its own contiguous line), along y and z four
- * x-neighbours, whose loads and stores are one float4 per plane. A group that runs past
- * the grid's edge repeats its last line in the extra lanes and stores nothing from them.
+ * The sweep kernels solve PS_WX or PS_WYZ lines per work-item (16, 8 or 4 on a CPU, one
+ * per vector lane; 1 on a GPU): along x y-neighbours (each lane walking its own contiguous
+ * line), along y and z x-neighbours, whose loads and stores are one vector per plane. A
+ * group that runs past the grid's edge repeats its last line in the extra lanes and stores
+ * nothing from them. On a CPU, where a z plane fits local memory (which PoCL keeps per
+ * thread, in cache), field_sweep_xy does x and then y for one plane per work-item, so a
+ * value crosses memory twice per step (x and y, then z) instead of three times; and a
+ * work-item walks two groups at once, so that two chains of dependent operations overlap.
  * Every lane does the one-line solve's operations in the same order, and
  * FP_CONTRACT is off, so the bits are those of the plain-C reference (field_step_ref) and,
  * along z, of the decomposed sweep (field_sweep_z_fwd/back) at any split.
@@ -164,12 +168,165 @@ PS_VINLINE float ps_react_voxel(float c, uint v, uint f, uint nf, uint nvox,
     return ps_react_one(c, s, kd, csink[q * nf + f], u, rc0, rc1, dt);
 }
 
+/* The result of an x group (ub, lane l of row i at ub[i * PS_WX + l]) written to its nl
+ * lines, line l at dst[off[l] ...], n values each; one text for global memory (field_sweep_x)
+ * and for local memory (field_sweep_xy's plane). (A transpose in registers, 16 x 16 blocks
+ * in four rounds of shuffles, instead of these scalar stores and the scalar loads of the
+ * reaction was slower: 67-78 against 56-59 ms for the x and y sweeps of 200^3 x 8.) */
+#define PS_DEFINE_X_STORE(NAME, DAS)                                                        \
+    PS_VINLINE void NAME(DAS float *dst, const uint *off, int nl, int n, const float *ub)    \
+    {                                                                                       \
+        for (int l = 0; l < nl; l++)                                                        \
+            for (int i = 0; i < n; i++) dst[off[l] + i] = ub[i * PS_WX + l];                \
+    }
+PS_DEFINE_X_STORE(ps_x_store, __global)
+PS_DEFINE_X_STORE(ps_x_store_local, __local)
+
+/* The reaction of one field for the PS_WX lines of a group (lane l at offset o[l] of field
+ * u): each line is read once, contiguously, reacted, and transposed into the private array
+ * ub (lane l of row i at ub[i * PS_WX + l]). sp_i, sp_l: the group's nsp voxels whose
+ * reaction is more than the field's decay. */
+PS_VINLINE void ps_x_react(__global const float *u, const uint *o, int n, const ushort *sp_i,
+                           const uchar *sp_l, int nsp, uint f, uint nf, uint nvox, float kd,
+                           float rc0, float rc1, float dt, uint occ_f, int freg,
+                           __global const ushort *combo, __global const uint *occ,
+                           __global const float *csrc, __global const float *csink,
+                           __global const float *asrc, __global const float *aupt, float *ub)
+{
+    /* decay alone everywhere (c rc0 + 0 rc1, ps_react_one's value for no source, sink or
+       uptake), then the special voxels from scratch, unless this field has neither region
+       nor agent terms (then from scratch is decay alone there too) */
+    if (kd > 0.0f) {
+        float zs = 0.0f * rc1;
+        for (int l = 0; l < PS_WX; l++) {
+            __global const float *ul = u + o[l];
+            for (int i = 0; i < n; i++) ub[i * PS_WX + l] = ul[i] * rc0 + zs;
+        }
+        int nsp_f = occ_f || freg ? nsp : 0;
+        for (int k = 0; k < nsp_f; k++) {
+            int i = sp_i[k], l = sp_l[k];
+            uint v = o[l] + (uint)i;
+            ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, occ_f, csrc,
+                                               csink, asrc, aupt, kd, rc0, rc1, dt);
+        }
+    } else {
+        for (int l = 0; l < PS_WX; l++)
+            for (int i = 0; i < n; i++) {
+                uint v = o[l] + (uint)i;
+                ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, occ_f,
+                                                   csrc, csink, asrc, aupt, kd, rc0, rc1, dt);
+            }
+    }
+}
+
+/* The implicit sweep along x of a group's reacted lines in ub, on vectors of PS_WX lanes in
+ * private memory; the result is left in ub. */
+PS_VINLINE void ps_x_solve(int n, __global const float4 *const *F, int same, PS_TX b_lo,
+                           PS_TX b_hi, float v_lo, float v_hi, float *ub)
+{
+    PS_TX db[PS_NMAX];
+    PS_TX u_i = PS_VLOADX(0, ub), a_left = (PS_TX)(0.0f), u_left = (PS_TX)(0.0f);
+    PS_TX dprev = (PS_TX)(0.0f);
+    for (int i = 0; i < n; i++) {
+        PS_TX u_right = i + 1 < n ? PS_VLOADX(i + 1, ub) : (PS_TX)(0.0f);
+        PS_TX A = ps_fac_x(F, same, i, 0), R = ps_fac_x(F, same, i, 1);
+        dprev = ps_fwd_row_x(a_left, A, R, u_left, u_i, u_right, i == 0, i == n - 1, b_lo, v_lo,
+                             b_hi, v_hi, dprev);
+        db[i] = dprev;
+        a_left = A;
+        u_left = u_i;
+        u_i = u_right;
+    }
+    PS_TX next = db[n - 1];
+    PS_VSTOREX(PS_VLOADX(n - 1, ub) + next, n - 1, ub);
+    for (int i = n - 2; i >= 0; i--) {
+        next = db[i] - ps_fac_x(F, same, i, 2) * next;
+        PS_VSTOREX(PS_VLOADX(i, ub) + next, i, ub);
+    }
+}
+
+/* Two groups' sweeps at once (ua with factors Fa, ub with Fb), each with exactly
+ * ps_x_solve's arithmetic: two interleaved chains of dependent operations instead of one
+ * (see ps_yz_pair). */
+PS_VINLINE void ps_x_solve_pair(int n, __global const float4 *const *Fa, int same_a, PS_TX bla,
+                                PS_TX bha, __global const float4 *const *Fb, int same_b,
+                                PS_TX blb, PS_TX bhb, float v_lo, float v_hi, float *ua,
+                                float *ub)
+{
+    PS_TX dba[PS_NMAX], dbb[PS_NMAX];
+    PS_TX ui_a = PS_VLOADX(0, ua), al_a = (PS_TX)(0.0f), ul_a = (PS_TX)(0.0f), dp_a = (PS_TX)(0.0f);
+    PS_TX ui_b = PS_VLOADX(0, ub), al_b = (PS_TX)(0.0f), ul_b = (PS_TX)(0.0f), dp_b = (PS_TX)(0.0f);
+    for (int i = 0; i < n; i++) {
+        PS_TX ur_a = (PS_TX)(0.0f), ur_b = (PS_TX)(0.0f);
+        if (i + 1 < n) {
+            ur_a = PS_VLOADX(i + 1, ua);
+            ur_b = PS_VLOADX(i + 1, ub);
+        }
+        PS_TX Aa = ps_fac_x(Fa, same_a, i, 0), Ra = ps_fac_x(Fa, same_a, i, 1);
+        PS_TX Ab = ps_fac_x(Fb, same_b, i, 0), Rb = ps_fac_x(Fb, same_b, i, 1);
+        dp_a = ps_fwd_row_x(al_a, Aa, Ra, ul_a, ui_a, ur_a, i == 0, i == n - 1, bla, v_lo, bha,
+                            v_hi, dp_a);
+        dp_b = ps_fwd_row_x(al_b, Ab, Rb, ul_b, ui_b, ur_b, i == 0, i == n - 1, blb, v_lo, bhb,
+                            v_hi, dp_b);
+        dba[i] = dp_a;
+        dbb[i] = dp_b;
+        al_a = Aa;
+        ul_a = ui_a;
+        ui_a = ur_a;
+        al_b = Ab;
+        ul_b = ui_b;
+        ui_b = ur_b;
+    }
+    PS_TX na = dba[n - 1], nb = dbb[n - 1];
+    PS_VSTOREX(PS_VLOADX(n - 1, ua) + na, n - 1, ua);
+    PS_VSTOREX(PS_VLOADX(n - 1, ub) + nb, n - 1, ub);
+    for (int i = n - 2; i >= 0; i--) {
+        na = dba[i] - ps_fac_x(Fa, same_a, i, 2) * na;
+        nb = dbb[i] - ps_fac_x(Fb, same_b, i, 2) * nb;
+        PS_VSTOREX(PS_VLOADX(i, ua) + na, i, ua);
+        PS_VSTOREX(PS_VLOADX(i, ub) + nb, i, ub);
+    }
+}
+
+/* A group's lanes (the lines y0 .. y0 + PS_WX - 1 of plane z; extra lanes repeat the last
+ * line): their offsets, x profiles, and whether they share one profile. */
+PS_VINLINE int ps_x_lanes(int z, int y0, int nx, int ny, __global const uint *prof, uint *o,
+                          uint *pr)
+{
+    int same = 1;
+    for (int l = 0; l < PS_WX; l++) {
+        uint line = (uint)z * (uint)ny + (uint)min(y0 + l, ny - 1);
+        o[l] = line * (uint)nx;
+        pr[l] = prof[line];
+        same = same && pr[l] == pr[0];
+    }
+    return same;
+}
+
+/* The factor vectors and boundary factors of a group's lanes for field f along x. */
+PS_VINLINE void ps_x_factors(uint f, const uint *pr, uint nprof, int n,
+                             __global const float4 *fac, __global const float2 *bfac,
+                             __global const float4 **F, PS_TX *b_lo, PS_TX *b_hi)
+{
+    float blo[PS_WX], bhi[PS_WX];
+    for (int l = 0; l < PS_WX; l++) {
+        F[l] = fac + ((size_t)f * nprof + pr[l]) * (size_t)n;
+        float2 q = bfac[(size_t)f * nprof + pr[l]];
+        blo[l] = q.x;
+        bhi[l] = q.y;
+    }
+    *b_lo = PS_VLOADX(0, blo);
+    *b_hi = PS_VLOADX(0, bhi);
+}
+
+/* A voxel's reaction is more than its field's decay: agents there, or a region combination
+ * with a source or sink (cspecial); the same for every field. */
+#define PS_SPECIAL(v) (cspecial[combo[v]] || (use_occ && occ[v] != 0u))
+
 /* The reaction and the implicit sweep along x, every field, for PS_WX lines y0.. of one z
- * plane per work-item. Each line is read once, contiguously, reacted, and transposed into
- * the private array ub (lane l of row i at ub[i * PS_WX + l]); the sweep then runs on
- * vectors of PS_WX lanes entirely in private memory, and each line is written back once,
- * contiguously. occ: the cell list's counts per voxel (use_occ 0: no agent terms); fagent:
- * per field, 1 where agents can secrete or take it up (all_fields 1: every field). */
+ * plane per work-item, each line written back once, contiguously. occ: the cell list's
+ * counts per voxel (use_occ 0: no agent terms); fagent: per field, 1 where agents can
+ * secrete or take it up (all_fields 1: every field). */
 __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
                             __global const float *aupt, __global const uint *occ, uint use_occ,
                             __global const uchar *fagent, uint all_fields, __global const ushort *combo,
@@ -188,99 +345,175 @@ __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
     int nl = min(PS_WX, ny - y0), n = nx;
     uint nvox = (uint)nx * (uint)ny * (uint)nz;
     uint o[PS_WX], pr[PS_WX];
-    int same = 1;
-    for (int l = 0; l < PS_WX; l++) {
-        uint line = (uint)z * (uint)ny + (uint)min(y0 + l, ny - 1);   /* extra lanes repeat */
-        o[l] = line * (uint)nx;
-        pr[l] = prof[line];
-        same = same && pr[l] == pr[0];
-    }
-    /* the voxels whose reaction is more than the field's decay: agents there, or a region
-       combination with a source or sink (cspecial); the same for every field */
+    int same = ps_x_lanes(z, y0, nx, ny, prof, o, pr);
     ushort sp_i[PS_WX * PS_NMAX];
     uchar sp_l[PS_WX * PS_NMAX];
     int nsp = 0;
     for (int l = 0; l < nl; l++)
         for (int i = 0; i < n; i++) {
             uint v = o[l] + (uint)i;
-            if (cspecial[combo[v]] || (use_occ && occ[v] != 0u)) {
+            if (PS_SPECIAL(v)) {
                 sp_i[nsp] = (ushort)i;
                 sp_l[nsp++] = (uchar)l;
             }
         }
     float ub[PS_WX * PS_NMAX];
-    PS_TX db[PS_NMAX];
     for (uint f = 0; f < nf; f++) {
         __global float *u = conc + (size_t)f * nvox;
-        float kd = decay[f], rc0 = rc[2 * f], rc1 = rc[2 * f + 1];
         __global const float4 *F[PS_WX];
-        float blo[PS_WX], bhi[PS_WX];
-        for (int l = 0; l < PS_WX; l++) {
-            F[l] = fac + ((size_t)f * nprof + pr[l]) * (size_t)n;
-            float2 q = bfac[(size_t)f * nprof + pr[l]];
-            blo[l] = q.x;
-            bhi[l] = q.y;
-        }
-        PS_TX b_lo = PS_VLOADX(0, blo), b_hi = PS_VLOADX(0, bhi);
-        float v_lo = bc_value[f * 6], v_hi = bc_value[f * 6 + 1];
+        PS_TX b_lo, b_hi;
+        ps_x_factors(f, pr, nprof, n, fac, bfac, F, &b_lo, &b_hi);
         /* agent terms only for the fields agents can secrete or take up (all_fields: every
            field may have them): for the others the buffers hold zeros, and s + 0, u = 0
            are the values without them */
         uint occ_f = use_occ && (all_fields || fagent[f]);
-        /* the reaction, transposed into ub (lane l of row i at ub[i * PS_WX + l]): decay
-           alone everywhere (c rc0 + 0 rc1, ps_react_one's value for no source, sink or
-           uptake), then the special voxels from scratch, unless this field has neither
-           region nor agent terms (then from scratch is decay alone there too) */
-        if (kd > 0.0f) {
-            float zs = 0.0f * rc1;
-            for (int l = 0; l < PS_WX; l++) {
-                __global const float *ul = u + o[l];
-                for (int i = 0; i < n; i++) ub[i * PS_WX + l] = ul[i] * rc0 + zs;
-            }
-            int nsp_f = occ_f || fregion[f] ? nsp : 0;
-            for (int k = 0; k < nsp_f; k++) {
-                int i = sp_i[k], l = sp_l[k];
-                uint v = o[l] + (uint)i;
-                ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, occ_f, csrc,
-                                                   csink, asrc, aupt, kd, rc0, rc1, dt);
-            }
-        } else {
-            for (int l = 0; l < PS_WX; l++)
-                for (int i = 0; i < n; i++) {
-                    uint v = o[l] + (uint)i;
-                    ub[i * PS_WX + l] = ps_react_voxel(u[v], v, f, nf, nvox, combo, occ, occ_f,
-                                                       csrc, csink, asrc, aupt, kd, rc0, rc1, dt);
-                }
-        }
-        PS_TX u_i = PS_VLOADX(0, ub), a_left = (PS_TX)(0.0f), u_left = (PS_TX)(0.0f);
-        PS_TX dprev = (PS_TX)(0.0f);
-        for (int i = 0; i < n; i++) {
-            PS_TX u_right = i + 1 < n ? PS_VLOADX(i + 1, ub) : (PS_TX)(0.0f);
-            PS_TX A = ps_fac_x(F, same, i, 0), R = ps_fac_x(F, same, i, 1);
-            dprev = ps_fwd_row_x(a_left, A, R, u_left, u_i, u_right, i == 0, i == n - 1, b_lo, v_lo,
-                                 b_hi, v_hi, dprev);
-            db[i] = dprev;
-            a_left = A;
-            u_left = u_i;
-            u_i = u_right;
-        }
-        PS_TX next = db[n - 1];
-        PS_VSTOREX(PS_VLOADX(n - 1, ub) + next, n - 1, ub);
-        for (int i = n - 2; i >= 0; i--) {
-            next = db[i] - ps_fac_x(F, same, i, 2) * next;
-            PS_VSTOREX(PS_VLOADX(i, ub) + next, i, ub);
-        }
-        for (int l = 0; l < nl; l++)
-            for (int i = 0; i < n; i++) u[o[l] + i] = ub[i * PS_WX + l];
+        ps_x_react(u, o, n, sp_i, sp_l, nsp, f, nf, nvox, decay[f], rc[2 * f], rc[2 * f + 1], dt,
+                   occ_f, fregion[f], combo, occ, csrc, csink, asrc, aupt, ub);
+        ps_x_solve(n, F, same, b_lo, b_hi, bc_value[f * 6], bc_value[f * 6 + 1], ub);
+        ps_x_store(u, o, nl, n, ub);
     }
+}
+
+/* The implicit sweep of one group of PS_WYZ neighbouring lines along y or z: row i of lane
+ * l read at src[i * stride + l] and its result written at dst[i * stride + l] (src may be
+ * dst), one vector load or store per row when the group is whole (nl == PS_WYZ); a group
+ * at a row's end gathers, its extra lanes repeating the last line. One text for sources in
+ * global memory (field_sweep_yz) and in local memory (field_sweep_xy's plane). */
+#define PS_DEFINE_YZ_GROUP(NAME, SAS)                                                       \
+    PS_VINLINE void NAME(SAS const float *src, __global float *dst, size_t stride, int n,      \
+                         int nl, __global const float4 *const *F, int same, PS_TYZ b_lo,      \
+                         float v_lo, PS_TYZ b_hi, float v_hi)                                 \
+    {                                                                                       \
+        PS_TYZ db[PS_NMAX], ubz[PS_NMAX];                                                   \
+        float t[PS_WYZ];                                                                    \
+        PS_TYZ u_i, a_left = (PS_TYZ)(0.0f), u_left = (PS_TYZ)(0.0f), dprev = (PS_TYZ)(0.0f); \
+        PS_YZ_LD(u_i, 0);                                                                   \
+        for (int i = 0; i < n; i++) {                                                       \
+            size_t oi = (size_t)i * stride;                                                 \
+            PS_TYZ u_right = (PS_TYZ)(0.0f);                                                \
+            if (i + 1 < n) PS_YZ_LD(u_right, oi + stride);                                  \
+            PS_TYZ A = ps_fac_yz(F, same, i, 0), R = ps_fac_yz(F, same, i, 1);              \
+            dprev = ps_fwd_row_yz(a_left, A, R, u_left, u_i, u_right, i == 0, i == n - 1,     \
+                                  b_lo, v_lo, b_hi, v_hi, dprev);                           \
+            db[i] = dprev;                                                                  \
+            ubz[i] = u_i;                                                                   \
+            a_left = A;                                                                     \
+            u_left = u_i;                                                                   \
+            u_i = u_right;                                                                  \
+        }                                                                                   \
+        PS_TYZ next = db[n - 1], un;                                                        \
+        un = ubz[n - 1] + next;                                                             \
+        PS_YZ_ST(un, (size_t)(n - 1) * stride);                                             \
+        for (int i = n - 2; i >= 0; i--) {                                                  \
+            next = db[i] - ps_fac_yz(F, same, i, 2) * next;                                 \
+            un = ubz[i] + next;                                                             \
+            PS_YZ_ST(un, (size_t)i * stride);                                               \
+        }                                                                                   \
+    }
+#define PS_YZ_LD(dst_, off)                                                                 \
+    do {                                                                                    \
+        if (nl == PS_WYZ) dst_ = PS_VLOADYZ(0, src + (off));                                \
+        else {                                                                              \
+            for (int l_ = 0; l_ < PS_WYZ; l_++) t[l_] = src[(off) + (size_t)min(l_, nl - 1)]; \
+            dst_ = PS_VLOADYZ(0, t);                                                        \
+        }                                                                                   \
+    } while (0)
+#define PS_YZ_ST(v, off)                                                                    \
+    do {                                                                                    \
+        if (nl == PS_WYZ) PS_VSTOREYZ((v), 0, dst + (off));                                 \
+        else {                                                                              \
+            PS_VSTOREYZ((v), 0, t);                                                         \
+            for (int l_ = 0; l_ < nl; l_++) dst[(off) + (size_t)l_] = t[l_];                \
+        }                                                                                   \
+    } while (0)
+PS_DEFINE_YZ_GROUP(ps_yz_group, __global)
+PS_DEFINE_YZ_GROUP(ps_yz_group_local, __local)
+#undef PS_YZ_LD
+#undef PS_YZ_ST
+
+/* Two whole neighbouring groups (lanes 0 .. 2 PS_WYZ - 1 of src and dst) at once, each with
+ * exactly the one-group arithmetic: a group's forward elimination is a chain of dependent
+ * operations (a multiply, an add and a multiply per row), so a work-item that walks one
+ * group waits on it; two interleaved chains keep the vector units busy and read two
+ * neighbouring cache lines per row (z sweep on 2 cores: 29-34 -> 24 ms per step). */
+#define PS_DEFINE_YZ_PAIR(NAME, SAS)                                                        \
+    PS_VINLINE void NAME(SAS const float *src, __global float *dst, size_t stride, int n,      \
+                         __global const float4 *const *Fa, int same_a, PS_TYZ bla, PS_TYZ bha, \
+                         __global const float4 *const *Fb, int same_b, PS_TYZ blb, PS_TYZ bhb, \
+                         float v_lo, float v_hi)                                              \
+    {                                                                                       \
+        PS_TYZ dba[PS_NMAX], dbb[PS_NMAX], uba[PS_NMAX], ubb[PS_NMAX];                      \
+        PS_TYZ ui_a = PS_VLOADYZ(0, src), ui_b = PS_VLOADYZ(1, src);                        \
+        PS_TYZ al_a = (PS_TYZ)(0.0f), ul_a = (PS_TYZ)(0.0f), dp_a = (PS_TYZ)(0.0f);         \
+        PS_TYZ al_b = (PS_TYZ)(0.0f), ul_b = (PS_TYZ)(0.0f), dp_b = (PS_TYZ)(0.0f);         \
+        for (int i = 0; i < n; i++) {                                                       \
+            size_t oi = (size_t)i * stride;                                                 \
+            PS_TYZ ur_a = (PS_TYZ)(0.0f), ur_b = (PS_TYZ)(0.0f);                            \
+            if (i + 1 < n) {                                                                \
+                ur_a = PS_VLOADYZ(0, src + oi + stride);                                    \
+                ur_b = PS_VLOADYZ(1, src + oi + stride);                                    \
+            }                                                                               \
+            PS_TYZ Aa = ps_fac_yz(Fa, same_a, i, 0), Ra = ps_fac_yz(Fa, same_a, i, 1);      \
+            PS_TYZ Ab = ps_fac_yz(Fb, same_b, i, 0), Rb = ps_fac_yz(Fb, same_b, i, 1);      \
+            dp_a = ps_fwd_row_yz(al_a, Aa, Ra, ul_a, ui_a, ur_a, i == 0, i == n - 1, bla, v_lo, \
+                                 bha, v_hi, dp_a);                                          \
+            dp_b = ps_fwd_row_yz(al_b, Ab, Rb, ul_b, ui_b, ur_b, i == 0, i == n - 1, blb, v_lo, \
+                                 bhb, v_hi, dp_b);                                          \
+            dba[i] = dp_a;                                                                  \
+            dbb[i] = dp_b;                                                                  \
+            uba[i] = ui_a;                                                                  \
+            ubb[i] = ui_b;                                                                  \
+            al_a = Aa;                                                                      \
+            ul_a = ui_a;                                                                    \
+            ui_a = ur_a;                                                                    \
+            al_b = Ab;                                                                      \
+            ul_b = ui_b;                                                                    \
+            ui_b = ur_b;                                                                    \
+        }                                                                                   \
+        PS_TYZ na = dba[n - 1], nb = dbb[n - 1];                                            \
+        size_t ol = (size_t)(n - 1) * stride;                                               \
+        PS_VSTOREYZ(uba[n - 1] + na, 0, dst + ol);                                          \
+        PS_VSTOREYZ(ubb[n - 1] + nb, 1, dst + ol);                                          \
+        for (int i = n - 2; i >= 0; i--) {                                                  \
+            size_t oi = (size_t)i * stride;                                                 \
+            na = dba[i] - ps_fac_yz(Fa, same_a, i, 2) * na;                                 \
+            nb = dbb[i] - ps_fac_yz(Fb, same_b, i, 2) * nb;                                 \
+            PS_VSTOREYZ(uba[i] + na, 0, dst + oi);                                          \
+            PS_VSTOREYZ(ubb[i] + nb, 1, dst + oi);                                          \
+        }                                                                                   \
+    }
+PS_DEFINE_YZ_PAIR(ps_yz_pair, __global)
+PS_DEFINE_YZ_PAIR(ps_yz_pair_local, __local)
+
+/* The factor vectors and boundary factors of a y or z group's lanes (x0 .. x0 + PS_WYZ - 1
+ * of row `row`, extra lanes repeating the last), field f; returns whether they share one
+ * profile. Along z the factor rows are tissue planes: local plane i + zoff. */
+PS_VINLINE int ps_yz_factors(uint f, int row, int x0, int nx, __global const uint *prof,
+                             uint nprof, int fac_n, int zoff, __global const float4 *fac,
+                             __global const float2 *bfac, __global const float4 **F,
+                             PS_TYZ *b_lo, PS_TYZ *b_hi)
+{
+    uint pr[PS_WYZ];
+    int same = 1;
+    for (int l = 0; l < PS_WYZ; l++) {
+        pr[l] = prof[(uint)row * (uint)nx + (uint)min(x0 + l, nx - 1)];
+        same = same && pr[l] == pr[0];
+    }
+    float blo[PS_WYZ], bhi[PS_WYZ];
+    for (int l = 0; l < PS_WYZ; l++) {
+        F[l] = fac + ((size_t)f * nprof + pr[l]) * (size_t)fac_n + zoff;
+        float2 b = bfac[(size_t)f * nprof + pr[l]];
+        blo[l] = b.x;
+        bhi[l] = b.y;
+    }
+    *b_lo = PS_VLOADYZ(0, blo);
+    *b_hi = PS_VLOADYZ(0, bhi);
+    return same;
 }
 
 /* The implicit sweep along y (axis 1) or z (axis 2) of one field for xpi groups of PS_WYZ
  * neighbouring lines per work-item (a whole row on a CPU, one group on a GPU): per group
- * one vector load or store per plane, a whole cache line at 16 lanes (a row whose width
- * is not a multiple of PS_WYZ ends in a group that gathers, its extra lanes repeating the
- * last line). Along z the factor rows are tissue planes, local
- * plane i + zoff. */
+ * one vector load or store per plane, a whole cache line at 16 lanes. */
 __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
                              __global const float2 *bfac, __global const uint *prof, uint nprof,
                              int fac_n, __global const float *bc_value, int nx, int ny, int nz,
@@ -298,71 +531,134 @@ __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
     int row = (int)(q / (size_t)nxc), xc = (int)(q % (size_t)nxc);
     size_t nvox = (size_t)nx * ny * nz;
     size_t base = axis == 1 ? (size_t)row * nx * ny : (size_t)row * nx;
-    PS_TYZ db[PS_NMAX], ubz[PS_NMAX];
-    float t[PS_WYZ];
-    for (int xg = xc * xpi; xg < min(nxq, (xc + 1) * xpi); xg++) {
+    float v_lo = bc_value[f * 6 + 2 * axis], v_hi = bc_value[f * 6 + 2 * axis + 1];
+    int zo = axis == 2 ? zoff : 0, xg_end = min(nxq, (xc + 1) * xpi);
+    for (int xg = xc * xpi; xg < xg_end;) {
         int x0 = xg * PS_WYZ;
-        int nl = min(PS_WYZ, nx - x0);
-        uint pr[PS_WYZ];
-        int same = 1;
-        for (int l = 0; l < PS_WYZ; l++) {
-            pr[l] = prof[(uint)row * (uint)nx + (uint)min(x0 + l, nx - 1)];
-            same = same && pr[l] == pr[0];
-        }
-        __global float *u = conc + f * nvox + base + (size_t)x0;
         __global const float4 *F[PS_WYZ];
-        float blo[PS_WYZ], bhi[PS_WYZ];
-        for (int l = 0; l < PS_WYZ; l++) {
-            F[l] = fac + ((size_t)f * nprof + pr[l]) * (size_t)fac_n + (axis == 2 ? zoff : 0);
-            float2 b = bfac[(size_t)f * nprof + pr[l]];
-            blo[l] = b.x;
-            bhi[l] = b.y;
+        PS_TYZ b_lo, b_hi;
+        int same = ps_yz_factors(f, row, x0, nx, prof, nprof, fac_n, zo, fac, bfac, F, &b_lo,
+                                 &b_hi);
+        __global float *u = conc + f * nvox + base + (size_t)x0;
+        if (PS_WYZ > 1 && xg + 1 < xg_end && x0 + 2 * PS_WYZ <= nx) {   /* two whole groups */
+            __global const float4 *G[PS_WYZ];
+            PS_TYZ c_lo, c_hi;
+            int same_b = ps_yz_factors(f, row, x0 + PS_WYZ, nx, prof, nprof, fac_n, zo, fac, bfac,
+                                       G, &c_lo, &c_hi);
+            ps_yz_pair(u, u, (size_t)stride, n, F, same, b_lo, b_hi, G, same_b, c_lo, c_hi, v_lo,
+                       v_hi);
+            xg += 2;
+        } else {
+            ps_yz_group(u, u, (size_t)stride, n, min(PS_WYZ, nx - x0), F, same, b_lo, v_lo, b_hi,
+                        v_hi);
+            xg += 1;
         }
-        PS_TYZ b_lo = PS_VLOADYZ(0, blo), b_hi = PS_VLOADYZ(0, bhi);
-        float v_lo = bc_value[f * 6 + 2 * axis], v_hi = bc_value[f * 6 + 2 * axis + 1];
-#define PS_LDG(dst, off)                                                                    \
-    do {                                                                                    \
-        if (nl == PS_WYZ) dst = PS_VLOADYZ(0, u + (off));                                   \
-        else {                                                                              \
-            for (int l_ = 0; l_ < PS_WYZ; l_++) t[l_] = u[(off) + (size_t)min(l_, nl - 1)]; \
-            dst = PS_VLOADYZ(0, t);                                                         \
-        }                                                                                   \
-    } while (0)
-#define PS_STG(v, off)                                                                      \
-    do {                                                                                    \
-        if (nl == PS_WYZ) PS_VSTOREYZ((v), 0, u + (off));                                   \
-        else {                                                                              \
-            PS_VSTOREYZ((v), 0, t);                                                         \
-            for (int l_ = 0; l_ < nl; l_++) u[(off) + (size_t)l_] = t[l_];                  \
-        }                                                                                   \
-    } while (0)
-        PS_TYZ u_i, a_left = (PS_TYZ)(0.0f), u_left = (PS_TYZ)(0.0f), dprev = (PS_TYZ)(0.0f);
-        PS_LDG(u_i, 0);
-        for (int i = 0; i < n; i++) {
-            size_t oi = (size_t)i * stride;
-            PS_TYZ u_right = (PS_TYZ)(0.0f);
-            if (i + 1 < n) PS_LDG(u_right, oi + stride);
-            PS_TYZ A = ps_fac_yz(F, same, i, 0), R = ps_fac_yz(F, same, i, 1);
-            dprev = ps_fwd_row_yz(a_left, A, R, u_left, u_i, u_right, i == 0, i == n - 1, b_lo,
-                                  v_lo, b_hi, v_hi, dprev);
-            db[i] = dprev;
-            ubz[i] = u_i;
-            a_left = A;
-            u_left = u_i;
-            u_i = u_right;
+    }
+}
+
+/* The reaction and the sweeps along x and y of every field for one z plane per work-item
+ * (CPUs): per field, the x sweep of each group of PS_WX rows leaves its result in the
+ * plane's copy in local memory (nx * ny floats, in cache), and the y sweep reads it from
+ * there and writes the plane back once, so each value crosses memory once per step for
+ * both sweeps instead of twice. The arithmetic, and so the bits, of field_sweep_x followed
+ * by field_sweep_yz along y. plane: nx * ny floats; spl: the plane's special voxels
+ * (lane << 16 | x, by group and lane: nx * ny entries at most), spo: each group's first
+ * entry (nyq + 1). */
+__kernel void field_sweep_xy(__global float *conc, __global const float *asrc,
+                             __global const float *aupt, __global const uint *occ, uint use_occ,
+                             __global const uchar *fagent, uint all_fields,
+                             __global const ushort *combo, __global const uchar *cspecial,
+                             __global const uchar *fregion, __global const float *csrc,
+                             __global const float *csink, __global const float *decay,
+                             __global const float *rc, __global const float4 *fac,
+                             __global const float2 *bfac, __global const uint *prof, uint nprof,
+                             __global const float4 *facy, __global const float2 *bfacy,
+                             __global const uint *profy, uint nprofy,
+                             __global const float *bc_value, int nx, int ny, int nz, uint nf,
+                             float dt, __local float *plane, __local uint *spl,
+                             __local uint *spo)
+{
+    size_t g = get_global_id(0);
+    if (g >= (size_t)nz) return;
+    int z = (int)g, n = nx;
+    int nyq = (ny + PS_WX - 1) / PS_WX, nxq = (nx + PS_WYZ - 1) / PS_WYZ;
+    uint nvox = (uint)nx * (uint)ny * (uint)nz;
+    uint o[PS_WX], pr[PS_WX];
+    /* the special voxels of the whole plane, once for every field */
+    uint ns = 0;
+    for (int q = 0; q < nyq; q++) {
+        int y0 = q * PS_WX, nl = min(PS_WX, ny - y0);
+        ps_x_lanes(z, y0, nx, ny, prof, o, pr);
+        spo[q] = ns;
+        for (int l = 0; l < nl; l++)
+            for (int i = 0; i < n; i++) {
+                uint v = o[l] + (uint)i;
+                if (PS_SPECIAL(v)) spl[ns++] = (uint)l << 16 | (uint)i;
+            }
+    }
+    spo[nyq] = ns;
+    float ub[2 * PS_WX * PS_NMAX];                         /* two groups' lines */
+    ushort sp_i[PS_WX * PS_NMAX];
+    uchar sp_l[PS_WX * PS_NMAX];
+    for (uint f = 0; f < nf; f++) {
+        __global float *u = conc + (size_t)f * nvox;
+        uint occ_f = use_occ && (all_fields || fagent[f]);   /* as in field_sweep_x */
+        float kd = decay[f], rc0 = rc[2 * f], rc1 = rc[2 * f + 1];
+        float x_lo = bc_value[f * 6], x_hi = bc_value[f * 6 + 1];
+        /* the groups two at a time (ps_x_solve_pair), the last alone when their number is odd */
+        for (int q = 0; q < nyq;) {
+            int m = q + 1 < nyq ? 2 : 1;
+            int same[2];
+            __global const float4 *F[2][PS_WX];
+            PS_TX b_lo[2], b_hi[2];
+            for (int h = 0; h < m; h++) {
+                int y0 = (q + h) * PS_WX;
+                same[h] = ps_x_lanes(z, y0, nx, ny, prof, o, pr);
+                int nsp = (int)(spo[q + h + 1] - spo[q + h]);
+                for (int k = 0; k < nsp; k++) {
+                    uint e = spl[spo[q + h] + (uint)k];
+                    sp_i[k] = (ushort)(e & 0xffffu);
+                    sp_l[k] = (uchar)(e >> 16);
+                }
+                ps_x_factors(f, pr, nprof, n, fac, bfac, F[h], &b_lo[h], &b_hi[h]);
+                ps_x_react(u, o, n, sp_i, sp_l, nsp, f, nf, nvox, kd, rc0, rc1, dt, occ_f,
+                           fregion[f], combo, occ, csrc, csink, asrc, aupt, ub + h * PS_WX * PS_NMAX);
+            }
+            if (m == 2)
+                ps_x_solve_pair(n, F[0], same[0], b_lo[0], b_hi[0], F[1], same[1], b_lo[1],
+                                b_hi[1], x_lo, x_hi, ub, ub + PS_WX * PS_NMAX);
+            else
+                ps_x_solve(n, F[0], same[0], b_lo[0], b_hi[0], x_lo, x_hi, ub);
+            for (int h = 0; h < m; h++) {
+                int y0 = (q + h) * PS_WX, nl = min(PS_WX, ny - y0);
+                uint po[PS_WX];
+                for (int l = 0; l < PS_WX; l++) po[l] = (uint)(y0 + l) * (uint)nx;
+                ps_x_store_local(plane, po, nl, n, ub + h * PS_WX * PS_NMAX);
+            }
+            q += m;
         }
-        PS_TYZ next = db[n - 1], un;
-        size_t ol = (size_t)(n - 1) * stride;
-        un = ubz[n - 1] + next;
-        PS_STG(un, ol);
-        for (int i = n - 2; i >= 0; i--) {
-            size_t oi = (size_t)i * stride;
-            next = db[i] - ps_fac_yz(F, same, i, 2) * next;
-            un = ubz[i] + next;
-            PS_STG(un, oi);
+        float v_lo = bc_value[f * 6 + 2], v_hi = bc_value[f * 6 + 3];
+        __global float *up = u + (size_t)z * nx * ny;
+        for (int xg = 0; xg < nxq;) {
+            int x0 = xg * PS_WYZ;
+            __global const float4 *F[PS_WYZ];
+            PS_TYZ b_lo, b_hi;
+            int same = ps_yz_factors(f, z, x0, nx, profy, nprofy, ny, 0, facy, bfacy, F, &b_lo,
+                                     &b_hi);
+            if (xg + 1 < nxq && x0 + 2 * PS_WYZ <= nx) {               /* two whole groups */
+                __global const float4 *G[PS_WYZ];
+                PS_TYZ c_lo, c_hi;
+                int same_b = ps_yz_factors(f, z, x0 + PS_WYZ, nx, profy, nprofy, ny, 0, facy, bfacy,
+                                           G, &c_lo, &c_hi);
+                ps_yz_pair_local(plane + x0, up + x0, (size_t)nx, ny, F, same, b_lo, b_hi, G,
+                                 same_b, c_lo, c_hi, v_lo, v_hi);
+                xg += 2;
+            } else {
+                ps_yz_group_local(plane + x0, up + x0, (size_t)nx, ny, min(PS_WYZ, nx - x0), F,
+                                  same, b_lo, v_lo, b_hi, v_hi);
+                xg += 1;
+            }
         }
-#undef PS_LDG
-#undef PS_STG
     }
 }
 

@@ -94,7 +94,7 @@ if bin/painsim run tests/data/tiny.json --out "$OUT/a" --quiet --force; then ok 
 # --- the kernel profile: on request only, and it changes no result -----------------------
 PAINSIM_KERNEL_PROFILE=1 bin/painsim run tests/data/tiny.json --out "$OUT/p" --quiet 2> "$OUT/prof.err"
 if grep -q '^kernel profile' "$OUT/prof.err" && grep -Eq '^  agents_move +[0-9]+ ' "$OUT/prof.err" \
-        && grep -Eq '^  field_sweep_x +[0-9]+ ' "$OUT/prof.err"; then
+        && grep -Eq '^  field_sweep_xy? +[0-9]+ ' "$OUT/prof.err"; then
     ok "PAINSIM_KERNEL_PROFILE=1 prints the time per kernel"
 else
     bad "kernel profile missing: $(head -5 "$OUT/prof.err")"

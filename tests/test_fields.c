@@ -30,16 +30,20 @@ static double test_rel_diff(const float *a, const float *b, size_t n)
 }
 
 /* The sweeps' layouts the engine picks (CPU: 4, 8 or 16 lanes by the device's vector
- * width; GPU: one lane, groups of 64), all run here on whatever device the tests have:
- * each must give the reference's values. */
-static const int test_lanes[][3] = {{16, 16, 1}, {8, 8, 1}, {4, 4, 1}, {1, 1, 64}, {1, 1, 0}};
+ * width, x and y swept together a plane at a time where the plane fits local memory, apart
+ * where it does not; GPU: one lane, groups of 64), all run here on whatever device the
+ * tests have: each must give the reference's values. Columns: x lanes, y/z lanes, group
+ * size, x and y together. */
+static const int test_lanes[][4] = {{16, 16, 1, 1}, {8, 8, 1, 1}, {4, 4, 1, 1}, {16, 16, 1, 0},
+                                    {8, 8, 1, 0},   {4, 4, 1, 0}, {1, 1, 64, 0}, {1, 1, 0, 0}};
 #define TEST_NLANES ((int)(sizeof test_lanes / sizeof test_lanes[0]))
 
 static ps_status test_field_create(field_set **fs, device *d, const scenario *s, int li, ps_err *err)
 {
     tissue_grid g;
     tissue_grid_init(&g, &s->tissues[0]);
-    return field_create_lanes(fs, d, s, 0, &g, test_lanes[li][0], test_lanes[li][1], test_lanes[li][2], err);
+    return field_create_lanes(fs, d, s, 0, &g, test_lanes[li][0], test_lanes[li][1], test_lanes[li][2],
+                              test_lanes[li][3], err);
 }
 
 static void test_reference(device *d, int li)
@@ -47,7 +51,7 @@ static void test_reference(device *d, int li)
     /* two fixed faces, a slow sphere with a source and a fast box with a sink (the
      * hand-built scenario this replaces had unnamed regions; the loader needs names) */
     scenario s;
-    test_one_tissue(&s, 12, 9, 7, 10.0, 2.0, 80.0, 18.0,
+    test_one_tissue(&s, 37, 19, 7, 10.0, 2.0, 80.0, 18.0,
                     ",'fields':{'M':{'boundary':{'x_min':{'type':'fixed','value_nM':5},"
                     "'z_max':{'type':'fixed','value_nM':1}}}},"
                     "'regions':[{'name':'slow','shape':'sphere','center_um':[40,40,30],'radius_um':25,"
@@ -71,8 +75,9 @@ static void test_reference(device *d, int li)
     }
     field_download(fs, c, &err);
     double rd = test_rel_diff(c, ref, n);
-    printf("  device (%2d/%2d lanes, groups of %2d) vs reference, 3 steps with regions and fixed faces: "
-           "max rel diff %.2e\n", test_lanes[li][0], test_lanes[li][1], test_lanes[li][2], rd);
+    printf("  device (%2d/%2d lanes, groups of %2d, %s) vs reference, 3 steps, 37 x 19 x 7, regions and fixed "
+           "faces: max rel diff %.2e\n", test_lanes[li][0], test_lanes[li][1], test_lanes[li][2],
+           test_lanes[li][3] ? "x+y" : "x, y", rd);
     TEST_CHECK(rd < 2e-5, "device and reference differ by %.3e", rd);
     free(c);
     free(ref);
@@ -135,8 +140,9 @@ static void test_agents_sparse(device *d, int li)
     size_t differ = 0;
     for (size_t i = 0; i < n; i++) differ += c[i] != ref[i];
     double rd = test_rel_diff(c, ref, n);
-    printf("  %2d/%2d lanes: agent terms in %zu of %zu voxels, 3 steps, 13 x 10 x 7: max rel diff %.2e "
-           "from the reference (%zu values not bit-equal)\n", test_lanes[li][0], test_lanes[li][1], n_occ,
+    printf("  %2d/%2d lanes%s: agent terms in %zu of %zu voxels, 3 steps, 13 x 10 x 7: max rel diff %.2e "
+           "from the reference (%zu values not bit-equal)\n", test_lanes[li][0], test_lanes[li][1],
+           test_lanes[li][3] ? ", x+y" : "", n_occ,
            n, rd, differ);
     /* the garbage (1e6 nM/min) would show as differences of order 1 */
     TEST_CHECK(rd < 2e-5, "device and reference differ by %.3e", rd);

@@ -1,7 +1,9 @@
 /* field.c — device fields of a tissue: buffers, kernels, and the C reference.
  *
  * Per step: field_sweep_x (the exact reaction applied as the values are loaded, then the
- * implicit sweep along x) and field_sweep_yz along y and z, with the Thomas factors built
+ * implicit sweep along x) and field_sweep_yz along y and z -- on a CPU, where the plane fits
+ * local memory, field_sweep_xy (reaction, x and y for one z plane in local memory) and
+ * field_sweep_yz along z -- with the Thomas factors built
  * here once per distinct line profile (field_factors). The reference implementation below
  * does the kernels' float arithmetic in the same order, from the same factors.
  */
@@ -32,6 +34,11 @@ _Static_assert(PS_MAX_FIELDS == SCN_MAX_MEDIATORS, "fields per tissue: PS_MAX_FI
    On a GPU one lane per work-item: neighbouring work-items take neighbouring lines, so
    the y and z sweeps' loads coalesce. Measured on PoCL only. */
 #define FIELD_CPU_WG 1
+/* On a CPU the x and y sweeps run together, a z plane per work-item kept in local memory
+   (field_sweep_xy), when the plane and its list of special voxels take at most this share
+   of the device's local memory (PoCL: 1 MiB, held per thread in its cache): a 256 x 256
+   plane needs 512 KiB. Larger planes, and GPUs, sweep x and y apart. */
+#define FIELD_XY_LOCAL_SHARE 0.75
 #define FIELD_GPU_WX 1
 #define FIELD_GPU_WYZ 1
 #define FIELD_GPU_WG 64
@@ -40,8 +47,9 @@ struct field_set {
     device *dev;
     field_params p;
     int wx, wyz, wg;    /* lanes of the sweeps and their work-group size (see above) */
+    int xy;             /* 1: x and y swept together, a plane per work-item (field_sweep_xy) */
     cl_program prog;
-    cl_kernel k_consts, k_sweepx, k_sweepyz, k_stats, k_zfwd, k_zback, k_guard;
+    cl_kernel k_consts, k_sweepx, k_sweepyz, k_sweepxy, k_stats, k_zfwd, k_zback, k_guard;
     cl_program guard_prog;
     cl_mem guard_first;
     cl_mem conc, scratch_d, asrc, aupt, decay, bc_value, mask, combo, cspecial, csrc, csink;
@@ -401,16 +409,32 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
 {
     const device_info *di = device_get_info(d);
     if (di->type & CL_DEVICE_TYPE_GPU)
-        return field_create_lanes(out, d, s, t, grid, FIELD_GPU_WX, FIELD_GPU_WYZ, FIELD_GPU_WG, err);
+        return field_create_lanes(out, d, s, t, grid, FIELD_GPU_WX, FIELD_GPU_WYZ, FIELD_GPU_WG, 0,
+                                  err);
     cl_uint vw = 0;
     if (clGetDeviceInfo(di->id, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL) != CL_SUCCESS)
         vw = 4;
     int w = vw >= 16 ? 16 : vw >= 8 ? 8 : 4;
-    return field_create_lanes(out, d, s, t, grid, w, w, FIELD_CPU_WG, err);
+    cl_ulong lmem = 0;
+    if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
+        lmem = 0;
+    int xy = (double)field_xy_local_bytes(grid->dims[0], grid->dims[1], w) <=
+             FIELD_XY_LOCAL_SHARE * (double)lmem;
+    return field_create_lanes(out, d, s, t, grid, w, w, FIELD_CPU_WG, xy, err);
+}
+
+int field_memory_passes(const field_set *fs) { return fs->xy ? 2 : 3; }
+
+size_t field_xy_local_bytes(int nx, int ny, int wx)
+{
+    size_t plane = (size_t)nx * (size_t)ny;
+    size_t groups = ((size_t)ny + (size_t)wx - 1) / (size_t)wx;
+    return plane * sizeof(cl_float) + plane * sizeof(cl_uint) + (groups + 1) * sizeof(cl_uint);
 }
 
 ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int t,
-                             const tissue_grid *grid, int wx, int wyz, int wg, ps_err *err)
+                             const tissue_grid *grid, int wx, int wyz, int wg, int fuse_xy,
+                             ps_err *err)
 {
     *out = NULL;
     if (!((wx == 1 || wx == 4 || wx == 8 || wx == 16) && (wyz == 1 || wyz == 4 || wyz == 8 || wyz == 16)))
@@ -421,7 +445,20 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
     fs->wx = wx;
     fs->wyz = wyz;
     fs->wg = wg;
+    fs->xy = fuse_xy;
     ps_status st = field_params_init_grid(&fs->p, s, t, grid, err);
+    if (st == PS_OK && fuse_xy) {
+        /* the plane in local memory: one work-item per group, and it must fit */
+        const device_info *di = device_get_info(d);
+        cl_ulong lmem = 0;
+        if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
+            lmem = 0;
+        size_t need = field_xy_local_bytes(fs->p.dims[0], fs->p.dims[1], wx);
+        if (wg != 1 || need > lmem)
+            st = ps_err_set(err, PS_ERR_INTERNAL,
+                            "x and y swept together need groups of 1 and %zu bytes of local memory "
+                            "(groups of %d, %llu bytes)", need, wg, (unsigned long long)lmem);
+    }
     if (st == PS_OK) st = field_upload_params(fs, err);
     /* a slab of the tissue solves z in parts: its array now, with the others */
     if (st == PS_OK && (grid->zoff != 0 || grid->dims[2] != grid->nz_global)) st = field_need_scratch(fs, err);
@@ -440,6 +477,7 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
     if (st == PS_OK) st = field_react_consts(fs, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_x", &fs->k_sweepx, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_yz", &fs->k_sweepyz, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_xy", &fs->k_sweepxy, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_fwd", &fs->k_zfwd, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_back", &fs->k_zback, err);
@@ -489,7 +527,7 @@ void field_destroy(field_set *fs)
                       &fs->fac[0], &fs->fac[1], &fs->fac[2], &fs->bfac[0], &fs->bfac[1], &fs->bfac[2],
                       &fs->prof[0], &fs->prof[1], &fs->prof[2]};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
-    cl_kernel ks[] = {fs->k_consts, fs->k_sweepx, fs->k_sweepyz, fs->k_stats, fs->k_zfwd, fs->k_zback, fs->k_guard};
+    cl_kernel ks[] = {fs->k_consts, fs->k_sweepx, fs->k_sweepyz, fs->k_sweepxy, fs->k_stats, fs->k_zfwd, fs->k_zback, fs->k_guard};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     if (fs->guard_prog) clReleaseProgram(fs->guard_prog);
@@ -520,7 +558,7 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     const field_params *p = &fs->p;
     if (p->nf == 0) return PS_OK;
     cl_uint nf = (cl_uint)p->nf;
-    cl_kernel k = fs->k_sweepx;
+    cl_kernel k = fs->xy ? fs->k_sweepxy : fs->k_sweepx;
     int i = 0;
     SETARG(k, i++, cl_mem, fs->conc, err);
     SETARG(k, i++, cl_mem, fs->asrc, err);
@@ -540,6 +578,12 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, i++, cl_mem, fs->bfac[0], err);
     SETARG(k, i++, cl_mem, fs->prof[0], err);
     SETARG(k, i++, cl_uint, (cl_uint)p->n_prof[0], err);
+    if (fs->xy) {
+        SETARG(k, i++, cl_mem, fs->fac[1], err);
+        SETARG(k, i++, cl_mem, fs->bfac[1], err);
+        SETARG(k, i++, cl_mem, fs->prof[1], err);
+        SETARG(k, i++, cl_uint, (cl_uint)p->n_prof[1], err);
+    }
     SETARG(k, i++, cl_mem, fs->bc_value, err);
     SETARG(k, i++, cl_int, p->dims[0], err);
     SETARG(k, i++, cl_int, p->dims[1], err);
@@ -548,12 +592,23 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, i++, cl_float, (cl_float)p->dt_min, err);
     size_t nxq = ((size_t)p->dims[0] + (size_t)fs->wyz - 1) / (size_t)fs->wyz;
     size_t nyq = ((size_t)p->dims[1] + (size_t)fs->wx - 1) / (size_t)fs->wx;
-    PS_TRY(device_launch(fs->dev, k, "field_sweep_x", (size_t)p->dims[2] * nyq, (size_t)fs->wg, err));
+    int axis0 = 1;
+    if (fs->xy) {
+        size_t plane = (size_t)p->dims[0] * (size_t)p->dims[1];
+        CHECK_CL(clSetKernelArg(k, (cl_uint)i++, plane * sizeof(cl_float), NULL), err);
+        CHECK_CL(clSetKernelArg(k, (cl_uint)i++, plane * sizeof(cl_uint), NULL), err);
+        CHECK_CL(clSetKernelArg(k, (cl_uint)i++, (nyq + 1) * sizeof(cl_uint), NULL), err);
+        PS_TRY(device_launch(fs->dev, k, "field_sweep_xy", (size_t)p->dims[2], 1, err));
+        axis0 = 2;
+    } else {
+        PS_TRY(device_launch(fs->dev, k, "field_sweep_x", (size_t)p->dims[2] * nyq, (size_t)fs->wg,
+                             err));
+    }
     /* a CPU work-item walks a whole row of line groups (neighbouring groups share the
        cache lines where rows are not 64-byte aligned); a GPU work-item one group */
     k = fs->k_sweepyz;
     size_t xpi = fs->wyz > 1 ? nxq : 1;
-    for (int axis = 1; axis < n_axes; axis++) {
+    for (int axis = axis0; axis < n_axes; axis++) {
         i = 0;
         SETARG(k, i++, cl_mem, fs->conc, err);
         SETARG(k, i++, cl_mem, fs->fac[axis], err);

@@ -65,10 +65,18 @@ ps_status field_create(field_set **fs, device *d, const scenario *s, int t, ps_e
 ps_status field_create_grid(field_set **fs, device *d, const scenario *s, int t,
                             const tissue_grid *g, ps_err *err);
 /* Same with the sweeps' lanes (1, 4, 8 or 16 lines per work-item of the x sweep and of
- * the y and z sweeps) and work-group size (0: the driver's choice) given, instead of the
- * defaults for the device type (tests run the GPU layout on a CPU this way). */
+ * the y and z sweeps), work-group size (0: the driver's choice) and whether x and y are
+ * swept together, a z plane per work-item in local memory (fuse_xy; refused when the
+ * plane does not fit the device's local memory) given, instead of the defaults for the
+ * device type (tests run every layout on a CPU this way). */
 ps_status field_create_lanes(field_set **fs, device *d, const scenario *s, int t,
-                             const tissue_grid *g, int wx, int wyz, int wg, ps_err *err);
+                             const tissue_grid *g, int wx, int wyz, int wg, int fuse_xy,
+                             ps_err *err);
+/* How many times a step's sweeps read and write every value: 2 where x and y are swept
+ * together (then z), 3 where each axis is its own pass. */
+int field_memory_passes(const field_set *fs);
+/* The local memory (bytes) that field_sweep_xy needs for an nx x ny plane at wx lanes. */
+size_t field_xy_local_bytes(int nx, int ny, int wx);
 void field_destroy(field_set *fs);
 
 const field_params *field_get_params(const field_set *fs);
