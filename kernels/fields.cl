@@ -30,6 +30,10 @@
  * thread, in cache), field_sweep_xy does x and then y for one plane per work-item, so a
  * value crosses memory twice per step (x and y, then z) instead of three times; and a
  * work-item walks two groups at once, so that two chains of dependent operations overlap.
+ * On a GPU, where a line per work-item would make neighbouring work-items read values nx
+ * apart, field_sweep_x_tile loads and stores a group's lines through local memory, so
+ * neighbouring work-items touch neighbouring values; y and z read a line per work-item,
+ * neighbouring work-items taking neighbouring x, which coalesces as it is.
  * Every lane does the one-line solve's operations in the same order, and
  * FP_CONTRACT is off, so the bits are those of the plain-C reference (field_step_ref) and,
  * along z, of the decomposed sweep (field_sweep_z_fwd/back) at any split.
@@ -371,6 +375,83 @@ __kernel void field_sweep_x(__global float *conc, __global const float *asrc,
                    occ_f, fregion[f], combo, occ, csrc, csink, asrc, aupt, ub);
         ps_x_solve(n, F, same, b_lo, b_hi, bc_value[f * 6], bc_value[f * 6 + 1], ub);
         ps_x_store(u, o, nl, n, ub);
+    }
+}
+
+/* The reaction and the implicit sweep along x, every field, for GPUs: a work-group of T
+ * work-items takes T neighbouring lines of one z plane (T = the group size), which lie
+ * one after the other in memory. The group loads them into local memory together, so that
+ * neighbouring work-items read neighbouring values (coalesced), reacting each value as it
+ * comes; each work-item then solves its own line in local memory (rows ts floats apart, ts
+ * odd, so that the lanes' rows fall in different banks) and the group writes the lines back
+ * together. The arithmetic of field_sweep_x with one lane, and so the same bits. tile: T *
+ * ts floats. */
+__kernel void field_sweep_x_tile(__global float *conc, __global const float *asrc,
+                                 __global const float *aupt, __global const uint *occ,
+                                 uint use_occ, __global const uchar *fagent, uint all_fields,
+                                 __global const ushort *combo, __global const uchar *cspecial,
+                                 __global const uchar *fregion, __global const float *csrc,
+                                 __global const float *csink, __global const float *decay,
+                                 __global const float *rc, __global const float4 *fac,
+                                 __global const float2 *bfac, __global const uint *prof,
+                                 uint nprof, __global const float *bc_value, int nx, int ny,
+                                 int nz, uint nf, float dt, __local float *tile, int ts)
+{
+    int T = (int)get_local_size(0), lid = (int)get_local_id(0);
+    int nyt = (ny + T - 1) / T;
+    size_t grp = get_group_id(0);
+    if (grp >= (size_t)nz * (size_t)nyt) return;       /* the whole group: no barrier skipped */
+    int z = (int)(grp / (size_t)nyt), y0 = (int)(grp % (size_t)nyt) * T;
+    int nl = min(T, ny - y0), n = nx;
+    uint nvox = (uint)nx * (uint)ny * (uint)nz;
+    uint base = ((uint)z * (uint)ny + (uint)y0) * (uint)nx;
+    int have = lid < nl;
+    uint pr = prof[(uint)z * (uint)ny + (uint)min(y0 + lid, ny - 1)];
+    __local float *row = tile + lid * ts;
+    float db[PS_NMAX];
+    for (uint f = 0; f < nf; f++) {
+        __global float *u = conc + (size_t)f * nvox;
+        float kd = decay[f], rc0 = rc[2 * f], rc1 = rc[2 * f + 1], zs = 0.0f * rc1;
+        uint occ_f = use_occ && (all_fields || fagent[f]);     /* as in field_sweep_x */
+        int scratch_sp = occ_f || fregion[f];
+        for (int k = lid; k < nl * n; k += T) {
+            int l = k / n, i = k - l * n;
+            uint v = base + (uint)k;
+            float c = u[v];
+            tile[l * ts + i] = kd > 0.0f && !(scratch_sp && PS_SPECIAL(v))
+                                   ? c * rc0 + zs
+                                   : ps_react_voxel(c, v, f, nf, nvox, combo, occ, occ_f, csrc,
+                                                    csink, asrc, aupt, kd, rc0, rc1, dt);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (have) {
+            __global const float4 *F = fac + ((size_t)f * nprof + pr) * (size_t)n;
+            float2 b = bfac[(size_t)f * nprof + pr];
+            float v_lo = bc_value[f * 6], v_hi = bc_value[f * 6 + 1];
+            float u_i = row[0], a_left = 0.0f, u_left = 0.0f, dprev = 0.0f;
+            for (int i = 0; i < n; i++) {
+                float u_right = i + 1 < n ? row[i + 1] : 0.0f;
+                float4 q = F[i];
+                dprev = ps_fwd_row(a_left, q.x, q.y, u_left, u_i, u_right, i == 0, i == n - 1,
+                                   b.x, v_lo, b.y, v_hi, dprev);
+                db[i] = dprev;
+                a_left = q.x;
+                u_left = u_i;
+                u_i = u_right;
+            }
+            float next = db[n - 1];
+            row[n - 1] = row[n - 1] + next;
+            for (int i = n - 2; i >= 0; i--) {
+                next = db[i] - F[i].z * next;
+                row[i] = row[i] + next;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k = lid; k < nl * n; k += T) {
+            int l = k / n, i = k - l * n;
+            u[base + (uint)k] = tile[l * ts + i];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);                     /* before the next field's loads */
     }
 }
 

@@ -31,11 +31,16 @@ static double test_rel_diff(const float *a, const float *b, size_t n)
 
 /* The sweeps' layouts the engine picks (CPU: 4, 8 or 16 lanes by the device's vector
  * width, x and y swept together a plane at a time where the plane fits local memory, apart
- * where it does not; GPU: one lane, groups of 64), all run here on whatever device the
- * tests have: each must give the reference's values. Columns: x lanes, y/z lanes, group
- * size, x and y together. */
-static const int test_lanes[][4] = {{16, 16, 1, 1}, {8, 8, 1, 1}, {4, 4, 1, 1}, {16, 16, 1, 0},
-                                    {8, 8, 1, 0},   {4, 4, 1, 0}, {1, 1, 64, 0}, {1, 1, 0, 0}};
+ * where it does not; GPU: one lane, x in tiles of 32 lines through local memory, or a line
+ * per work-item in groups of 64), all run here on whatever device the tests have: each
+ * must give the reference's values. Columns: x lanes, y/z lanes, group size (x tiles: lines
+ * per tile), x mode. */
+static const int test_lanes[][4] = {
+    {16, 16, 1, FIELD_X_XY},   {8, 8, 1, FIELD_X_XY},   {4, 4, 1, FIELD_X_XY},
+    {16, 16, 1, FIELD_X_SPLIT}, {8, 8, 1, FIELD_X_SPLIT}, {4, 4, 1, FIELD_X_SPLIT},
+    {1, 1, 32, FIELD_X_TILE},  {1, 1, 8, FIELD_X_TILE},  {1, 1, 64, FIELD_X_SPLIT},
+    {1, 1, 0, FIELD_X_SPLIT}};
+static const char *const test_xmode[] = {"x, y", "x+y", "x tiles"};
 #define TEST_NLANES ((int)(sizeof test_lanes / sizeof test_lanes[0]))
 
 static ps_status test_field_create(field_set **fs, device *d, const scenario *s, int li, ps_err *err)
@@ -77,14 +82,16 @@ static void test_reference(device *d, int li)
     double rd = test_rel_diff(c, ref, n);
     printf("  device (%2d/%2d lanes, groups of %2d, %s) vs reference, 3 steps, 37 x 19 x 7, regions and fixed "
            "faces: max rel diff %.2e\n", test_lanes[li][0], test_lanes[li][1], test_lanes[li][2],
-           test_lanes[li][3] ? "x+y" : "x, y", rd);
+           test_xmode[test_lanes[li][3]], rd);
     TEST_CHECK(rd < 2e-5, "device and reference differ by %.3e", rd);
     free(c);
     free(ref);
     field_destroy(fs);
 }
 
-static void test_agents_sparse(device *d, int li)
+/* first: the first layout's result (li 0 fills it), which every other must equal bit for
+ * bit: the layouts do one line's operations in the same order. */
+static void test_agents_sparse(device *d, int li, float *first)
 {
     scenario s;
     test_one_tissue(&s, 13, 10, 7, 10.0, 2.0, 80.0, 18.0,
@@ -140,12 +147,19 @@ static void test_agents_sparse(device *d, int li)
     size_t differ = 0;
     for (size_t i = 0; i < n; i++) differ += c[i] != ref[i];
     double rd = test_rel_diff(c, ref, n);
-    printf("  %2d/%2d lanes%s: agent terms in %zu of %zu voxels, 3 steps, 13 x 10 x 7: max rel diff %.2e "
-           "from the reference (%zu values not bit-equal)\n", test_lanes[li][0], test_lanes[li][1],
-           test_lanes[li][3] ? ", x+y" : "", n_occ,
+    printf("  %2d/%2d lanes, %s: agent terms in %zu of %zu voxels, 3 steps, 13 x 10 x 7: max rel diff %.2e "
+           "from the reference (%zu values not bit-equal; checked bit for bit against the first layout)\n", test_lanes[li][0], test_lanes[li][1],
+           test_xmode[test_lanes[li][3]], n_occ,
            n, rd, differ);
     /* the garbage (1e6 nM/min) would show as differences of order 1 */
     TEST_CHECK(rd < 2e-5, "device and reference differ by %.3e", rd);
+    if (li == 0) memcpy(first, c, n * sizeof(float));
+    else {
+        size_t nd = 0;
+        for (size_t i = 0; i < n; i++) nd += memcmp(&c[i], &first[i], sizeof(float)) != 0;
+        TEST_CHECK(nd == 0, "%zu of %zu values differ from the first layout's (%d/%d lanes, %s)", nd, n,
+                   test_lanes[0][0], test_lanes[0][1], test_xmode[test_lanes[0][3]]);
+    }
     field_set_occupancy(fs, NULL, NULL);
     device_release(&occ_buf);
     free(c);
@@ -326,7 +340,9 @@ int main(void)
     device *d = test_open_device();
     printf("test_fields on %s\n", device_description(d));
     for (int li = 0; li < TEST_NLANES; li++) test_reference(d, li);
-    for (int li = 0; li < TEST_NLANES; li++) test_agents_sparse(d, li);
+    float *first = malloc(13 * 10 * 7 * sizeof(float));
+    for (int li = 0; li < TEST_NLANES; li++) test_agents_sparse(d, li, first);
+    free(first);
     test_mass(d);
     test_uniform(d);
     test_decay(d);

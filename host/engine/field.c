@@ -42,14 +42,17 @@ _Static_assert(PS_MAX_FIELDS == SCN_MAX_MEDIATORS, "fields per tissue: PS_MAX_FI
 #define FIELD_GPU_WX 1
 #define FIELD_GPU_WYZ 1
 #define FIELD_GPU_WG 64
+/* On a GPU the x sweep's lines go through local memory in tiles of this many lines, one per
+   work-item of a group (field_sweep_x_tile): 32 lines of 256 floats take 32 KiB. */
+#define FIELD_GPU_TILE 32
 
 struct field_set {
     device *dev;
     field_params p;
     int wx, wyz, wg;    /* lanes of the sweeps and their work-group size (see above) */
-    int xy;             /* 1: x and y swept together, a plane per work-item (field_sweep_xy) */
+    int xmode;          /* FIELD_X_SPLIT, FIELD_X_XY or FIELD_X_TILE (field.h) */
     cl_program prog;
-    cl_kernel k_consts, k_sweepx, k_sweepyz, k_sweepxy, k_stats, k_zfwd, k_zback, k_guard;
+    cl_kernel k_consts, k_sweepx, k_sweepyz, k_sweepxy, k_sweepxt, k_stats, k_zfwd, k_zback, k_guard;
     cl_program guard_prog;
     cl_mem guard_first;
     cl_mem conc, scratch_d, asrc, aupt, decay, bc_value, mask, combo, cspecial, csrc, csink;
@@ -408,22 +411,37 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
                             const tissue_grid *grid, ps_err *err)
 {
     const device_info *di = device_get_info(d);
-    if (di->type & CL_DEVICE_TYPE_GPU)
-        return field_create_lanes(out, d, s, t, grid, FIELD_GPU_WX, FIELD_GPU_WYZ, FIELD_GPU_WG, 0,
-                                  err);
+    cl_ulong lmem = 0;
+    if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
+        lmem = 0;
+    if (di->type & CL_DEVICE_TYPE_GPU) {
+        /* x in tiles of FIELD_GPU_TILE lines where they fit the local memory and the group
+           size, else a line per work-item, uncoalesced */
+        int tile = (size_t)FIELD_GPU_TILE <= di->max_work_group &&
+                   field_tile_local_bytes(grid->dims[0], FIELD_GPU_TILE) <= lmem;
+        return field_create_lanes(out, d, s, t, grid, FIELD_GPU_WX, FIELD_GPU_WYZ,
+                                  tile ? FIELD_GPU_TILE : FIELD_GPU_WG,
+                                  tile ? FIELD_X_TILE : FIELD_X_SPLIT, err);
+    }
     cl_uint vw = 0;
     if (clGetDeviceInfo(di->id, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL) != CL_SUCCESS)
         vw = 4;
     int w = vw >= 16 ? 16 : vw >= 8 ? 8 : 4;
-    cl_ulong lmem = 0;
-    if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
-        lmem = 0;
     int xy = (double)field_xy_local_bytes(grid->dims[0], grid->dims[1], w) <=
              FIELD_XY_LOCAL_SHARE * (double)lmem;
-    return field_create_lanes(out, d, s, t, grid, w, w, FIELD_CPU_WG, xy, err);
+    return field_create_lanes(out, d, s, t, grid, w, w, FIELD_CPU_WG, xy ? FIELD_X_XY : FIELD_X_SPLIT,
+                              err);
 }
 
-int field_memory_passes(const field_set *fs) { return fs->xy ? 2 : 3; }
+int field_memory_passes(const field_set *fs) { return fs->xmode == FIELD_X_XY ? 2 : 3; }
+
+/* A tile's rows ts floats apart, ts odd (field_sweep_x_tile). */
+static int field_tile_stride(int nx) { return nx % 2 ? nx : nx + 1; }
+
+size_t field_tile_local_bytes(int nx, int wg)
+{
+    return (size_t)wg * (size_t)field_tile_stride(nx) * sizeof(cl_float);
+}
 
 size_t field_xy_local_bytes(int nx, int ny, int wx)
 {
@@ -433,7 +451,7 @@ size_t field_xy_local_bytes(int nx, int ny, int wx)
 }
 
 ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int t,
-                             const tissue_grid *grid, int wx, int wyz, int wg, int fuse_xy,
+                             const tissue_grid *grid, int wx, int wyz, int wg, int xmode,
                              ps_err *err)
 {
     *out = NULL;
@@ -445,19 +463,29 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
     fs->wx = wx;
     fs->wyz = wyz;
     fs->wg = wg;
-    fs->xy = fuse_xy;
+    fs->xmode = xmode;
     ps_status st = field_params_init_grid(&fs->p, s, t, grid, err);
-    if (st == PS_OK && fuse_xy) {
-        /* the plane in local memory: one work-item per group, and it must fit */
+    if (st == PS_OK && xmode != FIELD_X_SPLIT) {
+        /* the plane (one work-item per group) or the tile (the group's lines) in local
+           memory: it must fit */
         const device_info *di = device_get_info(d);
         cl_ulong lmem = 0;
         if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
             lmem = 0;
-        size_t need = field_xy_local_bytes(fs->p.dims[0], fs->p.dims[1], wx);
-        if (wg != 1 || need > lmem)
-            st = ps_err_set(err, PS_ERR_INTERNAL,
-                            "x and y swept together need groups of 1 and %zu bytes of local memory "
-                            "(groups of %d, %llu bytes)", need, wg, (unsigned long long)lmem);
+        if (xmode == FIELD_X_XY) {
+            size_t need = field_xy_local_bytes(fs->p.dims[0], fs->p.dims[1], wx);
+            if (wg != 1 || need > lmem)
+                st = ps_err_set(err, PS_ERR_INTERNAL,
+                                "x and y swept together need groups of 1 and %zu bytes of local "
+                                "memory (groups of %d, %llu bytes)", need, wg, (unsigned long long)lmem);
+        } else {
+            size_t need = wg > 0 ? field_tile_local_bytes(fs->p.dims[0], wg) : 0;
+            if (wx != 1 || wg < 1 || (size_t)wg > di->max_work_group || need > lmem)
+                st = ps_err_set(err, PS_ERR_INTERNAL,
+                                "x tiles need one lane, groups of 1 to %zu lines and %zu bytes of "
+                                "local memory (%d lanes, groups of %d, %llu bytes)",
+                                di->max_work_group, need, wx, wg, (unsigned long long)lmem);
+        }
     }
     if (st == PS_OK) st = field_upload_params(fs, err);
     /* a slab of the tissue solves z in parts: its array now, with the others */
@@ -478,6 +506,14 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_x", &fs->k_sweepx, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_yz", &fs->k_sweepyz, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_xy", &fs->k_sweepxy, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_x_tile", &fs->k_sweepxt, err);
+    if (st == PS_OK && xmode == FIELD_X_TILE) {
+        /* a kernel may allow smaller groups than the device (registers): smaller tiles then */
+        size_t kwg = 0;
+        if (clGetKernelWorkGroupInfo(fs->k_sweepxt, device_get_info(d)->id, CL_KERNEL_WORK_GROUP_SIZE,
+                                     sizeof kwg, &kwg, NULL) == CL_SUCCESS && kwg > 0)
+            while ((size_t)fs->wg > kwg && fs->wg > 1) fs->wg /= 2;
+    }
     if (st == PS_OK) st = device_kernel(fs->prog, "field_stats", &fs->k_stats, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_fwd", &fs->k_zfwd, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_back", &fs->k_zback, err);
@@ -527,7 +563,7 @@ void field_destroy(field_set *fs)
                       &fs->fac[0], &fs->fac[1], &fs->fac[2], &fs->bfac[0], &fs->bfac[1], &fs->bfac[2],
                       &fs->prof[0], &fs->prof[1], &fs->prof[2]};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
-    cl_kernel ks[] = {fs->k_consts, fs->k_sweepx, fs->k_sweepyz, fs->k_sweepxy, fs->k_stats, fs->k_zfwd, fs->k_zback, fs->k_guard};
+    cl_kernel ks[] = {fs->k_consts, fs->k_sweepx, fs->k_sweepyz, fs->k_sweepxy, fs->k_sweepxt, fs->k_stats, fs->k_zfwd, fs->k_zback, fs->k_guard};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     if (fs->guard_prog) clReleaseProgram(fs->guard_prog);
@@ -558,7 +594,8 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     const field_params *p = &fs->p;
     if (p->nf == 0) return PS_OK;
     cl_uint nf = (cl_uint)p->nf;
-    cl_kernel k = fs->xy ? fs->k_sweepxy : fs->k_sweepx;
+    cl_kernel k = fs->xmode == FIELD_X_XY ? fs->k_sweepxy
+                  : fs->xmode == FIELD_X_TILE ? fs->k_sweepxt : fs->k_sweepx;
     int i = 0;
     SETARG(k, i++, cl_mem, fs->conc, err);
     SETARG(k, i++, cl_mem, fs->asrc, err);
@@ -578,7 +615,7 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     SETARG(k, i++, cl_mem, fs->bfac[0], err);
     SETARG(k, i++, cl_mem, fs->prof[0], err);
     SETARG(k, i++, cl_uint, (cl_uint)p->n_prof[0], err);
-    if (fs->xy) {
+    if (fs->xmode == FIELD_X_XY) {
         SETARG(k, i++, cl_mem, fs->fac[1], err);
         SETARG(k, i++, cl_mem, fs->bfac[1], err);
         SETARG(k, i++, cl_mem, fs->prof[1], err);
@@ -593,7 +630,13 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     size_t nxq = ((size_t)p->dims[0] + (size_t)fs->wyz - 1) / (size_t)fs->wyz;
     size_t nyq = ((size_t)p->dims[1] + (size_t)fs->wx - 1) / (size_t)fs->wx;
     int axis0 = 1;
-    if (fs->xy) {
+    if (fs->xmode == FIELD_X_TILE) {
+        /* a group of wg lines per tile, one tile per group */
+        size_t T = (size_t)fs->wg, nyt = ((size_t)p->dims[1] + T - 1) / T;
+        CHECK_CL(clSetKernelArg(k, (cl_uint)i++, field_tile_local_bytes(p->dims[0], fs->wg), NULL), err);
+        SETARG(k, i++, cl_int, field_tile_stride(p->dims[0]), err);
+        PS_TRY(device_launch(fs->dev, k, "field_sweep_x_tile", (size_t)p->dims[2] * nyt * T, T, err));
+    } else if (fs->xmode == FIELD_X_XY) {
         size_t plane = (size_t)p->dims[0] * (size_t)p->dims[1];
         CHECK_CL(clSetKernelArg(k, (cl_uint)i++, plane * sizeof(cl_float), NULL), err);
         CHECK_CL(clSetKernelArg(k, (cl_uint)i++, plane * sizeof(cl_uint), NULL), err);

@@ -64,19 +64,25 @@ void field_params_free(field_params *p);
 ps_status field_create(field_set **fs, device *d, const scenario *s, int t, ps_err *err);
 ps_status field_create_grid(field_set **fs, device *d, const scenario *s, int t,
                             const tissue_grid *g, ps_err *err);
+/* How the x sweep runs (with the reaction): FIELD_X_SPLIT, its own pass (field_sweep_x);
+ * FIELD_X_XY, with the y sweep, a z plane per work-item in local memory (CPUs:
+ * field_sweep_xy); FIELD_X_TILE, a work-group's lines loaded and stored together through
+ * local memory (GPUs: field_sweep_x_tile, the group size = lines per tile). */
+enum { FIELD_X_SPLIT, FIELD_X_XY, FIELD_X_TILE };
 /* Same with the sweeps' lanes (1, 4, 8 or 16 lines per work-item of the x sweep and of
- * the y and z sweeps), work-group size (0: the driver's choice) and whether x and y are
- * swept together, a z plane per work-item in local memory (fuse_xy; refused when the
- * plane does not fit the device's local memory) given, instead of the defaults for the
+ * the y and z sweeps), work-group size (0: the driver's choice) and x mode given (refused
+ * where the device's local memory is too small for it), instead of the defaults for the
  * device type (tests run every layout on a CPU this way). */
 ps_status field_create_lanes(field_set **fs, device *d, const scenario *s, int t,
-                             const tissue_grid *g, int wx, int wyz, int wg, int fuse_xy,
+                             const tissue_grid *g, int wx, int wyz, int wg, int xmode,
                              ps_err *err);
 /* How many times a step's sweeps read and write every value: 2 where x and y are swept
  * together (then z), 3 where each axis is its own pass. */
 int field_memory_passes(const field_set *fs);
-/* The local memory (bytes) that field_sweep_xy needs for an nx x ny plane at wx lanes. */
+/* The local memory (bytes) that field_sweep_xy needs for an nx x ny plane at wx lanes,
+ * and that field_sweep_x_tile needs for tiles of wg lines of nx. */
 size_t field_xy_local_bytes(int nx, int ny, int wx);
+size_t field_tile_local_bytes(int nx, int wg);
 void field_destroy(field_set *fs);
 
 const field_params *field_get_params(const field_set *fs);
