@@ -51,8 +51,9 @@ struct field_set {
     field_params p;
     int wx, wyz, wg;    /* lanes of the sweeps and their work-group size (see above) */
     int xmode;          /* FIELD_X_SPLIT, FIELD_X_XY or FIELD_X_TILE (field.h) */
+    int zslab;          /* 1: z from a y row's slab in local memory (field_sweep_z_slab) */
     cl_program prog;
-    cl_kernel k_consts, k_sweepx, k_sweepyz, k_sweepxy, k_sweepxt, k_stats, k_zfwd, k_zback, k_guard;
+    cl_kernel k_consts, k_sweepx, k_sweepyz, k_sweepxy, k_sweepxt, k_sweepzs, k_stats, k_zfwd, k_zback, k_guard;
     cl_program guard_prog;
     cl_mem guard_first;
     cl_mem conc, scratch_d, asrc, aupt, decay, bc_value, mask, combo, cspecial, csrc, csink;
@@ -438,6 +439,11 @@ int field_memory_passes(const field_set *fs) { return fs->xmode == FIELD_X_XY ? 
 /* A tile's rows ts floats apart, ts odd (field_sweep_x_tile). */
 static int field_tile_stride(int nx) { return nx % 2 ? nx : nx + 1; }
 
+size_t field_zslab_local_bytes(int nx, int nz)
+{
+    return (size_t)nx * (size_t)nz * sizeof(cl_float);
+}
+
 size_t field_tile_local_bytes(int nx, int wg)
 {
     return (size_t)wg * (size_t)field_tile_stride(nx) * sizeof(cl_float);
@@ -478,6 +484,9 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
                 st = ps_err_set(err, PS_ERR_INTERNAL,
                                 "x and y swept together need groups of 1 and %zu bytes of local "
                                 "memory (groups of %d, %llu bytes)", need, wg, (unsigned long long)lmem);
+            /* and z from a slab where one fits as well */
+            fs->zslab = (double)field_zslab_local_bytes(fs->p.dims[0], fs->p.dims[2]) <=
+                        FIELD_XY_LOCAL_SHARE * (double)lmem;
         } else {
             size_t need = wg > 0 ? field_tile_local_bytes(fs->p.dims[0], wg) : 0;
             if (wx != 1 || wg < 1 || (size_t)wg > di->max_work_group || need > lmem)
@@ -507,6 +516,7 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_yz", &fs->k_sweepyz, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_xy", &fs->k_sweepxy, err);
     if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_x_tile", &fs->k_sweepxt, err);
+    if (st == PS_OK) st = device_kernel(fs->prog, "field_sweep_z_slab", &fs->k_sweepzs, err);
     if (st == PS_OK && xmode == FIELD_X_TILE) {
         /* a kernel may allow smaller groups than the device (registers): smaller tiles then */
         size_t kwg = 0;
@@ -563,7 +573,7 @@ void field_destroy(field_set *fs)
                       &fs->fac[0], &fs->fac[1], &fs->fac[2], &fs->bfac[0], &fs->bfac[1], &fs->bfac[2],
                       &fs->prof[0], &fs->prof[1], &fs->prof[2]};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) device_release(bufs[i]);
-    cl_kernel ks[] = {fs->k_consts, fs->k_sweepx, fs->k_sweepyz, fs->k_sweepxy, fs->k_sweepxt, fs->k_stats, fs->k_zfwd, fs->k_zback, fs->k_guard};
+    cl_kernel ks[] = {fs->k_consts, fs->k_sweepx, fs->k_sweepyz, fs->k_sweepxy, fs->k_sweepxt, fs->k_sweepzs, fs->k_stats, fs->k_zfwd, fs->k_zback, fs->k_guard};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (ks[i]) clReleaseKernel(ks[i]);
     if (fs->guard_prog) clReleaseProgram(fs->guard_prog);
@@ -646,6 +656,25 @@ ps_status field_step_axes(field_set *fs, int n_axes, ps_err *err)
     } else {
         PS_TRY(device_launch(fs->dev, k, "field_sweep_x", (size_t)p->dims[2] * nyq, (size_t)fs->wg,
                              err));
+    }
+    if (fs->zslab && n_axes == 3) {
+        k = fs->k_sweepzs;
+        i = 0;
+        SETARG(k, i++, cl_mem, fs->conc, err);
+        SETARG(k, i++, cl_mem, fs->fac[2], err);
+        SETARG(k, i++, cl_mem, fs->bfac[2], err);
+        SETARG(k, i++, cl_mem, fs->prof[2], err);
+        SETARG(k, i++, cl_uint, (cl_uint)p->n_prof[2], err);
+        SETARG(k, i++, cl_int, p->fac_n[2], err);
+        SETARG(k, i++, cl_mem, fs->bc_value, err);
+        SETARG(k, i++, cl_int, p->dims[0], err);
+        SETARG(k, i++, cl_int, p->dims[1], err);
+        SETARG(k, i++, cl_int, p->dims[2], err);
+        SETARG(k, i++, cl_uint, nf, err);
+        SETARG(k, i++, cl_int, p->grid.zoff, err);
+        CHECK_CL(clSetKernelArg(k, (cl_uint)i++, field_zslab_local_bytes(p->dims[0], p->dims[2]), NULL),
+                 err);
+        return device_launch(fs->dev, k, "field_sweep_z_slab", (size_t)p->dims[1] * p->nf, 1, err);
     }
     /* a CPU work-item walks a whole row of line groups (neighbouring groups share the
        cache lines where rows are not 64-byte aligned); a GPU work-item one group */

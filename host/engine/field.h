@@ -66,7 +66,8 @@ ps_status field_create_grid(field_set **fs, device *d, const scenario *s, int t,
                             const tissue_grid *g, ps_err *err);
 /* How the x sweep runs (with the reaction): FIELD_X_SPLIT, its own pass (field_sweep_x);
  * FIELD_X_XY, with the y sweep, a z plane per work-item in local memory (CPUs:
- * field_sweep_xy); FIELD_X_TILE, a work-group's lines loaded and stored together through
+ * field_sweep_xy), and then z from a y row's slab in local memory where it fits
+ * (field_sweep_z_slab); FIELD_X_TILE, a work-group's lines loaded and stored together through
  * local memory (GPUs: field_sweep_x_tile, the group size = lines per tile). */
 enum { FIELD_X_SPLIT, FIELD_X_XY, FIELD_X_TILE };
 /* Same with the sweeps' lanes (1, 4, 8 or 16 lines per work-item of the x sweep and of
@@ -83,6 +84,8 @@ int field_memory_passes(const field_set *fs);
  * and that field_sweep_x_tile needs for tiles of wg lines of nx. */
 size_t field_xy_local_bytes(int nx, int ny, int wx);
 size_t field_tile_local_bytes(int nx, int wg);
+/* ... and that field_sweep_z_slab needs for a y row of nx x nz values. */
+size_t field_zslab_local_bytes(int nx, int nz);
 void field_destroy(field_set *fs);
 
 const field_params *field_get_params(const field_set *fs);
