@@ -43,7 +43,8 @@ _Static_assert(PS_MAX_FIELDS == SCN_MAX_MEDIATORS, "fields per tissue: PS_MAX_FI
 #define FIELD_GPU_WYZ 1
 #define FIELD_GPU_WG 64
 /* On a GPU the x sweep's lines go through local memory in tiles of this many lines, one per
-   work-item of a group (field_sweep_x_tile): 32 lines of 256 floats take 32 KiB. */
+   work-item of a group (field_sweep_x_tile): 32 lines of 256 floats take 32 KiB; lines of
+   more than 383 floats in 48 KiB get tiles of 16 or 8. */
 #define FIELD_GPU_TILE 32
 
 struct field_set {
@@ -416,13 +417,14 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
     if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
         lmem = 0;
     if (di->type & CL_DEVICE_TYPE_GPU) {
-        /* x in tiles of FIELD_GPU_TILE lines where they fit the local memory and the group
-           size, else a line per work-item, uncoalesced */
-        int tile = (size_t)FIELD_GPU_TILE <= di->max_work_group &&
-                   field_tile_local_bytes(grid->dims[0], FIELD_GPU_TILE) <= lmem;
+        /* x in tiles of FIELD_GPU_TILE lines, fewer (down to 8) where long lines would not
+           fit the local memory or the group size, else a line per work-item, uncoalesced */
+        int T = FIELD_GPU_TILE;
+        while (T > 8 && ((size_t)T > di->max_work_group || field_tile_local_bytes(grid->dims[0], T) > lmem))
+            T /= 2;
+        int tile = (size_t)T <= di->max_work_group && field_tile_local_bytes(grid->dims[0], T) <= lmem;
         return field_create_lanes(out, d, s, t, grid, FIELD_GPU_WX, FIELD_GPU_WYZ,
-                                  tile ? FIELD_GPU_TILE : FIELD_GPU_WG,
-                                  tile ? FIELD_X_TILE : FIELD_X_SPLIT, err);
+                                  tile ? T : FIELD_GPU_WG, tile ? FIELD_X_TILE : FIELD_X_SPLIT, err);
     }
     cl_uint vw = 0;
     if (clGetDeviceInfo(di->id, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL) != CL_SUCCESS)
