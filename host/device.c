@@ -135,6 +135,9 @@ ps_status device_list(device_info **list, int *n, ps_err *err)
                             &di->compute_units, NULL);
             clGetDeviceInfo(ids[d], CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof di->max_work_group,
                             &di->max_work_group, NULL);
+            if (clGetDeviceInfo(ids[d], CL_DEVICE_LOCAL_MEM_SIZE, sizeof di->local_mem_bytes,
+                                &di->local_mem_bytes, NULL) != CL_SUCCESS)
+                di->local_mem_bytes = 0;
             device_trim(di->platform);
             device_trim(di->name);
             (*n)++;

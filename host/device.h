@@ -27,6 +27,7 @@ typedef struct {
     cl_ulong max_alloc_bytes;
     cl_uint compute_units;
     size_t max_work_group;
+    cl_ulong local_mem_bytes;   /* CL_DEVICE_LOCAL_MEM_SIZE (0 if the driver does not say) */
     cl_device_id id;
     cl_platform_id platform_id;
 } device_info;

@@ -1,9 +1,10 @@
 /* field.c — device fields of a tissue: buffers, kernels, and the C reference.
  *
  * Per step: field_sweep_x (the exact reaction applied as the values are loaded, then the
- * implicit sweep along x) and field_sweep_yz along y and z -- on a CPU, where the plane fits
- * local memory, field_sweep_xy (reaction, x and y for one z plane in local memory) and
- * field_sweep_yz along z -- with the Thomas factors built
+ * implicit sweep along x; on a GPU field_sweep_x_tile, through local memory) and
+ * field_sweep_yz along y and z -- on a CPU, where the plane fits local memory,
+ * field_sweep_xy (reaction, x and y for one z plane in local memory) and z from a y row's
+ * slab in local memory (field_sweep_z_slab) -- with the Thomas factors built
  * here once per distinct line profile (field_factors). The reference implementation below
  * does the kernels' float arithmetic in the same order, from the same factors.
  */
@@ -413,9 +414,7 @@ ps_status field_create_grid(field_set **out, device *d, const scenario *s, int t
                             const tissue_grid *grid, ps_err *err)
 {
     const device_info *di = device_get_info(d);
-    cl_ulong lmem = 0;
-    if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
-        lmem = 0;
+    cl_ulong lmem = di->local_mem_bytes;
     if (di->type & CL_DEVICE_TYPE_GPU) {
         /* x in tiles of FIELD_GPU_TILE lines, fewer (down to 8) where long lines would not
            fit the local memory or the group size, else a line per work-item, uncoalesced */
@@ -477,9 +476,7 @@ ps_status field_create_lanes(field_set **out, device *d, const scenario *s, int 
         /* the plane (one work-item per group) or the tile (the group's lines) in local
            memory: it must fit */
         const device_info *di = device_get_info(d);
-        cl_ulong lmem = 0;
-        if (clGetDeviceInfo(di->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lmem, &lmem, NULL) != CL_SUCCESS)
-            lmem = 0;
+        cl_ulong lmem = di->local_mem_bytes;
         if (xmode == FIELD_X_XY) {
             size_t need = field_xy_local_bytes(fs->p.dims[0], fs->p.dims[1], wx);
             if (wg != 1 || need > lmem)
