@@ -594,6 +594,42 @@ PS_VINLINE int ps_yz_factors(uint f, int row, int x0, int nx, __global const uin
     return same;
 }
 
+/* The groups xg0 .. xg_end - 1 of one y or z row (row `row` of the factor profiles, zoff
+ * the factor tables' plane offset), two whole groups at a time and the rest alone: lane l of
+ * group xg, row i, read at src[i * stride + xg * PS_WYZ + l] and written at
+ * dst[i * dstride + ...]. One text for sources in global memory (field_sweep_yz) and in
+ * local memory (field_sweep_xy's plane, field_sweep_z_slab's slab). */
+#define PS_DEFINE_YZ_ROW(NAME, SAS, GROUP, PAIR)                                            \
+    PS_VINLINE void NAME(SAS const float *src, __global float *dst, size_t stride,            \
+                         size_t dstride, int n, int xg0, int xg_end, uint f, int row, int nx,  \
+                         __global const uint *prof, uint nprof, int fac_n, int zoff,          \
+                         __global const float4 *fac, __global const float2 *bfac, float v_lo, \
+                         float v_hi)                                                          \
+    {                                                                                       \
+        for (int xg = xg0; xg < xg_end;) {                                                  \
+            int x0 = xg * PS_WYZ;                                                           \
+            __global const float4 *F[PS_WYZ];                                               \
+            PS_TYZ b_lo, b_hi;                                                              \
+            int same = ps_yz_factors(f, row, x0, nx, prof, nprof, fac_n, zoff, fac, bfac, F,  \
+                                     &b_lo, &b_hi);                                         \
+            if (xg + 1 < xg_end && x0 + 2 * PS_WYZ <= nx) {          /* two whole groups */ \
+                __global const float4 *G[PS_WYZ];                                           \
+                PS_TYZ c_lo, c_hi;                                                          \
+                int same_b = ps_yz_factors(f, row, x0 + PS_WYZ, nx, prof, nprof, fac_n, zoff, \
+                                           fac, bfac, G, &c_lo, &c_hi);                     \
+                PAIR(src + x0, dst + x0, stride, dstride, n, F, same, b_lo, b_hi, G, same_b,  \
+                     c_lo, c_hi, v_lo, v_hi);                                               \
+                xg += 2;                                                                    \
+            } else {                                                                        \
+                GROUP(src + x0, dst + x0, stride, dstride, n, min(PS_WYZ, nx - x0), F, same,  \
+                      b_lo, v_lo, b_hi, v_hi);                                              \
+                xg += 1;                                                                    \
+            }                                                                               \
+        }                                                                                   \
+    }
+PS_DEFINE_YZ_ROW(ps_yz_row, __global, ps_yz_group, ps_yz_pair)
+PS_DEFINE_YZ_ROW(ps_yz_row_local, __local, ps_yz_group_local, ps_yz_pair_local)
+
 /* The implicit sweep along y (axis 1) or z (axis 2) of one field for xpi groups of PS_WYZ
  * neighbouring lines per work-item (a whole row on a CPU, one group on a GPU): per group
  * one vector load or store per plane, a whole cache line at 16 lanes. */
@@ -615,28 +651,9 @@ __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
     size_t nvox = (size_t)nx * ny * nz;
     size_t base = axis == 1 ? (size_t)row * nx * ny : (size_t)row * nx;
     float v_lo = bc_value[f * 6 + 2 * axis], v_hi = bc_value[f * 6 + 2 * axis + 1];
-    int zo = axis == 2 ? zoff : 0, xg_end = min(nxq, (xc + 1) * xpi);
-    for (int xg = xc * xpi; xg < xg_end;) {
-        int x0 = xg * PS_WYZ;
-        __global const float4 *F[PS_WYZ];
-        PS_TYZ b_lo, b_hi;
-        int same = ps_yz_factors(f, row, x0, nx, prof, nprof, fac_n, zo, fac, bfac, F, &b_lo,
-                                 &b_hi);
-        __global float *u = conc + f * nvox + base + (size_t)x0;
-        if (PS_WYZ > 1 && xg + 1 < xg_end && x0 + 2 * PS_WYZ <= nx) {   /* two whole groups */
-            __global const float4 *G[PS_WYZ];
-            PS_TYZ c_lo, c_hi;
-            int same_b = ps_yz_factors(f, row, x0 + PS_WYZ, nx, prof, nprof, fac_n, zo, fac, bfac,
-                                       G, &c_lo, &c_hi);
-            ps_yz_pair(u, u, (size_t)stride, (size_t)stride, n, F, same, b_lo, b_hi, G, same_b, c_lo, c_hi, v_lo,
-                       v_hi);
-            xg += 2;
-        } else {
-            ps_yz_group(u, u, (size_t)stride, (size_t)stride, n, min(PS_WYZ, nx - x0), F, same, b_lo, v_lo, b_hi,
-                        v_hi);
-            xg += 1;
-        }
-    }
+    __global float *u = conc + f * nvox + base;
+    ps_yz_row(u, u, (size_t)stride, (size_t)stride, n, xc * xpi, min(nxq, (xc + 1) * xpi), f, row,
+              nx, prof, nprof, fac_n, axis == 2 ? zoff : 0, fac, bfac, v_lo, v_hi);
 }
 
 /* The implicit sweep along z for CPUs: a work-item takes one y row of one field (every x,
@@ -644,7 +661,7 @@ __kernel void field_sweep_yz(__global float *conc, __global const float4 *fac,
  * cache) with contiguous loads, and solves its groups from there, two at a time, writing
  * the results to the field. Reading each plane's whole row at once instead of a group's
  * 64 bytes per plane lets the hardware prefetch it (z sweep of 200^3 x 8 on 2 cores:
- * 25-29 -> 21-23 ms). The arithmetic of field_sweep_yz along z, so the same bits.
+ * 25-29 -> 22.9-24.5 ms). The arithmetic of field_sweep_yz along z, so the same bits.
  * slab: nx * nz floats. */
 __kernel void field_sweep_z_slab(__global float *conc, __global const float4 *fac,
                                  __global const float2 *bfac, __global const uint *prof,
@@ -662,27 +679,8 @@ __kernel void field_sweep_z_slab(__global float *conc, __global const float4 *fa
         __local float *d_ = slab + (size_t)i * nx;
         for (int x = 0; x < nx; x++) d_[x] = s_[x];
     }
-    float v_lo = bc_value[f * 6 + 4], v_hi = bc_value[f * 6 + 5];
-    for (int xg = 0; xg < nxq;) {
-        int x0 = xg * PS_WYZ;
-        __global const float4 *F[PS_WYZ];
-        PS_TYZ b_lo, b_hi;
-        int same = ps_yz_factors(f, row, x0, nx, prof, nprof, fac_n, zoff, fac, bfac, F, &b_lo,
-                                 &b_hi);
-        if (xg + 1 < nxq && x0 + 2 * PS_WYZ <= nx) {                   /* two whole groups */
-            __global const float4 *G[PS_WYZ];
-            PS_TYZ c_lo, c_hi;
-            int same_b = ps_yz_factors(f, row, x0 + PS_WYZ, nx, prof, nprof, fac_n, zoff, fac,
-                                       bfac, G, &c_lo, &c_hi);
-            ps_yz_pair_local(slab + x0, ur + x0, (size_t)nx, stride, n, F, same, b_lo, b_hi, G,
-                             same_b, c_lo, c_hi, v_lo, v_hi);
-            xg += 2;
-        } else {
-            ps_yz_group_local(slab + x0, ur + x0, (size_t)nx, stride, n, min(PS_WYZ, nx - x0), F,
-                              same, b_lo, v_lo, b_hi, v_hi);
-            xg += 1;
-        }
-    }
+    ps_yz_row_local(slab, ur, (size_t)nx, stride, n, 0, nxq, f, row, nx, prof, nprof, fac_n, zoff,
+                    fac, bfac, bc_value[f * 6 + 4], bc_value[f * 6 + 5]);
 }
 
 /* The reaction and the sweeps along x and y of every field for one z plane per work-item
@@ -766,28 +764,8 @@ __kernel void field_sweep_xy(__global float *conc, __global const float *asrc,
             }
             q += m;
         }
-        float v_lo = bc_value[f * 6 + 2], v_hi = bc_value[f * 6 + 3];
-        __global float *up = u + (size_t)z * nx * ny;
-        for (int xg = 0; xg < nxq;) {
-            int x0 = xg * PS_WYZ;
-            __global const float4 *F[PS_WYZ];
-            PS_TYZ b_lo, b_hi;
-            int same = ps_yz_factors(f, z, x0, nx, profy, nprofy, ny, 0, facy, bfacy, F, &b_lo,
-                                     &b_hi);
-            if (xg + 1 < nxq && x0 + 2 * PS_WYZ <= nx) {               /* two whole groups */
-                __global const float4 *G[PS_WYZ];
-                PS_TYZ c_lo, c_hi;
-                int same_b = ps_yz_factors(f, z, x0 + PS_WYZ, nx, profy, nprofy, ny, 0, facy, bfacy,
-                                           G, &c_lo, &c_hi);
-                ps_yz_pair_local(plane + x0, up + x0, (size_t)nx, (size_t)nx, ny, F, same, b_lo, b_hi, G,
-                                 same_b, c_lo, c_hi, v_lo, v_hi);
-                xg += 2;
-            } else {
-                ps_yz_group_local(plane + x0, up + x0, (size_t)nx, (size_t)nx, ny, min(PS_WYZ, nx - x0), F,
-                                  same, b_lo, v_lo, b_hi, v_hi);
-                xg += 1;
-            }
-        }
+        ps_yz_row_local(plane, u + (size_t)z * nx * ny, (size_t)nx, (size_t)nx, ny, 0, nxq, f, z, nx,
+                        profy, nprofy, ny, 0, facy, bfacy, bc_value[f * 6 + 2], bc_value[f * 6 + 3]);
     }
 }
 
