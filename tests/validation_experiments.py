@@ -113,6 +113,14 @@ EXPERIMENTS = [
                   perturbations=[_depl("macrophage", "drg", 7 * DAY)]),
          metric=dict(kind="effect", day=10), published=0.5, tol=0.35,
          why="abstract: both sexes; same band as males"),
+    dict(id="yu2020_nerve_m", citation="Yu X et al. 2020, Nat Commun 11:264", figure="not verified",
+         verified="abstract", model="mouse SNI, male", null=True,
+         done="macrophages depleted at the nerve injury site only (the nerve tissue), from the injury on",
+         run=dict(base="nerve_injury", sex="male", duration_h=7 * DAY,
+                  perturbations=[_depl("macrophage", "nerve", 0)]),
+         metric=dict(kind="effect", day=7), published=0.0, tol=0.25,
+         why="abstract: 'a critical contribution of DRG macrophages, but not those at the nerve injury site'; "
+             "no effect, within the 0.25 band of the other null checks"),
     # ---- spinal microglia ---------------------------------------------------------------
     dict(id="sorge2015_m", citation="Sorge RE et al. 2015, Nat Neurosci 18:1081", figure="Fig. 1 (title verified)",
          verified="abstract", model="mouse SNI, male",
